@@ -1,0 +1,56 @@
+/**
+ * What one probe run saw. Expected failures are data here, never exceptions: a refused connection
+ * is an Observation with ok=false and an error, so the check state machine sees every outcome.
+ */
+export interface Observation {
+  ok: boolean;
+  /** When the probe started, epoch ms. */
+  startedAt: number;
+  durationMs: number;
+  /** Why the probe failed, in one line a person can act on; absent when ok. */
+  error?: string;
+  /** The protocol's own status: HTTP status code, exit code, gRPC serving status name. */
+  status?: number | string;
+  /** Bounded output: response body, command stdout+stderr. Ends with TRUNCATION_MARKER when cut. */
+  output?: string;
+  /** Per-phase timings, named as blackbox_exporter names them (probe_http_duration_seconds). */
+  phases?: ProbePhases;
+  /** TLS facts when the probe used TLS. */
+  tls?: TlsFacts;
+  /** Per-dependency status, when the target's body was a health document. */
+  dependencies?: DependencyStatus[];
+}
+
+export interface ProbePhases {
+  resolveMs?: number;
+  connectMs?: number;
+  tlsMs?: number;
+  /** From the request being written to the first byte of the response. */
+  processingMs?: number;
+  /** From the first byte to the end of the (bounded) read. */
+  transferMs?: number;
+}
+
+export interface TlsFacts {
+  version?: string;
+  /** Leaf certificate's notAfter, epoch ms. */
+  certNotAfter?: number;
+  /** Whole days from the probe's start until the leaf certificate expires (negative when expired). */
+  certDaysLeft?: number;
+}
+
+export type DependencyHealth = 'pass' | 'warn' | 'fail';
+
+export interface DependencyStatus {
+  /** The dependency's name as the health document gives it ("db", "redis:connections"). */
+  name: string;
+  health: DependencyHealth;
+  /** The status string exactly as the document said it ("UP", "fail", "OUT_OF_SERVICE"). */
+  reported: string;
+  detail?: string;
+}
+
+export const TRUNCATION_MARKER = '\n[... truncated by mend]';
+
+/** The result a probe returns; the scheduler stamps startedAt and durationMs around it. */
+export type ProbeResult = Omit<Observation, 'startedAt' | 'durationMs'>;

@@ -1,0 +1,35 @@
+import type { z } from 'zod';
+import type { ProbeResult } from '../observation.ts';
+
+/** Everything a probe may use while it runs. A probe holds no retry logic and no timers of its own. */
+export interface ProbeContext {
+  /** The check's timeoutSeconds in ms; the signal below is aborted when it passes. */
+  timeoutMs: number;
+  /** Aborted on timeout or shutdown. A probe must stop its I/O promptly when it fires. */
+  signal: AbortSignal;
+  /** Upper bound on captured output (body, stdout) in bytes. */
+  maxOutputBytes: number;
+}
+
+/** A prepared probe: compiled once per check (regexes, parsed URLs), run once per period. */
+export type Probe = (ctx: ProbeContext) => Promise<ProbeResult>;
+
+/**
+ * One kind of probe. The config schema of a check is built from the table of these
+ * (see registry.ts), so a new kind is one file and one line there.
+ */
+export interface ProbeKind<Spec = unknown> {
+  /** The key under a check that selects this kind: `http:`, `tcp:`, ... */
+  readonly name: string;
+  readonly summary: string;
+  readonly spec: z.ZodType<Spec>;
+  /** Validate-time work that can fail (regex compile, file reads) belongs here, not per probe. */
+  prepare(spec: Spec): Probe;
+}
+
+/** Helper so each kind file gets its Spec type inferred from its schema. */
+export function defineProbeKind<S extends z.ZodType>(
+  kind: ProbeKind<z.output<S>> & { spec: S },
+): ProbeKind<z.output<S>> {
+  return kind;
+}

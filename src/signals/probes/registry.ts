@@ -1,0 +1,17 @@
+import { execProbe } from './exec.ts';
+import { grpcProbe } from './grpc.ts';
+import { httpProbe } from './http.ts';
+import type { ProbeKind } from './probe-kind.ts';
+import { tcpProbe } from './tcp.ts';
+
+/** Every probe kind mend knows. The check schema is built from this table: a new kind is one line. */
+export const probeKinds: readonly ProbeKind[] = [
+  httpProbe as ProbeKind,
+  tcpProbe as ProbeKind,
+  execProbe as ProbeKind,
+  grpcProbe as ProbeKind,
+];
+
+export function findProbeKind(name: string): ProbeKind | undefined {
+  return probeKinds.find((kind) => kind.name === name);
+}
