@@ -1,0 +1,12 @@
+#!/usr/bin/env node
+// Entry point for the `mend` command. Node >= 22.12 runs the TypeScript sources directly
+// (type stripping); older Node gets a clear message instead of a syntax error.
+const [major, minor] = process.versions.node.split('.').map(Number);
+if (major < 22 || (major === 22 && minor < 12)) {
+  process.stderr.write(
+    `mend needs Node.js >= 22.12 (found ${process.versions.node}).\n` +
+      'Run it through npm (npm start, npx mend ...): the project installs Node 24 as a dev dependency.\n',
+  );
+  process.exit(2);
+}
+await import('../src/cli/main.ts');
