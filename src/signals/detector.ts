@@ -1,0 +1,134 @@
+import type { ServiceConfig } from '../config/config.ts';
+import { type CheckDefinition, checkDefinitions } from './check-identity.ts';
+import { type CheckState, initialCheckState, judge, type Transition } from './check-state.ts';
+import type { Observation } from './observation.ts';
+import type { ProbeOutcome } from './scheduler.ts';
+import { fingerprint, type Signal } from './signal.ts';
+
+interface TrackedCheck {
+  definition: CheckDefinition;
+  service: ServiceConfig;
+  state: CheckState;
+}
+
+/**
+ * The one place that owns check state. It judges every probe outcome against the check's
+ * thresholds and turns each change of state into a Signal. Startup checks gate the others, as in
+ * Kubernetes: until every startup check of a service has passed once, its other checks are not
+ * judged, and a startup check that has passed is not judged again.
+ */
+export class Detector {
+  readonly #checks = new Map<string, TrackedCheck>();
+  /** Services whose startup checks have all passed (or that have none). */
+  readonly #started = new Set<string>();
+  readonly #emit: (signal: Signal) => void;
+
+  constructor(emit: (signal: Signal) => void) {
+    this.#emit = emit;
+  }
+
+  /**
+   * Load a (new) set of services. Checks whose identity and revision are unchanged keep their
+   * state, so a reload never forgets that a check is failing. Returns the definitions to probe.
+   */
+  load(services: readonly ServiceConfig[]): CheckDefinition[] {
+    const definitions = checkDefinitions(services);
+    const byName = new Map(services.map((service) => [service.name, service]));
+    const previous = new Map(this.#checks);
+    this.#checks.clear();
+    for (const definition of definitions) {
+      const kept = previous.get(definition.key);
+      const state =
+        kept && kept.definition.revision === definition.revision ? kept.state : initialCheckState();
+      this.#checks.set(definition.key, {
+        definition,
+        service: byName.get(definition.service)!,
+        state,
+      });
+    }
+    for (const service of services) {
+      const hasStartup = service.checks.some((check) => check.role === 'startup');
+      const startupChanged = service.checks.some(
+        (check) => check.role === 'startup' && !this.#isKeptHealthy(service.name, check.name),
+      );
+      if (!hasStartup) this.#started.add(service.name);
+      else if (startupChanged) this.#started.delete(service.name);
+    }
+    for (const name of this.#started) if (!byName.has(name)) this.#started.delete(name);
+    return definitions;
+  }
+
+  observe(outcomes: readonly ProbeOutcome[]): void {
+    for (const outcome of outcomes) this.#observeOne(outcome);
+  }
+
+  /** A read-only view of every check's state, for /readyz, `mend check` and tests. */
+  snapshot(): { key: string; service: string; role: string; state: CheckState }[] {
+    return [...this.#checks.values()].map(({ definition, state }) => ({
+      key: definition.key,
+      service: definition.service,
+      role: definition.spec.role,
+      state,
+    }));
+  }
+
+  #isKeptHealthy(service: string, check: string): boolean {
+    return this.#checks.get(`${service}/${check}`)?.state.status === 'healthy';
+  }
+
+  #observeOne(outcome: ProbeOutcome): void {
+    const tracked = this.#checks.get(outcome.key);
+    // An outcome from before a reload changed or removed the check says nothing about it now.
+    if (!tracked || tracked.definition.revision !== outcome.revision) return;
+    const { spec } = tracked.definition;
+    const started = this.#started.has(tracked.service.name);
+    if (spec.role === 'startup' ? started : !started) return;
+    const result = judge(tracked.state, outcome.observation, spec);
+    tracked.state = result.state;
+    if (spec.role === 'startup' && result.state.status === 'healthy') this.#markStarted(tracked);
+    if (result.transition) this.#emit(toSignal(tracked, result.transition, result.state.recent));
+  }
+
+  #markStarted(tracked: TrackedCheck): void {
+    const service = tracked.service;
+    const allPassed = service.checks
+      .filter((check) => check.role === 'startup')
+      .every((check) => this.#isKeptHealthy(service.name, check.name));
+    if (allPassed) this.#started.add(service.name);
+  }
+}
+
+function toSignal(tracked: TrackedCheck, transition: Transition, evidence: Observation[]): Signal {
+  const { definition, service } = tracked;
+  const identity = { source: 'probe', service: service.name, check: definition.spec.name };
+  const labels = {
+    ...service.labels,
+    ...definition.spec.labels,
+    ...identity,
+    role: definition.spec.role,
+  };
+  const last = evidence.at(-1);
+  const firing = transition.to === 'failing';
+  const { failureThreshold, successThreshold } = definition.spec;
+  const summary = firing
+    ? `${failureThreshold} consecutive failure${failureThreshold === 1 ? '' : 's'}: ${last?.error ?? 'failed'}`
+    : `${successThreshold} consecutive success${successThreshold === 1 ? '' : 'es'} after failing for ${formatMs(transition.at - transition.startsAt)}`;
+  return {
+    fingerprint: fingerprint(identity),
+    source: 'probe',
+    service: service.name,
+    check: definition.spec.name,
+    labels,
+    status: firing ? 'firing' : 'resolved',
+    startsAt: transition.startsAt,
+    at: transition.at,
+    summary,
+    evidence,
+  };
+}
+
+function formatMs(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 120_000) return `${(ms / 1000).toFixed(1)} s`;
+  return `${Math.round(ms / 60_000)} min`;
+}

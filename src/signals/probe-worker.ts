@@ -1,0 +1,56 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import { compactOutcome, prepareCheck } from './prepare-check.ts';
+import { type ProbeOutcome, Scheduler } from './scheduler.ts';
+import type { FromWorker, ToWorker, WorkerSettings } from './worker-protocol.ts';
+
+// A probe worker: schedules and runs the probes of its shard and posts outcomes in batches.
+// It holds no check state: the detector in the main thread judges every outcome.
+const port = parentPort;
+if (!port) throw new Error('probe-worker.ts must run as a worker thread');
+const settings = workerData as WorkerSettings;
+
+let batch: ProbeOutcome[] = [];
+let flushTimer: NodeJS.Timeout | undefined;
+
+function post(message: FromWorker): void {
+  port?.postMessage(message);
+}
+
+function flush(): void {
+  flushTimer = undefined;
+  if (batch.length === 0) return;
+  post({ type: 'outcomes', outcomes: batch });
+  batch = [];
+}
+
+const scheduler = new Scheduler({
+  maxInFlight: settings.maxInFlight,
+  maxOutputBytes: settings.maxOutputBytes,
+  onOutcome(outcome) {
+    batch.push(compactOutcome(outcome));
+    // A failure is flushed at once: detection latency matters more than batching there.
+    if (!outcome.observation.ok || batch.length >= 512) flush();
+    else flushTimer ??= setTimeout(flush, settings.flushMs);
+  },
+});
+
+port.on('message', async (message: ToWorker) => {
+  switch (message.type) {
+    case 'set':
+      scheduler.set(message.checks.map(prepareCheck));
+      break;
+    case 'start':
+      scheduler.start();
+      break;
+    case 'stats':
+      post({ type: 'stats', requestId: message.requestId, stats: scheduler.stats() });
+      break;
+    case 'stop':
+      await scheduler.stop(message.deadlineMs);
+      clearTimeout(flushTimer);
+      flush();
+      post({ type: 'stopped' });
+      port.close();
+      break;
+  }
+});

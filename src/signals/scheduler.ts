@@ -1,0 +1,256 @@
+import { MinHeap } from './min-heap.ts';
+import type { Observation } from './observation.ts';
+import type { Probe } from './probes/probe-kind.ts';
+import { nextSlot } from './schedule.ts';
+
+export interface ScheduledCheck {
+  key: string;
+  revision: string;
+  periodMs: number;
+  timeoutMs: number;
+  initialDelayMs: number;
+  probe: Probe;
+}
+
+export interface ProbeOutcome {
+  key: string;
+  revision: string;
+  observation: Observation;
+  /** How late the probe started against its slot: timer slack plus any wait for a free slot. */
+  latenessMs: number;
+}
+
+export interface SchedulerOptions {
+  /** Probes in flight at once. Past it, due probes wait in order: a bound keeps a loaded prober alive. */
+  maxInFlight: number;
+  maxOutputBytes: number;
+  onOutcome: (outcome: ProbeOutcome) => void;
+  now?: () => number;
+}
+
+export interface SchedulerStats {
+  checks: number;
+  inFlight: number;
+  waiting: number;
+  probes: number;
+  /** Slots skipped because the previous probe of the same check was still running. */
+  overlapsSkipped: number;
+  /** Slots skipped because the scheduler fell a whole period behind. */
+  slotsMissed: number;
+}
+
+interface Entry {
+  check: ScheduledCheck;
+  dueAt: number;
+  running: boolean;
+  removed: boolean;
+}
+
+/** Due checks within this many ms of now run in the same pass: one timer for neighbours. */
+const BATCH_SLACK_MS = 1;
+
+/**
+ * One scheduler for every check it owns: a single timer armed for the earliest due time, never a
+ * timer per check. A check never overlaps itself; probes in flight are bounded.
+ */
+export class Scheduler {
+  readonly #options: SchedulerOptions;
+  readonly #now: () => number;
+  readonly #heap = new MinHeap<Entry>((entry) => entry.dueAt);
+  readonly #entries = new Map<string, Entry>();
+  readonly #waiting: Array<{ entry: Entry; dueAt: number } | undefined> = [];
+  #waitingHead = 0;
+  #timer: NodeJS.Timeout | undefined;
+  #timerAt = Number.POSITIVE_INFINITY;
+  #running = false;
+  #inFlight = 0;
+  #idle: (() => void) | undefined;
+  readonly #controllers = new Set<AbortController>();
+  readonly #stats = { probes: 0, overlapsSkipped: 0, slotsMissed: 0 };
+
+  constructor(options: SchedulerOptions) {
+    this.#options = options;
+    this.#now = options.now ?? (() => performance.timeOrigin + performance.now());
+  }
+
+  /** Replace the set of checks. A check whose key and revision are unchanged keeps its beat. */
+  set(checks: readonly ScheduledCheck[]): void {
+    const now = this.#now();
+    const next = new Map<string, Entry>();
+    for (const check of checks) {
+      const existing = this.#entries.get(check.key);
+      if (existing && existing.check.revision === check.revision) {
+        next.set(check.key, existing);
+        continue;
+      }
+      if (existing) existing.removed = true;
+      const entry: Entry = {
+        check,
+        dueAt: nextSlot(check.key, check.periodMs, now + check.initialDelayMs),
+        running: false,
+        removed: false,
+      };
+      next.set(check.key, entry);
+      this.#heap.push(entry);
+    }
+    for (const [key, entry] of this.#entries) if (!next.has(key)) entry.removed = true;
+    this.#entries.clear();
+    for (const [key, entry] of next) this.#entries.set(key, entry);
+    if (this.#running) this.#arm();
+  }
+
+  start(): void {
+    this.#running = true;
+    this.#arm();
+  }
+
+  /**
+   * Stop scheduling, wait for probes in flight up to `deadlineMs`, then abort what is left.
+   * Resolves when nothing is in flight.
+   */
+  async stop(deadlineMs: number): Promise<void> {
+    this.#running = false;
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#waiting.length = 0;
+    this.#waitingHead = 0;
+    if (this.#inFlight === 0) return;
+    const idle = new Promise<void>((resolve) => {
+      this.#idle = resolve;
+    });
+    const deadline = setTimeout(() => {
+      for (const controller of this.#controllers) controller.abort(new Error('mend is stopping'));
+    }, deadlineMs);
+    await idle;
+    clearTimeout(deadline);
+  }
+
+  stats(): SchedulerStats {
+    return {
+      checks: this.#entries.size,
+      inFlight: this.#inFlight,
+      waiting: this.#waiting.length - this.#waitingHead,
+      ...this.#stats,
+    };
+  }
+
+  #arm(): void {
+    const top = this.#peekLive();
+    if (!this.#running || top === undefined) return;
+    if (top.dueAt >= this.#timerAt && this.#timer !== undefined) return;
+    clearTimeout(this.#timer);
+    this.#timerAt = top.dueAt;
+    this.#timer = setTimeout(() => this.#tick(), Math.max(0, top.dueAt - this.#now()));
+  }
+
+  #peekLive(): Entry | undefined {
+    let top = this.#heap.peek();
+    while (top?.removed) {
+      this.#heap.pop();
+      top = this.#heap.peek();
+    }
+    return top;
+  }
+
+  #tick(): void {
+    this.#timer = undefined;
+    this.#timerAt = Number.POSITIVE_INFINITY;
+    const now = this.#now();
+    for (
+      let top = this.#peekLive();
+      top && top.dueAt <= now + BATCH_SLACK_MS;
+      top = this.#peekLive()
+    ) {
+      this.#heap.pop();
+      const dueAt = top.dueAt;
+      this.#reschedule(top, now);
+      if (top.running) {
+        this.#stats.overlapsSkipped++;
+      } else if (this.#inFlight >= this.#options.maxInFlight) {
+        top.running = true; // reserved: it must not be queued twice
+        this.#waiting.push({ entry: top, dueAt });
+      } else {
+        this.#launch(top, dueAt);
+      }
+    }
+    this.#arm();
+  }
+
+  #reschedule(entry: Entry, now: number): void {
+    const { periodMs } = entry.check;
+    let dueAt = entry.dueAt + periodMs;
+    if (dueAt <= now) {
+      const behind = Math.floor((now - dueAt) / periodMs) + 1;
+      this.#stats.slotsMissed += behind;
+      dueAt += behind * periodMs;
+    }
+    entry.dueAt = dueAt;
+    this.#heap.push(entry);
+  }
+
+  #launch(entry: Entry, dueAt: number): void {
+    const { check } = entry;
+    const startedAt = this.#now();
+    entry.running = true;
+    this.#inFlight++;
+    this.#stats.probes++;
+    const controller = new AbortController();
+    this.#controllers.add(controller);
+    const timeout = setTimeout(
+      () => controller.abort(new Error(`timed out after ${check.timeoutMs} ms`)),
+      check.timeoutMs,
+    );
+    const finish = (observation: Observation) => {
+      clearTimeout(timeout);
+      this.#controllers.delete(controller);
+      entry.running = false;
+      this.#inFlight--;
+      this.#options.onOutcome({
+        key: check.key,
+        revision: check.revision,
+        observation,
+        latenessMs: Math.max(0, startedAt - dueAt),
+      });
+      this.#drain();
+    };
+    let pending: Promise<Observation>;
+    try {
+      pending = check
+        .probe({
+          timeoutMs: check.timeoutMs,
+          signal: controller.signal,
+          maxOutputBytes: this.#options.maxOutputBytes,
+        })
+        .then((result) => ({ ...result, startedAt, durationMs: this.#now() - startedAt }));
+    } catch (err) {
+      pending = Promise.reject(err);
+    }
+    pending
+      .catch((err: unknown) => ({
+        ok: false,
+        error: `probe crashed: ${err instanceof Error ? err.message : String(err)}`,
+        startedAt,
+        durationMs: this.#now() - startedAt,
+      }))
+      .then(finish);
+  }
+
+  #drain(): void {
+    while (this.#running && this.#inFlight < this.#options.maxInFlight) {
+      const next = this.#waiting[this.#waitingHead];
+      if (next === undefined) break;
+      this.#waiting[this.#waitingHead++] = undefined;
+      if (this.#waitingHead > 1024 && this.#waitingHead * 2 > this.#waiting.length) {
+        this.#waiting.splice(0, this.#waitingHead);
+        this.#waitingHead = 0;
+      }
+      next.entry.running = false;
+      if (!next.entry.removed) this.#launch(next.entry, next.dueAt);
+    }
+    if (this.#inFlight === 0 && this.#idle) {
+      const idle = this.#idle;
+      this.#idle = undefined;
+      idle();
+    }
+  }
+}

@@ -1,0 +1,94 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import fc from 'fast-check';
+import { initialCheckState, judge, type Transition } from '../../src/signals/check-state.ts';
+import type { Observation } from '../../src/signals/observation.ts';
+
+const obs = (ok: boolean, startedAt: number): Observation => ({
+  ok,
+  startedAt,
+  durationMs: 1,
+  ...(ok ? {} : { error: `failure at ${startedAt}` }),
+});
+
+/** Feed a pattern like "++--+" (one observation per second) and collect transitions. */
+function run(pattern: string, failureThreshold: number, successThreshold: number) {
+  let state = initialCheckState();
+  const transitions: (Transition & { index: number })[] = [];
+  [...pattern].forEach((char, index) => {
+    const result = judge(state, obs(char === '+', index * 1000), {
+      failureThreshold,
+      successThreshold,
+    });
+    state = result.state;
+    if (result.transition) transitions.push({ ...result.transition, index });
+  });
+  return { state, transitions };
+}
+
+test('thresholds decide transitions exactly, with Kubernetes semantics', () => {
+  const cases: [string, number, number, string][] = [
+    // pattern, failureThreshold, successThreshold, expected transitions "index:to"
+    ['---', 3, 1, '2:failing'],
+    ['--', 3, 1, ''],
+    ['--+--', 3, 1, ''],
+    ['---+', 3, 1, '2:failing 3:healthy'],
+    ['---+-+', 3, 2, '2:failing'],
+    ['---++', 3, 2, '2:failing 4:healthy'],
+    ['+++---', 3, 1, '5:failing'],
+    ['-', 1, 1, '0:failing'],
+    ['-+-+-+', 1, 1, '0:failing 1:healthy 2:failing 3:healthy 4:failing 5:healthy'],
+    ['++++', 3, 1, ''],
+    ['---------', 3, 1, '2:failing'],
+  ];
+  for (const [pattern, failureThreshold, successThreshold, expected] of cases) {
+    const { transitions } = run(pattern, failureThreshold, successThreshold);
+    const actual = transitions.map((t) => `${t.index}:${t.to}`).join(' ');
+    assert.equal(
+      actual,
+      expected,
+      `pattern ${pattern} f=${failureThreshold} s=${successThreshold}`,
+    );
+  }
+});
+
+test('a failure starts at its first failed observation, through partial recoveries', () => {
+  const { transitions } = run('+--+--+-+++', 2, 3);
+  assert.deepEqual(
+    transitions.map((t) => [t.to, t.startsAt]),
+    [
+      ['failing', 1000],
+      ['healthy', 1000],
+    ],
+  );
+  const { transitions: again } = run('--++', 2, 2);
+  assert.equal(again[1]?.startsAt, 0, 'the resolved signal names when the failure began');
+});
+
+test('evidence keeps only the last observations', () => {
+  const { state } = run('+-+-+-+-', 100, 1);
+  assert.equal(state.recent.length, 5);
+  assert.equal(state.recent.at(-1)?.startedAt, 7000);
+});
+
+test('property: transitions alternate and respect the thresholds', () => {
+  fc.assert(
+    fc.property(
+      fc.array(fc.boolean(), { maxLength: 200 }),
+      fc.integer({ min: 1, max: 6 }),
+      fc.integer({ min: 1, max: 6 }),
+      (oks, failureThreshold, successThreshold) => {
+        const pattern = oks.map((ok) => (ok ? '+' : '-')).join('');
+        const { transitions } = run(pattern, failureThreshold, successThreshold);
+        let expected: 'failing' | 'healthy' = 'failing';
+        for (const t of transitions) {
+          assert.equal(t.to, expected);
+          const need = t.to === 'failing' ? failureThreshold : successThreshold;
+          const tail = pattern.slice(t.index + 1 - need, t.index + 1);
+          assert.equal(tail, (t.to === 'failing' ? '-' : '+').repeat(need));
+          expected = t.to === 'failing' ? 'healthy' : 'failing';
+        }
+      },
+    ),
+  );
+});
