@@ -44,7 +44,9 @@ export class WorkerPoolRunner implements ProbeRunner {
   set(checks: readonly CheckDefinition[]): void {
     const shards: CheckDefinition[][] = this.#workers.map(() => []);
     for (const check of checks) shards[hash32(check.key) % shards.length]!.push(check);
-    this.#workers.forEach((worker, i) => this.#send(worker, { type: 'set', checks: shards[i]! }));
+    this.#workers.forEach((worker, i) => {
+      this.#send(worker, { type: 'set', checks: shards[i]! });
+    });
   }
 
   start(): void {
