@@ -1,0 +1,103 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, realpath, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { TRUNCATION_MARKER } from '../../src/signals/observation.ts';
+import { execProbe, execProbeSpec } from '../../src/signals/probes/exec.ts';
+import { probeContext, runProbe } from './helpers.ts';
+
+const exec = (spec: Record<string, unknown>) => execProbe.prepare(execProbeSpec.parse(spec));
+
+test('exec: exit 0 succeeds and captures stdout and stderr', async () => {
+  const result = await runProbe(exec({ command: ['sh', '-c', 'echo out; echo err >&2'] }));
+  assert.equal(result.ok, true);
+  assert.equal(result.status, 0);
+  assert.match(result.output ?? '', /^(out\nerr\n|err\nout\n)$/);
+});
+
+test('exec: an unexpected exit code fails with the last line the command said', async () => {
+  const result = await runProbe(
+    exec({ command: ['sh', '-c', 'echo checking; echo db down; exit 3'] }),
+  );
+  assert.equal(result.ok, false);
+  assert.equal(result.status, 3);
+  assert.equal(result.error, 'exit code 3, expected 0: db down');
+  const accepted = await runProbe(
+    exec({ command: ['sh', '-c', 'exit 3'], successExitCodes: [0, 3] }),
+  );
+  assert.equal(accepted.ok, true);
+});
+
+/** A process is gone once it no longer exists or is a zombie nobody reaped yet. */
+async function gone(pid: number): Promise<boolean> {
+  for (let i = 0; i < 50; i++) {
+    try {
+      const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+      if (stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z')) return true;
+    } catch {
+      return true;
+    }
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return false;
+}
+
+test('exec: a timeout kills the command and its grandchildren promptly', async () => {
+  const probe = exec({ command: ['sh', '-c', 'sleep 100 & echo $!; wait'] });
+  const result = await runProbe(probe, probeContext(300));
+  assert.equal(result.ok, false);
+  assert.equal(result.error, 'timed out after 300 ms running sh; killed its process group');
+  assert.ok(result.durationMs < 1000, `took ${result.durationMs} ms`);
+  const grandchild = Number(result.output?.trim());
+  assert.ok(grandchild > 0, `no pid in ${JSON.stringify(result.output)}`);
+  assert.equal(await gone(grandchild), true, `sleep ${grandchild} survived`);
+});
+
+test('exec: background processes left behind are killed when the command exits', async () => {
+  const result = await runProbe(exec({ command: ['sh', '-c', 'sleep 100 & echo $!'] }));
+  assert.equal(result.ok, true);
+  assert.ok(result.durationMs < 1000, `took ${result.durationMs} ms`);
+  assert.equal(await gone(Number(result.output?.trim())), true);
+});
+
+test('exec: output is bounded and marked when cut', async () => {
+  const probe = exec({ command: ['sh', '-c', 'head -c 1000000 /dev/zero | tr "\\0" a'] });
+  const result = await runProbe(probe, probeContext(5000, 1000));
+  assert.equal(result.ok, true);
+  assert.equal(result.output, 'a'.repeat(1000) + TRUNCATION_MARKER);
+});
+
+test('exec: a missing command is reported as such', async () => {
+  const result = await runProbe(exec({ command: ['no-such-command-for-mend', '--version'] }));
+  assert.deepEqual(result, {
+    ok: false,
+    error: 'command not found: no-such-command-for-mend',
+    durationMs: result.durationMs,
+  });
+});
+
+test('exec: env and cwd are honoured, and mend’s own environment is not passed on', async () => {
+  const dir = await realpath(await mkdtemp(join(tmpdir(), 'mend-exec-')));
+  process.env.MEND_TEST_SECRET = 'hunter2';
+  try {
+    const probe = exec({
+      command: ['sh', '-c', 'echo "$GREETING [$MEND_TEST_SECRET]"; pwd'],
+      env: { GREETING: 'hello' },
+      cwd: dir,
+    });
+    const result = await runProbe(probe);
+    assert.equal(result.output, `hello []\n${dir}\n`);
+    const missing = await runProbe(exec({ command: ['pwd'], cwd: join(dir, 'nope') }));
+    assert.equal(missing.error, `working directory does not exist: ${join(dir, 'nope')}`);
+  } finally {
+    delete process.env.MEND_TEST_SECRET;
+    await rm(dir, { recursive: true });
+  }
+});
+
+test('exec: arguments reach the program literally, never through a shell', async () => {
+  const nasty = '$(echo pwned); `id` | cat > /tmp/x & * "quoted" \'single\'';
+  const result = await runProbe(exec({ command: ['printf', '%s', nasty] }));
+  assert.equal(result.output, nasty);
+});
