@@ -1,6 +1,7 @@
 import { MinHeap } from './min-heap.ts';
 import type { Observation } from './observation.ts';
 import type { Probe } from './probes/probe-kind.ts';
+import { type ProbeRun, runProbe } from './run-probe.ts';
 import { nextSlot } from './schedule.ts';
 
 export interface ScheduledCheck {
@@ -65,7 +66,7 @@ export class Scheduler {
   #running = false;
   #inFlight = 0;
   #idle: (() => void) | undefined;
-  readonly #controllers = new Set<AbortController>();
+  readonly #runs = new Set<ProbeRun>();
   readonly #stats = { probes: 0, overlapsSkipped: 0, slotsMissed: 0 };
 
   constructor(options: SchedulerOptions) {
@@ -119,7 +120,7 @@ export class Scheduler {
       this.#idle = resolve;
     });
     const deadline = setTimeout(() => {
-      for (const controller of this.#controllers) controller.abort(new Error('mend is stopping'));
+      for (const run of this.#runs) run.abort('mend is stopping');
     }, deadlineMs);
     await idle;
     clearTimeout(deadline);
@@ -190,49 +191,27 @@ export class Scheduler {
 
   #launch(entry: Entry, dueAt: number): void {
     const { check } = entry;
-    const startedAt = this.#now();
     entry.running = true;
     this.#inFlight++;
     this.#stats.probes++;
-    const controller = new AbortController();
-    this.#controllers.add(controller);
-    const timeout = setTimeout(
-      () => controller.abort(new Error(`timed out after ${check.timeoutMs} ms`)),
-      check.timeoutMs,
-    );
-    const finish = (observation: Observation) => {
-      clearTimeout(timeout);
-      this.#controllers.delete(controller);
+    const run = runProbe(check.probe, {
+      timeoutMs: check.timeoutMs,
+      maxOutputBytes: this.#options.maxOutputBytes,
+      now: this.#now,
+    });
+    this.#runs.add(run);
+    void run.done.then((observation) => {
+      this.#runs.delete(run);
       entry.running = false;
       this.#inFlight--;
       this.#options.onOutcome({
         key: check.key,
         revision: check.revision,
         observation,
-        latenessMs: Math.max(0, startedAt - dueAt),
+        latenessMs: Math.max(0, observation.startedAt - dueAt),
       });
       this.#drain();
-    };
-    let pending: Promise<Observation>;
-    try {
-      pending = check
-        .probe({
-          timeoutMs: check.timeoutMs,
-          signal: controller.signal,
-          maxOutputBytes: this.#options.maxOutputBytes,
-        })
-        .then((result) => ({ ...result, startedAt, durationMs: this.#now() - startedAt }));
-    } catch (err) {
-      pending = Promise.reject(err);
-    }
-    pending
-      .catch((err: unknown) => ({
-        ok: false,
-        error: `probe crashed: ${err instanceof Error ? err.message : String(err)}`,
-        startedAt,
-        durationMs: this.#now() - startedAt,
-      }))
-      .then(finish);
+    });
   }
 
   #drain(): void {

@@ -1,0 +1,38 @@
+import type { Config } from '../config/config.ts';
+import { probeOf } from '../config/kinds/service.ts';
+
+/** The one-screen summary `mend run` starts with: what it watches, where it keeps records. */
+export function startupSummary(input: {
+  config: Config;
+  db: string;
+  listen: string;
+  workers: number;
+}): string {
+  const { config } = input;
+  const kinds = new Map<string, number>();
+  for (const service of config.services) {
+    for (const check of service.checks) {
+      const kind = probeOf(check).kind;
+      kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
+    }
+  }
+  const checks = [...kinds.values()].reduce((a, b) => a + b, 0);
+  const byKind = [...kinds].map(([kind, n]) => `${n} ${kind}`).join(', ') || 'none';
+  const services = config.services.map((s) => {
+    const deps = s.dependsOn.length ? ` (depends on ${s.dependsOn.join(', ')})` : '';
+    return `    ${s.name}: ${s.checks.map((c) => c.name).join(', ') || 'no checks'}${deps}`;
+  });
+  const shown =
+    services.length > 12
+      ? [...services.slice(0, 12), `    ... and ${services.length - 12} more`]
+      : services;
+  return [
+    `mend running: ${config.services.length} services, ${checks} checks (${byKind})`,
+    ...shown,
+    `  config:  ${config.files.join(', ')}`,
+    `  store:   ${input.db} (SQLite)`,
+    `  listen:  http://${input.listen} (/healthz /readyz /metrics)`,
+    `  probing: ${input.workers === 0 ? 'main thread' : `${input.workers} worker threads`}`,
+    '  SIGHUP reloads the config; Ctrl-C stops.',
+  ].join('\n');
+}

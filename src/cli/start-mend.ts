@@ -1,0 +1,104 @@
+import { createServer } from '../api/server.ts';
+import type { Config } from '../config/config.ts';
+import { formatErrors } from '../config/config-error.ts';
+import { loadConfig } from '../config/load.ts';
+import { Controller } from '../controller.ts';
+import type { Logger } from '../log.ts';
+import { createMetrics } from '../metrics.ts';
+import { RecordingConsumer } from '../signals/recording-consumer.ts';
+import { openStore } from '../store/open.ts';
+import { listenAddress } from './options.ts';
+import { startupSummary } from './run-summary.ts';
+
+export interface StartOptions {
+  config: string[];
+  db: string;
+  listen: string;
+  workers: number;
+  maxInFlight: number;
+  log: Logger;
+}
+
+export interface RunningMend {
+  controller: Controller;
+  /** Re-read the config from the same paths; a bad config is rejected and the old one kept. */
+  reload(): Promise<boolean>;
+  stop(deadlineMs: number): Promise<void>;
+}
+
+/** Thrown for a failure to start that the user can fix; the message says how. */
+export class StartError extends Error {}
+
+/** Everything `mend run` does between parsing flags and handling process signals. */
+export async function startMend(options: StartOptions): Promise<RunningMend> {
+  const { log } = options;
+  const loaded = await loadConfig(options.config);
+  if (!loaded.config) throw new StartError(formatErrors(loaded.errors));
+  const listen = listenAddress(options.listen);
+  let store: Awaited<ReturnType<typeof openStore>>;
+  try {
+    store = await openStore({ path: options.db });
+  } catch (err) {
+    throw new StartError(err instanceof Error ? err.message : String(err));
+  }
+  const metrics = createMetrics();
+  const controller = new Controller({
+    config: loaded.config,
+    consumer: new RecordingConsumer(store, log),
+    log,
+    metrics,
+    options: { workers: options.workers, maxInFlight: options.maxInFlight },
+  });
+  const server = createServer({ controller, metrics, pingStore: () => store.ping() });
+  try {
+    await server.listen({ host: listen.host, port: listen.port });
+  } catch (err) {
+    await store.close();
+    throw new StartError(
+      `cannot listen on ${options.listen}: ${(err as Error).message}; pass --listen HOST:PORT`,
+    );
+  }
+  const address = server.server.address();
+  const listening =
+    typeof address === 'object' && address ? `${address.address}:${address.port}` : options.listen;
+  controller.start();
+  log.info(
+    startupSummary({
+      config: loaded.config,
+      db: options.db,
+      listen: listening,
+      workers: options.workers,
+    }),
+  );
+
+  return {
+    controller,
+    async reload() {
+      const next = await loadConfig(options.config);
+      if (!next.config) {
+        metrics.configReloads.inc({ result: 'failure' });
+        log.error(
+          `config reload rejected (${next.errors.length} error(s)); the previous config keeps running:\n${formatErrors(next.errors)}`,
+        );
+        return false;
+      }
+      controller.reload(next.config);
+      metrics.configReloads.inc({ result: 'success' });
+      log.info(`config reloaded: ${describe(next.config)}`);
+      return true;
+    },
+    async stop(deadlineMs) {
+      try {
+        await controller.stop(deadlineMs);
+      } finally {
+        await server.close();
+        await store.close();
+      }
+    },
+  };
+}
+
+function describe(config: Config): string {
+  const checks = config.services.reduce((n, s) => n + s.checks.length, 0);
+  return `${config.services.length} services, ${checks} checks`;
+}

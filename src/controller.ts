@@ -1,0 +1,122 @@
+import type { Config } from './config/config.ts';
+import type { Logger } from './log.ts';
+import type { Metrics } from './metrics.ts';
+import { Detector } from './signals/detector.ts';
+import { InProcessRunner } from './signals/in-process-runner.ts';
+import type { ProbeRunner } from './signals/probe-runner.ts';
+import type { ProbeOutcome, SchedulerStats } from './signals/scheduler.ts';
+import type { Signal, SignalConsumer } from './signals/signal.ts';
+import { SignalQueue } from './signals/signal-queue.ts';
+import { WorkerPoolRunner } from './signals/worker-pool-runner.ts';
+
+export interface ControllerOptions {
+  /** Probe worker threads; 0 probes in the main thread. */
+  workers: number;
+  maxInFlight: number;
+  maxOutputBytes: number;
+}
+
+export const CONTROLLER_DEFAULTS: ControllerOptions = {
+  workers: 2,
+  maxInFlight: 2000,
+  maxOutputBytes: 64 * 1024,
+};
+
+/**
+ * Wires the shell: probes -> detector -> signals -> consumer. Everything with I/O lives here or
+ * below; the judging itself (detector, check state) stays free of it.
+ */
+export class Controller {
+  readonly #log: Logger;
+  readonly #metrics: Metrics;
+  readonly #detector: Detector;
+  readonly #runner: ProbeRunner;
+  readonly #signals: SignalQueue;
+  /** Extra listeners for outcomes (benchmarks, tests); the detector always sees them first. */
+  readonly #outcomeListeners: ((outcomes: readonly ProbeOutcome[]) => void)[] = [];
+  #config: Config;
+
+  constructor(deps: {
+    config: Config;
+    consumer: SignalConsumer;
+    log: Logger;
+    metrics: Metrics;
+    options?: Partial<ControllerOptions>;
+  }) {
+    const options = { ...CONTROLLER_DEFAULTS, ...deps.options };
+    this.#config = deps.config;
+    this.#log = deps.log;
+    this.#metrics = deps.metrics;
+    this.#signals = new SignalQueue(deps.consumer, deps.log);
+    this.#detector = new Detector((signal) => this.#onSignal(signal));
+    const runnerOptions = {
+      maxInFlight: options.maxInFlight,
+      maxOutputBytes: options.maxOutputBytes,
+      onOutcomes: (outcomes: ProbeOutcome[]) => this.#onOutcomes(outcomes),
+    };
+    this.#runner =
+      options.workers > 0
+        ? new WorkerPoolRunner({ ...runnerOptions, workers: options.workers })
+        : new InProcessRunner(runnerOptions);
+  }
+
+  get config(): Config {
+    return this.#config;
+  }
+
+  start(): void {
+    this.#runner.set(this.#detector.load(this.#config.services));
+    this.#runner.start();
+  }
+
+  /** Swap in a new, already validated config. Unchanged checks keep their state and beat. */
+  reload(config: Config): void {
+    this.#config = config;
+    this.#runner.set(this.#detector.load(config.services));
+  }
+
+  onOutcomes(listener: (outcomes: readonly ProbeOutcome[]) => void): void {
+    this.#outcomeListeners.push(listener);
+  }
+
+  /** Stop probing, wait for probes in flight, then make sure every signal is handed over. */
+  async stop(deadlineMs: number): Promise<void> {
+    const deadline = Date.now() + deadlineMs;
+    await this.#runner.stop(deadlineMs);
+    await this.#signals.flush(Math.max(100, deadline - Date.now()));
+  }
+
+  checkStates() {
+    return this.#detector.snapshot();
+  }
+
+  pendingSignals(): number {
+    return this.#signals.length;
+  }
+
+  async schedulerStats(): Promise<SchedulerStats> {
+    const stats = await this.#runner.stats();
+    this.#metrics.inFlight.set(stats.inFlight);
+    this.#metrics.waiting.set(stats.waiting);
+    this.#metrics.skipped.set({ reason: 'overlap' }, stats.overlapsSkipped);
+    this.#metrics.skipped.set({ reason: 'missed' }, stats.slotsMissed);
+    const counts = { unknown: 0, healthy: 0, failing: 0 };
+    for (const check of this.#detector.snapshot()) counts[check.state.status]++;
+    for (const [state, count] of Object.entries(counts)) this.#metrics.checks.set({ state }, count);
+    return stats;
+  }
+
+  #onOutcomes(outcomes: ProbeOutcome[]): void {
+    for (const outcome of outcomes) {
+      this.#metrics.probeLateness.observe(outcome.latenessMs / 1000);
+      this.#metrics.probes.inc({ result: outcome.observation.ok ? 'ok' : 'failed' });
+    }
+    this.#detector.observe(outcomes);
+    for (const listener of this.#outcomeListeners) listener(outcomes);
+  }
+
+  #onSignal(signal: Signal): void {
+    this.#metrics.signals.inc({ status: signal.status });
+    this.#signals.push(signal);
+  }
+}

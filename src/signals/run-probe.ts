@@ -1,0 +1,39 @@
+import type { Observation } from './observation.ts';
+import type { Probe } from './probes/probe-kind.ts';
+
+export interface ProbeRun {
+  /** Settles with the observation; never rejects: a probe that throws is a failed observation. */
+  done: Promise<Observation>;
+  /** Abort the probe now (shutdown), with this reason as its error. */
+  abort(reason: string): void;
+}
+
+/** Run one probe with its timeout. The only place a probe is called, so every caller gets the same contract. */
+export function runProbe(
+  probe: Probe,
+  options: { timeoutMs: number; maxOutputBytes: number; now: () => number },
+): ProbeRun {
+  const { timeoutMs, maxOutputBytes, now } = options;
+  const startedAt = now();
+  const controller = new AbortController();
+  const timeout = setTimeout(
+    () => controller.abort(new Error(`timed out after ${timeoutMs} ms`)),
+    timeoutMs,
+  );
+  let pending: Promise<Omit<Observation, 'startedAt' | 'durationMs'>>;
+  try {
+    pending = probe({ timeoutMs, signal: controller.signal, maxOutputBytes });
+  } catch (err) {
+    pending = Promise.reject(err);
+  }
+  const done = pending
+    .catch((err: unknown) => ({
+      ok: false,
+      error: `probe crashed: ${err instanceof Error ? err.message : String(err)}`,
+    }))
+    .then((result) => {
+      clearTimeout(timeout);
+      return { ...result, startedAt, durationMs: now() - startedAt };
+    });
+  return { done, abort: (reason) => controller.abort(new Error(reason)) };
+}
