@@ -4,12 +4,9 @@ import type { DocumentKind } from './document-kind.ts';
 import { NAME_PATTERN } from './document-kind.ts';
 
 export const name = () =>
-  z
-    .string()
-    .max(63)
-    .regex(NAME_PATTERN, {
-      error: 'expected a name of lowercase letters, digits and "-" (RFC 1123 label)',
-    });
+  z.string().max(63).regex(NAME_PATTERN, {
+    error: 'expected a name of lowercase letters, digits and "-" (RFC 1123 label)',
+  });
 
 export const CHECK_DEFAULTS = {
   role: 'liveness',
@@ -73,20 +70,26 @@ export const checkSpec = z
       .describe('Extra labels on this check’s signals.'),
     ...probeFields,
   })
-  .superRefine((check, ctx) => {
-    const present = probeKinds.filter((kind) => (check as Record<string, unknown>)[kind.name]);
-    if (present.length !== 1) {
-      const names = probeKinds.map((kind) => kind.name).join(', ');
-      ctx.addIssue({
-        code: 'custom',
-        path: present.length > 1 ? [present[1]!.name] : [],
-        message:
-          present.length === 0
-            ? `expected exactly one probe (${names}), found none`
-            : `expected exactly one probe (${names}), found ${present.map((k) => k.name).join(' and ')}`,
-      });
-    }
-  });
+  .superRefine(
+    (check, ctx) => {
+      const present = probeKinds.filter((kind) => (check as Record<string, unknown>)[kind.name]);
+      if (present.length !== 1) {
+        const names = probeKinds.map((kind) => kind.name).join(', ');
+        ctx.addIssue({
+          code: 'custom',
+          path: present.length > 1 ? [present[1]!.name] : [],
+          message:
+            present.length === 0
+              ? `expected exactly one probe (${names}), found none`
+              : `expected exactly one probe (${names}), found ${present.map((k) => k.name).join(' and ')}`,
+        });
+      }
+    },
+    {
+      // Run even when a field of the check is wrong, so one pass reports every problem.
+      when: (payload) => typeof payload.value === 'object' && payload.value !== null,
+    },
+  );
 
 export type CheckSpec = z.output<typeof checkSpec>;
 
