@@ -23,7 +23,7 @@ export function documentSchema(kind: DocumentKind) {
       apiVersion: apiVersion(),
       kind: z.literal(kind.kind).describe('Selects the schema of `spec`.'),
       metadata: metadataSchema,
-      spec: kind.spec,
+      spec: kind.spec.describe(`What the ${kind.kind} is and how mend treats it.`),
     })
     .describe(kind.summary);
 }

@@ -1,0 +1,29 @@
+import { formatErrors } from '../../config/config-error.ts';
+import { loadConfig } from '../../config/load.ts';
+import { invalidSummary, validSummary } from '../../config/summary.ts';
+import { EXIT_FAILURE, EXIT_OK } from '../exit-codes.ts';
+import type { RegisterCommand } from './index.ts';
+
+export const registerValidate: RegisterCommand = (program) => {
+  program
+    .command('validate')
+    .description(
+      'Check config files without running anything; print every error as FILE:LINE:COL: field: problem.',
+    )
+    .requiredOption('-c, --config <paths...>', 'config files or folders (*.yaml, *.yml)')
+    .option('--json', 'print the result as JSON on stdout')
+    .action(async (options) => {
+      const { config, errors } = await loadConfig(options.config);
+      if (options.json) {
+        const summary = config ? validSummary(config) : invalidSummary(errors);
+        process.stdout.write(
+          `${JSON.stringify({ valid: config !== undefined, summary, errors }, null, 2)}\n`,
+        );
+      } else if (config) {
+        process.stdout.write(`${validSummary(config)}\n`);
+      } else {
+        process.stderr.write(`${formatErrors(errors)}\n${invalidSummary(errors)}\n`);
+      }
+      process.exitCode = config ? EXIT_OK : EXIT_FAILURE;
+    });
+};

@@ -1,0 +1,18 @@
+import { writeFile } from 'node:fs/promises';
+import { renderJsonSchema } from './json-schema.ts';
+import { renderReferenceDoc } from './reference-doc.ts';
+
+/** The files generated from the schemas, relative to the repository root. */
+export const GENERATED_FILES: Record<string, () => string> = {
+  'schema/mend.schema.json': renderJsonSchema,
+  'docs/config-reference.md': renderReferenceDoc,
+};
+
+// Run from the repository root: `npx node src/config/write-generated.ts`. Tests check that the
+// committed files equal this output, so a schema change without regenerating fails CI.
+if (import.meta.main) {
+  for (const [file, render] of Object.entries(GENERATED_FILES)) {
+    await writeFile(new URL(`../../${file}`, import.meta.url), render());
+    process.stdout.write(`wrote ${file}\n`);
+  }
+}
