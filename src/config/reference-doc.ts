@@ -117,19 +117,19 @@ function plural(n: unknown, noun: string): string {
 
 function table(rows: Row[]): string {
   const cell = (text: string) => text.replaceAll('|', '\\|').replaceAll('\n', ' ');
-  return [
-    '| Field | Type | Required | Default | Description |',
-    '| --- | --- | --- | --- | --- |',
-    ...rows.map((row) =>
-      [
-        '',
-        ` \`${row.field}\` `,
-        ` ${cell(row.type)} `,
-        row.required ? ' yes ' : ' ',
-        ` ${cell(row.default)} `,
-        ` ${cell(row.description)} `,
-        '',
-      ].join('|'),
-    ),
-  ].join('\n');
+  const header = ['Field', 'Type', 'Required', 'Default', 'Description'];
+  const body = rows.map((row) => [
+    `\`${row.field}\``,
+    cell(row.type),
+    row.required ? 'yes' : '',
+    cell(row.default),
+    cell(row.description),
+  ]);
+  // Columns padded to equal width, as Biome formats Markdown tables, so `biome check` passes.
+  const widths = header.map((_, i) =>
+    Math.max(3, ...[header, ...body].map((cells) => [...cells[i]!].length)),
+  );
+  const line = (cells: string[]) =>
+    `| ${cells.map((text, i) => text + ' '.repeat(widths[i]! - [...text].length)).join(' | ')} |`;
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n');
 }
