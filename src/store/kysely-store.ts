@@ -1,0 +1,128 @@
+import { type Kysely, sql } from 'kysely';
+import type { Signal } from '../signals/signal.ts';
+import { migrateToLatest } from './migrate.ts';
+import { MIGRATION_TABLE } from './migrations/index.ts';
+import type { SqlDialect } from './migrations/sql-dialect.ts';
+import * as audit from './queries/audit-queries.ts';
+import * as incidents from './queries/incident-queries.ts';
+import * as journal from './queries/journal-queries.ts';
+import * as signals from './queries/signal-queries.ts';
+import type { StoreSchema } from './schema.ts';
+import type {
+  AuditEntry,
+  AuditFilter,
+  IncidentFilter,
+  JournalEntry,
+  NewIncident,
+  NewIncidentEvent,
+  Resolution,
+  SignalFilter,
+  Store,
+} from './store.ts';
+import { StoreError } from './store-error.ts';
+
+export interface KyselyStoreOptions {
+  db: Kysely<StoreSchema>;
+  dialect: SqlDialect;
+  /** Where the store lives, as messages should name it. */
+  path: string;
+  /** The driver's failures that are the database's (locked, full, ...) as StoreErrors. */
+  classify(error: unknown): StoreError | undefined;
+}
+
+/**
+ * The Store over Kysely: the queries are the same SQL for every database, so an implementation
+ * is only how to connect and how to classify the driver's errors (SqliteStore; PostgreSQL next).
+ */
+export class KyselyStore implements Store {
+  readonly #db: Kysely<StoreSchema>;
+  readonly #dialect: SqlDialect;
+  readonly #path: string;
+  readonly #classify: (error: unknown) => StoreError | undefined;
+  #closed = false;
+
+  constructor(options: KyselyStoreOptions) {
+    this.#db = options.db;
+    this.#dialect = options.dialect;
+    this.#path = options.path;
+    this.#classify = options.classify;
+  }
+
+  migrate() {
+    return this.#run((db) => migrateToLatest(db, this.#dialect, this.#path));
+  }
+
+  async ping() {
+    // Reads a real table: `select 1` would not touch the database file at all.
+    await this.#run((db) =>
+      sql`select count(*) as migrations from ${sql.table(MIGRATION_TABLE)}`.execute(db),
+    );
+  }
+
+  async close() {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#db.destroy();
+  }
+
+  recordSignal(signal: Signal) {
+    return this.#run((db) => signals.recordSignal(db, signal));
+  }
+
+  listSignals(filter: SignalFilter = {}) {
+    return this.#run((db) => signals.listSignals(db, filter));
+  }
+
+  openIncident(incident: NewIncident) {
+    return this.#run((db) => incidents.openIncident(db, incident));
+  }
+
+  appendIncidentEvent(event: NewIncidentEvent) {
+    return this.#run((db) => incidents.appendIncidentEvent(db, event));
+  }
+
+  getIncident(id: number) {
+    return this.#run((db) => incidents.getIncident(db, id));
+  }
+
+  listIncidents(filter: IncidentFilter = {}) {
+    return this.#run((db) => incidents.listIncidents(db, filter));
+  }
+
+  resolveIncident(id: number, resolution: Resolution) {
+    return this.#run((db) => incidents.resolveIncident(db, id, resolution));
+  }
+
+  appendJournal(entry: JournalEntry) {
+    return this.#run((db) => journal.appendJournal(db, entry));
+  }
+
+  listJournal(runId: string) {
+    return this.#run((db) => journal.listJournal(db, runId));
+  }
+
+  appendAudit(entry: AuditEntry) {
+    return this.#run((db) => audit.appendAudit(db, entry));
+  }
+
+  listAudit(filter: AuditFilter = {}) {
+    return this.#run((db) => audit.listAudit(db, filter));
+  }
+
+  /** Every call goes through here: refused once closed, database failures as StoreErrors. */
+  async #run<T>(operation: (db: Kysely<StoreSchema>) => Promise<T>): Promise<T> {
+    if (this.#closed) {
+      throw new StoreError(
+        'unavailable',
+        this.#path,
+        `store ${this.#path} is closed: a call came after close(); open the store again`,
+      );
+    }
+    try {
+      return await operation(this.#db);
+    } catch (error) {
+      if (error instanceof StoreError) throw error;
+      throw this.#classify(error) ?? error;
+    }
+  }
+}

@@ -1,0 +1,21 @@
+import type { Migration, MigrationProvider } from 'kysely/migration';
+import { foundation } from './0001-foundation.ts';
+import type { SqlDialect } from './sql-dialect.ts';
+
+/** The Migrator's own tables, named for mend: the schema's version lives in them. */
+export const MIGRATION_TABLE = 'mend_migration';
+export const MIGRATION_LOCK_TABLE = 'mend_migration_lock';
+
+/**
+ * Every migration, from code rather than a folder (nothing to find at run time, and the type
+ * checker sees them). Names sort in the order they run; a new one is one file plus one line here.
+ */
+export function storeMigrations(dialect: SqlDialect): MigrationProvider {
+  return {
+    async getMigrations(): Promise<Record<string, Migration>> {
+      return {
+        '0001-foundation': foundation(dialect),
+      };
+    },
+  };
+}

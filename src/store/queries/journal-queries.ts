@@ -1,0 +1,43 @@
+import type { Kysely } from 'kysely';
+import { journalEntry, journalRow } from '../rows.ts';
+import type { StoreSchema } from '../schema.ts';
+import type { JournalEntry, StoredJournalEntry } from '../store.ts';
+import { requireIncident } from './incident-queries.ts';
+
+export async function appendJournal(
+  db: Kysely<StoreSchema>,
+  entry: JournalEntry,
+): Promise<{ created: boolean; entry: StoredJournalEntry }> {
+  const values = journalRow(entry);
+  return db.transaction().execute(async (trx) => {
+    if (entry.incidentId !== undefined) await requireIncident(trx, entry.incidentId);
+    // The unique (idempotency_key, phase) decides, even between replicas racing for a step.
+    const inserted = await trx
+      .insertInto('runbook_journal')
+      .values(values)
+      .onConflict((conflict) => conflict.columns(['idempotency_key', 'phase']).doNothing())
+      .returningAll()
+      .executeTakeFirst();
+    if (inserted !== undefined) return { created: true, entry: journalEntry(inserted) };
+    const first = await trx
+      .selectFrom('runbook_journal')
+      .selectAll()
+      .where('idempotency_key', '=', entry.idempotencyKey)
+      .where('phase', '=', entry.phase)
+      .executeTakeFirstOrThrow();
+    return { created: false, entry: journalEntry(first) };
+  });
+}
+
+export async function listJournal(
+  db: Kysely<StoreSchema>,
+  runId: string,
+): Promise<StoredJournalEntry[]> {
+  const rows = await db
+    .selectFrom('runbook_journal')
+    .selectAll()
+    .where('run_id', '=', runId)
+    .orderBy('id')
+    .execute();
+  return rows.map(journalEntry);
+}

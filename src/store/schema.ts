@@ -1,0 +1,97 @@
+import type { ColumnType } from 'kysely';
+
+/**
+ * The tables as Kysely sees them, shared by every SQL implementation. Selected integers are typed
+ * loosely on purpose: SQLite gives numbers, PostgreSQL's driver gives bigint columns as strings;
+ * rows.ts turns both into numbers.
+ */
+export interface StoreSchema {
+  signals: SignalsTable;
+  observations: ObservationsTable;
+  incidents: IncidentsTable;
+  incident_events: IncidentEventsTable;
+  runbook_journal: RunbookJournalTable;
+  audit_log: AuditLogTable;
+}
+
+/** An integer as a driver returns it; written as a number. */
+export type DbInteger = ColumnType<number | string | bigint, number, number>;
+export type DbNullableInteger = ColumnType<
+  number | string | bigint | null,
+  number | null,
+  number | null
+>;
+/** An id the database assigns. */
+export type DbId = ColumnType<number | string | bigint, never, never>;
+/** A double precision column (durations can be fractional). */
+export type DbDouble = ColumnType<number | string, number, number>;
+/** JSON kept as text: portable, and the store never queries inside it. */
+export type DbJson = string;
+
+export interface SignalsTable {
+  id: DbId;
+  fingerprint: string;
+  source: string;
+  service: string;
+  /** `check` is an SQL keyword: a column of that name would need quoting in every hand query. */
+  check_name: string | null;
+  status: string;
+  labels: DbJson;
+  starts_at: DbInteger;
+  at: DbInteger;
+  summary: string;
+}
+
+export interface ObservationsTable {
+  id: DbId;
+  signal_id: DbInteger;
+  /** Index in the signal's evidence, oldest first. */
+  position: DbInteger;
+  started_at: DbInteger;
+  duration_ms: DbDouble;
+  /** 1 or 0: SQLite has no boolean, and one type for both databases keeps the SQL shared. */
+  ok: DbInteger;
+  error: string | null;
+  /** The rest of the Observation (status, output, phases, tls, dependencies). */
+  details: DbJson;
+}
+
+export interface IncidentsTable {
+  id: DbId;
+  service: string;
+  status: string;
+  title: string;
+  group_key: string;
+  opened_at: DbInteger;
+  resolved_at: DbNullableInteger;
+  fields: DbJson;
+}
+
+export interface IncidentEventsTable {
+  id: DbId;
+  incident_id: DbInteger;
+  at: DbInteger;
+  type: string;
+  payload: DbJson;
+}
+
+export interface RunbookJournalTable {
+  id: DbId;
+  run_id: string;
+  incident_id: DbNullableInteger;
+  step_index: DbInteger;
+  attempt: DbInteger;
+  idempotency_key: string;
+  phase: string;
+  at: DbInteger;
+  payload: DbJson;
+}
+
+export interface AuditLogTable {
+  id: DbId;
+  at: DbInteger;
+  actor: string;
+  action: string;
+  target: string;
+  details: DbJson;
+}

@@ -1,0 +1,103 @@
+import { mkdir } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import { Kysely } from 'kysely';
+import { KyselyStore } from './kysely-store.ts';
+import { MIGRATION_LOCK_TABLE } from './migrations/index.ts';
+import { NodeSqliteDialect } from './node-sqlite-dialect.ts';
+import type { StoreSchema } from './schema.ts';
+import {
+  classifyFolderError,
+  classifySqliteError,
+  type SqliteErrorContext,
+} from './sqlite-errors.ts';
+
+export interface SqliteStoreOptions {
+  /** A database file (its folder is created when missing), or ':memory:'. */
+  path: string;
+  /** How long a write waits for another process's lock before failing as 'locked'. */
+  busyTimeoutMs?: number;
+  /** A cap on the database's size: past it, writes fail as 'full', as on a full volume. */
+  maxSizeBytes?: number;
+}
+
+export const DEFAULT_BUSY_TIMEOUT_MS = 5000;
+
+/** The embedded store: one SQLite file through node:sqlite, for a single mend process. */
+export class SqliteStore extends KyselyStore {
+  /**
+   * Opens (creating when missing), migrates, and proves the file writable, so that a store that
+   * cannot record fails here, at start, with a StoreError saying what to do.
+   */
+  static async open(options: SqliteStoreOptions): Promise<SqliteStore> {
+    const context = {
+      path: options.path,
+      busyTimeoutMs: options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS,
+    };
+    if (options.path !== ':memory:') await createFolder(options.path);
+    const database = connect(context);
+    const store = new SqliteStore({
+      db: new Kysely<StoreSchema>({ dialect: new NodeSqliteDialect(database) }),
+      dialect: 'sqlite',
+      path: options.path,
+      classify: (error) => classifySqliteError(error, context),
+    });
+    try {
+      configure(database, options.maxSizeBytes);
+      await store.migrate();
+      probeWrite(database);
+      return store;
+    } catch (error) {
+      await store.close();
+      if (database.isOpen) database.close();
+      throw classifySqliteError(error, context) ?? error;
+    }
+  }
+}
+
+async function createFolder(path: string): Promise<void> {
+  const folder = dirname(resolve(path));
+  try {
+    await mkdir(folder, { recursive: true });
+  } catch (error) {
+    throw classifyFolderError(error, folder, path);
+  }
+}
+
+function connect(context: SqliteErrorContext): DatabaseSync {
+  try {
+    return new DatabaseSync(context.path, {
+      timeout: context.busyTimeoutMs,
+      enableForeignKeyConstraints: true,
+    });
+  } catch (error) {
+    throw classifySqliteError(error, context) ?? error;
+  }
+}
+
+function configure(database: DatabaseSync, maxSizeBytes: number | undefined): void {
+  // WAL: readers never wait for the writer, and a crash cannot tear a committed transaction.
+  database.exec('pragma journal_mode = wal');
+  // FULL syncs the WAL at every commit: "recorded" must survive a power cut, not only a crash,
+  // and mend writes transitions, not every probe result, so the cost is small.
+  database.exec('pragma synchronous = full');
+  database.exec('pragma foreign_keys = on');
+  if (maxSizeBytes !== undefined) {
+    const row = database.prepare('pragma page_size').get();
+    const pageSize = Number(row?.page_size);
+    database.exec(`pragma max_page_count = ${Math.max(1, Math.ceil(maxSizeBytes / pageSize))}`);
+  }
+}
+
+/**
+ * A write that is rolled back: a file that cannot be written (or is locked by another process)
+ * opens and reads fine under WAL, and would otherwise fail only at the first signal.
+ */
+function probeWrite(database: DatabaseSync): void {
+  database.exec('begin immediate');
+  try {
+    database.exec(`update ${MIGRATION_LOCK_TABLE} set is_locked = is_locked`);
+  } finally {
+    if (database.isTransaction) database.exec('rollback');
+  }
+}
