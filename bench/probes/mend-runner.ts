@@ -1,55 +1,73 @@
-// PLACEHOLDER: replaced by the lead
-// Stands in for the runner that drives mend's scheduler, so the harness can run end to end. It
-// speaks the runner protocol (runner-report.ts) with a naive loop: node:http(s) with a fresh
-// connection per probe. Its figures say nothing about mend.
-import http from 'node:http';
-import https from 'node:https';
+// The mend side of the probe benchmark: N services with one HTTP check each at the given period,
+// loaded through the real config loader and probed by the same Controller, scheduler and worker
+// threads that `mend run` uses. Speaks the runner protocol (runner-report.ts).
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig } from '../../src/config/load.ts';
+import { Controller } from '../../src/controller.ts';
+import { createLogger } from '../../src/log.ts';
+import { createMetrics } from '../../src/metrics.ts';
 import { LatenessRecorder } from './lateness.ts';
 import { parseRunnerArgs, printReport, selfCpuMs, selfPeakRssBytes } from './runner-report.ts';
-import { runSchedule } from './schedule.ts';
 
 const options = parseRunnerArgs(process.argv.slice(2));
-const client = options.url.protocol === 'https:' ? https : http;
-let probes = 0;
-let failed = 0;
-let inFlight = 0;
-let drained: (() => void) | undefined;
-function probeOnce(): (ok: boolean) => void {
-  let settled = false;
-  return (ok) => {
-    if (settled) return;
-    settled = true;
-    if (ok) probes++;
-    else failed++;
-    if (--inFlight === 0) drained?.();
-  };
-}
+const dir = await mkdtemp(join(tmpdir(), 'mend-bench-'));
+const file = join(dir, 'services.yaml');
+const tls = options.insecure ? '\n        tls: { insecureSkipVerify: true }' : '';
+const documents = Array.from(
+  { length: options.checks },
+  (_, i) => `apiVersion: mend/v1
+kind: Service
+metadata: { name: svc-${i} }
+spec:
+  checks:
+    - name: http
+      periodSeconds: ${options.periodSeconds}
+      timeoutSeconds: 1
+      http:
+        url: ${options.url.href}${tls}
+`,
+);
+await writeFile(file, documents.join('---\n'));
+const loaded = await loadConfig([file]);
+await rm(dir, { recursive: true, force: true });
+if (!loaded.config) throw new Error(loaded.errors.map((e) => e.format()).join('\n'));
+
 const periodMs = options.periodSeconds * 1000;
 const durationMs = options.durationSeconds * 1000;
-const lateness = new LatenessRecorder(Math.ceil((durationMs / periodMs) * options.checks) + 1);
-const startupSeconds = performance.now() / 1000;
-await runSchedule({
-  checks: options.checks,
-  periodMs,
-  durationMs,
-  fire: (_check, scheduledMs, nowMs) => {
-    lateness.record(scheduledMs, nowMs - scheduledMs);
-    inFlight++;
-    const settle = probeOnce();
-    const request = client.get(
-      options.url,
-      { agent: false, rejectUnauthorized: !options.insecure, timeout: 5000 },
-      (response) => {
-        response.resume();
-        response.on('end', () => settle(response.statusCode === 200));
-        response.on('error', () => settle(false));
-      },
-    );
-    request.on('timeout', () => request.destroy(new Error('timeout')));
-    request.on('error', () => settle(false));
-  },
+const lateness = new LatenessRecorder(Math.ceil((durationMs / periodMs + 2) * options.checks));
+let probes = 0;
+let failed = 0;
+const log = createLogger({ level: 'warn', pretty: false });
+const controller = new Controller({
+  config: loaded.config,
+  consumer: { consume: async () => {} },
+  log,
+  metrics: createMetrics(),
+  options: { workers: availableParallelism() },
 });
-if (inFlight > 0) await new Promise<void>((resolve) => (drained = resolve));
+const startedAt = performance.timeOrigin + performance.now();
+const failures = new Map<string, number>();
+controller.onOutcomes((outcomes) => {
+  for (const { observation, latenessMs } of outcomes) {
+    if (observation.ok) probes++;
+    else {
+      failed++;
+      const error = observation.error ?? 'failed';
+      failures.set(error, (failures.get(error) ?? 0) + 1);
+    }
+    lateness.record(observation.startedAt - latenessMs - startedAt, latenessMs);
+  }
+});
+controller.start();
+const startupSeconds = performance.now() / 1000;
+await new Promise((resolve) => setTimeout(resolve, durationMs));
+await controller.stop(2000);
+if (failures.size > 0) {
+  const top = [...failures].sort((a, b) => b[1] - a[1]).slice(0, 5);
+  process.stderr.write(`mend-runner: failures by error: ${JSON.stringify(top)}\n`);
+}
 printReport({
   probes,
   failed,
