@@ -2,6 +2,7 @@ import { isMap } from 'yaml';
 import { collectFiles } from './collect-files.ts';
 import type { Config, ServiceConfig } from './config.ts';
 import { type ConfigError, sortErrors } from './config-error.ts';
+import { decidingConfig, decidingErrors } from './kinds/deciding-documents.ts';
 import type { ServiceSpec } from './kinds/service.ts';
 import { checkReferences, type ServiceEntry } from './references.ts';
 import { type ValidDocument, validateDocument } from './validate-document.ts';
@@ -26,12 +27,15 @@ export async function loadConfig(paths: readonly string[]): Promise<LoadResult> 
   const errors = [...collected.errors];
   const sources: SourceDocument[] = [];
   const texts = await Promise.all(collected.files.map(readSource));
+  // Kept to point into a value (a CEL error's column inside `when`).
+  const textByFile = new Map<string, string>();
   collected.files.forEach((file, i) => {
     const read = texts[i]!;
     if ('error' in read) {
       errors.push(read.error);
       return;
     }
+    textByFile.set(file, read.text);
     const parsed = parseSource(file, read.text);
     errors.push(...parsed.errors);
     sources.push(...parsed.documents);
@@ -43,9 +47,17 @@ export async function loadConfig(paths: readonly string[]): Promise<LoadResult> 
     if (result.document) valid.push(result.document);
   }
   const services = valid.filter((document) => document.kind === 'Service');
-  errors.push(...checkReferences(services.map(serviceEntry), invalidServiceNames(sources, valid)));
+  const invalidNames = invalidServiceNames(sources, valid);
+  errors.push(...checkReferences(services.map(serviceEntry), invalidNames));
+  const serviceNames = [...services.map((s) => s.metadata.name), ...invalidNames];
+  errors.push(...decidingErrors(valid, serviceNames, textByFile));
   if (errors.length > 0) return { errors: sortErrors(errors) };
-  return { config: { services: services.map(serviceConfig), files: collected.files }, errors: [] };
+  const config = {
+    services: services.map(serviceConfig),
+    ...decidingConfig(valid),
+    files: collected.files,
+  };
+  return { config, errors: [] };
 }
 
 function serviceEntry(document: ValidDocument): ServiceEntry {

@@ -80,5 +80,15 @@ test('Windows line endings give the same positions', async () => {
 });
 
 test('no paths: an empty config, not an error', async () => {
-  assert.deepEqual(await loadConfig([]), { config: { services: [], files: [] }, errors: [] });
+  assert.deepEqual(await loadConfig([]), {
+    config: {
+      services: [],
+      policies: [],
+      silences: [],
+      maintenanceWindows: [],
+      settings: { dryRun: false, maxConcurrent: null, groupBy: ['service'] },
+      files: [],
+    },
+    errors: [],
+  });
 });

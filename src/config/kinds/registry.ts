@@ -1,11 +1,21 @@
 import { z } from 'zod';
 import type { DocumentKind } from './document-kind.ts';
 import { API_VERSION } from './document-kind.ts';
+import { maintenanceWindowKind } from './maintenance-window.ts';
 import { metadataSchema } from './metadata.ts';
+import { policyKind } from './policy.ts';
 import { serviceKind } from './service.ts';
+import { settingsKind } from './settings.ts';
+import { silenceKind } from './silence.ts';
 
 /** Every kind of config document mend reads. A new kind is one file and one line here. */
-export const documentKinds: readonly DocumentKind[] = [serviceKind as DocumentKind];
+export const documentKinds: readonly DocumentKind[] = [
+  serviceKind as DocumentKind,
+  policyKind as DocumentKind,
+  silenceKind as DocumentKind,
+  maintenanceWindowKind as DocumentKind,
+  settingsKind as DocumentKind,
+];
 
 export function findDocumentKind(kind: unknown): DocumentKind | undefined {
   return documentKinds.find((known) => known.kind === kind);

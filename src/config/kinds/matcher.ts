@@ -1,0 +1,63 @@
+import { z } from 'zod';
+
+/** Alertmanager's matcher operators: equality and fully anchored regular expressions. */
+export type MatchOperator = '=' | '!=' | '=~' | '!~';
+
+export interface LabelMatcher {
+  name: string;
+  op: MatchOperator;
+  value: string;
+}
+
+// name, operator, then a double-quoted value (with \" \\ \n escapes) or a bare one, as in
+// Alertmanager's `matchers` (`env="prod"`, `job=~"api|web"`, `team!=ops`).
+const MATCHER =
+  /^\s*([A-Za-z_][A-Za-z0-9_./-]*)\s*(=~|!~|!=|=)\s*(?:"((?:[^"\\]|\\.)*)"|([^"\s{},]*))\s*$/;
+
+export const MATCHER_EXPECTED =
+  'expected a matcher such as env="prod" or job=~"api|web" (operators =, !=, =~, !~)';
+
+/** The regular expression a `=~` / `!~` matcher tests with: anchored at both ends. */
+export function anchoredRegex(value: string): RegExp {
+  return new RegExp(`^(?:${value})$`);
+}
+
+export function parseMatcher(text: string): LabelMatcher | { error: string } {
+  const match = MATCHER.exec(text);
+  if (match === null) return { error: MATCHER_EXPECTED };
+  const [, name, op, quoted, bare] = match;
+  const value =
+    quoted === undefined
+      ? bare!
+      : quoted.replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c));
+  if (op === '=~' || op === '!~') {
+    try {
+      anchoredRegex(value);
+    } catch (err) {
+      const why = (err as Error).message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /, '');
+      return {
+        error: `expected a valid regular expression after ${op}, found ${JSON.stringify(value)} (${why})`,
+      };
+    }
+  }
+  return { name: name!, op: op as MatchOperator, value };
+}
+
+/** A list of matchers, each checked on its own so every bad one is reported at its line. */
+export function matchers() {
+  return z.array(
+    z.string().superRefine((text, ctx) => {
+      const parsed = parseMatcher(text);
+      if ('error' in parsed) ctx.addIssue({ code: 'custom', message: parsed.error });
+    }),
+  );
+}
+
+/** Optional matchers: empty by default. */
+export function matcherList(description: string) {
+  return matchers().default([]).describe(description);
+}
+
+export function toMatchers(texts: readonly string[]): LabelMatcher[] {
+  return texts.map((text) => parseMatcher(text) as LabelMatcher);
+}
