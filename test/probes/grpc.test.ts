@@ -1,0 +1,146 @@
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { createServer, type Socket } from 'node:net';
+import { after, before, test } from 'node:test';
+import {
+  Server,
+  ServerCredentials,
+  type ServerUnaryCall,
+  type ServiceDefinition,
+  type sendUnaryData,
+  status,
+} from '@grpc/grpc-js';
+import { grpcProbe, grpcProbeSpec } from '../../src/signals/probes/grpc.ts';
+import {
+  decodeHealthCheckRequest,
+  decodeHealthCheckResponse,
+  encodeHealthCheckRequest,
+  encodeHealthCheckResponse,
+  type HealthCheckRequest,
+  type HealthCheckResponse,
+} from '../../src/signals/probes/grpc-health-codec.ts';
+import { close, closedPort, listen, probeContext, runProbe } from './helpers.ts';
+
+const health: ServiceDefinition = {
+  Check: {
+    path: '/grpc.health.v1.Health/Check',
+    requestStream: false,
+    responseStream: false,
+    requestSerialize: encodeHealthCheckRequest,
+    requestDeserialize: decodeHealthCheckRequest,
+    responseSerialize: encodeHealthCheckResponse,
+    responseDeserialize: decodeHealthCheckResponse,
+  },
+};
+
+/** What the real server reports, per service name, as grpc-health-check implementations do. */
+const statuses = new Map<string, number>([
+  ['', 1],
+  ['mend.Orders', 1],
+]);
+let hang = false;
+let server: Server;
+let port: number;
+
+before(async () => {
+  server = new Server();
+  server.addService(health, {
+    Check(
+      call: ServerUnaryCall<HealthCheckRequest, HealthCheckResponse>,
+      callback: sendUnaryData<HealthCheckResponse>,
+    ) {
+      if (hang) return;
+      const serving = statuses.get(call.request.service);
+      if (serving === undefined) callback({ code: status.NOT_FOUND, details: 'unknown service' });
+      else callback(null, { status: serving });
+    },
+  });
+  port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (error, bound) =>
+      error ? reject(error) : resolve(bound),
+    ),
+  );
+});
+
+after(() => server.forceShutdown());
+
+const grpc = (spec: Record<string, unknown>) => grpcProbe.prepare(grpcProbeSpec.parse(spec));
+
+test('grpc: SERVING succeeds, then NOT_SERVING fails with the status name', async () => {
+  const probe = grpc({ port, service: 'mend.Orders' });
+  assert.deepEqual(await probe(probeContext()), { ok: true, status: 'SERVING' });
+  statuses.set('mend.Orders', 2);
+  assert.deepEqual(await probe(probeContext()), {
+    ok: false,
+    status: 'NOT_SERVING',
+    error: 'health status NOT_SERVING, expected SERVING',
+  });
+  statuses.set('mend.Orders', 1);
+  assert.equal((await probe(probeContext())).ok, true);
+});
+
+test('grpc: the empty service name asks about the whole server', async () => {
+  assert.equal((await grpc({ port })(probeContext())).status, 'SERVING');
+});
+
+test('grpc: a service the server does not know is SERVICE_UNKNOWN', async () => {
+  const result = await grpc({ port, service: 'mend.Nope' })(probeContext());
+  assert.equal(result.ok, false);
+  assert.equal(result.status, 'SERVICE_UNKNOWN');
+  assert.equal(
+    result.error,
+    'service "mend.Nope" is unknown to the health server (gRPC NOT_FOUND: unknown service)',
+  );
+});
+
+test('grpc: a closed port is UNAVAILABLE, naming the refused connection', async () => {
+  const free = await closedPort();
+  const result = await runProbe(grpc({ port: free }));
+  assert.equal(result.ok, false);
+  assert.match(result.error ?? '', /^gRPC UNAVAILABLE: .*ECONNREFUSED 127\.0\.0\.1:\d+/);
+  assert.ok(result.durationMs < 1000);
+});
+
+test('grpc: a server that never answers fails at the deadline', async () => {
+  hang = true;
+  try {
+    const result = await runProbe(grpc({ port }), probeContext(300));
+    assert.equal(result.ok, false);
+    assert.match(
+      result.error ?? '',
+      /^timed out after 300 ms calling grpc\.health\.v1\.Health\/Check/,
+    );
+    assert.ok(result.durationMs < 800, `took ${result.durationMs} ms`);
+  } finally {
+    hang = false;
+  }
+});
+
+test('grpc: a peer that accepts TCP but never speaks HTTP/2 times out and its socket is closed', async () => {
+  const sockets: Socket[] = [];
+  const silent = createServer((socket) => sockets.push(socket.resume()));
+  const silentPort = await listen(silent);
+  const result = await runProbe(grpc({ port: silentPort }), probeContext(300));
+  assert.equal(result.ok, false);
+  assert.match(result.error ?? '', /^timed out after 300 ms/);
+  assert.equal(sockets.length, 1);
+  // grpc-js alone would keep this socket open as long as the peer does (see grpc-socket-tracking).
+  await Promise.all(sockets.map((s) => (s.closed ? undefined : once(s, 'close'))));
+  await close(silent);
+});
+
+test('grpc: a server without the health service is UNIMPLEMENTED', async () => {
+  const bare = new Server();
+  const barePort = await new Promise<number>((resolve, reject) =>
+    bare.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (error, bound) =>
+      error ? reject(error) : resolve(bound),
+    ),
+  );
+  try {
+    const result = await grpc({ port: barePort })(probeContext());
+    assert.equal(result.ok, false);
+    assert.match(result.error ?? '', /^gRPC UNIMPLEMENTED: the server does not implement/);
+  } finally {
+    bare.forceShutdown();
+  }
+});
