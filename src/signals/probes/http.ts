@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { compileHttpCheck, probeHttp } from './http-check.ts';
 import { defineProbeKind } from './probe-kind.ts';
 
 const httpMethod = z.enum(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
@@ -86,7 +87,8 @@ export const httpProbe = defineProbeKind({
   name: 'http',
   summary: 'HTTP(S) request; checks status, body and latency; records phase timings.',
   spec: httpProbeSpec,
-  prepare(_spec) {
-    throw new Error('http probe: not implemented yet');
+  prepare(spec) {
+    const check = compileHttpCheck(spec);
+    return (ctx) => probeHttp(check, ctx);
   },
 });

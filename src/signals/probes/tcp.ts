@@ -38,7 +38,10 @@ function probeTcp(spec: TcpProbeSpec, ctx: ProbeContext): Promise<ProbeResult> {
       resolve(error === undefined ? { ok: true, phases } : { ok: false, error, phases });
     };
     const onAbort = (): void => finish(abortMessage(ctx, performance.now() - startedAt, doing));
-    if (ctx.signal.aborted) return onAbort();
+    if (ctx.signal.aborted) {
+      onAbort();
+      return;
+    }
     ctx.signal.addEventListener('abort', onAbort, { once: true });
 
     resolveAddress(

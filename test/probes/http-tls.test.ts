@@ -1,0 +1,112 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createServer, type Server } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { promisify } from 'node:util';
+import { listen, runProbe } from './helpers.ts';
+import { http } from './http-servers.ts';
+
+let dir: string;
+let caFile: string;
+let server: Server;
+let url: string;
+
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'mend-tls-'));
+  caFile = join(dir, 'cert.pem');
+  const keyFile = join(dir, 'key.pem');
+  // A self-signed certificate valid for 30 days, for 127.0.0.1 and localhost.
+  await promisify(execFile)('openssl', [
+    'req',
+    '-x509',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:prime256v1',
+    '-nodes',
+    '-keyout',
+    keyFile,
+    '-out',
+    caFile,
+    '-days',
+    '30',
+    '-subj',
+    '/CN=mend-test',
+    '-addext',
+    'subjectAltName=IP:127.0.0.1,DNS:localhost',
+  ]);
+  server = createServer(
+    { key: await readFile(keyFile), cert: await readFile(caFile) },
+    (_req, res) => res.end('secure and sound'),
+  );
+  url = `https://127.0.0.1:${await listen(server)}/`;
+});
+
+after(async () => {
+  server.closeAllConnections();
+  server.close();
+  await rm(dir, { recursive: true });
+});
+
+test('https: a self-signed certificate is rejected by default, with its facts still reported', async () => {
+  const result = await runProbe(http({ url }));
+  assert.equal(result.ok, false);
+  assert.equal(
+    result.error,
+    `TLS certificate of ${new URL(url).host} rejected: self-signed certificate; set tls.caFile to trust it`,
+  );
+  assert.equal(result.tls?.certDaysLeft, 29);
+});
+
+test('https: the certificate verifies against tls.caFile, with TLS facts and all five phases', async () => {
+  const result = await runProbe(http({ url, tls: { caFile } }));
+  assert.equal(result.ok, true, result.error);
+  assert.equal(result.output, 'secure and sound');
+  assert.equal(result.tls?.version, 'TLSv1.3');
+  assert.equal(result.tls?.certDaysLeft, 29);
+  const notAfter = result.tls?.certNotAfter ?? 0;
+  assert.ok(Math.abs(notAfter - (Date.now() + 30 * 86_400_000)) < 60_000);
+  for (const phase of ['resolveMs', 'connectMs', 'tlsMs', 'processingMs', 'transferMs'] as const) {
+    assert.ok((result.phases?.[phase] ?? -1) >= 0, `${phase} missing`);
+  }
+});
+
+test('https: insecureSkipVerify accepts the certificate', async () => {
+  const result = await runProbe(http({ url, tls: { insecureSkipVerify: true } }));
+  assert.equal(result.ok, true, result.error);
+});
+
+test('https: tls.serverName is the name the certificate must carry', async () => {
+  const right = await runProbe(http({ url, tls: { caFile, serverName: 'localhost' } }));
+  assert.equal(right.ok, true, right.error);
+  const wrong = await runProbe(http({ url, tls: { caFile, serverName: 'db.example.com' } }));
+  assert.equal(
+    wrong.error,
+    `TLS certificate of ${new URL(url).host} rejected: certificate is not valid for db.example.com; set tls.serverName?`,
+  );
+});
+
+test('https: speaking TLS to a plain HTTP port fails the handshake in one line', async () => {
+  const plain = await import('node:http').then((m) => m.createServer((_q, s) => s.end('hi')));
+  const port = await listen(plain);
+  try {
+    const result = await runProbe(http({ url: `https://127.0.0.1:${port}/` }));
+    assert.match(
+      result.error ?? '',
+      /^TLS handshake with 127\.0\.0\.1:\d+ failed: (wrong version number|packet length too long)/,
+    );
+  } finally {
+    plain.closeAllConnections();
+    plain.close();
+  }
+});
+
+test('https: an unreadable caFile is refused when the check is prepared', () => {
+  assert.throws(
+    () => http({ url, tls: { caFile: join(dir, 'missing.pem') } }),
+    /^Error: tls\.caFile: cannot read/,
+  );
+});
