@@ -1,0 +1,89 @@
+import type { Signal } from '../signals/signal.ts';
+import { serviceOf } from './compile.ts';
+import type { Draft } from './draft.ts';
+import type { IncidentState, ServiceState, SignalRecord } from './state.ts';
+
+/**
+ * Incidents group signals by service plus the Settings' groupBy labels (as Alertmanager's
+ * group_by). One open incident per group: a signal joins it, or opens a new one with the next id.
+ */
+export function openIncident(d: Draft, svc: ServiceState, signal: Signal): IncidentState {
+  const group: Record<string, string> = { service: signal.service };
+  for (const label of d.compiled.settings.groupBy) {
+    if (label !== 'service') group[label] = signal.labels[label] ?? '';
+  }
+  const groupKey = JSON.stringify(group);
+  const open = svc.groups[groupKey];
+  if (open !== undefined) return svc.incidents[open]!;
+  const id = `inc-${d.state.nextIncident++}`;
+  const incident: IncidentState = {
+    id,
+    service: signal.service,
+    groupKey,
+    group,
+    openedAt: d.now,
+    firing: [],
+    policy: null,
+    lead: null,
+    since: signal.at,
+    counted: false,
+    phase: 'pending',
+    blockedBy: null,
+    wakeAt: null,
+    attempts: 0,
+    rung: 0,
+    rungStartedAt: null,
+    healing: null,
+    approval: null,
+    approvedAttempt: null,
+    pages: [],
+    linkedTo: null,
+    linkedVia: null,
+    healed: false,
+  };
+  svc.incidents[id] = incident;
+  svc.groups[groupKey] = id;
+  d.emit({ type: 'opened', incidentId: id, at: d.now, service: signal.service, group });
+  return incident;
+}
+
+/** What the engine keeps of a signal; evidence stays with the shell, but its verdict on deps stays. */
+export function signalRecord(d: Draft, signal: Signal, incidentId: string): SignalRecord {
+  const service = serviceOf(d.compiled, signal.service);
+  const check = signal.check ?? null;
+  const role =
+    signal.labels.role ?? (check !== null ? service.roles.get(check) : undefined) ?? null;
+  const last = signal.evidence[signal.evidence.length - 1];
+  return {
+    fingerprint: signal.fingerprint,
+    source: signal.source,
+    check,
+    role,
+    labels: signal.labels,
+    startsAt: signal.startsAt,
+    at: signal.at,
+    summary: signal.summary,
+    error: last?.error ?? '',
+    incidentId,
+    policies: [],
+    namedDeps: namedDependencies(d, signal),
+  };
+}
+
+/**
+ * Services the evidence names as failing: the last observation's health document lists its
+ * dependencies; one whose name (or the part before ":", as in "db:connections") is a known
+ * service counts as a dependency of this one.
+ */
+function namedDependencies(d: Draft, signal: Signal): string[] {
+  const last = signal.evidence[signal.evidence.length - 1];
+  const names: string[] = [];
+  for (const dependency of last?.dependencies ?? []) {
+    if (dependency.health !== 'fail') continue;
+    const name = [dependency.name, dependency.name.split(':')[0]!].find((candidate) =>
+      d.compiled.services.has(candidate),
+    );
+    if (name !== undefined && name !== signal.service && !names.includes(name)) names.push(name);
+  }
+  return names;
+}

@@ -1,0 +1,90 @@
+import { escalation } from './act.ts';
+import type { Draft } from './draft.ts';
+import { duration } from './format.ts';
+import { judge } from './judge.ts';
+import { judging, reasonOf } from './judging.ts';
+import type { ApprovalInput } from './types.ts';
+
+/** A human answered an approval request: approve judges again (guardrails still apply). */
+export function onApproval(d: Draft, input: ApprovalInput): void {
+  const request = d.state.approvals[input.approvalId];
+  if (request === undefined) {
+    d.reason({
+      code: 'unknown-approval',
+      numbers: {},
+      message: `${input.verdict} of ${input.approvalId} by ${input.actor}: no such request is open (expired, answered, or its incident closed): ignored`,
+    });
+    return;
+  }
+  delete d.shared('approvals')[input.approvalId];
+  const inc = d.service(request.service).incidents[request.incidentId]!;
+  inc.approval = null;
+  d.emit({
+    type: 'approval',
+    incidentId: inc.id,
+    at: d.now,
+    approvalId: input.approvalId,
+    verdict: input.verdict,
+    actor: input.actor,
+  });
+  const j = judging(d, request.service, inc);
+  if (input.verdict === 'approve') {
+    reasonOf(
+      j,
+      'approval-granted',
+      'approval',
+      { attempt: request.attempt },
+      `approved by ${input.actor}`,
+    );
+    inc.approvedAttempt = request.attempt;
+    inc.phase = 'waiting';
+    judge(d, request.service, inc.id);
+    return;
+  }
+  const reason = reasonOf(
+    j,
+    'approval-denied',
+    'approval',
+    { attempt: request.attempt },
+    `denied by ${input.actor}: not healing ${inc.service}; the incident stays open for a human`,
+  );
+  inc.phase = 'denied';
+  inc.blockedBy = 'approval';
+  d.emit({
+    type: 'decision',
+    incidentId: inc.id,
+    at: d.now,
+    verdict: 'hold',
+    reason,
+    commandIds: [],
+  });
+}
+
+/** Nobody answered in time: escalate. */
+export function expireApproval(d: Draft, approvalId: string): void {
+  const request = d.state.approvals[approvalId]!;
+  delete d.shared('approvals')[approvalId];
+  const inc = d.service(request.service).incidents[request.incidentId]!;
+  inc.approval = null;
+  d.emit({ type: 'approval', incidentId: inc.id, at: d.now, approvalId, verdict: 'expired' });
+  const j = judging(d, request.service, inc);
+  const page = escalation(j, j.policy?.config.escalate.notifiers ?? []);
+  const waited = j.policy?.config.requireApproval?.expiresAfterMs;
+  const reason = reasonOf(
+    j,
+    'approval-expired',
+    'approval',
+    { attempt: request.attempt, expiresAt: request.expiresAt },
+    `approval ${approvalId} expired unanswered${waited !== undefined ? ` after ${duration(waited)}` : ''}: not healing; ${page.words}`,
+  );
+  inc.phase = 'escalated';
+  inc.blockedBy = 'approval';
+  d.emit({
+    type: 'decision',
+    incidentId: inc.id,
+    at: d.now,
+    verdict: 'escalate',
+    reason,
+    commandIds: page.emit(reason),
+  });
+}

@@ -1,0 +1,100 @@
+import { escalation } from './act.ts';
+import type { Draft } from './draft.ts';
+import { drainQueue, rejudgeBlocked } from './follow-ups.ts';
+import { duration, iso } from './format.ts';
+import { judge } from './judge.ts';
+import { judging, reasonOf } from './judging.ts';
+import type { OutcomeInput } from './types.ts';
+
+/** A heal ended: free the service and the slot, update the breaker, judge what it unblocks. */
+export function onOutcome(d: Draft, input: OutcomeInput): void {
+  const flight = d.state.inFlight[input.commandId];
+  if (flight === undefined) {
+    d.reason({
+      code: 'unknown-command',
+      numbers: {},
+      message: `outcome for ${input.commandId}, which is not in flight (unknown, or already reported): ignored`,
+    });
+    return;
+  }
+  delete d.shared('inFlight')[input.commandId];
+  d.state.inFlightCount--;
+  const byPolicy = d.shared('inFlightByPolicy');
+  byPolicy[flight.policy] = (byPolicy[flight.policy] ?? 1) - 1;
+  if (byPolicy[flight.policy] === 0) delete byPolicy[flight.policy];
+  const svc = d.service(flight.service);
+  svc.busy = null;
+  svc.lastAttemptEndAt = d.now;
+  const ok = input.result === 'succeeded';
+  svc.failures = ok ? 0 : svc.failures + 1;
+  const breaker = svc.breakers[flight.runbook];
+  let reopened = '';
+  if (breaker !== undefined && breaker.trial === input.commandId) {
+    breaker.trial = null;
+    if (ok) {
+      breaker.state = 'closed';
+    } else {
+      const windowMs = d.compiled.byName.get(flight.policy)?.config.windowMs ?? 3_600_000;
+      breaker.state = 'open';
+      breaker.openUntil = d.now + windowMs;
+      reopened = `; the half-open trial failed: breaker ${flight.service}/${flight.runbook} open again until ${iso(breaker.openUntil)}`;
+    }
+  }
+  const detail = input.detail ? `: ${input.detail}` : '';
+  d.emit({
+    type: 'outcome',
+    incidentId: flight.incidentId,
+    at: d.now,
+    commandId: input.commandId,
+    result: input.result,
+    ...(input.detail !== undefined ? { detail: input.detail } : {}),
+  });
+  const inc = svc.incidents[flight.incidentId];
+  const took = duration(d.now - flight.startedAt);
+  if (inc === undefined) {
+    d.reason({
+      code: 'outcome',
+      incidentId: flight.incidentId,
+      service: flight.service,
+      policy: flight.policy,
+      numbers: { durationMs: d.now - flight.startedAt },
+      message: `heal ${input.commandId} (${flight.runbook}) ${input.result} after ${took}${detail}; its incident had already closed${reopened}`,
+    });
+  } else {
+    inc.healing = null;
+    if (ok) inc.healed = true;
+    inc.phase = 'waiting';
+    const j = judging(d, flight.service, inc);
+    if (input.result === 'unknown') {
+      const page = escalation(j, j.policy?.config.escalate.notifiers ?? []);
+      const reason = reasonOf(
+        j,
+        'outcome-unknown',
+        undefined,
+        { durationMs: d.now - flight.startedAt },
+        `outcome of ${input.commandId} (${flight.runbook}) unknown after ${took}${detail}: not retrying (a step may not be idempotent); ${page.words}`,
+      );
+      inc.phase = 'escalated';
+      inc.blockedBy = 'outcome-unknown';
+      d.emit({
+        type: 'decision',
+        incidentId: inc.id,
+        at: d.now,
+        verdict: 'escalate',
+        reason,
+        commandIds: page.emit(reason),
+      });
+    } else {
+      reasonOf(
+        j,
+        'outcome',
+        undefined,
+        { durationMs: d.now - flight.startedAt, failures: svc.failures },
+        `heal ${input.commandId} (${flight.runbook}) ${ok ? 'succeeded (verified healthy)' : 'failed'} after ${took}${detail}${reopened}`,
+      );
+      judge(d, flight.service, inc.id);
+    }
+  }
+  rejudgeBlocked(d, flight.service, 'service-busy');
+  drainQueue(d);
+}

@@ -1,0 +1,197 @@
+import { emptyTable, type Table } from './table.ts';
+import { emptyTimers, type TimerQueue } from './timers.ts';
+
+/**
+ * Everything the engine remembers, as plain JSON (records and arrays, no Maps or classes), so the
+ * shell can snapshot it, compare it and rebuild it; `JSON.parse(JSON.stringify(state))` decides
+ * exactly like the original. Never mutated: each decision returns a new state sharing what did
+ * not change. Per-service data lives in one table entry, so one input touches one entry.
+ */
+export interface EngineState {
+  version: 1;
+  /** Counters behind deterministic ids: `inc-${n}`, `blast:${policy}:${n}`. */
+  nextIncident: number;
+  nextGroupPage: number;
+  services: Table<ServiceState>;
+  /** Heals in flight, by heal id. */
+  inFlight: Record<string, InFlight>;
+  inFlightCount: number;
+  inFlightByPolicy: Record<string, number>;
+  /** Approval requests waiting for a human, by approval id. */
+  approvals: Record<string, PendingApproval>;
+  /** Incidents waiting for a concurrency slot, first come first served. */
+  queue: QueueEntry[];
+  /** Blast-radius bookkeeping per policy that sets maxUnhealthy. */
+  blast: Record<string, BlastState>;
+  timers: TimerQueue;
+}
+
+export interface ServiceState {
+  /** Firing signals of the service: unhealthy while > 0. */
+  firing: number;
+  signals: Record<string, SignalRecord>;
+  /** Open incidents of the service, by id. */
+  incidents: Record<string, IncidentState>;
+  /** Open incident per group key. */
+  groups: Record<string, string>;
+  /** The heal in flight on this service: one at a time, always. */
+  busy: string | null;
+  lastAttemptEndAt: number | null;
+  /** Failed attempts in a row on this service, for backoff; a verified success resets it. */
+  failures: number;
+  breakers: Record<string, BreakerState>;
+  /** Times of matching firing signals per policy, for `count`. */
+  counts: Record<string, number[]>;
+  /** Services with incidents held because this one is unhealthy: judged afresh when it recovers. */
+  held: string[];
+}
+
+/** A firing signal as the engine keeps it (no evidence: the shell stores that). */
+export interface SignalRecord {
+  fingerprint: string;
+  source: string;
+  check: string | null;
+  role: string | null;
+  labels: Record<string, string>;
+  startsAt: number;
+  at: number;
+  summary: string;
+  error: string;
+  incidentId: string;
+  /** Policies that matched it, highest precedence first. */
+  policies: string[];
+  /** Services the evidence names as failing dependencies (health documents). */
+  namedDeps: string[];
+}
+
+export type Phase =
+  | 'pending'
+  | 'counting'
+  | 'held'
+  | 'waiting'
+  | 'queued'
+  | 'awaiting-approval'
+  | 'healing'
+  | 'observing'
+  | 'paged'
+  | 'escalated'
+  | 'denied';
+
+export interface IncidentState {
+  id: string;
+  service: string;
+  groupKey: string;
+  group: Record<string, string>;
+  openedAt: number;
+  /** Fingerprints of its firing signals; it closes when this is empty. */
+  firing: string[];
+  /** The one policy that decides it, and the signal that brought it. */
+  policy: string | null;
+  lead: string | null;
+  /** When the deciding policy was chosen: the start of `for`. */
+  since: number;
+  /** `count` was reached once: it gates only the first action. */
+  counted: boolean;
+  phase: Phase;
+  /** What holds it (a guardrail code), to know which change should judge it again. */
+  blockedBy: string | null;
+  /** The timer it expects; a timer for another time is stale. */
+  wakeAt: number | null;
+  attempts: number;
+  rung: number;
+  rungStartedAt: number | null;
+  healing: string | null;
+  approval: string | null;
+  approvedAttempt: number | null;
+  /** Pages sent for it and not yet resolved. */
+  pages: string[];
+  /** The incident of the unhealthy dependency it waits for, and that dependency. */
+  linkedTo: string | null;
+  linkedVia: string | null;
+  /** A heal of it was verified. */
+  healed: boolean;
+}
+
+export interface BreakerState {
+  state: 'closed' | 'open' | 'half-open';
+  /** Start times of heals within the window, oldest first. */
+  attempts: number[];
+  openUntil: number | null;
+  /** The half-open trial in flight. */
+  trial: string | null;
+}
+
+export interface InFlight {
+  incidentId: string;
+  service: string;
+  policy: string;
+  runbook: string;
+  startedAt: number;
+  halfOpenTrial: boolean;
+}
+
+export interface PendingApproval {
+  incidentId: string;
+  service: string;
+  attempt: number;
+  expiresAt: number;
+}
+
+export interface QueueEntry {
+  service: string;
+  incident: string;
+}
+
+export interface BlastState {
+  /** Services the policy selects that are unhealthy with every dependency healthy. */
+  unhealthy: number;
+  /** The open group page, while above the limit. */
+  page: string | null;
+  /** Services with incidents held by it. */
+  held: string[];
+}
+
+export function initialState(): EngineState {
+  return {
+    version: 1,
+    nextIncident: 1,
+    nextGroupPage: 1,
+    services: emptyTable(),
+    inFlight: {},
+    inFlightCount: 0,
+    inFlightByPolicy: {},
+    approvals: {},
+    queue: [],
+    blast: {},
+    timers: emptyTimers(),
+  };
+}
+
+export function emptyService(): ServiceState {
+  return {
+    firing: 0,
+    signals: {},
+    incidents: {},
+    groups: {},
+    busy: null,
+    lastAttemptEndAt: null,
+    failures: 0,
+    breakers: {},
+    counts: {},
+    held: [],
+  };
+}
+
+/** A service with nothing to remember is dropped from the table, so state stays small. */
+export function isEmptyService(service: ServiceState): boolean {
+  return (
+    service.firing === 0 &&
+    service.busy === null &&
+    service.lastAttemptEndAt === null &&
+    service.failures === 0 &&
+    service.held.length === 0 &&
+    Object.keys(service.incidents).length === 0 &&
+    Object.keys(service.breakers).length === 0 &&
+    Object.keys(service.counts).length === 0
+  );
+}

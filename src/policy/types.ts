@@ -1,0 +1,180 @@
+import type { HealParams } from '../config/config.ts';
+import type { Signal } from '../signals/signal.ts';
+
+/**
+ * The decision engine's vocabulary. Inputs come in time order from the shell; commands are
+ * intent as data for the shell to journal and dispatch; events are incident timeline entries;
+ * reasons say, machine-readably and in words with the numbers, why each decision was taken.
+ */
+
+export type Input = SignalInput | OutcomeInput | ApprovalInput | TickInput | BreakerResetInput;
+
+export interface SignalInput {
+  kind: 'signal';
+  /** Epoch ms: when the input happened (for a signal, usually signal.at). */
+  at: number;
+  signal: Signal;
+}
+
+/** How a heal ended. `succeeded` means verified healthy by the check that fired. */
+export type OutcomeResult = 'succeeded' | 'failed' | 'unknown';
+
+export interface OutcomeInput {
+  kind: 'outcome';
+  at: number;
+  /** The heal's id, which is also its idempotency key. */
+  commandId: string;
+  result: OutcomeResult;
+  detail?: string;
+}
+
+export interface ApprovalInput {
+  kind: 'approval';
+  at: number;
+  approvalId: string;
+  verdict: 'approve' | 'deny';
+  actor: string;
+}
+
+/** Only time passing: `for` timers, cooldowns, approval expiry, ladder deadlines, breakers. */
+export interface TickInput {
+  kind: 'tick';
+  at: number;
+}
+
+/** An operator closes a breaker (`mend breaker reset SERVICE [RUNBOOK]`). */
+export interface BreakerResetInput {
+  kind: 'breakerReset';
+  at: number;
+  service: string;
+  /** Every breaker of the service when unset. */
+  runbook?: string;
+  actor: string;
+}
+
+export type Command = HealCommand | PageCommand | ResolvePageCommand | RequestApprovalCommand;
+
+export interface HealCommand {
+  kind: 'heal';
+  /** `${incidentId}:heal:${attempt}`: also the idempotency key. */
+  id: string;
+  idempotencyKey: string;
+  incidentId: string;
+  service: string;
+  runbook: string;
+  params: HealParams;
+  policy: string;
+  /** Index of the ladder rung (0 for a plain heal). */
+  rung: number;
+  attempt: number;
+}
+
+export interface PageCommand {
+  kind: 'page';
+  /** `${incidentId}:page:${n}`, or `blast:${policy}:${n}` for a blast-radius group page. */
+  id: string;
+  idempotencyKey: string;
+  /** The incident, or the group id for a group page. */
+  target: string;
+  /** The incidents the page is about. */
+  incidentIds: string[];
+  notifiers: string[];
+  summary: string;
+  reason: Reason;
+}
+
+export interface ResolvePageCommand {
+  kind: 'resolvePage';
+  /** The page being resolved. */
+  id: string;
+  idempotencyKey: string;
+  target: string;
+  summary: string;
+}
+
+export interface RequestApprovalCommand {
+  kind: 'requestApproval';
+  /** `${incidentId}:approval:${attempt}`. */
+  approvalId: string;
+  idempotencyKey: string;
+  incidentId: string;
+  expiresAt: number;
+  /** The heal that runs once approved (guardrails are checked again then). */
+  heal: HealCommand;
+  reason: Reason;
+}
+
+/** The guardrail that shaped a decision. */
+export type Guardrail =
+  | 'silence'
+  | 'maintenance'
+  | 'dependency'
+  | 'blast-radius'
+  | 'for'
+  | 'count'
+  | 'service-concurrency'
+  | 'concurrency'
+  | 'breaker'
+  | 'cooldown'
+  | 'backoff'
+  | 'ladder'
+  | 'approval'
+  | 'dry-run'
+  | 'shadow';
+
+export interface Reason {
+  code: string;
+  incidentId?: string;
+  service?: string;
+  policy?: string;
+  guardrail?: Guardrail;
+  /** The figures that decided it: attempts, limits, counts, times (epoch ms). */
+  numbers: Record<string, number | string>;
+  /** The same, in words: `attempt 4 of 3 within 1h: breaker open until ...; paging oncall`. */
+  message: string;
+}
+
+/** What a decision did to an incident. */
+export type Verdict =
+  | 'heal'
+  | 'would-heal'
+  | 'request-approval'
+  | 'page'
+  | 'would-page'
+  | 'hold'
+  | 'wait'
+  | 'queue'
+  | 'observe'
+  | 'escalate';
+
+export type IncidentEvent = { incidentId: string; at: number } & (
+  | { type: 'opened'; service: string; group: Record<string, string> }
+  | {
+      type: 'signal';
+      fingerprint: string;
+      status: 'firing' | 'resolved';
+      check?: string;
+      summary: string;
+    }
+  | { type: 'matched'; policy: string | null; others: string[]; reason: Reason }
+  | { type: 'decision'; verdict: Verdict; reason: Reason; commandIds: string[] }
+  | { type: 'linked'; rootIncidentId: string; dependency: string; reason: Reason }
+  | { type: 'unlinked'; dependency: string; reason: Reason }
+  | { type: 'breaker-reset'; runbooks: string[]; actor: string; reason: Reason }
+  | { type: 'outcome'; commandId: string; result: OutcomeResult; detail?: string }
+  | {
+      type: 'approval';
+      approvalId: string;
+      verdict: 'approve' | 'deny' | 'expired' | 'cancelled';
+      actor?: string;
+    }
+  | { type: 'resolved'; how: 'resolved' | 'recovered-after-heal'; attempts: number; reason: Reason }
+);
+
+export interface Decision<State> {
+  state: State;
+  commands: Command[];
+  events: IncidentEvent[];
+  /** Every reason of this step, in order, including those about no incident (unknown ids). */
+  reasons: Reason[];
+}
