@@ -1,4 +1,5 @@
 import { writeFile } from 'node:fs/promises';
+import { renderTestJsonSchema } from '../policy-test/schema.ts';
 import { renderJsonSchema } from './json-schema.ts';
 import { renderReferenceDoc } from './reference-doc.ts';
 
@@ -6,6 +7,7 @@ import { renderReferenceDoc } from './reference-doc.ts';
 export const GENERATED_FILES: Record<string, () => string> = {
   'schema/mend.schema.json': renderJsonSchema,
   'docs/config-reference.md': renderReferenceDoc,
+  'schema/mend-test.schema.json': renderTestJsonSchema,
 };
 
 // Run from the repository root: `npx node src/config/write-generated.ts`. Tests check that the
