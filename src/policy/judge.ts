@@ -80,7 +80,10 @@ function act(j: Judging): Block | null {
   const blocked = ladder(j) ?? serviceBusy(j);
   if (blocked !== null) return blocked;
   const rung = policy.rungs[j.inc.rung]!;
-  return breaker(j, rung) ?? cooldown(j) ?? concurrency(j) ?? heal(j);
+  // After a failure, an exhausted budget is news now: open the breaker and page at once. After a
+  // verified success, the signal usually resolves soon: let the cooldown pass before anything.
+  const first = j.svc.failures > 0 ? breaker(j, rung) ?? cooldown(j) : cooldown(j) ?? breaker(j, rung);
+  return first ?? concurrency(j) ?? heal(j);
 }
 
 function heal(j: Judging): Block | null {
