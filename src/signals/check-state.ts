@@ -44,7 +44,7 @@ export function judge(
   thresholds: Thresholds,
 ): { state: CheckState; transition?: Transition } {
   const recent = [...state.recent, observation].slice(-EVIDENCE_SIZE);
-  const at = observation.startedAt + observation.durationMs;
+  const at = Math.round(observation.startedAt + observation.durationMs);
   if (observation.ok) {
     const consecutiveSuccesses = state.consecutiveSuccesses + 1;
     const next: CheckState = { ...state, consecutiveFailures: 0, consecutiveSuccesses, recent };

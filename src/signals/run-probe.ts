@@ -14,7 +14,9 @@ export function runProbe(
   options: { timeoutMs: number; maxOutputBytes: number; now: () => number },
 ): ProbeRun {
   const { timeoutMs, maxOutputBytes, now } = options;
-  const startedAt = now();
+  const startedAtPrecise = now();
+  // Stored timestamps are whole epoch ms; the duration keeps the sub-ms precision.
+  const startedAt = Math.round(startedAtPrecise);
   const controller = new AbortController();
   const timeout = setTimeout(
     () => controller.abort(new Error(`timed out after ${timeoutMs} ms`)),
@@ -33,7 +35,7 @@ export function runProbe(
     }))
     .then((result) => {
       clearTimeout(timeout);
-      return { ...result, startedAt, durationMs: now() - startedAt };
+      return { ...result, startedAt, durationMs: now() - startedAtPrecise };
     });
   return { done, abort: (reason) => controller.abort(new Error(reason)) };
 }

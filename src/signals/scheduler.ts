@@ -194,6 +194,7 @@ export class Scheduler {
     entry.running = true;
     this.#inFlight++;
     this.#stats.probes++;
+    const latenessMs = Math.max(0, this.#now() - dueAt);
     const run = runProbe(check.probe, {
       timeoutMs: check.timeoutMs,
       maxOutputBytes: this.#options.maxOutputBytes,
@@ -208,7 +209,7 @@ export class Scheduler {
         key: check.key,
         revision: check.revision,
         observation,
-        latenessMs: Math.max(0, observation.startedAt - dueAt),
+        latenessMs,
       });
       this.#drain();
     });

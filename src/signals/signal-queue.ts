@@ -2,6 +2,7 @@ import type { Logger } from '../log.ts';
 import type { Signal, SignalConsumer } from './signal.ts';
 
 const RETRY_MS = 1000;
+const FLUSH_RETRY_MS = 100;
 
 /**
  * Hands signals to the consumer one at a time, in the order they happened. A consumer that fails
@@ -12,9 +13,10 @@ export class SignalQueue {
   readonly #consumer: SignalConsumer;
   readonly #log: Logger;
   readonly #queue: Signal[] = [];
-  #draining: Promise<void> | undefined;
+  #draining: Promise<boolean> | undefined;
   #retryTimer: NodeJS.Timeout | undefined;
-  #failing = false;
+  #failures = 0;
+  #closed = false;
 
   constructor(consumer: SignalConsumer, log: Logger) {
     this.#consumer = consumer;
@@ -27,47 +29,66 @@ export class SignalQueue {
 
   push(signal: Signal): void {
     this.#queue.push(signal);
-    if (!this.#failing) this.#draining ??= this.#drain();
+    if (this.#retryTimer === undefined) this.#kick();
   }
 
-  /** Resolves when the queue is empty, or rejects after `deadlineMs` with what is left. */
+  /**
+   * Hand over everything queued, retrying quickly, until the deadline. Then stop for good: what is
+   * left is reported in the rejection, so the caller can exit non-zero instead of losing it quietly.
+   */
   async flush(deadlineMs: number): Promise<void> {
-    clearTimeout(this.#retryTimer);
-    this.#failing = false;
     const deadline = Date.now() + deadlineMs;
     while (this.#queue.length > 0 && Date.now() < deadline) {
-      this.#draining ??= this.#drain();
-      await this.#draining;
-      if (this.#queue.length > 0) await new Promise((r) => setTimeout(r, 100));
+      clearTimeout(this.#retryTimer);
+      this.#retryTimer = undefined;
+      const ok = await this.#kick();
+      if (!ok) await new Promise((resolve) => setTimeout(resolve, FLUSH_RETRY_MS));
     }
+    this.#closed = true;
+    clearTimeout(this.#retryTimer);
     if (this.#queue.length > 0) {
-      throw new Error(`${this.#queue.length} signal(s) could not be recorded before the deadline`);
+      const first = this.#queue[0]!;
+      throw new Error(
+        `${this.#queue.length} signal(s) could not be recorded before the deadline, the first: ${first.service}/${first.check ?? first.source} ${first.status} at ${new Date(first.at).toISOString()}`,
+      );
     }
   }
 
-  async #drain(): Promise<void> {
-    try {
-      while (this.#queue.length > 0) {
-        const signal = this.#queue[0]!;
-        try {
-          await this.#consumer.consume(signal);
-        } catch (err) {
-          this.#failing = true;
+  #kick(): Promise<boolean> {
+    this.#draining ??= this.#drain().finally(() => {
+      this.#draining = undefined;
+    });
+    return this.#draining;
+  }
+
+  /** Resolves true when the queue emptied, false when the consumer failed (a retry is armed). */
+  async #drain(): Promise<boolean> {
+    while (this.#queue.length > 0) {
+      const signal = this.#queue[0]!;
+      try {
+        await this.#consumer.consume(signal);
+      } catch (err) {
+        // Log the first failure of a run, not every retry: one clear line, then silence until it heals.
+        if (this.#failures++ === 0) {
           this.#log.error(
             { err, pending: this.#queue.length },
-            `cannot record signal for ${signal.service}/${signal.check ?? signal.source}; retrying in ${RETRY_MS} ms`,
+            `cannot record signal for ${signal.service}/${signal.check ?? signal.source}; retrying every ${RETRY_MS} ms`,
           );
-          this.#retryTimer = setTimeout(() => {
-            this.#failing = false;
-            this.#draining ??= this.#drain();
-          }, RETRY_MS);
-          return;
         }
-        this.#queue.shift();
-        if (this.#failing) this.#failing = false;
+        if (!this.#closed) {
+          this.#retryTimer = setTimeout(() => {
+            this.#retryTimer = undefined;
+            void this.#kick();
+          }, RETRY_MS);
+        }
+        return false;
       }
-    } finally {
-      this.#draining = undefined;
+      this.#queue.shift();
+      if (this.#failures > 0) {
+        this.#log.info(`recording signals again after ${this.#failures} failed attempt(s)`);
+        this.#failures = 0;
+      }
     }
+    return true;
   }
 }

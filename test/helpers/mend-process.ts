@@ -32,17 +32,20 @@ export class MendProcess {
       .map((line) => JSON.parse(line));
   }
 
-  /** Wait until a log message matches, or fail with everything printed so far. */
-  async waitForLog(pattern: RegExp, timeoutMs = 10_000): Promise<string> {
+  /**
+   * Wait until `count` log messages match (the last one is returned), or fail with everything
+   * printed so far.
+   */
+  async waitForLog(pattern: RegExp, timeoutMs = 10_000, count = 1): Promise<string> {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
-      const hit = this.logs().find((line) => pattern.test(line.msg));
-      if (hit) return hit.msg;
+      const hits = this.logs().filter((line) => pattern.test(line.msg));
+      if (hits.length >= count) return hits[count - 1]!.msg;
       if (this.child.exitCode !== null) break;
       await new Promise((r) => setTimeout(r, 25));
     }
     throw new Error(
-      `no log line matching ${pattern} within ${timeoutMs} ms\nstdout:\n${this.stdout}\nstderr:\n${this.stderr}`,
+      `no ${count} log line(s) matching ${pattern} within ${timeoutMs} ms\nstdout:\n${this.stdout}\nstderr:\n${this.stderr}`,
     );
   }
 
