@@ -25,6 +25,11 @@ export interface CompiledPolicies {
   anyService: CompiledPolicy[];
   silences: SilenceRule[];
   settings: SettingsConfig;
+  /**
+   * The last service looked up: one decision asks for the same service many times. A cache of
+   * a pure lookup, not state: answers are the same with or without it.
+   */
+  last: CompiledService | null;
 }
 
 export interface CompiledPolicy {
@@ -99,13 +104,18 @@ export function compilePolicies(config: Config): CompiledPolicies {
     anyService: policies.filter((policy) => policy.config.match.services === null),
     silences: compileSilences(config),
     settings: config.settings,
+    last: null,
   };
 }
 
 /** What the engine knows of a service, also one that is not in the config (an alert's). */
 export function serviceOf(compiled: CompiledPolicies, name: string): CompiledService {
+  const last = compiled.last;
+  if (last !== null && last.name === name) return last;
+  const found = compiled.services.get(name);
+  if (found !== undefined) compiled.last = found;
   return (
-    compiled.services.get(name) ?? {
+    found ?? {
       name,
       labels: {},
       dependsOn: [],

@@ -7,7 +7,7 @@ import { expireApproval, onApproval } from './on-approval.ts';
 import { onBreakerReset } from './on-breaker-reset.ts';
 import { onOutcome } from './on-outcome.ts';
 import { onSignal } from './on-signal.ts';
-import { type EngineState, initialState } from './state.ts';
+import { type EngineState, incidentOf, initialState } from './state.ts';
 import { type Timer, takeDue } from './timers.ts';
 import type { Decision, Input } from './types.ts';
 
@@ -61,7 +61,7 @@ function fire(d: Draft, timer: Timer): void {
     }
     return;
   }
-  const incident = d.peek(timer.service)?.incidents[timer.incident];
+  const incident = incidentOf(d.peek(timer.service), timer.incident);
   if (incident?.wakeAt === timer.at) judge(d, timer.service, timer.incident);
 }
 

@@ -1,4 +1,5 @@
 import type { CompiledPolicies } from './compile.ts';
+import { filterValues, mapValues } from './records.ts';
 import {
   type BreakerState,
   type EngineState,
@@ -7,11 +8,11 @@ import {
   isEmptyService,
   type ServiceState,
 } from './state.ts';
-import { tableGet, tableSet } from './table.ts';
+import { tableGet, tableSetMany } from './table.ts';
 import { addTimer, type Timer } from './timers.ts';
 import type { Command, IncidentEvent, Reason } from './types.ts';
 
-type Shared = 'inFlight' | 'inFlightByPolicy' | 'approvals' | 'queue' | 'blast';
+type Shared = 'inFlightByPolicy' | 'approvals' | 'queue' | 'blast';
 
 /**
  * One decision in progress: copy-on-write over the previous state. The first write to a service
@@ -29,6 +30,10 @@ export class Draft {
   readonly #services = new Map<string, ServiceState>();
   readonly #copied = new Set<Shared>();
   readonly #later: Array<() => void> = [];
+  /** Service states read from the previous state, by name: the table is hashed once per name. */
+  readonly #read = new Map<string, ServiceState | undefined>();
+  /** Blast entries this decision copied, which it may change in place. */
+  readonly #fresh = new Set<object>();
 
   constructor(compiled: CompiledPolicies, state: EngineState, now: number) {
     this.compiled = compiled;
@@ -38,14 +43,17 @@ export class Draft {
 
   /** The service as it stands in this decision, read only; undefined if it has no state. */
   peek(name: string): ServiceState | undefined {
-    return this.#services.get(name) ?? tableGet(this.state.services, name);
+    const written = this.#services.get(name);
+    if (written !== undefined) return written;
+    if (!this.#read.has(name)) this.#read.set(name, tableGet(this.state.services, name));
+    return this.#read.get(name);
   }
 
   /** The service, writable (created when new). */
   service(name: string): ServiceState {
     let service = this.#services.get(name);
     if (service === undefined) {
-      const base = tableGet(this.state.services, name);
+      const base = this.peek(name);
       service = base === undefined ? emptyService() : cloneService(base);
       this.#services.set(name, service);
     }
@@ -65,8 +73,11 @@ export class Draft {
   /** Blast state of a policy, writable. */
   blast(policy: string) {
     const blast = this.shared('blast');
-    const current = blast[policy] ?? { unhealthy: 0, page: null, held: [] };
-    const copy = { ...current, held: [...current.held] };
+    const current = blast[policy];
+    if (current !== undefined && this.#fresh.has(current)) return current;
+    // `held` is shared with the previous state: replace it, never push to it.
+    const copy = current === undefined ? { unhealthy: 0, page: null, held: [] } : { ...current };
+    this.#fresh.add(copy);
     blast[policy] = copy;
     return copy;
   }
@@ -105,47 +116,39 @@ export class Draft {
 
   /** The new state: touched services written back; services with nothing left are dropped. */
   finish(): EngineState {
-    let services = this.state.services;
+    const writes: Array<[string, ServiceState | undefined]> = [];
     for (const [name, service] of this.#services) {
       prune(service);
-      services = tableSet(services, name, isEmptyService(service) ? undefined : service);
+      writes.push([name, isEmptyService(service) ? undefined : service]);
     }
-    this.state.services = services;
+    this.state.services = tableSetMany(this.state.services, writes);
     return this.state;
   }
 }
 
 /** Drop what carries no information: closed breakers with no attempts, empty counts. */
 function prune(service: ServiceState): void {
-  for (const [runbook, breaker] of Object.entries(service.breakers)) {
-    if (breaker.state === 'closed' && breaker.attempts.length === 0 && breaker.trial === null) {
-      delete service.breakers[runbook];
-    }
-  }
-  for (const [policy, times] of Object.entries(service.counts)) {
-    if (times.length === 0) delete service.counts[policy];
-  }
+  service.breakers = filterValues(
+    service.breakers,
+    (breaker) =>
+      breaker.state !== 'closed' || breaker.attempts.length > 0 || breaker.trial !== null,
+  );
+  service.counts = filterValues(service.counts, (times) => times.length > 0);
 }
 
 function cloneService(service: ServiceState): ServiceState {
   // Signal records and label maps are never changed in place (only replaced), so they are shared.
-  const incidents: Record<string, IncidentState> = {};
-  for (const [id, incident] of Object.entries(service.incidents)) {
-    incidents[id] = { ...incident, firing: [...incident.firing], pages: [...incident.pages] };
-  }
-  const breakers: Record<string, BreakerState> = {};
-  for (const [runbook, breaker] of Object.entries(service.breakers)) {
-    breakers[runbook] = { ...breaker, attempts: [...breaker.attempts] };
-  }
-  const counts: Record<string, number[]> = {};
-  for (const [policy, times] of Object.entries(service.counts)) counts[policy] = [...times];
+  // signals, groups, counts and held are replaced whole when they change, so they are shared too.
   return {
     ...service,
-    signals: { ...service.signals },
-    incidents,
-    groups: { ...service.groups },
-    breakers,
-    counts,
-    held: [...service.held],
+    incidents: service.incidents.map((incident: IncidentState) => ({
+      ...incident,
+      firing: incident.firing.slice(),
+      pages: incident.pages.slice(),
+    })),
+    breakers: mapValues(service.breakers, (breaker: BreakerState) => ({
+      ...breaker,
+      attempts: breaker.attempts.slice(),
+    })),
   };
 }

@@ -1,6 +1,7 @@
 import type { Draft } from './draft.ts';
 import type { HealthHooks } from './health.ts';
 import { judge } from './judge.ts';
+import { incidentOf } from './state.ts';
 
 /**
  * What other incidents a change frees: the dependents held on a service that recovered, the
@@ -10,8 +11,8 @@ import { judge } from './judge.ts';
 
 /** Judge again the open incidents of `service` that are blocked by `blockedBy`. */
 export function rejudgeBlocked(d: Draft, service: string, blockedBy: string): void {
-  const incidents = d.peek(service)?.incidents ?? {};
-  for (const incident of Object.values(incidents)) {
+  const incidents = d.peek(service)?.incidents ?? [];
+  for (const incident of incidents) {
     if (incident.blockedBy === blockedBy) judge(d, service, incident.id);
   }
 }
@@ -51,7 +52,7 @@ export function drainQueue(d: Draft): void {
   const global = d.compiled.settings.maxConcurrent;
   for (const entry of [...d.state.queue]) {
     if (global !== null && d.state.inFlightCount >= global) return;
-    const incident = d.peek(entry.service)?.incidents[entry.incident];
+    const incident = incidentOf(d.peek(entry.service), entry.incident);
     if (incident === undefined || incident.phase !== 'queued') {
       d.state.queue = d.state.queue.filter((queued) => queued !== entry);
       continue;

@@ -2,6 +2,7 @@ import { duration, iso, list, plural } from './format.ts';
 import type { Block, Judging } from './judging.ts';
 import { reasonOf } from './judging.ts';
 import { activeSilence, describeSilence } from './silences.ts';
+import { incidentOf, signalOf } from './state.ts';
 
 /**
  * The guardrails that apply to every incident, whatever its policy does, in the order they
@@ -81,20 +82,20 @@ export function dependencyDown(j: Judging): Block | null {
     });
   }
   const dependency = d.service(down.service);
-  if (!dependency.held.includes(inc.service)) dependency.held.push(inc.service);
+  if (!dependency.held.includes(inc.service)) dependency.held = [...dependency.held, inc.service];
   return { verdict: 'hold', phase: 'held', blockedBy: 'dependency', reason };
 }
 
 function unhealthyDependency(j: Judging): { service: string; incident: string } | null {
   const names = new Set(j.service.dependsOn);
   for (const fingerprint of j.inc.firing) {
-    for (const name of j.svc.signals[fingerprint]?.namedDeps ?? []) names.add(name);
+    for (const name of signalOf(j.svc, fingerprint)?.namedDeps ?? []) names.add(name);
   }
   for (const name of names) {
     if (name === j.inc.service) continue;
     const dependency = j.d.peek(name);
     if (dependency === undefined || dependency.firing === 0) continue;
-    const incident = Object.keys(dependency.incidents)[0];
+    const incident = dependency.incidents[0]?.id;
     if (incident !== undefined) return { service: name, incident };
   }
   return null;
@@ -104,7 +105,7 @@ function unhealthyDependency(j: Judging): { service: string; incident: string } 
 function rootOf(j: Judging, service: string, incident: string) {
   let at = { service, incident };
   for (let hops = 0; hops < 32; hops++) {
-    const next = j.d.peek(at.service)?.incidents[at.incident];
+    const next = incidentOf(j.d.peek(at.service), at.incident);
     if (next?.linkedTo == null || next.linkedVia === null) break;
     at = { service: next.linkedVia, incident: next.linkedTo };
   }
@@ -216,6 +217,6 @@ export function blastRadius(j: Judging): Block | null {
     });
     commandIds.push(id);
   }
-  if (!blast.held.includes(j.inc.service)) blast.held.push(j.inc.service);
+  if (!blast.held.includes(j.inc.service)) blast.held = [...blast.held, j.inc.service];
   return { verdict: 'hold', phase: 'held', blockedBy: 'blast-radius', reason, commandIds };
 }

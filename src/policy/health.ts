@@ -1,4 +1,4 @@
-import { serviceOf } from './compile.ts';
+import { type CompiledService, serviceOf } from './compile.ts';
 import type { Draft } from './draft.ts';
 import type { BlastState } from './state.ts';
 import { tableEntries } from './table.ts';
@@ -12,9 +12,9 @@ import { tableEntries } from './table.ts';
  * their database is down are one failure (the database), not a fleet-wide outage that stops all
  * healing. (Dependencies named only in health documents do not change the count.)
  */
-function counts(d: Draft, name: string): boolean {
-  if ((d.peek(name)?.firing ?? 0) === 0) return false;
-  return !serviceOf(d.compiled, name).dependsOn.some((dep) => (d.peek(dep)?.firing ?? 0) > 0);
+function counts(d: Draft, service: CompiledService): boolean {
+  if ((d.peek(service.name)?.firing ?? 0) === 0) return false;
+  return !service.dependsOn.some((dep) => (d.peek(dep)?.firing ?? 0) > 0);
 }
 
 export interface HealthHooks {
@@ -32,8 +32,13 @@ export function changeFiring(d: Draft, name: string, delta: number, hooks: Healt
     d.service(name).firing = after;
     return;
   }
-  const dependents = serviceOf(d.compiled, name).dependents;
-  const affected = [name, ...dependents.filter((dep) => (d.peek(dep)?.firing ?? 0) > 0)];
+  const self = serviceOf(d.compiled, name);
+  // Only services some policy counts (one with maxUnhealthy) need recounting.
+  const affected: CompiledService[] = self.blast.length > 0 ? [self] : [];
+  for (const dependent of self.dependents) {
+    const other = serviceOf(d.compiled, dependent);
+    if (other.blast.length > 0 && (d.peek(dependent)?.firing ?? 0) > 0) affected.push(other);
+  }
   const was = affected.map((service) => counts(d, service));
   d.service(name).firing = after;
   affected.forEach((service, i) => {
@@ -43,8 +48,8 @@ export function changeFiring(d: Draft, name: string, delta: number, hooks: Healt
   if (after === 0) d.later(() => hooks.recovered(name));
 }
 
-function adjustBlast(d: Draft, service: string, delta: number, hooks: HealthHooks): void {
-  for (const policy of serviceOf(d.compiled, service).blast) {
+function adjustBlast(d: Draft, service: CompiledService, delta: number, hooks: HealthHooks): void {
+  for (const policy of service.blast) {
     const blast = d.blast(policy.name);
     blast.unhealthy += delta;
     const held = blast.page !== null || blast.held.length > 0;
@@ -59,7 +64,7 @@ function adjustBlast(d: Draft, service: string, delta: number, hooks: HealthHook
  * services a policy selects and what depends on what). Pages and held lists are kept.
  */
 export function recountBlast(d: Draft): void {
-  const blast = d.shared('blast');
+  const blast = d.state.blast;
   const next: Record<string, BlastState> = {};
   for (const policy of d.compiled.policies) {
     if (policy.limit === null) continue;
@@ -67,9 +72,9 @@ export function recountBlast(d: Draft): void {
     next[policy.name] = { unhealthy: 0, page: old?.page ?? null, held: old?.held ?? [] };
   }
   for (const [name] of tableEntries(d.state.services)) {
-    if (!counts(d, name)) continue;
-    for (const policy of serviceOf(d.compiled, name).blast) next[policy.name]!.unhealthy++;
+    const service = serviceOf(d.compiled, name);
+    if (!counts(d, service)) continue;
+    for (const policy of service.blast) next[policy.name]!.unhealthy++;
   }
-  for (const key of Object.keys(blast)) delete blast[key];
-  Object.assign(blast, next);
+  d.state.blast = next;
 }

@@ -9,12 +9,15 @@ import type { IncidentState, ServiceState, SignalRecord } from './state.ts';
  */
 export function openIncident(d: Draft, svc: ServiceState, signal: Signal): IncidentState {
   const group: Record<string, string> = { service: signal.service };
+  // Groups are kept per service, so the key holds only the other labels ('' for none).
+  let groupKey = '';
   for (const label of d.compiled.settings.groupBy) {
-    if (label !== 'service') group[label] = signal.labels[label] ?? '';
+    if (label === 'service') continue;
+    group[label] = signal.labels[label] ?? '';
+    groupKey += `${label}=${JSON.stringify(group[label])};`;
   }
-  const groupKey = JSON.stringify(group);
-  const open = svc.groups[groupKey];
-  if (open !== undefined) return svc.incidents[open]!;
+  const open = svc.incidents.find((incident) => incident.groupKey === groupKey);
+  if (open !== undefined) return open;
   const id = `inc-${d.state.nextIncident++}`;
   const incident: IncidentState = {
     id,
@@ -41,8 +44,7 @@ export function openIncident(d: Draft, svc: ServiceState, signal: Signal): Incid
     linkedVia: null,
     healed: false,
   };
-  svc.incidents[id] = incident;
-  svc.groups[groupKey] = id;
+  svc.incidents.push(incident);
   d.emit({ type: 'opened', incidentId: id, at: d.now, service: signal.service, group });
   return incident;
 }

@@ -4,6 +4,8 @@ import { duration, iso, list } from './format.ts';
 import { blastRadius, counted, dependencyDown, noPolicy, pending, silenced } from './gates.ts';
 import { breaker, breakerOf, concurrency, cooldown, ladder, serviceBusy } from './heal-gates.ts';
 import { type Block, type Judging, judging, reasonOf } from './judging.ts';
+import { incidentOf } from './state.ts';
+import { tableSet } from './table.ts';
 
 /** The guardrails every incident passes, in order: the first that blocks decides. */
 const GATES: ReadonlyArray<(j: Judging) => Block | null> = [
@@ -23,7 +25,7 @@ const SETTLED = new Set(['healing', 'awaiting-approval', 'paged', 'escalated', '
  * outcome (act, wait, hold, queue, page) with its reason on the incident's timeline.
  */
 export function judge(d: Draft, service: string, incidentId: string): void {
-  const inc = d.service(service).incidents[incidentId];
+  const inc = incidentOf(d.service(service), incidentId);
   if (inc === undefined || SETTLED.has(inc.phase)) return;
   const wasQueued = inc.phase === 'queued';
   // Any timer set earlier is stale from here on; a block below may set a new one.
@@ -82,7 +84,8 @@ function act(j: Judging): Block | null {
   const rung = policy.rungs[j.inc.rung]!;
   // After a failure, an exhausted budget is news now: open the breaker and page at once. After a
   // verified success, the signal usually resolves soon: let the cooldown pass before anything.
-  const first = j.svc.failures > 0 ? breaker(j, rung) ?? cooldown(j) : cooldown(j) ?? breaker(j, rung);
+  const first =
+    j.svc.failures > 0 ? (breaker(j, rung) ?? cooldown(j)) : (cooldown(j) ?? breaker(j, rung));
   return first ?? concurrency(j) ?? heal(j);
 }
 
@@ -180,14 +183,14 @@ function heal(j: Judging): Block | null {
   svc.busy = command.id;
   if (state.state === 'half-open') state.trial = command.id;
   state.attempts.push(d.now);
-  d.shared('inFlight')[command.id] = {
+  d.state.inFlight = tableSet(d.state.inFlight, command.id, {
     incidentId: inc.id,
     service: inc.service,
     policy: policy.name,
     runbook: rung.runbook,
     startedAt: d.now,
     halfOpenTrial: state.state === 'half-open',
-  };
+  });
   d.state.inFlightCount++;
   const byPolicy = d.shared('inFlightByPolicy');
   byPolicy[policy.name] = (byPolicy[policy.name] ?? 0) + 1;

@@ -1,6 +1,12 @@
 import { type CompiledPolicy, type CompiledService, serviceOf } from './compile.ts';
 import type { Draft } from './draft.ts';
-import type { IncidentState, Phase, ServiceState, SignalRecord } from './state.ts';
+import {
+  type IncidentState,
+  type Phase,
+  type ServiceState,
+  type SignalRecord,
+  signalOf,
+} from './state.ts';
 import type { Guardrail, Reason, Verdict } from './types.ts';
 
 /** Everything a guardrail needs to judge one incident. */
@@ -33,8 +39,8 @@ export function judging(d: Draft, service: string, inc: IncidentState): Judging 
   const svc = d.service(service);
   const policy = inc.policy === null ? null : (d.compiled.byName.get(inc.policy) ?? null);
   const lead =
-    (inc.lead !== null ? svc.signals[inc.lead] : undefined) ??
-    (inc.firing[0] !== undefined ? svc.signals[inc.firing[0]] : undefined);
+    (inc.lead !== null ? signalOf(svc, inc.lead) : undefined) ??
+    (inc.firing[0] !== undefined ? signalOf(svc, inc.firing[0]) : undefined);
   const config = policy?.config;
   const mode = config?.shadow
     ? 'shadow'

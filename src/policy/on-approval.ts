@@ -3,6 +3,8 @@ import type { Draft } from './draft.ts';
 import { duration } from './format.ts';
 import { judge } from './judge.ts';
 import { judging, reasonOf } from './judging.ts';
+import { without } from './records.ts';
+import { incidentOf } from './state.ts';
 import type { ApprovalInput } from './types.ts';
 
 /** A human answered an approval request: approve judges again (guardrails still apply). */
@@ -16,8 +18,8 @@ export function onApproval(d: Draft, input: ApprovalInput): void {
     });
     return;
   }
-  delete d.shared('approvals')[input.approvalId];
-  const inc = d.service(request.service).incidents[request.incidentId]!;
+  d.state.approvals = without(d.state.approvals, input.approvalId);
+  const inc = incidentOf(d.service(request.service), request.incidentId)!;
   inc.approval = null;
   d.emit({
     type: 'approval',
@@ -63,8 +65,8 @@ export function onApproval(d: Draft, input: ApprovalInput): void {
 /** Nobody answered in time: escalate. */
 export function expireApproval(d: Draft, approvalId: string): void {
   const request = d.state.approvals[approvalId]!;
-  delete d.shared('approvals')[approvalId];
-  const inc = d.service(request.service).incidents[request.incidentId]!;
+  d.state.approvals = without(d.state.approvals, approvalId);
+  const inc = incidentOf(d.service(request.service), request.incidentId)!;
   inc.approval = null;
   d.emit({ type: 'approval', incidentId: inc.id, at: d.now, approvalId, verdict: 'expired' });
   const j = judging(d, request.service, inc);

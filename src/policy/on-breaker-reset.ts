@@ -29,10 +29,10 @@ export function onBreakerReset(d: Draft, input: BreakerResetInput): void {
   for (const runbook of runbooks) {
     svc.breakers[runbook] = { state: 'closed', attempts: [], openUntil: null, trial: null };
   }
-  for (const incident of Object.keys(svc.incidents)) {
+  for (const { id } of svc.incidents) {
     d.emit({
       type: 'breaker-reset',
-      incidentId: incident,
+      incidentId: id,
       at: d.now,
       runbooks,
       actor: input.actor,

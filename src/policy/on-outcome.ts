@@ -4,11 +4,14 @@ import { drainQueue, rejudgeBlocked } from './follow-ups.ts';
 import { duration, iso } from './format.ts';
 import { judge } from './judge.ts';
 import { judging, reasonOf } from './judging.ts';
+import { without } from './records.ts';
+import { incidentOf } from './state.ts';
+import { tableGet, tableSet } from './table.ts';
 import type { OutcomeInput } from './types.ts';
 
 /** A heal ended: free the service and the slot, update the breaker, judge what it unblocks. */
 export function onOutcome(d: Draft, input: OutcomeInput): void {
-  const flight = d.state.inFlight[input.commandId];
+  const flight = tableGet(d.state.inFlight, input.commandId);
   if (flight === undefined) {
     d.reason({
       code: 'unknown-command',
@@ -17,11 +20,13 @@ export function onOutcome(d: Draft, input: OutcomeInput): void {
     });
     return;
   }
-  delete d.shared('inFlight')[input.commandId];
+  d.state.inFlight = tableSet(d.state.inFlight, input.commandId, undefined);
   d.state.inFlightCount--;
-  const byPolicy = d.shared('inFlightByPolicy');
-  byPolicy[flight.policy] = (byPolicy[flight.policy] ?? 1) - 1;
-  if (byPolicy[flight.policy] === 0) delete byPolicy[flight.policy];
+  const left = (d.state.inFlightByPolicy[flight.policy] ?? 1) - 1;
+  d.state.inFlightByPolicy =
+    left === 0
+      ? without(d.state.inFlightByPolicy, flight.policy)
+      : { ...d.state.inFlightByPolicy, [flight.policy]: left };
   const svc = d.service(flight.service);
   svc.busy = null;
   svc.lastAttemptEndAt = d.now;
@@ -49,7 +54,7 @@ export function onOutcome(d: Draft, input: OutcomeInput): void {
     result: input.result,
     ...(input.detail !== undefined ? { detail: input.detail } : {}),
   });
-  const inc = svc.incidents[flight.incidentId];
+  const inc = incidentOf(svc, flight.incidentId);
   const took = duration(d.now - flight.startedAt);
   if (inc === undefined) {
     d.reason({

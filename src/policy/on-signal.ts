@@ -7,8 +7,9 @@ import { duration, iso, plural } from './format.ts';
 import { changeFiring } from './health.ts';
 import { openIncident, signalRecord } from './incidents.ts';
 import { judge } from './judge.ts';
+import { without } from './records.ts';
 import { selectPolicies } from './select.ts';
-import type { IncidentState, ServiceState } from './state.ts';
+import { type IncidentState, incidentOf, type ServiceState, signalOf } from './state.ts';
 import type { Reason } from './types.ts';
 
 /** A signal fired or resolved: group it into an incident, pick the deciding policy, judge. */
@@ -18,7 +19,7 @@ export function onSignal(d: Draft, signal: Signal): void {
 }
 
 function fire(d: Draft, signal: Signal): void {
-  const already = d.peek(signal.service)?.signals[signal.fingerprint];
+  const already = signalOf(d.peek(signal.service), signal.fingerprint);
   if (already !== undefined) {
     d.reason({
       code: 'repeated',
@@ -41,7 +42,7 @@ function fire(d: Draft, signal: Signal): void {
   });
   const selection = selectPolicies(service, record, context);
   record.policies = selection.matched.map((policy) => policy.name);
-  svc.signals[record.fingerprint] = record;
+  svc.signals = [...svc.signals, record];
   inc.firing.push(record.fingerprint);
   d.emit({
     type: 'signal',
@@ -67,7 +68,7 @@ function fire(d: Draft, signal: Signal): void {
     if (count === null) continue;
     const since = signal.at - count.withinMs;
     const times = (svc.counts[policy.name] ?? []).filter((at) => at > since);
-    svc.counts[policy.name] = [...times, signal.at];
+    svc.counts = { ...svc.counts, [policy.name]: [...times, signal.at] };
   }
   changeFiring(d, signal.service, 1, healthHooks(d));
   decideIncidentPolicy(d, inc, selection.matched, signal.at);
@@ -133,7 +134,7 @@ function decideIncidentPolicy(
 }
 
 function resolve(d: Draft, signal: Signal): void {
-  const record = d.peek(signal.service)?.signals[signal.fingerprint];
+  const record = signalOf(d.peek(signal.service), signal.fingerprint);
   if (record === undefined) {
     d.reason({
       code: 'unknown-signal',
@@ -144,8 +145,8 @@ function resolve(d: Draft, signal: Signal): void {
     return;
   }
   const svc = d.service(signal.service);
-  delete svc.signals[signal.fingerprint];
-  const inc = svc.incidents[record.incidentId]!;
+  svc.signals = svc.signals.filter((s) => s.fingerprint !== signal.fingerprint);
+  const inc = incidentOf(svc, record.incidentId)!;
   inc.firing = inc.firing.filter((fingerprint) => fingerprint !== signal.fingerprint);
   if (inc.lead === signal.fingerprint) inc.lead = inc.firing[0] ?? null;
   d.emit({
@@ -175,7 +176,7 @@ function close(d: Draft, svc: ServiceState, inc: IncidentState): void {
   });
   resolvePages(d, inc, `${inc.service}: ${how}`);
   if (inc.approval !== null) {
-    delete d.shared('approvals')[inc.approval];
+    d.state.approvals = without(d.state.approvals, inc.approval);
     d.emit({
       type: 'approval',
       incidentId: inc.id,
@@ -187,8 +188,7 @@ function close(d: Draft, svc: ServiceState, inc: IncidentState): void {
   if (d.state.queue.some((entry) => entry.incident === inc.id)) {
     d.state.queue = d.state.queue.filter((entry) => entry.incident !== inc.id);
   }
-  delete svc.incidents[inc.id];
-  delete svc.groups[inc.groupKey];
+  svc.incidents = svc.incidents.filter((open) => open !== inc);
   d.emit({
     type: 'resolved',
     incidentId: inc.id,

@@ -13,8 +13,8 @@ export interface EngineState {
   nextIncident: number;
   nextGroupPage: number;
   services: Table<ServiceState>;
-  /** Heals in flight, by heal id. */
-  inFlight: Record<string, InFlight>;
+  /** Heals in flight, by heal id (a table: there may be hundreds). */
+  inFlight: Table<InFlight>;
   inFlightCount: number;
   inFlightByPolicy: Record<string, number>;
   /** Approval requests waiting for a human, by approval id. */
@@ -26,14 +26,18 @@ export interface EngineState {
   timers: TimerQueue;
 }
 
+/**
+ * One service's memory. `signals`, `counts` and `held` are replaced whole when they change (never
+ * changed in place), so a decision copies them only when it changes them. Signals and incidents
+ * are short lists rather than records keyed by id: records keyed by arbitrary names are slow in
+ * V8, and a service rarely has more than one or two of each.
+ */
 export interface ServiceState {
   /** Firing signals of the service: unhealthy while > 0. */
   firing: number;
-  signals: Record<string, SignalRecord>;
-  /** Open incidents of the service, by id. */
-  incidents: Record<string, IncidentState>;
-  /** Open incident per group key. */
-  groups: Record<string, string>;
+  signals: SignalRecord[];
+  /** Open incidents of the service, one per group key. */
+  incidents: IncidentState[];
   /** The heal in flight on this service: one at a time, always. */
   busy: string | null;
   lastAttemptEndAt: number | null;
@@ -157,7 +161,7 @@ export function initialState(): EngineState {
     nextIncident: 1,
     nextGroupPage: 1,
     services: emptyTable(),
-    inFlight: {},
+    inFlight: emptyTable(),
     inFlightCount: 0,
     inFlightByPolicy: {},
     approvals: {},
@@ -167,12 +171,25 @@ export function initialState(): EngineState {
   };
 }
 
+export function incidentOf(
+  service: ServiceState | undefined,
+  id: string,
+): IncidentState | undefined {
+  return service?.incidents.find((incident) => incident.id === id);
+}
+
+export function signalOf(
+  service: ServiceState | undefined,
+  fingerprint: string,
+): SignalRecord | undefined {
+  return service?.signals.find((signal) => signal.fingerprint === fingerprint);
+}
+
 export function emptyService(): ServiceState {
   return {
     firing: 0,
-    signals: {},
-    incidents: {},
-    groups: {},
+    signals: [],
+    incidents: [],
     busy: null,
     lastAttemptEndAt: null,
     failures: 0,
@@ -190,7 +207,7 @@ export function isEmptyService(service: ServiceState): boolean {
     service.lastAttemptEndAt === null &&
     service.failures === 0 &&
     service.held.length === 0 &&
-    Object.keys(service.incidents).length === 0 &&
+    service.incidents.length === 0 &&
     Object.keys(service.breakers).length === 0 &&
     Object.keys(service.counts).length === 0
   );

@@ -1,10 +1,12 @@
 /**
- * A persistent hash map as plain JSON: 32 x 32 leaves of records, keyed by a stable hash of the
- * key. Engine state must be JSON (to snapshot and rebuild it) and is never mutated (the caller
- * keeps the old state), yet a decision about one service among 10,000 must not copy 10,000
- * entries: a write copies one 32-slot spine, one 32-slot branch and one small leaf.
+ * A persistent hash map as plain JSON: 32 x 32 leaves, keyed by a stable hash of the key. Engine
+ * state must be JSON (to snapshot and rebuild it) and is never mutated (the caller keeps the old
+ * state), yet a decision about one service among 10,000 must not copy 10,000 entries: a write
+ * copies one 32-slot spine, one 32-slot branch and one small leaf. Leaves are lists of
+ * [key, value] pairs rather than objects: objects keyed by arbitrary names each get their own
+ * hidden class in V8, which makes copying them slow.
  */
-export type Leaf<V> = Record<string, V>;
+export type Leaf<V> = Array<[string, V]>;
 export type Table<V> = (Array<Leaf<V> | null> | null)[];
 
 const WIDTH = 32;
@@ -26,23 +28,53 @@ function hash(key: string): number {
 export function tableGet<V>(table: Table<V>, key: string): V | undefined {
   const h = hash(key);
   const leaf = table[h & 31]?.[(h >>> 5) & 31];
-  return leaf != null && Object.hasOwn(leaf, key) ? leaf[key] : undefined;
+  if (leaf == null) return undefined;
+  for (const entry of leaf) if (entry[0] === key) return entry[1];
+  return undefined;
 }
 
 /** A new table with `key` set to `value`, or removed when `value` is undefined. */
 export function tableSet<V>(table: Table<V>, key: string, value: V | undefined): Table<V> {
-  const h = hash(key);
-  const i = h & 31;
-  const j = (h >>> 5) & 31;
-  const branch = table[i] ?? new Array(WIDTH).fill(null);
-  const leaf: Leaf<V> = { ...(branch[j] ?? {}) };
-  if (value === undefined) delete leaf[key];
-  else leaf[key] = value;
-  const nextBranch = branch.slice();
-  nextBranch[j] = Object.keys(leaf).length === 0 ? null : leaf;
+  return tableSetMany(table, [[key, value]]);
+}
+
+/** Several writes at once: each spine, branch and leaf they touch is copied once. */
+export function tableSetMany<V>(
+  table: Table<V>,
+  writes: ReadonlyArray<readonly [string, V | undefined]>,
+): Table<V> {
+  if (writes.length === 0) return table;
   const next = table.slice();
-  next[i] = nextBranch.every((l) => l === null) ? null : nextBranch;
+  const copied = new Set<number>();
+  for (const [key, value] of writes) {
+    const h = hash(key);
+    const i = h & 31;
+    const j = (h >>> 5) & 31;
+    if (!copied.has(i)) {
+      next[i] = (next[i] ?? new Array(WIDTH).fill(null)).slice();
+      copied.add(i);
+    }
+    const branch = next[i]!;
+    branch[j] = withEntry(branch[j] ?? null, key, value);
+  }
+  for (const i of copied) {
+    if (next[i]!.every((leaf) => leaf === null)) next[i] = null;
+  }
   return next;
+}
+
+/** A new leaf with `key` set in place (or removed); null when empty. */
+function withEntry<V>(leaf: Leaf<V> | null, key: string, value: V | undefined): Leaf<V> | null {
+  const index = leaf === null ? -1 : leaf.findIndex((entry) => entry[0] === key);
+  const next = leaf === null ? [] : leaf.slice();
+  if (value === undefined) {
+    if (index >= 0) next.splice(index, 1);
+  } else if (index >= 0) {
+    next[index] = [key, value];
+  } else {
+    next.push([key, value]);
+  }
+  return next.length === 0 ? null : next;
 }
 
 /** Every entry, in a stable order (by hash slot, then insertion). */
@@ -50,7 +82,7 @@ export function* tableEntries<V>(table: Table<V>): Generator<[string, V]> {
   for (const branch of table) {
     if (branch === null) continue;
     for (const leaf of branch) {
-      if (leaf !== null) yield* Object.entries(leaf);
+      if (leaf !== null) yield* leaf;
     }
   }
 }

@@ -1,4 +1,4 @@
-import type { BreakerState, EngineState, IncidentState } from './state.ts';
+import { type BreakerState, type EngineState, type IncidentState, incidentOf } from './state.ts';
 import { tableEntries, tableGet } from './table.ts';
 
 /** Read-only views of engine state for the shell, the CLI and tests. */
@@ -24,12 +24,12 @@ export function listBreakers(state: EngineState): BreakerView[] {
 /** Every open incident, by id number. */
 export function openIncidents(state: EngineState): IncidentState[] {
   const out: IncidentState[] = [];
-  for (const [, svc] of tableEntries(state.services)) out.push(...Object.values(svc.incidents));
+  for (const [, svc] of tableEntries(state.services)) out.push(...svc.incidents);
   return out.sort((a, b) => idNumber(a.id) - idNumber(b.id));
 }
 
 export function findIncident(state: EngineState, service: string, id: string) {
-  return tableGet(state.services, service)?.incidents[id];
+  return incidentOf(tableGet(state.services, service), id);
 }
 
 function idNumber(id: string): number {
