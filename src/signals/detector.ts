@@ -110,8 +110,10 @@ function toSignal(tracked: TrackedCheck, transition: Transition, evidence: Obser
   const last = evidence.at(-1);
   const firing = transition.to === 'failing';
   const { failureThreshold, successThreshold } = definition.spec;
+  const failingDeps = last?.dependencies?.filter((d) => d.health === 'fail').map((d) => d.name);
+  const blame = failingDeps?.length ? ` (failing dependencies: ${failingDeps.join(', ')})` : '';
   const summary = firing
-    ? `${failureThreshold} consecutive failure${failureThreshold === 1 ? '' : 's'}: ${last?.error ?? 'failed'}`
+    ? `${failureThreshold} consecutive failure${failureThreshold === 1 ? '' : 's'}: ${last?.error ?? 'failed'}${blame}`
     : `${successThreshold} consecutive success${successThreshold === 1 ? '' : 'es'} after failing for ${formatMs(transition.at - transition.startsAt)}`;
   return {
     fingerprint: fingerprint(identity),

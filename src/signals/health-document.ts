@@ -55,7 +55,7 @@ function readIetfChecks(checks: Record<string, unknown>): DependencyStatus[] {
       if (typeof item.status !== 'string') return;
       const instance = typeof item.componentId === 'string' ? item.componentId : String(index);
       const name = items.length > 1 ? `${key} (${instance})` : key;
-      push(found, name, item.status, ietfDetail(item));
+      push(found, name, key.split(':')[0]!, item.status, ietfDetail(item));
     });
   }
   return found;
@@ -80,7 +80,7 @@ function readSpringComponents(
     if (isObject(component.components)) {
       found.push(...readSpringComponents(component.components, name));
     } else if (typeof component.status === 'string') {
-      push(found, name, component.status, springDetail(component.details));
+      push(found, name, name.split('/')[0]!, component.status, springDetail(component.details));
     }
   }
   return found;
@@ -97,8 +97,14 @@ function isSpringComponentMap(value: Record<string, unknown>): boolean {
   return entries.length > 0 && entries.every((c) => isObject(c) && typeof c.status === 'string');
 }
 
-function push(found: DependencyStatus[], name: string, reported: string, detail?: string): void {
-  const dependency: DependencyStatus = { name, health: healthOf(reported), reported };
+function push(
+  found: DependencyStatus[],
+  name: string,
+  component: string,
+  reported: string,
+  detail?: string,
+): void {
+  const dependency: DependencyStatus = { name, component, health: healthOf(reported), reported };
   if (detail !== undefined) dependency.detail = bounded(detail);
   found.push(dependency);
 }

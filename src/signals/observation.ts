@@ -44,6 +44,11 @@ export type DependencyHealth = 'pass' | 'warn' | 'fail';
 export interface DependencyStatus {
   /** The dependency's name as the health document gives it ("db", "redis:connections"). */
   name: string;
+  /**
+   * The component the name refers to, for matching against service names: the part before ":"
+   * in the IETF draft's "component:measurement" keys, the top-level component in Spring Boot's.
+   */
+  component?: string;
   health: DependencyHealth;
   /** The status string exactly as the document said it ("UP", "fail", "OUT_OF_SERVICE"). */
   reported: string;

@@ -69,22 +69,48 @@ test('health document: the IETF draft’s own example', () => {
     },
   };
   assert.deepEqual(readHealthDocument(document, 'application/health+json'), [
-    { name: 'cassandra:responseTime', health: 'pass', reported: 'pass', detail: '250 ms' },
-    { name: 'cassandra:connections', health: 'warn', reported: 'warn', detail: '75' },
-    { name: 'uptime', health: 'pass', reported: 'pass', detail: '1209600.245 s' },
+    {
+      name: 'cassandra:responseTime',
+      component: 'cassandra',
+      health: 'pass',
+      reported: 'pass',
+      detail: '250 ms',
+    },
+    {
+      name: 'cassandra:connections',
+      component: 'cassandra',
+      health: 'warn',
+      reported: 'warn',
+      detail: '75',
+    },
+    {
+      name: 'uptime',
+      component: 'uptime',
+      health: 'pass',
+      reported: 'pass',
+      detail: '1209600.245 s',
+    },
     {
       name: 'cpu:utilization (6fd416e0-8920-410f-9c7b-c479000f7227)',
+      component: 'cpu',
       health: 'warn',
       reported: 'warn',
       detail: '85 percent',
     },
     {
       name: 'cpu:utilization (6fd416e0-8920-410f-9c7b-c479000f7227)',
+      component: 'cpu',
       health: 'warn',
       reported: 'warn',
       detail: '85 percent',
     },
-    { name: 'memory:utilization', health: 'warn', reported: 'warn', detail: '8.5 GiB' },
+    {
+      name: 'memory:utilization',
+      component: 'memory',
+      health: 'warn',
+      reported: 'warn',
+      detail: '8.5 GiB',
+    },
   ]);
 });
 
@@ -100,10 +126,16 @@ test('health document: IETF output wins over the observed value, status spelling
     },
   };
   assert.deepEqual(readHealthDocument(document), [
-    { name: 'postgres:connect', health: 'fail', reported: 'fail', detail: 'connection refused' },
-    { name: 'redis:ping', health: 'pass', reported: 'ok' },
-    { name: 'queue:depth', health: 'fail', reported: 'down' },
-    { name: 'search:latency', health: 'warn', reported: 'degraded' },
+    {
+      name: 'postgres:connect',
+      component: 'postgres',
+      health: 'fail',
+      reported: 'fail',
+      detail: 'connection refused',
+    },
+    { name: 'redis:ping', component: 'redis', health: 'pass', reported: 'ok' },
+    { name: 'queue:depth', component: 'queue', health: 'fail', reported: 'down' },
+    { name: 'search:latency', component: 'search', health: 'warn', reported: 'degraded' },
   ]);
 });
 
@@ -136,12 +168,14 @@ test('health document: Spring Boot Actuator with nested components', () => {
   assert.deepEqual(readHealthDocument(document, 'application/vnd.spring-boot.actuator.v3+json'), [
     {
       name: 'db/primary',
+      component: 'db',
       health: 'pass',
       reported: 'UP',
       detail: '{"database":"PostgreSQL","validationQuery":"isValid()"}',
     },
     {
       name: 'db/reporting',
+      component: 'db',
       health: 'fail',
       reported: 'DOWN',
       detail:
@@ -149,20 +183,21 @@ test('health document: Spring Boot Actuator with nested components', () => {
     },
     {
       name: 'diskSpace',
+      component: 'diskSpace',
       health: 'pass',
       reported: 'UP',
       detail: '{"total":100,"free":50,"threshold":10,"exists":true}',
     },
-    { name: 'ping', health: 'pass', reported: 'UP' },
-    { name: 'kafka', health: 'fail', reported: 'OUT_OF_SERVICE' },
-    { name: 'legacy', health: 'warn', reported: 'UNKNOWN' },
+    { name: 'ping', component: 'ping', health: 'pass', reported: 'UP' },
+    { name: 'kafka', component: 'kafka', health: 'fail', reported: 'OUT_OF_SERVICE' },
+    { name: 'legacy', component: 'legacy', health: 'warn', reported: 'UNKNOWN' },
   ]);
 });
 
 test('health document: Spring Boot 2.0 put components under details', () => {
   const document = { status: 'UP', details: { db: { status: 'UP', details: { database: 'H2' } } } };
   assert.deepEqual(readHealthDocument(document), [
-    { name: 'db', health: 'pass', reported: 'UP', detail: '{"database":"H2"}' },
+    { name: 'db', component: 'db', health: 'pass', reported: 'UP', detail: '{"database":"H2"}' },
   ]);
 });
 

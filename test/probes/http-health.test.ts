@@ -56,8 +56,20 @@ test('health document: IETF health+json dependencies, passing and then failing w
   const up = await runProbe(probe);
   assert.equal(up.ok, true);
   assert.deepEqual(up.dependencies, [
-    { name: 'postgres:connections', health: 'pass', reported: 'pass', detail: '12' },
-    { name: 'redis:responseTime', health: 'pass', reported: 'pass', detail: '2 ms' },
+    {
+      name: 'postgres:connections',
+      component: 'postgres',
+      health: 'pass',
+      reported: 'pass',
+      detail: '12',
+    },
+    {
+      name: 'redis:responseTime',
+      component: 'redis',
+      health: 'pass',
+      reported: 'pass',
+      detail: '2 ms',
+    },
   ]);
   failing = true;
   try {
@@ -65,9 +77,16 @@ test('health document: IETF health+json dependencies, passing and then failing w
     assert.equal(down.ok, false);
     assert.equal(down.error, 'status 503, expected 2xx');
     assert.deepEqual(down.dependencies, [
-      { name: 'postgres:connections', health: 'pass', reported: 'pass', detail: '12' },
+      {
+        name: 'postgres:connections',
+        component: 'postgres',
+        health: 'pass',
+        reported: 'pass',
+        detail: '12',
+      },
       {
         name: 'redis:responseTime',
+        component: 'redis',
         health: 'fail',
         reported: 'fail',
         detail: 'connect ETIMEDOUT 10.0.0.7:6379',
@@ -85,11 +104,18 @@ test('health document: Spring Boot Actuator components, passing and then DOWN wi
   assert.deepEqual(up.dependencies, [
     {
       name: 'db',
+      component: 'db',
       health: 'pass',
       reported: 'UP',
       detail: '{"database":"PostgreSQL","validationQuery":"isValid()"}',
     },
-    { name: 'mail', health: 'pass', reported: 'UP', detail: '{"location":"smtp:25"}' },
+    {
+      name: 'mail',
+      component: 'mail',
+      health: 'pass',
+      reported: 'UP',
+      detail: '{"location":"smtp:25"}',
+    },
   ]);
   failing = true;
   try {
@@ -97,6 +123,7 @@ test('health document: Spring Boot Actuator components, passing and then DOWN wi
     assert.deepEqual([down.ok, down.status], [false, 503]);
     assert.deepEqual(down.dependencies?.[1], {
       name: 'mail',
+      component: 'mail',
       health: 'fail',
       reported: 'DOWN',
       detail: 'jakarta.mail.MessagingException: Connection refused',
