@@ -20,6 +20,11 @@ export function createLogger(options: LogOptions = {}): Logger {
   if (!usePretty) return pino({ level, base: undefined });
   return pino(
     { level, base: undefined },
-    pretty({ colorize: true, translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname,signal', sync: true }),
+    pretty({
+      colorize: true,
+      translateTime: 'HH:MM:ss.l',
+      ignore: 'pid,hostname,signal',
+      sync: true,
+    }),
   );
 }
