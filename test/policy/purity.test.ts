@@ -51,13 +51,9 @@ function importsOf(source: string): Import[] {
   for (const match of source.matchAll(pattern)) {
     // `import { type A, type B } from` is type-only too.
     const braces = /\{([^}]*)\}/.exec(match[0])?.[1];
+    const names = (braces ?? '').split(',').map((part) => part.trim());
     const allTypes =
-      braces !== undefined &&
-      braces
-        .split(',')
-        .map((part) => part.trim())
-        .filter(Boolean)
-        .every((part) => part.startsWith('type '));
+      braces !== undefined && names.filter(Boolean).every((n) => n.startsWith('type '));
     // Only named imports in braces can all be types; a default or namespace import cannot.
     const namedOnly = /^(import|export)\s+\{/.test(match[0]);
     out.push({

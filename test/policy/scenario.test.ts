@@ -41,9 +41,10 @@ function outage(dependentsRecover: boolean): Input[] {
   inputs.push(outcome('inc-0:placeholder', healAt + 5000, 'succeeded'));
   inputs.push(resolved('db', healAt + 8000));
   if (dependentsRecover) {
-    names.forEach((name, i) =>
-      inputs.push(resolved(name, healAt + 8000 + 200 + (((offsets()[i]! % 900) + 900) % 900))),
-    );
+    const recovery = offsets().map((offset) => (((offset % 900) + 900) % 900) + 200);
+    names.forEach((name, i) => {
+      inputs.push(resolved(name, healAt + 8000 + recovery[i]!));
+    });
   }
   for (let at = healAt + 8000; at <= healAt + 60_000; at += 1000) inputs.push(tick(at));
   return inputs.sort((a, b) => a.at - b.at);
