@@ -29,9 +29,10 @@ export function checkReferences(
     errors.push(...duplicateChecks(service));
   }
   const known = [...new Set([...byName.keys(), ...invalidNames])].sort();
+  const knownSet = new Set(known);
   const graph = new Map<string, string[]>();
   for (const service of byName.values()) {
-    errors.push(...dependencyErrors(service, new Set(known), known));
+    errors.push(...dependencyErrors(service, knownSet, known));
     graph.set(service.name, [...service.dependsOn]);
   }
   for (const cycle of findCycles(graph)) {
