@@ -58,6 +58,8 @@ export interface CompiledService {
   dependsOn: string[];
   /** Services that list this one in dependsOn. */
   dependents: string[];
+  /** The same, compiled (filled in once all services are). */
+  dependentServices: CompiledService[];
   roles: ReadonlyMap<string, string>;
   /** Policies whose service selector admits it, in precedence order. */
   candidates: CompiledPolicy[];
@@ -91,10 +93,14 @@ export function compilePolicies(config: Config): CompiledPolicies {
       labels: service.labels,
       dependsOn: service.dependsOn,
       dependents: dependents.get(service.name) ?? [],
+      dependentServices: [],
       roles: new Map(service.checks.map((check) => [check.name, check.role])),
       candidates,
       blast: candidates.filter((policy) => policy.limit !== null),
     });
+  }
+  for (const service of services.values()) {
+    service.dependentServices = service.dependents.map((name) => services.get(name)!);
   }
   return {
     config,
@@ -120,6 +126,7 @@ export function serviceOf(compiled: CompiledPolicies, name: string): CompiledSer
       labels: {},
       dependsOn: [],
       dependents: [],
+      dependentServices: [],
       roles: new Map(),
       candidates: compiled.anyService,
       blast: [],

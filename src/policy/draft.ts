@@ -27,13 +27,14 @@ export class Draft {
   readonly commands: Command[] = [];
   readonly events: IncidentEvent[] = [];
   readonly reasons: Reason[] = [];
+  // Most decisions touch one service and nothing shared: the rest is created when first needed.
   readonly #services = new Map<string, ServiceState>();
-  readonly #copied = new Set<Shared>();
-  readonly #later: Array<() => void> = [];
-  /** Service states read from the previous state, by name: the table is hashed once per name. */
-  readonly #read = new Map<string, ServiceState | undefined>();
+  #copied: Set<Shared> | null = null;
+  #later: Array<() => void> | null = null;
+  /** Service states as this decision sees them (null: none), so each is looked up once. */
+  readonly #read = new Map<string, ServiceState | null>();
   /** Blast entries this decision copied, which it may change in place. */
-  readonly #fresh = new Set<object>();
+  #fresh: Set<object> | null = null;
 
   constructor(compiled: CompiledPolicies, state: EngineState, now: number) {
     this.compiled = compiled;
@@ -43,10 +44,12 @@ export class Draft {
 
   /** The service as it stands in this decision, read only; undefined if it has no state. */
   peek(name: string): ServiceState | undefined {
-    const written = this.#services.get(name);
-    if (written !== undefined) return written;
-    if (!this.#read.has(name)) this.#read.set(name, tableGet(this.state.services, name));
-    return this.#read.get(name);
+    let seen = this.#read.get(name);
+    if (seen === undefined) {
+      seen = tableGet(this.state.services, name) ?? null;
+      this.#read.set(name, seen);
+    }
+    return seen ?? undefined;
   }
 
   /** The service, writable (created when new). */
@@ -56,12 +59,15 @@ export class Draft {
       const base = this.peek(name);
       service = base === undefined ? emptyService() : cloneService(base);
       this.#services.set(name, service);
+      // From now on, reads see the writable copy.
+      this.#read.set(name, service);
     }
     return service;
   }
 
   /** A shared record or list, writable. */
   shared<K extends Shared>(key: K): EngineState[K] {
+    this.#copied ??= new Set();
     if (!this.#copied.has(key)) {
       const value = this.state[key];
       this.state[key] = (Array.isArray(value) ? [...value] : { ...value }) as EngineState[K];
@@ -74,6 +80,7 @@ export class Draft {
   blast(policy: string) {
     const blast = this.shared('blast');
     const current = blast[policy];
+    this.#fresh ??= new Set();
     if (current !== undefined && this.#fresh.has(current)) return current;
     // `held` is shared with the previous state: replace it, never push to it.
     const copy = current === undefined ? { unhealthy: 0, page: null, held: [] } : { ...current };
@@ -106,12 +113,15 @@ export class Draft {
    * service that just recovered): run in the order asked, by `drain`.
    */
   later(work: () => void): void {
+    this.#later ??= [];
     this.#later.push(work);
   }
 
   drain(): void {
-    for (let i = 0; i < this.#later.length; i++) this.#later[i]!();
-    this.#later.length = 0;
+    const later = this.#later;
+    if (later === null) return;
+    for (let i = 0; i < later.length; i++) later[i]!();
+    later.length = 0;
   }
 
   /** The new state: touched services written back; services with nothing left are dropped. */

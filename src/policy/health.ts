@@ -35,9 +35,8 @@ export function changeFiring(d: Draft, name: string, delta: number, hooks: Healt
   const self = serviceOf(d.compiled, name);
   // Only services some policy counts (one with maxUnhealthy) need recounting.
   const affected: CompiledService[] = self.blast.length > 0 ? [self] : [];
-  for (const dependent of self.dependents) {
-    const other = serviceOf(d.compiled, dependent);
-    if (other.blast.length > 0 && (d.peek(dependent)?.firing ?? 0) > 0) affected.push(other);
+  for (const other of self.dependentServices) {
+    if (other.blast.length > 0 && (d.peek(other.name)?.firing ?? 0) > 0) affected.push(other);
   }
   const was = affected.map((service) => counts(d, service));
   d.service(name).firing = after;

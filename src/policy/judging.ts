@@ -58,14 +58,9 @@ export function reasonOf(
   numbers: Reason['numbers'],
   message: string,
 ): Reason {
-  const reason: Reason = {
-    code,
-    incidentId: j.inc.id,
-    service: j.inc.service,
-    ...(j.policy ? { policy: j.policy.name } : {}),
-    ...(guardrail ? { guardrail } : {}),
-    numbers,
-    message,
-  };
+  const reason: Reason = { code, incidentId: j.inc.id, service: j.inc.service, numbers, message };
+  // Set only when known, so the reason stays plain JSON (no undefined fields).
+  if (j.policy !== null) reason.policy = j.policy.name;
+  if (guardrail !== undefined) reason.guardrail = guardrail;
   return j.d.reason(reason);
 }

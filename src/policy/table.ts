@@ -45,20 +45,22 @@ export function tableSetMany<V>(
 ): Table<V> {
   if (writes.length === 0) return table;
   const next = table.slice();
-  const copied = new Set<number>();
+  // Which of the 32 branches were copied, as bits.
+  let copied = 0;
   for (const [key, value] of writes) {
     const h = hash(key);
     const i = h & 31;
     const j = (h >>> 5) & 31;
-    if (!copied.has(i)) {
+    if ((copied & (1 << i)) === 0) {
       next[i] = (next[i] ?? new Array(WIDTH).fill(null)).slice();
-      copied.add(i);
+      copied |= 1 << i;
     }
     const branch = next[i]!;
     branch[j] = withEntry(branch[j] ?? null, key, value);
-  }
-  for (const i of copied) {
-    if (next[i]!.every((leaf) => leaf === null)) next[i] = null;
+    if (value === undefined && branch.every((leaf) => leaf === null)) {
+      next[i] = null;
+      copied &= ~(1 << i);
+    }
   }
   return next;
 }
