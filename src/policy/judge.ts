@@ -1,11 +1,10 @@
-import { escalation, healCommand, renderParams } from './act.ts';
+import { escalation } from './act.ts';
 import type { Draft } from './draft.ts';
-import { duration, iso, list } from './format.ts';
 import { blastRadius, counted, dependencyDown, noPolicy, pending, silenced } from './gates.ts';
-import { breaker, breakerOf, concurrency, cooldown, ladder, serviceBusy } from './heal-gates.ts';
+import { heal } from './heal.ts';
+import { breaker, concurrency, cooldown, ladder, serviceBusy } from './heal-gates.ts';
 import { type Block, type Judging, judging, reasonOf } from './judging.ts';
 import { incidentOf } from './state.ts';
-import { tableSet } from './table.ts';
 
 /** The guardrails every incident passes, in order: the first that blocks decides. */
 const GATES: ReadonlyArray<(j: Judging) => Block | null> = [
@@ -87,112 +86,4 @@ function act(j: Judging): Block | null {
   const first =
     j.svc.failures > 0 ? (breaker(j, rung) ?? cooldown(j)) : (cooldown(j) ?? breaker(j, rung));
   return first ?? concurrency(j) ?? heal(j);
-}
-
-function heal(j: Judging): Block | null {
-  const { d, inc, svc } = j;
-  const policy = j.policy!;
-  const config = policy.config;
-  const rung = policy.rungs[inc.rung]!;
-  const rendered = renderParams(j, rung);
-  if ('missing' in rendered) {
-    const page = escalation(j, config.escalate.notifiers);
-    const reason = reasonOf(
-      j,
-      'params-error',
-      undefined,
-      { missing: rendered.missing },
-      `cannot heal ${inc.service} with ${rung.runbook}: {{${rendered.missing}}} has no value for this signal; ${page.words}`,
-    );
-    return {
-      verdict: 'escalate',
-      phase: 'escalated',
-      blockedBy: 'params',
-      reason,
-      commandIds: page.emit(reason),
-    };
-  }
-  const attempt = inc.attempts + 1;
-  const command = healCommand(j, rung, rendered.params, attempt);
-  const state = breakerOf(j, rung.runbook);
-  const used = state.attempts.length + 1;
-  const rungWords =
-    policy.rungs.length > 1
-      ? `; rung ${inc.rung + 1} of ${policy.rungs.length}${rung.deadlineMs !== null ? `, deadline ${duration(rung.deadlineMs)}` : ''}`
-      : '';
-  const trial = state.state === 'half-open' ? '; breaker half-open: one trial' : '';
-  const what = `${inc.service} with ${rung.runbook} (attempt ${used} of ${config.maxAttempts} within ${duration(config.windowMs)}${rungWords}${trial})`;
-  const numbers = {
-    attempt,
-    windowAttempt: used,
-    maxAttempts: config.maxAttempts,
-    windowMs: config.windowMs,
-    rung: inc.rung,
-  };
-  if (j.mode !== null) {
-    const after = config.requireApproval ? ' after approval' : '';
-    const reason = reasonOf(
-      j,
-      j.mode,
-      j.mode,
-      numbers,
-      `${j.mode}: would heal ${what}${after}; nothing runs`,
-    );
-    return { verdict: 'would-heal', phase: 'observing', blockedBy: j.mode, reason };
-  }
-  if (config.requireApproval !== null && inc.approvedAttempt !== attempt) {
-    const approvalId = `${inc.id}:approval:${attempt}`;
-    const expiresAt = d.now + config.requireApproval.expiresAfterMs;
-    const reason = reasonOf(
-      j,
-      'approval-required',
-      'approval',
-      { ...numbers, expiresAt },
-      `approval required to heal ${what}: mend approve ${approvalId} before ${iso(expiresAt)} (expires after ${duration(config.requireApproval.expiresAfterMs)}; then ${list(config.escalate.notifiers)} paged)`,
-    );
-    d.commands.push({
-      kind: 'requestApproval',
-      approvalId,
-      idempotencyKey: approvalId,
-      incidentId: inc.id,
-      expiresAt,
-      heal: command,
-      reason,
-    });
-    d.shared('approvals')[approvalId] = {
-      incidentId: inc.id,
-      service: inc.service,
-      attempt,
-      expiresAt,
-    };
-    d.addTimer({ at: expiresAt, kind: 'approval', approval: approvalId });
-    inc.approval = approvalId;
-    return {
-      verdict: 'request-approval',
-      phase: 'awaiting-approval',
-      blockedBy: 'approval',
-      reason,
-      commandIds: [approvalId],
-    };
-  }
-  const reason = reasonOf(j, 'heal', undefined, numbers, `healing ${what}`);
-  d.commands.push(command);
-  inc.attempts = attempt;
-  inc.healing = command.id;
-  inc.rungStartedAt ??= d.now;
-  svc.busy = command.id;
-  if (state.state === 'half-open') state.trial = command.id;
-  state.attempts.push(d.now);
-  d.state.inFlight = tableSet(d.state.inFlight, command.id, {
-    incidentId: inc.id,
-    service: inc.service,
-    policy: policy.name,
-    runbook: rung.runbook,
-    startedAt: d.now,
-    halfOpenTrial: state.state === 'half-open',
-  });
-  d.state.inFlightCount++;
-  const byPolicy = d.shared('inFlightByPolicy');
-  byPolicy[policy.name] = (byPolicy[policy.name] ?? 0) + 1;
-  return { verdict: 'heal', phase: 'healing', blockedBy: 'none', reason, commandIds: [command.id] };
 }
