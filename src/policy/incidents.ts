@@ -74,16 +74,18 @@ export function signalRecord(d: Draft, signal: Signal, incidentId: string): Sign
 
 /**
  * Services the evidence names as failing: the last observation's health document lists its
- * dependencies; one whose name (or the part before ":", as in "db:connections") is a known
- * service counts as a dependency of this one.
+ * dependencies; one whose component, name, or part before ":" (as in "db:connections") is a
+ * known service counts as a dependency of this one.
  */
 function namedDependencies(d: Draft, signal: Signal): string[] {
   const last = signal.evidence[signal.evidence.length - 1];
   const names: string[] = [];
   for (const dependency of last?.dependencies ?? []) {
     if (dependency.health !== 'fail') continue;
-    const name = [dependency.name, dependency.name.split(':')[0]!].find((candidate) =>
-      d.compiled.services.has(candidate),
+    const candidates = [dependency.component, dependency.name, dependency.name.split(':')[0]];
+    const name = candidates.find(
+      (candidate): candidate is string =>
+        candidate !== undefined && d.compiled.services.has(candidate),
     );
     if (name !== undefined && name !== signal.service && !names.includes(name)) names.push(name);
   }
