@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import type { Config } from './config/config.ts';
 import type { Logger } from './log.ts';
 import type { Metrics } from './metrics.ts';
@@ -16,8 +17,17 @@ export interface ControllerOptions {
   maxOutputBytes: number;
 }
 
+/**
+ * One probe thread per core beside the main thread, which judges outcomes, records signals and
+ * serves the API: on two cores, one probe worker plus the main thread use both. A worker costs
+ * about 25 MiB before it probes anything, so more threads than cores only costs memory.
+ */
+export function defaultWorkers(): number {
+  return Math.max(1, availableParallelism() - 1);
+}
+
 export const CONTROLLER_DEFAULTS: ControllerOptions = {
-  workers: 2,
+  workers: defaultWorkers(),
   maxInFlight: 2000,
   maxOutputBytes: 64 * 1024,
 };

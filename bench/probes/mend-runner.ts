@@ -2,10 +2,10 @@
 // loaded through the real config loader and probed by the same Controller, scheduler and worker
 // threads that `mend run` uses. Speaks the runner protocol (runner-report.ts).
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { availableParallelism, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config/load.ts';
-import { Controller } from '../../src/controller.ts';
+import { CONTROLLER_DEFAULTS, Controller } from '../../src/controller.ts';
 import { createLogger } from '../../src/log.ts';
 import { createMetrics } from '../../src/metrics.ts';
 import { LatenessRecorder } from './lateness.ts';
@@ -45,7 +45,8 @@ const controller = new Controller({
   consumer: { consume: async () => {} },
   log,
   metrics: createMetrics(),
-  options: { workers: availableParallelism() },
+  // The same default as `mend run`; BENCH_MEND_WORKERS overrides it to compare.
+  options: { workers: Number(process.env.BENCH_MEND_WORKERS ?? CONTROLLER_DEFAULTS.workers) },
 });
 const startedAt = performance.timeOrigin + performance.now();
 const failures = new Map<string, number>();
@@ -63,7 +64,9 @@ controller.onOutcomes((outcomes) => {
 controller.start();
 const startupSeconds = performance.now() / 1000;
 await new Promise((resolve) => setTimeout(resolve, durationMs));
+const stats = await controller.schedulerStats();
 await controller.stop(2000);
+process.stderr.write(`mend-runner: scheduler ${JSON.stringify(stats)}\n`);
 if (failures.size > 0) {
   const top = [...failures].sort((a, b) => b[1] - a[1]).slice(0, 5);
   process.stderr.write(`mend-runner: failures by error: ${JSON.stringify(top)}\n`);

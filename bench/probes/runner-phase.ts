@@ -27,12 +27,21 @@ export interface RunnerPhaseOptions {
   warmupSeconds: number;
   /** Extra flags for the runner (mend-runner takes exactly the protocol's flags). */
   extraArgs?: string[];
+  /** Flags for Node itself, before the script. */
+  nodeArgs?: readonly string[];
 }
 
 export async function runRunnerPhase(options: RunnerPhaseOptions): Promise<PhaseResult> {
   const { target, checks, durationSeconds, warmupSeconds } = options;
   const https = target.url.startsWith('https:');
-  const args = [options.script, '--checks', String(checks), '--period', '1'];
+  const args = [
+    ...(options.nodeArgs ?? []),
+    options.script,
+    '--checks',
+    String(checks),
+    '--period',
+    '1',
+  ];
   args.push('--duration', String(durationSeconds), '--url', target.url);
   if (https) args.push('--insecure');
   args.push(...(options.extraArgs ?? []));

@@ -83,10 +83,9 @@ export class Detector {
     const { spec } = tracked.definition;
     const started = this.#started.has(tracked.service.name);
     if (spec.role === 'startup' ? started : !started) return;
-    const result = judge(tracked.state, outcome.observation, spec);
-    tracked.state = result.state;
-    if (spec.role === 'startup' && result.state.status === 'healthy') this.#markStarted(tracked);
-    if (result.transition) this.#emit(toSignal(tracked, result.transition, result.state.recent));
+    const transition = judge(tracked.state, outcome.observation, spec);
+    if (spec.role === 'startup' && tracked.state.status === 'healthy') this.#markStarted(tracked);
+    if (transition) this.#emit(toSignal(tracked, transition, [...tracked.state.recent]));
   }
 
   #markStarted(tracked: TrackedCheck): void {

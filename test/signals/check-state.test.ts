@@ -13,15 +13,14 @@ const obs = (ok: boolean, startedAt: number): Observation => ({
 
 /** Feed a pattern like "++--+" (one observation per second) and collect transitions. */
 function run(pattern: string, failureThreshold: number, successThreshold: number) {
-  let state = initialCheckState();
+  const state = initialCheckState();
   const transitions: (Transition & { index: number })[] = [];
   [...pattern].forEach((char, index) => {
-    const result = judge(state, obs(char === '+', index * 1000), {
+    const transition = judge(state, obs(char === '+', index * 1000), {
       failureThreshold,
       successThreshold,
     });
-    state = result.state;
-    if (result.transition) transitions.push({ ...result.transition, index });
+    if (transition) transitions.push({ ...transition, index });
   });
   return { state, transitions };
 }
@@ -65,10 +64,29 @@ test('a failure starts at its first failed observation, through partial recoveri
   assert.equal(again[1]?.startsAt, 0, 'the resolved signal names when the failure began');
 });
 
-test('evidence keeps only the last observations', () => {
+test('evidence keeps the last observations around a failure, one while healthy', () => {
   const { state } = run('+-+-+-+-', 100, 1);
   assert.equal(state.recent.length, 5);
   assert.equal(state.recent.at(-1)?.startedAt, 7000);
+  const healthy = run('++++', 3, 1).state;
+  assert.deepEqual(
+    healthy.recent.map((o) => o.startedAt),
+    [3000],
+  );
+  const fired = run('+++---', 3, 1).state;
+  assert.deepEqual(
+    fired.recent.map((o) => o.startedAt),
+    [2000, 3000, 4000, 5000],
+    'the last success before the failure is the context',
+  );
+  const resolved = run('+++---+', 3, 1).state;
+  assert.equal(resolved.recent.length, 5);
+  const steady = run('+++---++', 3, 1).state;
+  assert.deepEqual(
+    steady.recent.map((o) => o.startedAt),
+    [7000],
+    'back to one once healthy',
+  );
 });
 
 test('property: transitions alternate and respect the thresholds', () => {

@@ -1,4 +1,3 @@
-import { availableParallelism } from 'node:os';
 import { Option } from '@commander-js/extra-typings';
 import { CONTROLLER_DEFAULTS } from '../../controller.ts';
 import { createLogger, type Logger } from '../../log.ts';
@@ -17,7 +16,7 @@ export const registerRun: RegisterCommand = (program) => {
     .addOption(
       new Option('--workers <n>', 'probe worker threads (0: probe in the main thread)')
         .argParser(positiveInt('--workers'))
-        .default(availableParallelism()),
+        .default(CONTROLLER_DEFAULTS.workers),
     )
     .addOption(
       new Option('--max-in-flight <n>', 'probes running at once, over all workers')

@@ -20,6 +20,15 @@ import type { ProbeContext } from './probe-kind.ts';
 let insecure: ChannelCredentials | undefined;
 let secure: ChannelCredentials | undefined;
 
+function credentialsFor(tls: boolean): ChannelCredentials {
+  if (tls) {
+    secure ??= credentials.createSsl();
+    return secure;
+  }
+  insecure ??= credentials.createInsecure();
+  return insecure;
+}
+
 const CHECK = '/grpc.health.v1.Health/Check';
 
 const CHANNEL_OPTIONS = {
@@ -37,9 +46,7 @@ export function checkHealth(
   target: string,
   ctx: ProbeContext,
 ): Promise<ProbeResult> {
-  const creds = spec.tls
-    ? (secure ??= credentials.createSsl())
-    : (insecure ??= credentials.createInsecure());
+  const creds = credentialsFor(spec.tls);
   const doing = `calling grpc.health.v1.Health/Check on ${target}`;
   if (ctx.signal.aborted) return Promise.resolve({ ok: false, error: abortMessage(ctx, 0, doing) });
   return new Promise((resolve) => {
