@@ -4,17 +4,28 @@ import { migrateToLatest } from './migrate.ts';
 import { MIGRATION_TABLE } from './migrations/index.ts';
 import type { SqlDialect } from './migrations/sql-dialect.ts';
 import * as audit from './queries/audit-queries.ts';
+import * as commands from './queries/command-queries.ts';
+import * as decisions from './queries/decision-queries.ts';
 import * as incidents from './queries/incident-queries.ts';
 import * as journal from './queries/journal-queries.ts';
+import * as operator from './queries/operator-queries.ts';
 import * as signals from './queries/signal-queries.ts';
+import * as snapshots from './queries/snapshot-queries.ts';
 import type { StoreSchema } from './schema.ts';
 import type {
   AuditEntry,
   AuditFilter,
+  CommandChange,
+  CommandFilter,
+  DecisionFilter,
+  DecisionRecord,
+  EngineSnapshot,
   IncidentFilter,
   JournalEntry,
   NewIncident,
   NewIncidentEvent,
+  NewOperatorRequest,
+  Rejection,
   Resolution,
   SignalFilter,
   Store,
@@ -99,6 +110,46 @@ export class KyselyStore implements Store {
 
   listJournal(runId: string) {
     return this.#run((db) => journal.listJournal(db, runId));
+  }
+
+  recordDecision(record: DecisionRecord) {
+    return this.#run((db) => decisions.recordDecision(db, record));
+  }
+
+  listDecisions(filter: DecisionFilter = {}) {
+    return this.#run((db) => decisions.listDecisions(db, filter));
+  }
+
+  saveSnapshot(snapshot: EngineSnapshot) {
+    return this.#run((db) => snapshots.saveSnapshot(db, snapshot));
+  }
+
+  latestSnapshot() {
+    return this.#run((db) => snapshots.latestSnapshot(db));
+  }
+
+  updateCommand(id: string, change: CommandChange) {
+    return this.#run((db) => commands.updateCommand(db, id, change));
+  }
+
+  listCommands(filter: CommandFilter = {}) {
+    return this.#run((db) => commands.listCommands(db, filter));
+  }
+
+  addOperatorRequest(request: NewOperatorRequest) {
+    return this.#run((db) => operator.addOperatorRequest(db, request));
+  }
+
+  pendingOperatorRequests() {
+    return this.#run((db) => operator.pendingOperatorRequests(db));
+  }
+
+  getOperatorRequest(id: number) {
+    return this.#run((db) => operator.getOperatorRequest(db, id));
+  }
+
+  rejectOperatorRequest(id: number, rejection: Rejection) {
+    return this.#run((db) => operator.rejectOperatorRequest(db, id, rejection));
   }
 
   appendAudit(entry: AuditEntry) {

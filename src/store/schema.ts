@@ -12,6 +12,10 @@ export interface StoreSchema {
   incident_events: IncidentEventsTable;
   runbook_journal: RunbookJournalTable;
   audit_log: AuditLogTable;
+  engine_inputs: EngineInputsTable;
+  engine_snapshots: EngineSnapshotsTable;
+  commands: CommandsTable;
+  operator_requests: OperatorRequestsTable;
 }
 
 /** An integer as a driver returns it; written as a number. */
@@ -94,4 +98,48 @@ export interface AuditLogTable {
   action: string;
   target: string;
   details: DbJson;
+}
+
+export interface EngineInputsTable {
+  seq: DbId;
+  at: DbInteger;
+  kind: string;
+  input: DbJson;
+  decision: DbJson;
+  config_revision: string;
+  signal_id: DbNullableInteger;
+}
+
+export interface EngineSnapshotsTable {
+  id: DbId;
+  input_seq: DbInteger;
+  at: DbInteger;
+  state: DbJson;
+  config_revision: string;
+}
+
+export interface CommandsTable {
+  id: string;
+  kind: string;
+  incident_key: string | null;
+  service: string | null;
+  payload: DbJson;
+  status: string;
+  input_seq: DbInteger;
+  position: DbInteger;
+  planned_at: DbInteger;
+  updated_at: DbInteger;
+  detail: string | null;
+}
+
+export interface OperatorRequestsTable {
+  id: DbId;
+  at: DbInteger;
+  actor: string;
+  kind: string;
+  payload: DbJson;
+  status: string;
+  input_seq: DbNullableInteger;
+  settled_at: DbNullableInteger;
+  detail: string | null;
 }

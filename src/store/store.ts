@@ -2,6 +2,7 @@ import type { Signal } from '../signals/signal.ts';
 
 /**
  * What mend keeps: signal transitions with their evidence, incidents and their timelines, the
+ * decision journal (inputs, decisions, engine snapshots, commands, operator requests), the
  * runbook journal and the audit log. Kept narrow so that SQLite (one process) and PostgreSQL
  * (several replicas) implement the same contract (test/store/contract.ts) and nothing else.
  *
@@ -46,6 +47,47 @@ export interface Store {
   appendJournal(entry: JournalEntry): Promise<{ created: boolean; entry: StoredJournalEntry }>;
   /** A run's journal in append order. */
   listJournal(runId: string): Promise<StoredJournalEntry[]>;
+
+  /**
+   * Records one engine step before any of its commands is dispatched, in ONE transaction: the
+   * input and its decision (append-only, numbered by `seq`), the signal the input carries, what the
+   * decision did to incidents, the commands it planned, and the operator request it applied. If
+   * any part fails (an event for an incident the store does not know, an operator request that is
+   * not pending, a value JSON cannot hold) nothing of the record is written.
+   */
+  recordDecision(record: DecisionRecord): Promise<{ seq: number }>;
+  /** Recorded decisions in seq order: the order the engine saw the inputs, for replay. */
+  listDecisions(filter?: DecisionFilter): Promise<StoredDecision[]>;
+  /** Saves the engine's state after input `inputSeq`; keeps the newest SNAPSHOTS_KEPT only. */
+  saveSnapshot(snapshot: EngineSnapshot): Promise<void>;
+  /** The snapshot with the highest inputSeq, to rebuild from with the inputs after it. */
+  latestSnapshot(): Promise<EngineSnapshot | undefined>;
+
+  /**
+   * Moves a planned command along: planned -> dispatched -> succeeded | failed | unknown (a final
+   * status may also follow planned directly). Setting the status it already has changes nothing,
+   * so a repeated report is harmless; going back, or from one final status to another, is refused
+   * with a RangeError, as is an id no decision planned.
+   */
+  updateCommand(id: string, change: CommandChange): Promise<void>;
+  /** Commands in the order they were decided (input seq, then position in the decision). */
+  listCommands(filter?: CommandFilter): Promise<StoredCommand[]>;
+
+  /**
+   * Queues an operator's request (from the CLI or the API) for the running controller, and
+   * audits it (`operator.<kind>`) in the same transaction. The controller applies it through
+   * recordDecision (operatorRequestId) or rejects it, saying why.
+   */
+  addOperatorRequest(request: NewOperatorRequest): Promise<{ id: number }>;
+  /** Requests neither applied nor rejected, oldest first. */
+  pendingOperatorRequests(): Promise<StoredOperatorRequest[]>;
+  /** A request in whatever state it is, so its sender can learn what became of it. */
+  getOperatorRequest(id: number): Promise<StoredOperatorRequest | undefined>;
+  /**
+   * Settles a pending request without applying it. Rejecting a rejected request changes nothing;
+   * an applied or unknown one is refused with a RangeError.
+   */
+  rejectOperatorRequest(id: number, rejection: Rejection): Promise<void>;
 
   /** Appends to the audit log, which the database itself keeps append-only. */
   appendAudit(entry: AuditEntry): Promise<StoredAuditEntry>;
@@ -163,4 +205,164 @@ export interface AuditFilter extends TimeWindow {
   actor?: string;
   action?: string;
   target?: string;
+}
+
+/** How many engine snapshots saveSnapshot keeps: the newest, and a few to fall back on. */
+export const SNAPSHOTS_KEPT = 3;
+
+/** An engine input as recorded: any JSON object with its kind (policy's Input is one). */
+export interface RecordedInput {
+  kind: string;
+}
+
+/** What a decision said, as recorded (policy's Decision without its state). */
+export interface RecordedDecision {
+  commands: readonly unknown[];
+  events: readonly unknown[];
+  reasons: readonly unknown[];
+}
+
+export interface DecisionRecord {
+  /** When the engine decided (its `now`): the record's time, and the commands' plannedAt. */
+  at: number;
+  input: RecordedInput;
+  /** Only commands, events and reasons are kept; anything else on the object is not. */
+  decision: RecordedDecision;
+  /** The configuration the engine decided with. */
+  configRevision: string;
+  /** The signal the input carries, recorded as recordSignal does and linked to the input. */
+  signal?: Signal;
+  incidents?: DecisionIncidents;
+  /** Rows for the commands the decision planned; a command id already planned is skipped. */
+  commands?: readonly NewCommand[];
+  /** The pending operator request this input applies; it becomes 'applied'. */
+  operatorRequestId?: number;
+}
+
+/**
+ * What a decision did to incidents, applied in this order: opened, events, resolved. Incidents
+ * are named by the engine's id, which is their groupKey; events and resolutions go to the open
+ * incident of that key, or the most recent one. The 'opened' and 'resolved' timeline events are
+ * written by `opened` and `resolved`: do not repeat them in `events`.
+ */
+export interface DecisionIncidents {
+  opened?: readonly OpenedIncident[];
+  events?: readonly DecidedIncidentEvent[];
+  resolved?: readonly ResolvedIncident[];
+}
+
+export interface OpenedIncident {
+  /** The engine's incident id ("inc-7"); stored as groupKey. */
+  incidentId: string;
+  service: string;
+  title: string;
+  openedAt: number;
+  fields?: Record<string, unknown>;
+}
+
+export interface DecidedIncidentEvent {
+  incidentId: string;
+  at: number;
+  type: string;
+  payload: unknown;
+}
+
+export interface ResolvedIncident {
+  incidentId: string;
+  at: number;
+  reason: string;
+}
+
+export interface StoredDecision {
+  seq: number;
+  at: number;
+  kind: string;
+  input: RecordedInput;
+  decision: RecordedDecision;
+  configRevision: string;
+  /** The signal recorded with the input. */
+  signalId?: number;
+}
+
+/** `afterSeq` is exclusive (the seq of a snapshot); `since`/`until` filter on `at`. */
+export interface DecisionFilter {
+  afterSeq?: number;
+  since?: number;
+  until?: number;
+  limit?: number;
+}
+
+export interface EngineSnapshot {
+  /** The last input the state includes (0: before any input). */
+  inputSeq: number;
+  at: number;
+  /** The engine state as JSON; comes back as JSON.parse(JSON.stringify(state)). */
+  state: unknown;
+  configRevision: string;
+}
+
+export type CommandStatus = 'planned' | 'dispatched' | 'succeeded' | 'failed' | 'unknown';
+
+export interface NewCommand {
+  /** The command's idempotency key (`incident:step:attempt`). */
+  id: string;
+  kind: string;
+  /** The engine's incident id, when the command is about one. */
+  incidentId?: string;
+  service?: string;
+  payload: unknown;
+}
+
+export interface StoredCommand extends NewCommand {
+  status: CommandStatus;
+  /** The input whose decision planned it. */
+  inputSeq: number;
+  plannedAt: number;
+  /** When the status last changed (plannedAt while planned). */
+  updatedAt: number;
+  detail?: string;
+}
+
+export interface CommandChange {
+  status: Exclude<CommandStatus, 'planned'>;
+  at: number;
+  /** Replaces the detail kept so far; omitted, the detail kept stays. */
+  detail?: string;
+}
+
+export interface CommandFilter {
+  status?: CommandStatus;
+  /** The engine's incident id. */
+  incidentId?: string;
+  limit?: number;
+}
+
+export type OperatorRequestKind = 'approval' | 'breakerReset';
+export type OperatorRequestStatus = 'pending' | 'applied' | 'rejected';
+
+/** An operator's request; each kind's payload is its engine input without kind, at and actor. */
+export type NewOperatorRequest = {
+  at: number;
+  /** Who: a token's subject, or `cli:<user>`. */
+  actor: string;
+} & (
+  | { kind: 'approval'; payload: { approvalId: string; verdict: 'approve' | 'deny' } }
+  | { kind: 'breakerReset'; payload: { service: string; runbook?: string } }
+);
+
+export type StoredOperatorRequest = NewOperatorRequest & {
+  id: number;
+  status: OperatorRequestStatus;
+  /** When it was applied or rejected. */
+  settledAt?: number;
+  /** The input that applied it. */
+  inputSeq?: number;
+  /** Why it was rejected. */
+  detail?: string;
+};
+
+export interface Rejection {
+  at: number;
+  /** Why, for the operator: "no pending approval inc-3:approval:1". */
+  detail: string;
 }

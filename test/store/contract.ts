@@ -1,10 +1,14 @@
 import { describe } from 'node:test';
 import type { Store } from '../../src/store/store.ts';
 import { auditContract } from './contract/audit.ts';
+import { commandContract } from './contract/commands.ts';
+import { decisionContract } from './contract/decisions.ts';
 import { incidentContract } from './contract/incidents.ts';
 import { journalContract } from './contract/journal.ts';
 import { lifecycleContract } from './contract/lifecycle.ts';
+import { operatorRequestContract } from './contract/operator-requests.ts';
 import { signalContract } from './contract/signals.ts';
+import { snapshotContract } from './contract/snapshots.ts';
 
 /**
  * One fresh, empty, migrated store per test, and what the suite needs around it. Every
@@ -20,6 +24,8 @@ export interface StoreHarness {
    * database itself refuses. The SQL used is the same for every database.
    */
   execRaw(statement: string): Promise<void>;
+  /** Like execRaw, for a query: its rows as plain objects (numbers may come back as strings). */
+  queryRaw(statement: string): Promise<Record<string, unknown>[]>;
   /** Closes whatever is open and removes the database. */
   cleanup(): Promise<void>;
 }
@@ -32,6 +38,10 @@ export function runStoreContract(name: string, makeStore: MakeStore): void {
     describe('incidents', () => incidentContract(makeStore));
     describe('runbook journal', () => journalContract(makeStore));
     describe('audit log', () => auditContract(makeStore));
+    describe('decision journal', () => decisionContract(makeStore));
+    describe('engine snapshots', () => snapshotContract(makeStore));
+    describe('commands', () => commandContract(makeStore));
+    describe('operator requests', () => operatorRequestContract(makeStore));
     describe('lifecycle', () => lifecycleContract(makeStore));
   });
 }

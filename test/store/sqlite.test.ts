@@ -31,6 +31,17 @@ const makeSqliteStore: MakeStore = async () => {
         db.close();
       }
     },
+    async queryRaw(statement) {
+      const db = new DatabaseSync(path);
+      try {
+        return db
+          .prepare(statement)
+          .all()
+          .map((row) => ({ ...row }));
+      } finally {
+        db.close();
+      }
+    },
     async cleanup() {
       await store.close();
       await rm(folder, { recursive: true, force: true });

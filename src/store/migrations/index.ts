@@ -1,5 +1,6 @@
 import type { Migration, MigrationProvider } from 'kysely/migration';
 import { foundation } from './0001-foundation.ts';
+import { decisions } from './0002-decisions.ts';
 import type { SqlDialect } from './sql-dialect.ts';
 
 /** The Migrator's own tables, named for mend: the schema's version lives in them. */
@@ -15,6 +16,7 @@ export function storeMigrations(dialect: SqlDialect): MigrationProvider {
     async getMigrations(): Promise<Record<string, Migration>> {
       return {
         '0001-foundation': foundation(dialect),
+        '0002-decisions': decisions(dialect),
       };
     },
   };

@@ -1,8 +1,14 @@
-import type { Kysely } from 'kysely';
+import type { Insertable, Kysely, Transaction } from 'kysely';
 import type { Observation } from '../../signals/observation.ts';
 import type { Signal } from '../../signals/signal.ts';
 import { toNumber } from '../row-values.ts';
-import { observation, observationRow, signalRow, storedSignal } from '../rows.ts';
+import {
+  type ObservationValues,
+  observation,
+  observationRow,
+  signalRow,
+  storedSignal,
+} from '../rows.ts';
 import type { StoreSchema } from '../schema.ts';
 import type { SignalFilter, StoredSignal } from '../store.ts';
 import { checkWindow } from './time-window.ts';
@@ -11,24 +17,38 @@ import { checkWindow } from './time-window.ts';
 const CHUNK = 500;
 
 export async function recordSignal(db: Kysely<StoreSchema>, signal: Signal): Promise<number> {
-  // Everything is validated and serialised first: a bad value fails before anything is written.
-  const values = signalRow(signal);
-  const evidence = signal.evidence.map(observationRow);
-  return db.transaction().execute(async (trx) => {
-    const { id } = await trx
-      .insertInto('signals')
-      .values(values)
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    const signalId = toNumber(id);
-    if (evidence.length > 0) {
-      await trx
-        .insertInto('observations')
-        .values(evidence.map((row, position) => ({ ...row, signal_id: signalId, position })))
-        .execute();
-    }
-    return signalId;
-  });
+  const values = signalValues(signal);
+  return db.transaction().execute((trx) => insertSignal(trx, values));
+}
+
+/** A signal's rows, validated and serialised: a bad value fails before anything is written. */
+export interface SignalValues {
+  signal: Insertable<StoreSchema['signals']>;
+  evidence: ObservationValues[];
+}
+
+export function signalValues(signal: Signal): SignalValues {
+  return { signal: signalRow(signal), evidence: signal.evidence.map(observationRow) };
+}
+
+/** Writes a signal and its evidence; the caller's transaction makes them one. */
+export async function insertSignal(
+  trx: Transaction<StoreSchema>,
+  values: SignalValues,
+): Promise<number> {
+  const { id } = await trx
+    .insertInto('signals')
+    .values(values.signal)
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  const signalId = toNumber(id);
+  if (values.evidence.length > 0) {
+    await trx
+      .insertInto('observations')
+      .values(values.evidence.map((row, position) => ({ ...row, signal_id: signalId, position })))
+      .execute();
+  }
+  return signalId;
 }
 
 export async function listSignals(
