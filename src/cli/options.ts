@@ -1,4 +1,6 @@
+import { userInfo } from 'node:os';
 import { InvalidArgumentError } from '@commander-js/extra-typings';
+import { parseDuration } from '../config/kinds/duration.ts';
 
 /** Parse a positive integer option, with an error commander prints as a usage error (exit 2). */
 export function positiveInt(name: string) {
@@ -23,3 +25,27 @@ export function listenAddress(value: string): { host: string; port: number } {
 
 export const DEFAULT_DB = '.mend/mend.db';
 export const DEFAULT_LISTEN = '127.0.0.1:9797';
+
+/** A point in time: an RFC 3339 timestamp, or a duration ago ("7d", "24h", "30m"). */
+export function timeOption(now: () => number = Date.now) {
+  return (value: string): number => {
+    const ago = parseDuration(value);
+    if (ago !== undefined) return now() - ago;
+    const at = Date.parse(value);
+    if (Number.isNaN(at) || !/^\d{4}-\d{2}-\d{2}/.test(value)) {
+      throw new InvalidArgumentError(
+        `expected a duration ago such as 7d, 24h, 30m or a time such as 2026-11-24T10:00:00Z, found "${value}"`,
+      );
+    }
+    return at;
+  };
+}
+
+/** Who an operator action is recorded as: --actor, or the OS user. */
+export function defaultActor(): string {
+  try {
+    return `cli:${userInfo().username}`;
+  } catch {
+    return 'cli:unknown';
+  }
+}

@@ -3,9 +3,10 @@ import type { Config } from '../config/config.ts';
 import { formatErrors } from '../config/config-error.ts';
 import { loadConfig } from '../config/load.ts';
 import { Controller } from '../controller.ts';
+import { DecisionLoop } from '../decisions/decision-loop.ts';
+import { PlannedActions } from '../decisions/planned-actions.ts';
 import type { Logger } from '../log.ts';
 import { createMetrics } from '../metrics.ts';
-import { RecordingConsumer } from '../signals/recording-consumer.ts';
 import { openStore } from '../store/open.ts';
 import { listenAddress } from './options.ts';
 import { startupSummary } from './run-summary.ts';
@@ -42,9 +43,23 @@ export async function startMend(options: StartOptions): Promise<RunningMend> {
     throw new StartError(err instanceof Error ? err.message : String(err));
   }
   const metrics = createMetrics();
+  let decisions: DecisionLoop;
+  try {
+    decisions = await DecisionLoop.open({
+      config: loaded.config,
+      store,
+      actions: new PlannedActions(log),
+      log,
+    });
+  } catch (err) {
+    await store.close();
+    throw new StartError(
+      `cannot rebuild the decision state from ${options.db}: ${err instanceof Error ? err.message : String(err)}`,
+    );
+  }
   const controller = new Controller({
     config: loaded.config,
-    consumer: new RecordingConsumer(store, log),
+    consumer: decisions,
     log,
     metrics,
     options: { workers: options.workers, maxInFlight: options.maxInFlight },
@@ -53,6 +68,7 @@ export async function startMend(options: StartOptions): Promise<RunningMend> {
   try {
     await server.listen({ host: listen.host, port: listen.port });
   } catch (err) {
+    await decisions.stop();
     await store.close();
     throw new StartError(
       `cannot listen on ${options.listen}: ${(err as Error).message}; pass --listen HOST:PORT`,
@@ -83,6 +99,7 @@ export async function startMend(options: StartOptions): Promise<RunningMend> {
         return false;
       }
       controller.reload(next.config);
+      await decisions.reload(next.config);
       metrics.configReloads.inc({ result: 'success' });
       log.info(`config reloaded: ${describe(next.config)}`);
       return true;
@@ -90,6 +107,7 @@ export async function startMend(options: StartOptions): Promise<RunningMend> {
     async stop(deadlineMs) {
       try {
         await controller.stop(deadlineMs);
+        await decisions.stop();
       } finally {
         await server.close();
         await store.close();

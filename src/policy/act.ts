@@ -48,7 +48,14 @@ export function escalation(j: Judging, notifiers: readonly string[]) {
 /** Resolve the incident's open pages (it closed). */
 export function resolvePages(d: Draft, inc: IncidentState, summary: string): void {
   for (const id of inc.pages) {
-    d.commands.push({ kind: 'resolvePage', id, idempotencyKey: id, target: inc.id, summary });
+    // Its own key: resolving is a second delivery about the same page, not a repeat of it.
+    d.commands.push({
+      kind: 'resolvePage',
+      id,
+      idempotencyKey: `${id}:resolve`,
+      target: inc.id,
+      summary,
+    });
   }
   inc.pages = [];
 }

@@ -12,6 +12,7 @@ export type { Engine } from './decide.ts';
 export { adoptConfig, createEngine, decide } from './decide.ts';
 export type { EngineState, IncidentState, Phase } from './state.ts';
 export { initialState } from './state.ts';
+export { nextTimerAt } from './timers.ts';
 export type * from './types.ts';
 export type { BreakerView } from './views.ts';
 export { findIncident, listBreakers, openIncidents } from './views.ts';

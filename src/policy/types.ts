@@ -85,7 +85,7 @@ export interface PageCommand {
 
 export interface ResolvePageCommand {
   kind: 'resolvePage';
-  /** The page being resolved. */
+  /** The page being resolved; the idempotency key is `${id}:resolve`. */
   id: string;
   idempotencyKey: string;
   target: string;

@@ -1,8 +1,12 @@
 import type { Command } from '@commander-js/extra-typings';
+import { registerApprove, registerDeny } from './approve.ts';
+import { registerBreaker } from './breaker.ts';
 import { registerCheck } from './check.ts';
 import { registerDemo } from './demo.ts';
+import { registerReplay } from './replay.ts';
 import { registerRun } from './run.ts';
 import { registerSchema } from './schema.ts';
+import { registerTest } from './test.ts';
 import { registerValidate } from './validate.ts';
 
 /** Registers one `mend` subcommand. Each command lives in its own file and is one line here. */
@@ -12,6 +16,11 @@ export const commands: RegisterCommand[] = [
   registerValidate,
   registerCheck,
   registerRun,
-  registerDemo,
+  registerTest,
+  registerReplay,
+  registerBreaker,
+  registerApprove,
+  registerDeny,
   registerSchema,
+  registerDemo,
 ];

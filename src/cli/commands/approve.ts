@@ -1,0 +1,47 @@
+import { reportingFailures, requestAndReport, storeOrFail } from '../open-for-cli.ts';
+import { DEFAULT_DB, defaultActor } from '../options.ts';
+import type { RegisterCommand } from './index.ts';
+
+/** How long to wait for the running mend to apply the request (it polls every second). */
+const WAIT_MS = 5000;
+
+function registerVerdict(verdict: 'approve' | 'deny', description: string): RegisterCommand {
+  return (program) => {
+    program
+      .command(verdict)
+      .description(description)
+      .argument('<approval-id>', 'as the request says, e.g. inc-3:approval:1')
+      .option('--db <path>', 'SQLite store file', DEFAULT_DB)
+      .option('--actor <name>', 'who decides (recorded in the audit log)', defaultActor())
+      .option('--no-wait', 'do not wait to hear whether the running mend applied it')
+      .action((approvalId, options) =>
+        reportingFailures(async () => {
+          const store = await storeOrFail(options.db);
+          try {
+            await requestAndReport(
+              store,
+              {
+                at: Date.now(),
+                actor: options.actor,
+                kind: 'approval',
+                payload: { approvalId, verdict },
+              },
+              `${verdict === 'approve' ? 'approval' : 'denial'} of ${approvalId}`,
+              options.wait ? WAIT_MS : 0,
+            );
+          } finally {
+            await store.close();
+          }
+        }),
+      );
+  };
+}
+
+export const registerApprove = registerVerdict(
+  'approve',
+  'Approve a heal that waits for approval.',
+);
+export const registerDeny = registerVerdict(
+  'deny',
+  'Deny a heal that waits for approval; the incident escalates.',
+);

@@ -1,0 +1,54 @@
+import { Option } from '@commander-js/extra-typings';
+import { replayDecisions } from '../../decisions/replay.ts';
+import { EXIT_FAILURE } from '../exit-codes.ts';
+import { configOrFail, reportingFailures, storeOrFail } from '../open-for-cli.ts';
+import { DEFAULT_DB, timeOption } from '../options.ts';
+import type { RegisterCommand } from './index.ts';
+
+export const registerReplay: RegisterCommand = (program) => {
+  program
+    .command('replay')
+    .description(
+      'Decide the recorded inputs again with a (possibly changed) config and print where the decisions differ. Exit 1 when some do.',
+    )
+    .requiredOption('-c, --config <paths...>', 'the config to replay with')
+    .option('--db <path>', 'SQLite store file', DEFAULT_DB)
+    .addOption(
+      new Option('--since <time>', 'compare from (7d, 24h or RFC 3339)').argParser(timeOption()),
+    )
+    .addOption(
+      new Option('--until <time>', 'compare until (7d, 24h or RFC 3339)').argParser(timeOption()),
+    )
+    .option('--service <name>', 'compare only decisions about this service')
+    .option('--incident <id>', 'compare only decisions about this incident (e.g. inc-3)')
+    .option('--json', 'print JSON')
+    .action((options) =>
+      reportingFailures(async () => {
+        const config = await configOrFail(options.config);
+        const store = await storeOrFail(options.db);
+        try {
+          const result = await replayDecisions(config, store, options);
+          if (options.json) {
+            process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+          } else {
+            process.stdout.write(renderReplay(result));
+          }
+          if (result.differences.length > 0) process.exitCode = EXIT_FAILURE;
+        } finally {
+          await store.close();
+        }
+      }),
+    );
+};
+
+function renderReplay(result: Awaited<ReturnType<typeof replayDecisions>>): string {
+  const lines = [
+    `replayed ${result.replayed} recorded input(s); compared ${result.compared} decision(s); ${result.differences.length} differ`,
+  ];
+  for (const diff of result.differences) {
+    lines.push('', `input ${diff.seq} at ${new Date(diff.at).toISOString()}: ${diff.input}`);
+    for (const line of diff.recorded) lines.push(`  - ${line}`);
+    for (const line of diff.replayed) lines.push(`  + ${line}`);
+  }
+  return `${lines.join('\n')}\n`;
+}

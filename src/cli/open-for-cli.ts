@@ -1,0 +1,64 @@
+import type { Config } from '../config/config.ts';
+import { formatErrors } from '../config/config-error.ts';
+import { loadConfig } from '../config/load.ts';
+import { openStore } from '../store/open.ts';
+import type { Store } from '../store/store.ts';
+import { StartError } from './start-mend.ts';
+
+/** The config a command needs, or a StartError carrying every config error. */
+export async function configOrFail(paths: string[]): Promise<Config> {
+  const loaded = await loadConfig(paths);
+  if (!loaded.config) throw new StartError(formatErrors(loaded.errors));
+  return loaded.config;
+}
+
+/** Open the store for a command; a store that cannot be opened is a StartError with its reason. */
+export async function storeOrFail(path: string): Promise<Store> {
+  try {
+    return await openStore({ path });
+  } catch (err) {
+    throw new StartError(err instanceof Error ? err.message : String(err));
+  }
+}
+
+/** Run a command body, turning StartErrors into one line on stderr and exit code 1. */
+export async function reportingFailures(body: () => Promise<void>): Promise<void> {
+  try {
+    await body();
+  } catch (err) {
+    if (!(err instanceof StartError)) throw err;
+    process.stderr.write(`mend: ${err.message}\n`);
+    process.exitCode = 1;
+  }
+}
+
+/**
+ * Queue an operator request for the running mend and wait (up to `waitMs`) to hear what became of
+ * it: applied, rejected with the reason, or still pending (no mend running on this store?).
+ */
+export async function requestAndReport(
+  store: Store,
+  request: Parameters<Store['addOperatorRequest']>[0],
+  what: string,
+  waitMs: number,
+): Promise<void> {
+  const { id } = await store.addOperatorRequest(request);
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    const current = await store.getOperatorRequest(id);
+    if (current?.status === 'applied') {
+      process.stdout.write(`${what}: applied (request ${id}, audited)\n`);
+      return;
+    }
+    if (current?.status === 'rejected') {
+      throw new StartError(
+        `${what}: rejected: ${current.detail ?? 'no reason given'} (request ${id})`,
+      );
+    }
+    if (Date.now() >= deadline) break;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  process.stdout.write(
+    `${what}: recorded (request ${id}, audited), not applied yet: is \`mend run\` running on this store? It applies pending requests when it starts.\n`,
+  );
+}

@@ -1,0 +1,15 @@
+import { createHash } from 'node:crypto';
+import type { Config } from '../config/config.ts';
+import { stableJson } from '../signals/check-identity.ts';
+
+/**
+ * A short hash of everything in the config that can change a decision (not where it was written
+ * or in which file). Recorded with every decision, so a replay can say which config decided it.
+ */
+export function configRevision(config: Config): string {
+  const { files: _files, ...meaningful } = config;
+  const withoutSources = JSON.parse(
+    JSON.stringify(meaningful, (key, value) => (key === 'source' ? undefined : value)),
+  );
+  return createHash('sha256').update(stableJson(withoutSources)).digest('hex').slice(0, 12);
+}

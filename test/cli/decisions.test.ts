@@ -1,0 +1,119 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { type FlakyServer, startFlakyServer } from '../helpers/flaky-server.ts';
+import { MendProcess, runMend } from '../helpers/mend-process.ts';
+
+let dir: string;
+let target: FlakyServer;
+let config: string;
+let db: string;
+
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'mend-decisions-cli-'));
+  target = await startFlakyServer(200);
+  config = join(dir, 'mend.yaml');
+  db = join(dir, 'mend.db');
+  await writeFile(
+    config,
+    `apiVersion: mend/v1
+kind: Service
+metadata: { name: api }
+spec:
+  checks:
+    - name: live
+      periodSeconds: 0.1
+      failureThreshold: 2
+      http: { url: "${target.url}" }
+---
+apiVersion: mend/v1
+kind: Policy
+metadata: { name: restart }
+spec:
+  for: 0s
+  heal: { runbook: restart, params: { unit: "{{service.name}}" } }
+  escalate: { notifiers: [oncall] }
+  maxAttempts: 3
+  window: 1h
+`,
+  );
+});
+after(async () => {
+  await target.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+const run = () => new MendProcess(['run', '-c', config, '--db', db, '--listen', '127.0.0.1:0']);
+
+test('a restart of mend run mid-incident keeps the incident, the breaker and its attempts', async () => {
+  const first = run();
+  try {
+    await first.waitForLog(/^mend running/);
+    target.setStatus(503);
+    await first.waitForLog(/^inc-1 api: heal: .*attempt 1 of 3 within 1h/);
+    await first.waitForLog(/^planned: heal api with runbook restart \(inc-1:heal:1/);
+  } finally {
+    first.kill('SIGKILL');
+  }
+  await first.exited;
+
+  const listed = await runMend(['breaker', 'list', '-c', config, '--db', db]);
+  assert.equal(listed.code, 0, listed.stderr);
+  assert.match(listed.stdout, /^api\s+restart\s+closed\s+1\s/m);
+
+  const second = run();
+  try {
+    await second.waitForLog(
+      /^decision state rebuilt: \d+ input\(s\) replayed, 1 open incident\(s\)/,
+    );
+    await second.waitForLog(/^mend running/);
+    // The heal in flight was recorded and dispatched before the kill: it is not planned again.
+    assert.equal(second.countLogs(/^planned: heal/), 0);
+    assert.equal(second.countLogs(/^inc-2/), 0, 'the same incident, not a new one');
+
+    const reset = await runMend(['breaker', 'reset', 'api', '--db', db, '--actor', 'alice']);
+    assert.equal(reset.code, 0, reset.stderr);
+    assert.match(reset.stdout, /breaker reset of api: applied \(request \d+, audited\)/);
+    const unknown = await runMend(['approve', 'inc-9:approval:1', '--db', db]);
+    assert.equal(unknown.code, 1);
+    assert.match(
+      unknown.stderr,
+      /approval of inc-9:approval:1: rejected: no approval inc-9:approval:1 is waiting/,
+    );
+  } finally {
+    second.kill('SIGTERM');
+  }
+  assert.equal(await second.exited, 0, second.stderr);
+
+  const replay = await runMend(['replay', '-c', config, '--db', db]);
+  assert.equal(replay.code, 0, replay.stdout);
+  assert.match(
+    replay.stdout,
+    /^replayed \d+ recorded input\(s\); compared \d+ decision\(s\); 0 differ$/m,
+  );
+});
+
+test('mend test runs the shipped policy tests; a failing expectation exits 1 with a diff', async () => {
+  const ok = await runMend(['test', 'examples/policies/policies.test.yaml']);
+  assert.equal(ok.code, 0, ok.stdout + ok.stderr);
+  assert.match(ok.stdout, /pass/i);
+  const broken = join(dir, 'broken.test.yaml');
+  await writeFile(
+    broken,
+    `config: [${JSON.stringify(join(process.cwd(), 'examples/policies/services.yaml'))}, ${JSON.stringify(join(process.cwd(), 'examples/policies/policies.yaml'))}]
+start: 2026-11-24T10:00:00Z
+cases:
+  - name: expects a heal that policy never does
+    inputs:
+      - { at: 0s, fire: { service: api, check: live } }
+    expect:
+      - at: 5s
+        commands: [heal: { id: "inc-1:heal:1" }]
+`,
+  );
+  const failed = await runMend(['test', broken]);
+  assert.equal(failed.code, 1, failed.stdout);
+  assert.match(failed.stdout, /inc-1:heal:1/);
+});
