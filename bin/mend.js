@@ -9,14 +9,14 @@ if (major < 22 || (major === 22 && minor < 12)) {
   );
   process.exit(2);
 }
-const { NODE_FLAGS } = await import('../src/node-flags.ts');
+const { NODE_FLAGS, nodeEnvironment } = await import('../src/node-flags.ts');
 const missing = NODE_FLAGS.filter((flag) => !process.execArgv.includes(flag));
 if (missing.length > 0 && typeof process.execve === 'function') {
-  // Same process id, same stdio: the flags only take effect at start-up.
+  // Same process id, same stdio: V8 flags and the compile cache only take effect at start-up.
   process.execve(
     process.execPath,
     [process.execPath, ...missing, ...process.execArgv, ...process.argv.slice(1)],
-    process.env,
+    nodeEnvironment(process.env),
   );
 }
 await import('../src/cli/main.ts');

@@ -4,6 +4,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { compactHeap } from '../../src/compact-heap.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import { CONTROLLER_DEFAULTS, Controller } from '../../src/controller.ts';
 import { createLogger } from '../../src/log.ts';
@@ -34,6 +35,7 @@ const loaded = await loadConfig([file]);
 await rm(dir, { recursive: true, force: true });
 if (!loaded.config) throw new Error(loaded.errors.map((e) => e.format()).join('\n'));
 
+compactHeap(); // as `mend run` does after loading its config
 const periodMs = options.periodSeconds * 1000;
 const durationMs = options.durationSeconds * 1000;
 const lateness = new LatenessRecorder(Math.ceil((durationMs / periodMs + 2) * options.checks));

@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, release, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { NODE_FLAGS } from '../../src/node-flags.ts';
+import { NODE_FLAGS, nodeEnvironment } from '../../src/node-flags.ts';
 import { installExitHandlers } from './children.ts';
 import { EXPORTER_BINARY, exporterVersion, runExporterPhase } from './exporter.ts';
 import type { PhaseResult } from './phase-result.ts';
@@ -112,8 +112,9 @@ async function runPhase(
           ...common,
           name: 'mend',
           script: join(import.meta.dirname, 'mend-runner.ts'),
-          // The flags `mend run` runs with (bin/mend.js).
+          // The flags and environment `mend run` runs with (bin/mend.js).
           nodeArgs: NODE_FLAGS,
+          env: nodeEnvironment({}),
         });
       case 'bare':
         return await runRunnerPhase({

@@ -29,6 +29,8 @@ export interface RunnerPhaseOptions {
   extraArgs?: string[];
   /** Flags for Node itself, before the script. */
   nodeArgs?: readonly string[];
+  /** Extra environment for the runner. */
+  env?: NodeJS.ProcessEnv;
 }
 
 export async function runRunnerPhase(options: RunnerPhaseOptions): Promise<PhaseResult> {
@@ -49,7 +51,7 @@ export async function runRunnerPhase(options: RunnerPhaseOptions): Promise<Phase
   // across it is exactly its lifetime CPU, all threads, read by the kernel after it is reaped.
   const reapedBefore = readCpu('self')?.childrenMs ?? 0;
   const child = startChild(process.execPath, args, {
-    env: { ...process.env, BENCH_WARMUP_SECONDS: String(warmupSeconds) },
+    env: { ...process.env, ...options.env, BENCH_WARMUP_SECONDS: String(warmupSeconds) },
   });
   const sampler = new PhaseSampler(target, child.pid);
   const warnings: string[] = [];

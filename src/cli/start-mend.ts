@@ -1,4 +1,5 @@
 import { createServer } from '../api/server.ts';
+import { compactHeap } from '../compact-heap.ts';
 import type { Config } from '../config/config.ts';
 import { formatErrors } from '../config/config-error.ts';
 import { loadConfig } from '../config/load.ts';
@@ -35,6 +36,7 @@ export async function startMend(options: StartOptions): Promise<RunningMend> {
   const { log } = options;
   const loaded = await loadConfig(options.config);
   if (!loaded.config) throw new StartError(formatErrors(loaded.errors));
+  compactHeap();
   const listen = listenAddress(options.listen);
   let store: Awaited<ReturnType<typeof openStore>>;
   try {
@@ -98,6 +100,7 @@ export async function startMend(options: StartOptions): Promise<RunningMend> {
         );
         return false;
       }
+      compactHeap();
       controller.reload(next.config);
       await decisions.reload(next.config);
       metrics.configReloads.inc({ result: 'success' });

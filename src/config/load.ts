@@ -25,10 +25,15 @@ export interface LoadResult {
 export async function loadConfig(paths: readonly string[]): Promise<LoadResult> {
   const collected = await collectFiles(paths);
   const errors = [...collected.errors];
-  const sources: SourceDocument[] = [];
   const texts = await Promise.all(collected.files.map(readSource));
   // Kept to point into a value (a CEL error's column inside `when`).
   const textByFile = new Map<string, string>();
+  // Services keep their data and the few positions a cross-reference error can need, not their
+  // YAML: a config of 10,000 services must not hold 10,000 syntax trees. Other kinds are few
+  // and keep theirs (a CEL error points inside a value).
+  const services: LoadedService[] = [];
+  const valid: ValidDocument[] = [];
+  const invalidNames = new Set<string>();
   collected.files.forEach((file, i) => {
     const read = texts[i]!;
     if ('error' in read) {
@@ -36,37 +41,62 @@ export async function loadConfig(paths: readonly string[]): Promise<LoadResult> 
       return;
     }
     textByFile.set(file, read.text);
-    const parsed = parseSource(file, read.text);
-    errors.push(...parsed.errors);
-    sources.push(...parsed.documents);
+    const parseErrors = parseSource(file, read.text, (source) => {
+      const result = source.usable ? validateDocument(source) : { errors: [] };
+      errors.push(...result.errors);
+      const document = 'document' in result ? result.document : undefined;
+      if (!document) {
+        const name = serviceNameOf(source);
+        if (name !== undefined) invalidNames.add(name);
+      } else if (document.kind === 'Service') {
+        services.push(loadedService(document));
+      } else {
+        valid.push(document);
+      }
+    });
+    errors.push(...parseErrors);
   });
-  const valid: ValidDocument[] = [];
-  for (const source of sources.filter((s) => s.usable)) {
-    const result = validateDocument(source);
-    errors.push(...result.errors);
-    if (result.document) valid.push(result.document);
-  }
-  const services = valid.filter((document) => document.kind === 'Service');
-  const invalidNames = invalidServiceNames(sources, valid);
-  errors.push(...checkReferences(services.map(serviceEntry), invalidNames));
-  const serviceNames = [...services.map((s) => s.metadata.name), ...invalidNames];
+  errors.push(
+    ...checkReferences(
+      services.map((s) => s.entry),
+      invalidNames,
+    ),
+  );
+  const serviceNames = [...services.map((s) => s.config.name), ...invalidNames];
   errors.push(...decidingErrors(valid, serviceNames, textByFile));
   if (errors.length > 0) return { errors: sortErrors(errors) };
   const config = {
-    services: services.map(serviceConfig),
+    services: services.map((s) => s.config),
     ...decidingConfig(valid),
     files: collected.files,
   };
   return { config, errors: [] };
 }
 
-function serviceEntry(document: ValidDocument): ServiceEntry {
-  const spec = document.spec as ServiceSpec;
+interface LoadedService {
+  config: ServiceConfig;
+  entry: ServiceEntry;
+}
+
+function loadedService(document: ValidDocument): LoadedService {
+  const config = serviceConfig(document);
+  const paths: (readonly PropertyKey[])[] = [
+    ['metadata', 'name'],
+    ...config.dependsOn.map((_, i) => ['spec', 'dependsOn', i]),
+    ...config.checks.map((_, i) => ['spec', 'checks', i, 'name']),
+  ];
+  const fallback = document.position; // not `document`: the closure below must not keep its YAML
+  const positions = new Map(
+    paths.map((path) => [path.join('\u0000'), locate(document.source, path)]),
+  );
   return {
-    name: document.metadata.name,
-    dependsOn: spec.dependsOn,
-    checkNames: spec.checks.map((check) => check.name),
-    locate: (path) => locate(document.source, path),
+    config,
+    entry: {
+      name: config.name,
+      dependsOn: config.dependsOn,
+      checkNames: config.checks.map((check) => check.name),
+      locate: (path) => positions.get(path.join('\u0000')) ?? fallback,
+    },
   };
 }
 
@@ -81,19 +111,10 @@ function serviceConfig(document: ValidDocument): ServiceConfig {
   };
 }
 
-/** Names of Service documents that failed validation, read as far as the raw data allows. */
-function invalidServiceNames(
-  sources: readonly SourceDocument[],
-  valid: readonly ValidDocument[],
-): Set<string> {
-  const validSources = new Set(valid.map((document) => document.source));
-  const names = new Set<string>();
-  for (const source of sources) {
-    if (validSources.has(source)) continue;
-    // Read from the YAML nodes, not the data: that works even where aliases broke the data.
-    const { doc } = source;
-    const name = isMap(doc.contents) ? doc.getIn(['metadata', 'name']) : undefined;
-    if (typeof name === 'string' && doc.get('kind') === 'Service') names.add(name);
-  }
-  return names;
+/** The name of a Service document that failed validation, read from the YAML nodes, not the data: that works even where aliases broke the data. */
+function serviceNameOf(source: SourceDocument): string | undefined {
+  const { doc } = source;
+  if (!isMap(doc.contents) || doc.get('kind') !== 'Service') return undefined;
+  const name = doc.getIn(['metadata', 'name']);
+  return typeof name === 'string' ? name : undefined;
 }

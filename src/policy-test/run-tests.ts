@@ -8,6 +8,7 @@ import { loadConfig } from '../config/load.ts';
 import { locate } from '../config/yaml/locate.ts';
 import { parseSource } from '../config/yaml/parse-source.ts';
 import { readSource } from '../config/yaml/read-source.ts';
+import type { SourceDocument } from '../config/yaml/source-document.ts';
 import { createEngine } from '../policy/index.ts';
 import { compareCase, type Mismatch } from './compare.ts';
 import { runCase } from './run-case.ts';
@@ -95,9 +96,10 @@ type Loaded = { test: TestFile; config: Config } | { errors: string[] };
 async function loadTestFile(file: string): Promise<Loaded> {
   const read = await readSource(file);
   if ('error' in read) return { errors: [read.error.format()] };
-  const parsed = parseSource(file, read.text);
-  if (parsed.errors.length > 0) return { errors: formatErrors(parsed.errors).split('\n') };
-  const source = parsed.documents[0]!;
+  const documents: SourceDocument[] = [];
+  const parseErrors = parseSource(file, read.text, (document) => documents.push(document));
+  if (parseErrors.length > 0) return { errors: formatErrors(parseErrors).split('\n') };
+  const source = documents[0]!;
   const result = testFile.safeParse(source.data);
   if (!result.success) {
     const errors = result.error.issues.flatMap((issue) =>

@@ -1,4 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
+import { compactHeap } from '../compact-heap.ts';
 import { compactOutcome, prepareCheck } from './prepare-check.ts';
 import { type ProbeOutcome, Scheduler } from './scheduler.ts';
 import type { FromWorker, ToWorker, WorkerSettings } from './worker-protocol.ts';
@@ -38,6 +39,7 @@ port.on('message', async (message: ToWorker) => {
   switch (message.type) {
     case 'set':
       scheduler.set(message.checks.map(prepareCheck));
+      compactHeap(); // the message and its copies are garbage now
       break;
     case 'start':
       scheduler.start();

@@ -1,26 +1,26 @@
 import type { Document, Node, YAMLError } from 'yaml';
-import { isScalar, LineCounter, parseAllDocuments, visit } from 'yaml';
+import { Composer, isScalar, LineCounter, Parser, visit } from 'yaml';
 import { ConfigError } from '../config-error.ts';
 import { formatFieldPath } from '../field-path.ts';
 import { findKeyAt } from './find-key.ts';
 import type { SourceDocument } from './source-document.ts';
 
-export interface ParsedSource {
-  documents: SourceDocument[];
-  errors: ConfigError[];
-}
-
-/** Split a file into its YAML documents (`---`), turning every YAML problem into a ConfigError. */
-export function parseSource(file: string, text: string): ParsedSource {
+/**
+ * Split a file into its YAML documents (`---`), turning every YAML problem into a ConfigError.
+ * Documents are handed to `onDocument` one at a time as they are parsed, so a caller that keeps
+ * only what it needs of each never holds the syntax trees of a 10,000-document file at once.
+ */
+export function parseSource(
+  file: string,
+  text: string,
+  onDocument: (document: SourceDocument) => void,
+): ConfigError[] {
   const lines = new LineCounter();
-  const parsed = parseAllDocuments(text, {
-    lineCounter: lines,
-    uniqueKeys: true,
-    prettyErrors: false,
-  });
-  const documents: SourceDocument[] = [];
+  const parser = new Parser(lines.addNewLine);
+  const composer = new Composer({ uniqueKeys: true, prettyErrors: false });
+  let documents = 0;
   const errors: ConfigError[] = [];
-  for (const doc of parsed) {
+  for (const doc of composer.compose(parser.parse(text))) {
     // A bare `---` at the end (or start) of a file is an empty document: ignore it, as kubectl does.
     if (isEmpty(doc) && doc.errors.length === 0) continue;
     const at = (offset: number) => ({ file, ...lines.linePos(offset) });
@@ -35,9 +35,10 @@ export function parseSource(file: string, text: string): ParsedSource {
     if (problems.length === 0 && 'error' in converted) problems.push(converted.error);
     errors.push(...problems);
     const data = 'data' in converted ? converted.data : undefined;
-    documents.push({ file, doc, lines, data, usable: problems.length === 0 });
+    documents++;
+    onDocument({ file, doc, lines, data, usable: problems.length === 0 });
   }
-  if (documents.length === 0 && errors.length === 0) {
+  if (documents === 0 && errors.length === 0) {
     errors.push(
       new ConfigError(
         { file, line: 1, col: 1 },
@@ -46,7 +47,7 @@ export function parseSource(file: string, text: string): ParsedSource {
       ),
     );
   }
-  return { documents, errors };
+  return errors;
 }
 
 /** No content at all: the parser gives an empty null scalar for `---` followed by nothing. */
