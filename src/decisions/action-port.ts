@@ -1,10 +1,33 @@
+import type { ServiceConfig } from '../config/config.ts';
 import type { Command, OutcomeInput } from '../policy/index.ts';
 
+/** The signal that brought an incident, as the engine keeps it (its evidence is in the store). */
+export interface LeadSignal {
+  fingerprint: string;
+  source: string;
+  check: string | null;
+  labels: Record<string, string>;
+  summary: string;
+  startsAt: number;
+}
+
+/** What an action may need beyond the command itself. */
+export interface DispatchContext {
+  /** Report how a heal ended (verified healthy: succeeded). Feeds the engine as an input. */
+  report(outcome: OutcomeInput): void;
+  /** The service the command is about, as configured now. */
+  service?: ServiceConfig;
+  /** The signal that opened the incident: its check is the one a heal verifies. */
+  lead?: LeadSignal;
+}
+
 /**
- * Where decided commands go. The runbook executor and the notifiers implement it (the act issue);
- * until then mend records them as planned actions. An implementation starts the work and returns;
- * it reports how a heal ended later, as an outcome input.
+ * Where decided commands go: the runbook executor (heal) and the notifiers (page, resolvePage,
+ * requestApproval). An implementation starts the work and returns; it reports how a heal ended
+ * later, through `context.report`. Dispatch may be called again for the same command after a
+ * restart (it was recorded, the process died before it was marked dispatched): implementations
+ * use the command's idempotency key to do the work once.
  */
 export interface ActionPort {
-  dispatch(command: Command, report: (outcome: OutcomeInput) => void): Promise<void>;
+  dispatch(command: Command, context: DispatchContext): Promise<void>;
 }

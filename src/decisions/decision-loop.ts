@@ -6,12 +6,15 @@ import {
   type Decision,
   type Engine,
   type EngineState,
+  findIncident,
   type Input,
   nextTimerAt,
+  type OutcomeInput,
 } from '../policy/index.ts';
+import { tableGet } from '../policy/table.ts';
 import type { Signal, SignalConsumer } from '../signals/signal.ts';
 import type { Store } from '../store/store.ts';
-import type { ActionPort } from './action-port.ts';
+import type { ActionPort, DispatchContext, LeadSignal } from './action-port.ts';
 import { configRevision } from './config-revision.ts';
 import { incidentChanges } from './incident-records.ts';
 import { journalInput } from './journal-input.ts';
@@ -188,15 +191,34 @@ export class DecisionLoop implements SignalConsumer {
   async #dispatch(command: Decision<EngineState>['commands'][number]): Promise<void> {
     const id = command.idempotencyKey;
     try {
-      await this.#actions.dispatch(command, (outcome) => {
-        this.submit(outcome).catch((err) =>
-          this.#log.error({ err }, `cannot record the outcome of ${outcome.commandId}`),
-        );
-      });
+      await this.#actions.dispatch(command, this.#contextOf(command));
       await this.#store.updateCommand(id, { status: 'dispatched', at: this.#now() });
     } catch (err) {
       this.#log.error({ err }, `cannot dispatch ${describeCommand(command)}`);
     }
+  }
+
+  #contextOf(command: Decision<EngineState>['commands'][number]): DispatchContext {
+    const report = (outcome: OutcomeInput) => {
+      this.submit(outcome).catch((err) =>
+        this.#log.error({ err }, `cannot record the outcome of ${outcome.commandId}`),
+      );
+    };
+    if (!('service' in command)) return { report };
+    const service = this.#config.services.find((s) => s.name === command.service);
+    const incident = findIncident(this.#state, command.service, command.incidentId);
+    const record = tableGet(this.#state.services, command.service)?.signals.find(
+      (signal) => signal.fingerprint === incident?.lead,
+    );
+    const lead: LeadSignal | undefined = record && {
+      fingerprint: record.fingerprint,
+      source: record.source,
+      check: record.check,
+      labels: record.labels,
+      summary: record.summary,
+      startsAt: record.startsAt,
+    };
+    return { report, ...(service ? { service } : {}), ...(lead ? { lead } : {}) };
   }
 
   async #redispatchPlanned(): Promise<void> {
