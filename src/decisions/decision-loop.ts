@@ -2,6 +2,7 @@ import type { Config } from '../config/config.ts';
 import type { Logger } from '../log.ts';
 import {
   adoptConfig,
+  type Command,
   createEngine,
   type Decision,
   type Engine,
@@ -97,7 +98,7 @@ export class DecisionLoop implements SignalConsumer {
       );
     }
     const loop = new DecisionLoop(options, rebuilt);
-    await loop.#redispatchPlanned();
+    await loop.#resumeUnfinished();
     loop.#armTick();
     const pollMs = options.operatorPollMs ?? 1000;
     loop.#pollTimer = setInterval(() => void loop.#pollOperatorRequests(), pollMs);
@@ -177,6 +178,7 @@ export class DecisionLoop implements SignalConsumer {
       ...(operatorRequestId !== undefined ? { operatorRequestId } : {}),
     });
     // Recorded: only now does the decision take effect and its commands go out.
+    if (input.kind === 'outcome') await this.#settleCommand(input);
     this.#state = decision.state;
     this.#lastNow = now;
     this.#lastSeq = seq;
@@ -188,17 +190,41 @@ export class DecisionLoop implements SignalConsumer {
     return decision;
   }
 
-  async #dispatch(command: Decision<EngineState>['commands'][number]): Promise<void> {
-    const id = command.idempotencyKey;
+  async #dispatch(command: Command, markDispatched = true): Promise<void> {
     try {
       await this.#actions.dispatch(command, this.#contextOf(command));
-      await this.#store.updateCommand(id, { status: 'dispatched', at: this.#now() });
     } catch (err) {
       this.#log.error({ err }, `cannot dispatch ${describeCommand(command)}`);
+      return;
+    }
+    // A heal stays `dispatched` until its outcome comes back; a page is done once delivered (or
+    // its failure recorded on the incident by the notifier).
+    const status = command.kind === 'heal' ? 'dispatched' : 'succeeded';
+    if (!markDispatched && status === 'dispatched') return;
+    try {
+      await this.#store.updateCommand(command.idempotencyKey, { status, at: this.#now() });
+    } catch (err) {
+      // A heal that finished before this line ran already has its final status: keep it.
+      if (!(err instanceof RangeError))
+        this.#log.warn({ err }, `cannot mark ${command.idempotencyKey} ${status}`);
     }
   }
 
-  #contextOf(command: Decision<EngineState>['commands'][number]): DispatchContext {
+  async #settleCommand(outcome: OutcomeInput): Promise<void> {
+    try {
+      await this.#store.updateCommand(outcome.commandId, {
+        status: outcome.result,
+        at: outcome.at,
+        ...(outcome.detail ? { detail: outcome.detail } : {}),
+      });
+    } catch (err) {
+      // An outcome for a command this store never planned (a replayed or stray report) is
+      // recorded as an input above; its status row is simply not there to update.
+      this.#log.warn({ err }, `cannot mark ${outcome.commandId} ${outcome.result}`);
+    }
+  }
+
+  #contextOf(command: Command): DispatchContext {
     const report = (outcome: OutcomeInput) => {
       this.submit(outcome).catch((err) =>
         this.#log.error({ err }, `cannot record the outcome of ${outcome.commandId}`),
@@ -221,13 +247,20 @@ export class DecisionLoop implements SignalConsumer {
     return { report, ...(service ? { service } : {}), ...(lead ? { lead } : {}) };
   }
 
-  async #redispatchPlanned(): Promise<void> {
+  /**
+   * Commands recorded but not dispatched before mend stopped, and heals dispatched that have no
+   * outcome yet, go out again: the action ports use the idempotency key (the runbook journal,
+   * the notification record) so the work is done once and a heal resumes where it stopped.
+   */
+  async #resumeUnfinished(): Promise<void> {
     const planned = await this.#store.listCommands({ status: 'planned' });
-    for (const row of planned) {
-      this.#log.warn(
-        `dispatching ${row.id}: it was recorded but not dispatched before mend stopped`,
-      );
-      void this.#dispatch(row.payload as Decision<EngineState>['commands'][number]);
+    const running = (await this.#store.listCommands({ status: 'dispatched' })).filter(
+      (row) => row.kind === 'heal',
+    );
+    for (const row of [...planned, ...running]) {
+      const verb = row.status === 'planned' ? 'dispatching' : 'resuming';
+      this.#log.warn(`${verb} ${row.id}: mend stopped before it finished`);
+      void this.#dispatch(row.payload as Command, row.status === 'planned');
     }
   }
 

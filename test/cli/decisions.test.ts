@@ -69,8 +69,10 @@ test('a restart of mend run mid-incident keeps the incident, the breaker and its
       /^decision state rebuilt: \d+ input\(s\) replayed, 1 open incident\(s\)/,
     );
     await second.waitForLog(/^mend running/);
-    // The heal in flight was recorded and dispatched before the kill: it is not planned again.
-    assert.equal(second.countLogs(/^planned: heal/), 0);
+    // The heal in flight was recorded and dispatched before the kill: it resumes (the runbook
+    // journal makes that safe), it is not decided again.
+    await second.waitForLog(/^resuming inc-1:heal:1: mend stopped before it finished/);
+    assert.equal(second.countLogs(/inc-1:heal:2/), 0);
     assert.equal(second.countLogs(/^inc-2/), 0, 'the same incident, not a new one');
 
     const reset = await runMend(['breaker', 'reset', 'api', '--db', db, '--actor', 'alice']);
