@@ -9,8 +9,16 @@ const { values } = parseArgs({
     name: { type: 'string' },
     port: { type: 'string' },
     dep: { type: 'string', multiple: true, default: [] },
+    // A flapping service: it starts fine and dies this many seconds later, every time.
+    'crash-after': { type: 'string' },
   },
 });
+if (values['crash-after']) {
+  setTimeout(() => {
+    process.stderr.write(`${values.name}: crashing (flapping)\n`);
+    process.exit(1);
+  }, Number(values['crash-after']) * 1000);
+}
 const name = values.name ?? 'demo';
 const port = Number(values.port);
 const deps = (values.dep ?? []).map((spec) => {

@@ -18,6 +18,7 @@ export class Supervisor {
   readonly #specs: Map<string, DemoServiceSpec>;
   readonly #children = new Map<string, ChildProcess>();
   readonly #onEvent: (line: string) => void;
+  readonly #flapping = new Map<string, number>();
   #stopping = false;
 
   constructor(specs: DemoServiceSpec[], onEvent: (line: string) => void) {
@@ -68,6 +69,26 @@ export class Supervisor {
   async restart(name: string): Promise<void> {
     await this.stop(name);
     await this.start(name);
+  }
+
+  /** From the next start on, the service dies `seconds` after it starts (undefined: stop that). */
+  setFlapping(name: string, seconds: number | undefined): void {
+    if (seconds === undefined) this.#flapping.delete(name);
+    else this.#flapping.set(name, seconds);
+  }
+
+  /** Kill a service without the supervisor bringing it back: a crash. */
+  crash(name: string): void {
+    this.#children.get(name)?.kill('SIGKILL');
+  }
+
+  status(): { name: string; running: boolean; pid: number | null; port: number }[] {
+    return [...this.#specs.values()].map((spec) => ({
+      name: spec.name,
+      running: this.#children.has(spec.name),
+      pid: this.#children.get(spec.name)?.pid ?? null,
+      port: spec.port,
+    }));
   }
 
   pid(name: string): number | undefined {
