@@ -26,9 +26,13 @@ export function startupSummary(input: {
     services.length > 12
       ? [...services.slice(0, 12), `    ... and ${services.length - 12} more`]
       : services;
+  const deciding = config.policies.length
+    ? `${config.policies.length} ${config.policies.length === 1 ? 'policy' : 'policies'}: ${config.policies.map((p) => p.name).join(', ')}`
+    : 'no policies: every incident is recorded only';
   return [
     `mend running: ${config.services.length} services, ${checks} checks (${byKind})`,
     ...shown,
+    `  decide:  ${deciding}`,
     `  config:  ${config.files.join(', ')}`,
     `  store:   ${input.db} (SQLite)`,
     `  listen:  http://${input.listen} (/healthz /readyz /metrics)`,
