@@ -63,7 +63,8 @@ export function validateDocument(source: SourceDocument): DocumentResult {
   return { document: { kind: kind!.kind, metadata, spec, source, position }, errors: [] };
 }
 
-function valueAt(
+/** The value at `path` in parsed data, and whether it is there at all (for issue messages). */
+export function valueAt(
   data: unknown,
   path: readonly PropertyKey[],
 ): { present: boolean; value: unknown } {

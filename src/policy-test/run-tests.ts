@@ -5,6 +5,7 @@ import { formatFieldPath } from '../config/field-path.ts';
 import { reportIssue } from '../config/issue-message.ts';
 import { parseRfc3339 } from '../config/kinds/silence.ts';
 import { loadConfig } from '../config/load.ts';
+import { valueAt } from '../config/validate-document.ts';
 import { locate } from '../config/yaml/locate.ts';
 import { parseSource } from '../config/yaml/parse-source.ts';
 import { readSource } from '../config/yaml/read-source.ts';
@@ -119,17 +120,6 @@ async function loadTestFile(file: string): Promise<Loaded> {
     return { errors: ['the config does not load:', ...formatErrors(loaded.errors).split('\n')] };
   }
   return { test: result.data, config: loaded.config };
-}
-
-function valueAt(data: unknown, path: readonly PropertyKey[]) {
-  let value = data;
-  for (const segment of path) {
-    if (typeof value !== 'object' || value === null || !Object.hasOwn(value, segment)) {
-      return { present: false, value: undefined };
-    }
-    value = (value as Record<PropertyKey, unknown>)[segment];
-  }
-  return { present: true, value };
 }
 
 function describeMismatch(mismatch: Mismatch): string[] {
