@@ -1,5 +1,6 @@
 import type { HealParams } from '../config/config.ts';
 import type { TemplatePart } from '../config/kinds/template.ts';
+import { chronicSentence } from './chronic.ts';
 import type { CompiledRung } from './compile.ts';
 import type { Draft } from './draft.ts';
 import { list } from './format.ts';
@@ -22,9 +23,10 @@ export function escalation(j: Judging, notifiers: readonly string[]) {
         : j.mode !== null
           ? `would page ${list(notifiers)} (${j.mode})`
           : `paging ${list(notifiers)}`;
+  const chronic = j.inc.chronic ? ` (chronic: ${chronicSentence(j.inc.chronic)})` : '';
   const send = open === undefined && notifiers.length > 0 && j.mode === null;
   return {
-    words,
+    words: words + chronic,
     emit(reason: Reason): string[] {
       if (!send) return [];
       const id = `${j.inc.id}:page:${j.inc.pages.length + 1}`;
@@ -35,9 +37,10 @@ export function escalation(j: Judging, notifiers: readonly string[]) {
         target: j.inc.id,
         incidentIds: [j.inc.id],
         notifiers: [...notifiers],
-        summary: `${j.inc.service}: ${j.lead?.summary ?? 'unhealthy'}`,
+        summary: `${j.inc.service}: ${j.lead?.summary ?? 'unhealthy'}${chronic}`,
         reason,
       };
+      if (chronic !== '') page.chronic = true;
       j.d.commands.push(page);
       j.inc.pages.push(id);
       return [id];

@@ -1,3 +1,4 @@
+import { chronicSettings, pruneHeals } from './chronic.ts';
 import type { CompiledPolicies } from './compile.ts';
 import { filterValues, mapValues } from './records.ts';
 import {
@@ -127,8 +128,10 @@ export class Draft {
   /** The new state: touched services written back; services with nothing left are dropped. */
   finish(): EngineState {
     const writes: Array<[string, ServiceState | undefined]> = [];
+    const chronic = chronicSettings(this.compiled);
     for (const [name, service] of this.#services) {
       prune(service);
+      pruneHeals(service, this.now, chronic);
       writes.push([name, isEmptyService(service) ? undefined : service]);
     }
     this.state.services = tableSetMany(this.state.services, writes);

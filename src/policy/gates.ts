@@ -1,3 +1,4 @@
+import { chronicSentence } from './chronic.ts';
 import { duration, iso, list, plural } from './format.ts';
 import type { Block, Judging } from './judging.ts';
 import { reasonOf } from './judging.ts';
@@ -212,8 +213,9 @@ export function blastRadius(j: Judging): Block | null {
       target: id,
       incidentIds: [j.inc.id],
       notifiers: [...notifiers],
-      summary: `${unhealthy} of ${plural(policy.selected, 'service')} unhealthy (policy ${policy.name}): healing stopped`,
+      summary: `${unhealthy} of ${plural(policy.selected, 'service')} unhealthy (policy ${policy.name}): healing stopped${j.inc.chronic ? `; ${j.inc.service} is chronic: ${chronicSentence(j.inc.chronic)}` : ''}`,
       reason,
+      ...(j.inc.chronic ? { chronic: true } : {}),
     });
     commandIds.push(id);
   }

@@ -43,6 +43,7 @@ export function openIncident(d: Draft, svc: ServiceState, signal: Signal): Incid
     linkedTo: null,
     linkedVia: null,
     healed: false,
+    chronic: null,
   };
   svc.incidents.push(incident);
   d.emit({ type: 'opened', incidentId: id, at: d.now, service: signal.service, group });

@@ -1,4 +1,5 @@
 import { escalation } from './act.ts';
+import { noteVerifiedHeal } from './chronic.ts';
 import type { Draft } from './draft.ts';
 import { drainQueue, rejudgeBlocked } from './follow-ups.ts';
 import { duration, iso } from './format.ts';
@@ -55,6 +56,8 @@ export function onOutcome(d: Draft, input: OutcomeInput): void {
     ...(input.detail !== undefined ? { detail: input.detail } : {}),
   });
   const inc = incidentOf(svc, flight.incidentId);
+  // Before judging what comes next, so that a page it leads to already says "chronic".
+  if (ok) noteVerifiedHeal(d, svc, flight.service, flight.incidentId, inc);
   const took = duration(d.now - flight.startedAt);
   if (inc === undefined) {
     d.reason({

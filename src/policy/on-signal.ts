@@ -1,5 +1,6 @@
 import type { Signal } from '../signals/signal.ts';
 import { resolvePages } from './act.ts';
+import { flagIfChronic } from './chronic.ts';
 import { serviceOf } from './compile.ts';
 import type { Draft } from './draft.ts';
 import { healthHooks } from './follow-ups.ts';
@@ -53,6 +54,8 @@ function fire(d: Draft, signal: Signal): void {
     ...(record.check !== null ? { check: record.check } : {}),
     summary: signal.summary,
   });
+  // A new incident of a service that is already chronic says so before anything is decided.
+  if (inc.firing.length === 1) flagIfChronic(d, svc, inc.service, inc.id, inc);
   for (const error of selection.whenErrors) {
     d.reason({
       code: 'when-error',

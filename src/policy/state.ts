@@ -1,3 +1,4 @@
+import type { Chronic } from './chronic.ts';
 import { emptyTable, type Table } from './table.ts';
 import { emptyTimers, type TimerQueue } from './timers.ts';
 
@@ -48,6 +49,11 @@ export interface ServiceState {
   counts: Record<string, number[]>;
   /** Services with incidents held because this one is unhealthy: judged afresh when it recovers. */
   held: string[];
+  /**
+   * Times of verified heals within the chronic window, oldest first (replaced whole). Absent in
+   * snapshots from before chronic detection, which read as none.
+   */
+  heals?: number[];
 }
 
 /** A firing signal as the engine keeps it (no evidence: the shell stores that). */
@@ -114,6 +120,8 @@ export interface IncidentState {
   linkedVia: string | null;
   /** A heal of it was verified. */
   healed: boolean;
+  /** Its service was chronic while it was open: its pages say so. */
+  chronic: Chronic | null;
 }
 
 export interface BreakerState {
@@ -196,6 +204,7 @@ export function emptyService(): ServiceState {
     breakers: {},
     counts: {},
     held: [],
+    heals: [],
   };
 }
 
@@ -207,6 +216,7 @@ export function isEmptyService(service: ServiceState): boolean {
     service.lastAttemptEndAt === null &&
     service.failures === 0 &&
     service.held.length === 0 &&
+    (service.heals === undefined || service.heals.length === 0) &&
     service.incidents.length === 0 &&
     Object.keys(service.breakers).length === 0 &&
     Object.keys(service.counts).length === 0

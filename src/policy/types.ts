@@ -81,6 +81,11 @@ export interface PageCommand {
   notifiers: string[];
   summary: string;
   reason: Reason;
+  /**
+   * Set (true) when the incident's service is chronic: healed again and again, which hides a
+   * recurring failure. The summary then ends with that sentence and its numbers.
+   */
+  chronic?: boolean;
 }
 
 export interface ResolvePageCommand {
@@ -169,6 +174,7 @@ export type IncidentEvent = { incidentId: string; at: number } & (
       actor?: string;
     }
   | { type: 'resolved'; how: 'resolved' | 'recovered-after-heal'; attempts: number; reason: Reason }
+  | { type: 'chronic'; service: string; heals: number; withinMs: number; reason: Reason }
 );
 
 export interface Decision<State> {

@@ -1,8 +1,41 @@
 import { z } from 'zod';
 import type { DocumentKind } from './document-kind.ts';
+import { duration, parseDuration } from './duration.ts';
 import { LABEL_KEY_PATTERN } from './metadata.ts';
 
-export const SETTINGS_DEFAULTS = { dryRun: false, groupBy: ['service'] };
+export const SETTINGS_DEFAULTS = {
+  dryRun: false,
+  groupBy: ['service'],
+  chronic: { heals: 3, within: '24h' },
+};
+
+/** When a service counts as chronic: this many verified heals within this window. */
+export interface ChronicSettings {
+  heals: number;
+  withinMs: number;
+}
+
+export const CHRONIC_DEFAULTS: ChronicSettings = {
+  heals: SETTINGS_DEFAULTS.chronic.heals,
+  withinMs: parseDuration(SETTINGS_DEFAULTS.chronic.within)!,
+};
+
+const chronic = z
+  .strictObject({
+    heals: z
+      .int()
+      .min(2)
+      .max(1000)
+      .default(SETTINGS_DEFAULTS.chronic.heals)
+      .describe('Verified heals of one service within `within` that make it chronic. Default 3.'),
+    within: duration({ min: '1m', max: '30d' })
+      .default(SETTINGS_DEFAULTS.chronic.within)
+      .describe('The window the heals must fall in. Default 24h.'),
+  })
+  .default(SETTINGS_DEFAULTS.chronic)
+  .describe(
+    'A service healed again and again is flagged chronic: its incidents, pages and `mend report` say that healing is hiding a recurring failure. Default 3 heals within 24h.',
+  );
 
 export const settingsSpec = z.strictObject({
   dryRun: z
@@ -21,9 +54,24 @@ export const settingsSpec = z.strictObject({
     .describe(
       'Signal labels that split incidents (as Alertmanager group_by). Incidents are always per service; these add to it. Default `[service]`.',
     ),
+  chronic,
 });
 
 export type SettingsSpec = z.output<typeof settingsSpec>;
+
+/** The chronic thresholds of a Settings document (the defaults without one). */
+export function chronicSettings(spec: SettingsSpec | undefined): ChronicSettings {
+  if (spec === undefined) return CHRONIC_DEFAULTS;
+  return { heals: spec.chronic.heals, withinMs: parseDuration(spec.chronic.within)! };
+}
+
+// SettingsConfig (config.ts) gains the thresholds here, optional so that every existing way of
+// building it stays valid; the engine reads `settings.chronic`, or the defaults when it is absent.
+declare module '../config.ts' {
+  interface SettingsConfig {
+    chronic?: ChronicSettings;
+  }
+}
 
 export const settingsKind: DocumentKind<SettingsSpec> = {
   kind: 'Settings',

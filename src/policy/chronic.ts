@@ -1,0 +1,101 @@
+import type { ChronicSettings } from '../config/kinds/settings.ts';
+import type { CompiledPolicies } from './compile.ts';
+import type { Draft } from './draft.ts';
+import { duration, plural } from './format.ts';
+import type { IncidentState, ServiceState } from './state.ts';
+
+/**
+ * Chronic problems. Healing that works again and again is not success: it hides a failure that
+ * keeps coming back. A service with `chronic.heals` verified heals within `chronic.within` is
+ * chronic; its open incident says so once (a `chronic` event with the numbers), and every page
+ * for that incident carries the flag and the sentence. Only verified heals count: heals that fail
+ * are the breaker's business, and already page.
+ */
+
+/** What an incident remembers of being flagged: the numbers its pages repeat. */
+export interface Chronic {
+  heals: number;
+  withinMs: number;
+}
+
+/**
+ * The Settings schema's default (3 heals within 24h), for a config built without the chronic
+ * settings. A copy because settings.ts cannot be imported at run time here (it reaches the probe
+ * registry); test/policy/chronic.test.ts checks that the two agree.
+ */
+export const ENGINE_CHRONIC_DEFAULTS: ChronicSettings = { heals: 3, withinMs: 86_400_000 };
+
+export function chronicSettings(compiled: CompiledPolicies): ChronicSettings {
+  return compiled.settings.chronic ?? ENGINE_CHRONIC_DEFAULTS;
+}
+
+/** `healed 3 times in 24h: healing is hiding a recurring failure` */
+export function chronicSentence(chronic: Chronic): string {
+  return `healed ${plural(chronic.heals, 'time')} in ${windowWords(chronic.withinMs)}: healing is hiding a recurring failure`;
+}
+
+/** A heal of `service` was verified: remember when, and flag its incident if that makes it chronic. */
+export function noteVerifiedHeal(
+  d: Draft,
+  svc: ServiceState,
+  service: string,
+  incidentId: string,
+  inc: IncidentState | undefined,
+): void {
+  svc.heals = [...recentHeals(d, svc), d.now];
+  flagIfChronic(d, svc, service, incidentId, inc);
+}
+
+/**
+ * Flag the incident when its service is chronic now: after a verified heal, and when a chronic
+ * service opens a new incident (so that its first page already says so). Once per incident; an
+ * incident that already closed (the outcome came late) still gets the event on its record.
+ */
+export function flagIfChronic(
+  d: Draft,
+  svc: ServiceState,
+  service: string,
+  incidentId: string,
+  inc: IncidentState | undefined,
+): void {
+  if (inc?.chronic) return;
+  const settings = chronicSettings(d.compiled);
+  const heals = recentHeals(d, svc);
+  if (heals.length < settings.heals) return;
+  const chronic: Chronic = { heals: heals.length, withinMs: settings.withinMs };
+  const reason = d.reason({
+    code: 'chronic',
+    incidentId,
+    service,
+    ...(inc?.policy ? { policy: inc.policy } : {}),
+    numbers: {
+      heals: heals.length,
+      limit: settings.heals,
+      withinMs: settings.withinMs,
+      firstHealAt: heals[0]!,
+    },
+    message: `${service} ${chronicSentence(chronic)} (chronic from ${plural(settings.heals, 'verified heal')} within ${windowWords(settings.withinMs)})`,
+  });
+  if (inc !== undefined) inc.chronic = chronic;
+  d.emit({ type: 'chronic', incidentId, at: d.now, service, ...chronic, reason });
+}
+
+/** Verified heals still inside the window (snapshots from before chronic detection have none). */
+function recentHeals(d: Draft, svc: ServiceState): number[] {
+  const since = d.now - chronicSettings(d.compiled).withinMs;
+  const heals = svc.heals ?? [];
+  return heals.length > 0 && heals[0]! <= since ? heals.filter((at) => at > since) : heals;
+}
+
+/** Heal times that left the window, dropped so that a quiet service leaves the state. */
+export function pruneHeals(svc: ServiceState, now: number, settings: ChronicSettings): void {
+  const heals = svc.heals;
+  if (heals === undefined || heals.length === 0 || heals[0]! > now - settings.withinMs) return;
+  svc.heals = heals.filter((at) => at > now - settings.withinMs);
+}
+
+/** A window as people say it: `24h` rather than `1d` up to two days, else the usual spelling. */
+function windowWords(ms: number): string {
+  const hours = ms / 3_600_000;
+  return Number.isInteger(hours) && hours <= 48 ? `${hours}h` : duration(ms);
+}
