@@ -1,22 +1,17 @@
 import { fileURLToPath } from 'node:url';
 import { Option } from '@commander-js/extra-typings';
 import { demoFaults, scheduleFaults } from '../../../demo/faults.ts';
-import { type DemoServiceSpec, Supervisor } from '../../../demo/supervisor.ts';
+import { demoSummary } from '../../../demo/summary.ts';
+import { PORTS, startDemoSystem } from '../../../demo/system.ts';
 import { createLogger } from '../../log.ts';
+import { openStore } from '../../store/open.ts';
 import { EXIT_FAILURE } from '../exit-codes.ts';
 import { DEFAULT_LISTEN, positiveInt } from '../options.ts';
 import { startMend } from '../start-mend.ts';
 import type { RegisterCommand } from './index.ts';
 import { handleProcessSignals, startOrReport } from './run.ts';
 
-const PORTS = { api: 17801, worker: 17802, db: 17803 };
 const CONFIG = fileURLToPath(new URL('../../../examples/demo/', import.meta.url));
-
-const SERVICES: DemoServiceSpec[] = [
-  { name: 'db', port: PORTS.db, deps: [] },
-  { name: 'api', port: PORTS.api, deps: [`db=http://127.0.0.1:${PORTS.db}/readyz`] },
-  { name: 'worker', port: PORTS.worker, deps: [`db=http://127.0.0.1:${PORTS.db}/readyz`] },
-];
 
 export const registerDemo: RegisterCommand = (program) => {
   program
@@ -35,19 +30,15 @@ export const registerDemo: RegisterCommand = (program) => {
     .action(async (options) => {
       const log = createLogger();
       const say = (line: string) => log.info(`demo: ${line}`);
-      const supervisor = new Supervisor(SERVICES, say);
+      const startedAt = Date.now();
+      let system: Awaited<ReturnType<typeof startDemoSystem>>;
       try {
-        await supervisor.startAll();
+        system = await startDemoSystem(say);
       } catch (err) {
-        await supervisor.stopAll();
-        process.stderr.write(
-          `mend demo: cannot start the demo services: ${(err as Error).message}\n` +
-            `(the demo uses ports ${Object.values(PORTS).join(', ')} on 127.0.0.1)\n`,
-        );
+        process.stderr.write(`mend demo: ${(err as Error).message}\n`);
         process.exitCode = EXIT_FAILURE;
         return;
       }
-      say(`services up: ${SERVICES.map((s) => `${s.name} on 127.0.0.1:${s.port}`).join(', ')}`);
       const mend = await startOrReport(() =>
         startMend({
           config: [CONFIG],
@@ -59,15 +50,25 @@ export const registerDemo: RegisterCommand = (program) => {
         }),
       );
       if (!mend) {
-        await supervisor.stopAll();
+        await system.stop();
         return;
       }
       const stopFaults = options.faults
-        ? scheduleFaults(demoFaults(supervisor, PORTS), say)
+        ? scheduleFaults(demoFaults(system.supervisor, PORTS), say)
         : () => {};
       handleProcessSignals(mend, log, 5000, {
         beforeStop: async () => stopFaults(),
-        afterStop: () => supervisor.stopAll(),
+        afterStop: async () => {
+          await system.stop();
+          const store = await openStore({ path: options.db });
+          try {
+            process.stdout.write(
+              `\nincidents during this demo:\n${await demoSummary(store, startedAt)}`,
+            );
+          } finally {
+            await store.close();
+          }
+        },
       });
       if (options.duration > 0) {
         setTimeout(() => process.kill(process.pid, 'SIGTERM'), options.duration * 1000).unref();

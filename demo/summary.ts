@@ -1,0 +1,23 @@
+import { formatTable } from '../src/cli/table.ts';
+import type { Store } from '../src/store/store.ts';
+
+/** The table the demo ends with: every incident since it started and how long recovery took. */
+export async function demoSummary(store: Store, since: number): Promise<string> {
+  const incidents = await store.listIncidents({ since });
+  if (incidents.length === 0) return 'no incidents\n';
+  const rows = incidents.map((incident) => {
+    const ttr =
+      incident.resolvedAt === undefined || incident.resolvedAt === null
+        ? 'open'
+        : `${((incident.resolvedAt - incident.openedAt) / 1000).toFixed(1)} s`;
+    return [
+      incident.groupKey,
+      incident.service,
+      new Date(incident.openedAt).toISOString().slice(11, 19),
+      incident.status,
+      ttr,
+      incident.title.slice(0, 70),
+    ];
+  });
+  return formatTable(['INCIDENT', 'SERVICE', 'OPENED', 'STATUS', 'OPEN FOR', 'TITLE'], rows);
+}
