@@ -1,4 +1,5 @@
 import type { LabelMatcher } from './kinds/matcher.ts';
+import type { NotifierConfig } from './kinds/notifier.ts';
 import type { CheckSpec } from './kinds/service.ts';
 
 /** Where a document came from, for error messages and `mend validate` output. */
@@ -17,6 +18,7 @@ export interface ServiceConfig {
 }
 
 export type { LabelMatcher } from './kinds/matcher.ts';
+export type { NotifierConfig } from './kinds/notifier.ts';
 
 export type CheckRole = 'liveness' | 'readiness' | 'startup';
 
@@ -96,6 +98,8 @@ export interface Config {
   policies: PolicyConfig[];
   silences: SilenceConfig[];
   maintenanceWindows: MaintenanceWindowConfig[];
+  /** Where pages, resolves and approval requests go (src/notify/). */
+  notifiers: NotifierConfig[];
   /** From the Settings document, or the defaults when there is none. */
   settings: SettingsConfig;
   /** The files it was loaded from, in the order read. */

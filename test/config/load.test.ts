@@ -86,6 +86,7 @@ test('no paths: an empty config, not an error', async () => {
       policies: [],
       silences: [],
       maintenanceWindows: [],
+      notifiers: [],
       settings: { dryRun: false, maxConcurrent: null, groupBy: ['service'] },
       files: [],
     },

@@ -12,6 +12,7 @@ import { locate, positionOf } from '../yaml/locate.ts';
 import { parseDuration } from './duration.ts';
 import type { MaintenanceWindowSpec } from './maintenance-window.ts';
 import { toMatchers } from './matcher.ts';
+import { type NotifierConfig, notifierConfig, notifierReferenceErrors } from './notifier.ts';
 import type { PolicySpec } from './policy.ts';
 import { checkWhen } from './policy-when.ts';
 import { SETTINGS_DEFAULTS, type SettingsSpec } from './settings.ts';
@@ -22,6 +23,7 @@ export interface DecidingConfig {
   policies: PolicyConfig[];
   silences: SilenceConfig[];
   maintenanceWindows: MaintenanceWindowConfig[];
+  notifiers: NotifierConfig[];
   settings: SettingsConfig;
 }
 
@@ -113,6 +115,7 @@ export function decidingConfig(valid: readonly ValidDocument[]): DecidingConfig 
     policies: of('Policy').map(policyConfig),
     silences: of('Silence').map(silenceConfig),
     maintenanceWindows: of('MaintenanceWindow').map(maintenanceWindowConfig),
+    notifiers: of('Notifier').map(notifierConfig),
     settings: {
       dryRun: settings?.dryRun ?? SETTINGS_DEFAULTS.dryRun,
       maxConcurrent: settings?.maxConcurrent ?? null,
@@ -131,7 +134,7 @@ export function decidingErrors(
   texts: ReadonlyMap<string, string>,
 ): ConfigError[] {
   const errors: ConfigError[] = [];
-  for (const kind of ['Policy', 'Silence', 'MaintenanceWindow', 'Settings']) {
+  for (const kind of ['Policy', 'Silence', 'MaintenanceWindow', 'Settings', 'Notifier']) {
     const first = new Map<string, ValidDocument>();
     for (const document of valid.filter((d) => d.kind === kind)) {
       const name = document.metadata.name;
@@ -178,6 +181,7 @@ export function decidingErrors(
       }
     }
   }
+  errors.push(...notifierReferenceErrors(valid));
   return errors;
 }
 

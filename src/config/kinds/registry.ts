@@ -3,6 +3,7 @@ import type { DocumentKind } from './document-kind.ts';
 import { API_VERSION } from './document-kind.ts';
 import { maintenanceWindowKind } from './maintenance-window.ts';
 import { metadataSchema } from './metadata.ts';
+import { notifierKind } from './notifier.ts';
 import { policyKind } from './policy.ts';
 import { serviceKind } from './service.ts';
 import { settingsKind } from './settings.ts';
@@ -15,6 +16,7 @@ export const documentKinds: readonly DocumentKind[] = [
   silenceKind as DocumentKind,
   maintenanceWindowKind as DocumentKind,
   settingsKind as DocumentKind,
+  notifierKind as DocumentKind,
 ];
 
 export function findDocumentKind(kind: unknown): DocumentKind | undefined {

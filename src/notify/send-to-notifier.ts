@@ -1,0 +1,82 @@
+import type { NotifierConfig } from '../config/config.ts';
+import type { Logger } from '../log.ts';
+import type { IncidentWithTimeline } from '../store/store.ts';
+import { deliverWithRetries } from './deliver.ts';
+import { findNotifierKind } from './kinds/registry.ts';
+import type { Notification } from './notification.ts';
+import type { NotificationLedger } from './notification-ledger.ts';
+import type { Redactor } from './redactor.ts';
+import { readSecret, type SecretSources } from './secret.ts';
+
+export interface SendDeps {
+  ledger: NotificationLedger;
+  redactor: Redactor;
+  secrets: SecretSources;
+  log: Logger;
+  now: () => number;
+}
+
+/**
+ * Deliver one notification to one notifier, once: skipped when the incident already records
+ * this key delivered to it, retried and timed out per the notifier's settings, and recorded on
+ * the incident whichever way it ends. Resolves in every case a delivery can end in; rejects only
+ * when the store cannot record.
+ */
+export async function sendToNotifier(
+  deps: SendDeps,
+  notifier: NotifierConfig | undefined,
+  name: string,
+  notification: Notification,
+  incidents: readonly (IncidentWithTimeline | undefined)[],
+): Promise<boolean> {
+  const { ledger, log } = deps;
+  const { key, event } = notification;
+  if (ledger.delivered(incidents, key, name)) {
+    log.info({ notifier: name, key }, `${key}: already sent to ${name}; not sending again`);
+    return true;
+  }
+  const kind = notifier ? findNotifierKind(notifier.kind) : undefined;
+  const base = { key, event, dedupKey: notification.dedupKey, notifier: name };
+  const record = {
+    ...base,
+    ...(notification.pageId !== undefined ? { pageId: notification.pageId } : {}),
+    kind: notifier?.kind ?? 'unknown',
+  };
+  if (notifier === undefined || kind === undefined) {
+    const error = `no Notifier named ${JSON.stringify(name)} in the config`;
+    log.error({ notifier: name, key }, `${key}: cannot send the ${event}: ${error}`);
+    await ledger.record(incidents, deps.now(), { ...record, attempts: 0, durationMs: 0, error });
+    return false;
+  }
+  const message = withLink(notification, notifier.link);
+  const outcome = await deliverWithRetries(
+    (signal) =>
+      kind.deliver(notifier.spec, message, {
+        signal,
+        timeoutMs: notifier.timeoutMs,
+        secret: async (ref) => {
+          const value = await readSecret(ref, deps.secrets);
+          deps.redactor.add(value);
+          return value;
+        },
+      }),
+    { attempts: notifier.attempts, timeoutMs: notifier.timeoutMs, backoff: notifier.backoff },
+    deps.now,
+  );
+  const { attempts, durationMs } = outcome;
+  if (outcome.ok) {
+    log.info({ notifier: name, key }, `${key}: ${event} sent to ${name} (${notifier.kind})`);
+    await ledger.record(incidents, deps.now(), { ...record, attempts, durationMs });
+    return true;
+  }
+  const error = deps.redactor.redact(outcome.error);
+  log.error({ notifier: name, key }, `${key}: the ${event} to ${name} failed: ${error}`);
+  await ledger.record(incidents, deps.now(), { ...record, attempts, durationMs, error });
+  return false;
+}
+
+function withLink(notification: Notification, link: string | null): Notification {
+  if (link === null) return notification;
+  const id = notification.incidents[0] ?? notification.dedupKey;
+  return { ...notification, link: link.replaceAll('{{incident.id}}', encodeURIComponent(id)) };
+}

@@ -1,0 +1,191 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import pino from 'pino';
+import type { Config } from '../../src/config/config.ts';
+import { loadConfig } from '../../src/config/load.ts';
+import type { Logger } from '../../src/log.ts';
+import { createNotifierPort } from '../../src/notify/notifier-port.ts';
+import type {
+  PageCommand,
+  Reason,
+  RequestApprovalCommand,
+  ResolvePageCommand,
+} from '../../src/policy/types.ts';
+import { fingerprint, type Signal } from '../../src/signals/signal.ts';
+import { openStore } from '../../src/store/open.ts';
+import type { IncidentEvent, Store } from '../../src/store/store.ts';
+
+export const T0 = Date.parse('2026-11-24T10:00:00Z');
+
+/** Logs kept as lines, to look for secrets in them. */
+export function captureLog(): { log: Logger; lines: string[] } {
+  const lines: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      lines.push(chunk.toString('utf8'));
+      done();
+    },
+  });
+  return { log: pino({ level: 'debug', base: undefined }, sink), lines };
+}
+
+/** Config documents written to a temp file and loaded as mend loads them. */
+export async function loadYaml(yaml: string): Promise<Config> {
+  const dir = await mkdtemp(join(tmpdir(), 'mend-notify-'));
+  try {
+    const file = join(dir, 'config.yaml');
+    await writeFile(file, yaml);
+    const loaded = await loadConfig([file]);
+    if (!loaded.config) throw new Error(loaded.errors.map((e) => e.format()).join('\n'));
+    return loaded.config;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+export const notifier = (name: string, spec: string) =>
+  `apiVersion: mend/v1\nkind: Notifier\nmetadata: {name: ${name}}\nspec:\n${spec}\n---\n`;
+
+/** Fast retries for tests: 3 attempts, 20-50 ms apart, 1 s per attempt. */
+export const FAST = '  attempts: 3\n  timeout: 1s\n  backoff: {initial: 20ms, max: 50ms}\n';
+
+export const REASON: Reason = {
+  code: 'breaker-open',
+  incidentId: 'inc-1',
+  service: 'api',
+  policy: 'restart-api',
+  guardrail: 'breaker',
+  numbers: { attempts: 3, maxAttempts: 3, windowMs: 3_600_000 },
+  message: 'attempt 4 of 3 within 1h: breaker restart-api/restart open until 11:00; paging oncall',
+};
+
+export function probeSignal(service: string, status: 'firing' | 'resolved', at: number): Signal {
+  const labels = { source: 'probe', service, check: 'live' };
+  return {
+    fingerprint: fingerprint(labels),
+    source: 'probe',
+    service,
+    check: 'live',
+    labels,
+    status,
+    startsAt: T0,
+    at,
+    summary: status === 'firing' ? '3 consecutive failures: connect ECONNREFUSED' : 'healthy again',
+    evidence: Array.from({ length: 8 }, (_, i) => ({
+      ok: false,
+      startedAt: T0 + i * 1000,
+      durationMs: 2 + i,
+      error: `connect ECONNREFUSED 127.0.0.1:8080 (#${i})`,
+      output: 'x'.repeat(i === 7 ? 5000 : 10),
+    })),
+  };
+}
+
+/**
+ * An incident as the decision loop records it: its signal with evidence, the incident under the
+ * engine id, the signal and two heal decisions on its timeline.
+ */
+export async function seedIncident(
+  store: Store,
+  engineId = 'inc-1',
+  service = 'api',
+  fields: Record<string, unknown> = {},
+): Promise<number> {
+  const signal = probeSignal(service, 'firing', T0 + 3000);
+  await store.recordSignal(signal);
+  const { incident } = await store.openIncident({
+    service,
+    title: `${service}: ${signal.summary}`,
+    groupKey: engineId,
+    openedAt: T0 + 3000,
+    fields,
+  });
+  const events: Omit<IncidentEvent, 'id' | 'incidentId'>[] = [
+    {
+      at: T0 + 3000,
+      type: 'signal',
+      payload: { fingerprint: signal.fingerprint, status: 'firing', check: 'live', summary: signal.summary },
+    },
+    { at: T0 + 3001, type: 'decision', payload: { verdict: 'heal', reason: { message: 'restart 1 of 3' } } },
+    { at: T0 + 9000, type: 'decision', payload: { verdict: 'heal', reason: { message: 'restart 2 of 3' } } },
+  ];
+  for (const event of events) await store.appendIncidentEvent({ incidentId: incident.id, ...event });
+  return incident.id;
+}
+
+export function memoryStore(): Promise<Store> {
+  return openStore({ path: ':memory:' });
+}
+
+export function page(notifiers: string[], engineId = 'inc-1'): PageCommand {
+  const id = `${engineId}:page:1`;
+  return {
+    kind: 'page',
+    id,
+    idempotencyKey: id,
+    target: engineId,
+    incidentIds: [engineId],
+    notifiers,
+    summary: 'api: 3 consecutive failures: connect ECONNREFUSED',
+    reason: { ...REASON, incidentId: engineId },
+  };
+}
+
+export function resolvePage(engineId = 'inc-1'): ResolvePageCommand {
+  const id = `${engineId}:page:1`;
+  return {
+    kind: 'resolvePage',
+    id,
+    idempotencyKey: `${id}:resolve`,
+    target: engineId,
+    summary: 'api: every signal resolved after 5m: healthy again',
+  };
+}
+
+export function approval(engineId = 'inc-1'): RequestApprovalCommand {
+  const approvalId = `${engineId}:approval:1`;
+  return {
+    kind: 'requestApproval',
+    approvalId,
+    idempotencyKey: approvalId,
+    incidentId: engineId,
+    expiresAt: T0 + 900_000,
+    heal: {
+      kind: 'heal',
+      id: `${engineId}:heal:1`,
+      idempotencyKey: `${engineId}:heal:1`,
+      incidentId: engineId,
+      service: 'api',
+      runbook: 'restart',
+      params: { unit: 'api' },
+      policy: 'restart-api',
+      rung: 0,
+      attempt: 1,
+    },
+    reason: { ...REASON, code: 'approval-required', message: 'approval required to heal api: mend approve inc-1:approval:1' },
+  };
+}
+
+export const noReport = { report() {} };
+
+/** A port over `store` with the notifiers and policies of `config`; clock fixed after T0. */
+export function port(
+  store: Store,
+  config: Config,
+  options: { env?: Record<string, string>; log?: Logger } = {},
+) {
+  return createNotifierPort({
+    config: () => config,
+    store,
+    log: options.log ?? captureLog().log,
+    env: options.env ?? {},
+    now: () => T0 + 60_000,
+  });
+}
+
+export async function timelineOf(store: Store, engineId = 'inc-1') {
+  const [incident] = await store.listIncidents({ groupKey: engineId });
+  return (await store.getIncident(incident!.id))!.timeline;
+}
