@@ -1,5 +1,6 @@
 import type { LabelMatcher } from './kinds/matcher.ts';
 import type { NotifierConfig } from './kinds/notifier.ts';
+import type { RunbookConfig } from './kinds/runbook.ts';
 import type { CheckSpec } from './kinds/service.ts';
 
 /** Where a document came from, for error messages and `mend validate` output. */
@@ -92,6 +93,8 @@ export interface SettingsConfig {
   groupBy: string[];
 }
 
+export type { RunbookConfig, RunbookParamConfig, RunbookStepConfig } from './kinds/runbook.ts';
+
 /** A loaded, validated and cross-checked configuration. Later issues add runbooks, notifiers, ... */
 export interface Config {
   services: ServiceConfig[];
@@ -100,6 +103,7 @@ export interface Config {
   maintenanceWindows: MaintenanceWindowConfig[];
   /** Where pages, resolves and approval requests go (src/notify/). */
   notifiers: NotifierConfig[];
+  runbooks: RunbookConfig[];
   /** From the Settings document, or the defaults when there is none. */
   settings: SettingsConfig;
   /** The files it was loaded from, in the order read. */

@@ -54,7 +54,7 @@ test('invalid: exit 1, every error on stderr, then a count', async () => {
         'more.yaml:8:1: apiVersion: expected "mend/v1", found nothing (the field is required)',
         'more.yaml:8:1: metadata: expected a mapping, found nothing (the field is required)',
         'more.yaml:8:1: spec: expected a mapping, found nothing (the field is required)',
-        'more.yaml:8:7: kind: expected one of the kinds Service, Policy, Silence, MaintenanceWindow, Settings, Notifier, found "Nope"',
+        'more.yaml:8:7: kind: expected one of the kinds Service, Policy, Silence, MaintenanceWindow, Settings, Notifier, Runbook, found "Nope"',
         'invalid: 5 errors in 1 file',
         '',
       ].join('\n'),

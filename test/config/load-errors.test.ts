@@ -157,7 +157,7 @@ const cases: Case[] = [
     },
     errors: [
       'a.yaml:1:13: apiVersion: expected "mend/v1", found "mend/v2"',
-      'a.yaml:2:7: kind: expected one of the kinds Service, Policy, Silence, MaintenanceWindow, Settings, Notifier, found "Servise" (did you mean "Service"?)',
+      'a.yaml:2:7: kind: expected one of the kinds Service, Policy, Silence, MaintenanceWindow, Settings, Notifier, Runbook, found "Servise" (did you mean "Service"?)',
     ],
   },
   {

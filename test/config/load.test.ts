@@ -87,6 +87,7 @@ test('no paths: an empty config, not an error', async () => {
       silences: [],
       maintenanceWindows: [],
       notifiers: [],
+      runbooks: [],
       settings: { dryRun: false, maxConcurrent: null, groupBy: ['service'] },
       files: [],
     },

@@ -1,4 +1,5 @@
 import { isScalar, type Node } from 'yaml';
+import { runbookReferenceErrors } from '../../runbooks/policy-references.ts';
 import type {
   MaintenanceWindowConfig,
   PolicyConfig,
@@ -15,6 +16,7 @@ import { toMatchers } from './matcher.ts';
 import { type NotifierConfig, notifierConfig, notifierReferenceErrors } from './notifier.ts';
 import type { PolicySpec } from './policy.ts';
 import { checkWhen } from './policy-when.ts';
+import { type RunbookConfig, runbookConfig } from './runbook.ts';
 import { SETTINGS_DEFAULTS, type SettingsSpec } from './settings.ts';
 import { parseRfc3339, type SilenceSpec } from './silence.ts';
 
@@ -24,6 +26,7 @@ export interface DecidingConfig {
   silences: SilenceConfig[];
   maintenanceWindows: MaintenanceWindowConfig[];
   notifiers: NotifierConfig[];
+  runbooks: RunbookConfig[];
   settings: SettingsConfig;
 }
 
@@ -116,6 +119,7 @@ export function decidingConfig(valid: readonly ValidDocument[]): DecidingConfig 
     silences: of('Silence').map(silenceConfig),
     maintenanceWindows: of('MaintenanceWindow').map(maintenanceWindowConfig),
     notifiers: of('Notifier').map(notifierConfig),
+    runbooks: of('Runbook').map(runbookConfig),
     settings: {
       dryRun: settings?.dryRun ?? SETTINGS_DEFAULTS.dryRun,
       maxConcurrent: settings?.maxConcurrent ?? null,
@@ -134,7 +138,14 @@ export function decidingErrors(
   texts: ReadonlyMap<string, string>,
 ): ConfigError[] {
   const errors: ConfigError[] = [];
-  for (const kind of ['Policy', 'Silence', 'MaintenanceWindow', 'Settings', 'Notifier']) {
+  for (const kind of [
+    'Policy',
+    'Silence',
+    'MaintenanceWindow',
+    'Settings',
+    'Notifier',
+    'Runbook',
+  ]) {
     const first = new Map<string, ValidDocument>();
     for (const document of valid.filter((d) => d.kind === kind)) {
       const name = document.metadata.name;
@@ -182,6 +193,7 @@ export function decidingErrors(
     }
   }
   errors.push(...notifierReferenceErrors(valid));
+  errors.push(...runbookReferenceErrors(valid));
   return errors;
 }
 

@@ -5,6 +5,7 @@ import { maintenanceWindowKind } from './maintenance-window.ts';
 import { metadataSchema } from './metadata.ts';
 import { notifierKind } from './notifier.ts';
 import { policyKind } from './policy.ts';
+import { runbookKind } from './runbook.ts';
 import { serviceKind } from './service.ts';
 import { settingsKind } from './settings.ts';
 import { silenceKind } from './silence.ts';
@@ -17,6 +18,7 @@ export const documentKinds: readonly DocumentKind[] = [
   maintenanceWindowKind as DocumentKind,
   settingsKind as DocumentKind,
   notifierKind as DocumentKind,
+  runbookKind as DocumentKind,
 ];
 
 export function findDocumentKind(kind: unknown): DocumentKind | undefined {

@@ -1,0 +1,249 @@
+import { z } from 'zod';
+import { declarationErrors, PARAM_NAME, type ParamSpec, paramSpec } from '../../runbooks/params.ts';
+import { isSecretSource } from '../../runbooks/secrets.ts';
+import { findStepKind, stepKindsFor } from '../../runbooks/steps/registry.ts';
+import type { StepKind, StepSection } from '../../runbooks/steps/step-kind.ts';
+import { checkTemplate } from '../../runbooks/template.ts';
+import { hash32, stableJson } from '../../signals/check-identity.ts';
+import type { DocumentSource } from '../config.ts';
+import type { ValidDocument } from '../validate-document.ts';
+import type { DocumentKind } from './document-kind.ts';
+import { duration, parseDuration } from './duration.ts';
+
+/** Every default of a Runbook, in one place: the schema and the reference doc read them here. */
+export const RUNBOOK_DEFAULTS = {
+  maxOutputBytes: 64 * 1024,
+  retries: 0,
+  retryBackoff: '1s',
+};
+
+const stepFields = {
+  name: z
+    .string()
+    .min(1)
+    .max(100)
+    .optional()
+    .describe(
+      'What the step does, for the live view and the incident timeline. Default: its kind.',
+    ),
+  timeout: duration({ min: '10ms', max: '6h' })
+    .optional()
+    .describe(
+      'The step is stopped (a command’s whole process group killed) after this long. For verify it is the deadline. Defaults per kind: exec 1m, http 30s, verify 1m, notify 30s, wait its duration + 1s, evidence kinds 10s.',
+    ),
+  retries: z
+    .int()
+    .min(0)
+    .max(10)
+    .default(RUNBOOK_DEFAULTS.retries)
+    .describe('Further attempts after a failed one. Default 0.'),
+  retryBackoff: duration({ min: '10ms', max: '10m' })
+    .default(RUNBOOK_DEFAULTS.retryBackoff)
+    .describe(
+      'Wait before the first retry, doubled before each next one (at most 1m). Default `1s`.',
+    ),
+  idempotent: z
+    .boolean()
+    .optional()
+    .describe(
+      'May the step run again when mend died while it ran? If false and that happens, the run stops with outcome unknown and the engine escalates. Default false for exec and http, true for the other kinds.',
+    ),
+};
+
+/** One step: the common fields plus exactly one kind key (`exec:`, `http:`, ...). */
+function stepSchema(section: StepSection) {
+  const kinds = stepKindsFor(section);
+  const kindFields = Object.fromEntries(
+    kinds.map((kind) => [
+      kind.name,
+      (kind.spec as z.ZodType).optional().describe(`${kind.summary} (step kind \`${kind.name}\`)`),
+    ]),
+  );
+  const names = kinds.map((kind) => kind.name).join(', ');
+  return z
+    .strictObject({ ...stepFields, ...kindFields })
+    .superRefine(
+      (step, ctx) => {
+        const present = kinds.filter((kind) => (step as Record<string, unknown>)[kind.name]);
+        if (present.length === 1) return;
+        ctx.addIssue({
+          code: 'custom',
+          path: present.length > 1 ? [present[1]!.name] : [],
+          message:
+            present.length === 0
+              ? `expected exactly one step kind (${names}), found none`
+              : `expected exactly one step kind (${names}), found ${present.map((k) => k.name).join(' and ')}`,
+        });
+      },
+      { when: (payload) => typeof payload.value === 'object' && payload.value !== null },
+    )
+    .meta({ oneOf: kinds.map((kind) => ({ required: [kind.name] })) });
+}
+
+type StepInput = z.output<ReturnType<typeof stepSchema>>;
+
+export const runbookSpec = z
+  .strictObject({
+    description: z.string().optional().describe('What the runbook does and when to use it.'),
+    params: z
+      .record(
+        z.string().regex(PARAM_NAME, { error: 'expected a param name (letters, digits, _)' }),
+        paramSpec,
+      )
+      .default({})
+      .describe(
+        'Declared parameters. A heal whose params do not validate does not run: it is recorded and escalated.',
+      ),
+    maxOutputBytes: z
+      .int()
+      .min(1024)
+      .max(16 * 1024 * 1024)
+      .default(RUNBOOK_DEFAULTS.maxOutputBytes)
+      .describe('Output kept per step (more is cut, with a marker). Default 65536.'),
+    evidence: z
+      .array(stepSchema('evidence'))
+      .default([])
+      .describe(
+        'Steps run before acting, to keep the state before the fix: command output, HTTP dumps, the last observations, a log tail. One that fails is recorded and does not block the heal.',
+      ),
+    steps: z
+      .array(stepSchema('action'))
+      .min(1)
+      .describe(
+        'The heal, in order; the first failure runs onFailure. Must include a verify step: only a verified heal is succeeded.',
+      ),
+    onFailure: z
+      .array(stepSchema('action'))
+      .default([])
+      .describe(
+        'A rollback, run when a step fails; the heal is then reported failed and escalated.',
+      ),
+  })
+  // Only once every field is valid: the cross-checks read the fields as their types say.
+  .superRefine(crossCheck);
+
+export type RunbookSpec = z.output<typeof runbookSpec>;
+
+/** Checks across fields: defaults against their params, templates against the declared params, a verify step. */
+function crossCheck(spec: RunbookSpec, ctx: z.RefinementCtx): void {
+  const declared = Object.keys(spec.params);
+  for (const [name, param] of Object.entries(spec.params)) {
+    for (const error of declarationErrors(param)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['params', name, ...error.path],
+        message: error.message,
+      });
+    }
+  }
+  for (const section of ['evidence', 'steps', 'onFailure'] as const) {
+    (spec[section] as StepInput[]).forEach((step, i) => {
+      for (const { path, text } of strings(kindSpecOf(step)?.spec, [
+        kindSpecOf(step)?.kind.name ?? '',
+      ])) {
+        const error = checkTemplate(text, declared);
+        if (error) ctx.addIssue({ code: 'custom', path: [section, i, ...path], message: error });
+      }
+    });
+  }
+  if (!(spec.steps as StepInput[]).some((step) => kindSpecOf(step)?.kind.name === 'verify')) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['steps'],
+      message:
+        'expected a verify step among the steps (a heal is succeeded only when the check that fired passes again), found none',
+    });
+  }
+}
+
+/** Every string in a step kind's spec with its path: where templates may be. Secrets are not templates. */
+function strings(
+  value: unknown,
+  path: (string | number)[],
+): { path: (string | number)[]; text: string }[] {
+  if (typeof value === 'string') return [{ path, text: value }];
+  if (isSecretSource(value)) return [];
+  if (Array.isArray(value)) return value.flatMap((item, i) => strings(item, [...path, i]));
+  if (value !== null && typeof value === 'object') {
+    return Object.entries(value).flatMap(([key, item]) => strings(item, [...path, key]));
+  }
+  return [];
+}
+
+function kindSpecOf(step: StepInput): { kind: StepKind; spec: unknown } | undefined {
+  for (const [key, value] of Object.entries(step)) {
+    const kind = findStepKind(key);
+    if (kind && value !== undefined) return { kind, spec: value };
+  }
+  return undefined;
+}
+
+export type RunbookParamConfig = ParamSpec;
+
+/** One step, its kind resolved and its defaults applied. */
+export interface RunbookStepConfig {
+  name: string;
+  /** The step kind: `exec`, `http`, `wait`, `verify`, `notify`, `observations`, `logTail`. */
+  kind: string;
+  /** The kind's spec as validated; templates are rendered at run time. */
+  spec: unknown;
+  timeoutMs: number;
+  retries: number;
+  retryBackoffMs: number;
+  idempotent: boolean;
+}
+
+/** A Runbook document, durations in milliseconds. Field meanings: the schema above. */
+export interface RunbookConfig {
+  name: string;
+  labels: Record<string, string>;
+  description: string | undefined;
+  params: Record<string, RunbookParamConfig>;
+  maxOutputBytes: number;
+  evidence: RunbookStepConfig[];
+  steps: RunbookStepConfig[];
+  onFailure: RunbookStepConfig[];
+  /** Changes when anything that affects running changes: a run resumes only under the runbook it began with. */
+  revision: string;
+  source: DocumentSource;
+}
+
+export function runbookConfig(document: ValidDocument): RunbookConfig {
+  const spec = document.spec as RunbookSpec;
+  const body = {
+    params: spec.params,
+    maxOutputBytes: spec.maxOutputBytes,
+    evidence: spec.evidence.map(stepConfig),
+    steps: spec.steps.map(stepConfig),
+    onFailure: spec.onFailure.map(stepConfig),
+  };
+  return {
+    name: document.metadata.name,
+    labels: document.metadata.labels,
+    description: spec.description,
+    ...body,
+    revision: hash32(stableJson(body)).toString(16).padStart(8, '0'),
+    source: document.position,
+  };
+}
+
+function stepConfig(step: StepInput): RunbookStepConfig {
+  const { kind, spec } = kindSpecOf(step)!;
+  return {
+    name: step.name ?? kind.name,
+    kind: kind.name,
+    spec,
+    timeoutMs:
+      step.timeout === undefined ? kind.defaultTimeoutMs(spec) : parseDuration(step.timeout)!,
+    retries: step.retries,
+    retryBackoffMs: parseDuration(step.retryBackoff)!,
+    idempotent: step.idempotent ?? kind.idempotent,
+  };
+}
+
+export const runbookKind: DocumentKind<RunbookSpec> = {
+  kind: 'Runbook',
+  summary:
+    'A declared, replayable heal: typed params, evidence captured first, typed steps (exec, http, wait, verify, notify), and a rollback. Each step is journaled before it runs and after.',
+  spec: runbookSpec,
+};

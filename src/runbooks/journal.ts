@@ -1,0 +1,174 @@
+import type { OutcomeResult } from '../policy/types.ts';
+import type { JournalEntry, Store, StoredJournalEntry } from '../store/store.ts';
+import type { Redactor } from './redactor.ts';
+import type { ParamValue } from './template.ts';
+
+/**
+ * The runbook journal: what a run records, and how a restarted mend reads it back. One run is
+ * one heal command (runId = the command id); its rows, in order:
+ *
+ *   run  intent   params validated, runbook revision           key `${runId}:run`
+ *   step intent   before each attempt: the exact command       key `${runId}:${section}:${index}:${attempt}`
+ *   step result   after it: status, exit code, output, time    same key, phase result
+ *   run  result   the outcome reported to the engine           key `${runId}:run`
+ *
+ * The store keeps one row per (key, phase), so an intent journaled twice (a replica racing this
+ * one) is detected, and a finished step is never started again. See README.md for the shapes.
+ */
+
+export type Section = 'evidence' | 'steps' | 'onFailure';
+
+/** `interrupted`: mend stopped during the attempt and the step is idempotent, so it ran again. */
+export type StepStatus = 'ok' | 'failed' | 'refused' | 'interrupted' | 'unknown';
+
+export interface RunIntent {
+  type: 'run';
+  runbook: string;
+  /** The runbook's revision: a run resumes only under the runbook it began with. */
+  revision: string;
+  service: string;
+  /** The validated params, defaults applied (empty when they did not validate). */
+  params: Record<string, ParamValue>;
+  incidentId?: string;
+  policy?: string;
+  /** The signal that opened the incident, when there is one. */
+  lead?: { fingerprint: string; check: string | null };
+  /** Who started it: `controller`, or `cli:<user>` for `mend runbook run`. */
+  actor: string;
+}
+
+export interface RunResult {
+  type: 'run';
+  outcome: OutcomeResult;
+  detail: string;
+}
+
+export interface StepIdentity {
+  type: 'step';
+  section: Section;
+  index: number;
+  name: string;
+  kind: string;
+  attempt: number;
+}
+
+export interface StepIntent extends StepIdentity {
+  idempotent: boolean;
+  /** What runs, rendered: argv and env names for exec, method and URL for http, ... */
+  command: Record<string, unknown>;
+}
+
+/** One attempt of one step, as the incident timeline shows it. */
+export interface StepRecord extends StepIdentity {
+  status: StepStatus;
+  error?: string;
+  /** Exit code, HTTP status, or the signal that killed the command. */
+  exitStatus?: number | string;
+  /** Bounded, redacted stdout+stderr, response dump, log tail, ... */
+  output?: string;
+  /** Structured evidence: observations, response headers, verify rounds. */
+  data?: unknown;
+  /** verify could not tell (nothing to verify): the run ends unknown, without a rollback. */
+  inconclusive?: boolean;
+  startedAt: number;
+  durationMs: number;
+}
+
+export type JournalPayload = RunIntent | RunResult | StepIntent | StepRecord;
+
+export interface AttemptEntries {
+  attempt: number;
+  intent?: StepIntent;
+  result?: StepRecord;
+}
+
+/** A run's journal as read back: the run rows, and each step's attempts in order. */
+export class JournalView {
+  runIntent: RunIntent | undefined;
+  runResult: RunResult | undefined;
+  readonly #attempts = new Map<string, AttemptEntries[]>();
+
+  constructor(entries: readonly StoredJournalEntry[]) {
+    for (const entry of entries) {
+      const payload = entry.payload as JournalPayload;
+      if (payload.type === 'run') {
+        if (entry.phase === 'intent') this.runIntent = payload as RunIntent;
+        else this.runResult = payload as RunResult;
+        continue;
+      }
+      const list = this.#list(payload.section, payload.index);
+      let slot = list.find((a) => a.attempt === payload.attempt);
+      if (slot === undefined) {
+        slot = { attempt: payload.attempt };
+        list.push(slot);
+        list.sort((a, b) => a.attempt - b.attempt);
+      }
+      if (entry.phase === 'intent') slot.intent = payload as StepIntent;
+      else slot.result = payload as StepRecord;
+    }
+  }
+
+  attempts(section: Section, index: number): AttemptEntries[] {
+    return this.#list(section, index);
+  }
+
+  #list(section: Section, index: number): AttemptEntries[] {
+    const key = `${section}:${index}`;
+    let list = this.#attempts.get(key);
+    if (list === undefined) {
+      list = [];
+      this.#attempts.set(key, list);
+    }
+    return list;
+  }
+}
+
+export function stepKey(runId: string, step: StepIdentity): string {
+  return `${runId}:${step.section}:${step.index}:${step.attempt}`;
+}
+
+export function runKey(runId: string): string {
+  return `${runId}:run`;
+}
+
+/**
+ * Appends a run's rows, redacted, and tells the live view. `created: false` means the row was
+ * already there: another mend journaled this step first, so this one must not run it.
+ */
+export class JournalWriter {
+  readonly #store: Pick<Store, 'appendJournal'>;
+  readonly #runId: string;
+  readonly #redactor: Redactor;
+  readonly #now: () => number;
+  readonly #onRecord: ((phase: JournalEntry['phase'], payload: JournalPayload) => void) | undefined;
+
+  constructor(options: {
+    store: Pick<Store, 'appendJournal'>;
+    runId: string;
+    redactor: Redactor;
+    now: () => number;
+    onRecord?: ((phase: JournalEntry['phase'], payload: JournalPayload) => void) | undefined;
+  }) {
+    this.#store = options.store;
+    this.#runId = options.runId;
+    this.#redactor = options.redactor;
+    this.#now = options.now;
+    this.#onRecord = options.onRecord;
+  }
+
+  async append(phase: JournalEntry['phase'], payload: JournalPayload): Promise<boolean> {
+    const redacted = this.#redactor.deep(payload);
+    const step = payload.type === 'step' ? payload : undefined;
+    const { created } = await this.#store.appendJournal({
+      runId: this.#runId,
+      stepIndex: step ? step.index : -1,
+      attempt: step ? step.attempt : 0,
+      idempotencyKey: step ? stepKey(this.#runId, step) : runKey(this.#runId),
+      phase,
+      at: Math.round(this.#now()),
+      payload: redacted,
+    });
+    if (created) this.#onRecord?.(phase, redacted);
+    return created;
+  }
+}

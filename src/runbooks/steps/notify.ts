@@ -1,0 +1,38 @@
+import { z } from 'zod';
+import { name } from '../../config/kinds/service.ts';
+import { renderText } from '../render.ts';
+import { defineStepKind } from './step-kind.ts';
+
+export const notifyStepSpec = z.strictObject({
+  notifiers: z.array(name()).min(1).describe('Notifier names.'),
+  message: z.string().min(1).describe('The message (templates allowed).'),
+});
+
+export const notifyStep = defineStepKind({
+  name: 'notify',
+  summary: 'Sends a message through notifiers (a rollback step that tells a channel, say).',
+  spec: notifyStepSpec,
+  sections: ['action'],
+  // A message sent twice after a crash is better than one never sent.
+  idempotent: true,
+  defaultTimeoutMs: () => 30_000,
+  prepare: (spec, ctx) => ({
+    notifiers: spec.notifiers,
+    message: renderText(spec.message, ctx.values, 'message'),
+  }),
+  describe: (p) => ({ notifiers: p.notifiers, message: p.message }),
+  async execute(p, ctx) {
+    if (ctx.notify === undefined) {
+      return { ok: false, error: 'no notifier delivery is wired into this mend' };
+    }
+    try {
+      await ctx.notify(p.notifiers, p.message, { key: ctx.key, runId: ctx.runId });
+      return { ok: true, output: `sent to ${p.notifiers.join(', ')}` };
+    } catch (err) {
+      return {
+        ok: false,
+        error: `cannot notify ${p.notifiers.join(', ')}: ${(err as Error).message}`,
+      };
+    }
+  },
+});

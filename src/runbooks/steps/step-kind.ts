@@ -1,0 +1,83 @@
+import type { z } from 'zod';
+import type { ServiceConfig } from '../../config/config.ts';
+import type { LeadSignal } from '../../decisions/action-port.ts';
+import type { Store } from '../../store/store.ts';
+import type { TemplateValues } from '../template.ts';
+
+/** Where a step kind may appear: `evidence` (before acting) and/or `steps` and `onFailure`. */
+export type StepSection = 'evidence' | 'action';
+
+/** Delivers a runbook's `notify` step; the notifier helper implements it. Rejects on failure. */
+export type NotifyFn = (
+  notifiers: readonly string[],
+  message: string,
+  meta?: { key: string; runId: string },
+) => Promise<void>;
+
+/** What preparing a step may use: the values templates are rendered with, and the secrets. */
+export interface PrepareContext {
+  values: TemplateValues;
+  /** The value of a `valueFrom` secret; throws a Refusal when it could not be read. */
+  secret(source: unknown): string;
+}
+
+/** What a step may use while it runs. A step holds no retry logic: the executor retries. */
+export interface StepContext {
+  /** The step's timeout in ms; `signal` is aborted when it passes or when mend stops. */
+  timeoutMs: number;
+  signal: AbortSignal;
+  /** Upper bound on captured output in bytes. */
+  maxOutputBytes: number;
+  service: ServiceConfig | undefined;
+  lead: LeadSignal | undefined;
+  store: Pick<Store, 'listSignals'>;
+  notify: NotifyFn | undefined;
+  /** `${runId}:${section}:${index}:${attempt}`, for a step that passes it on (notify). */
+  key: string;
+  runId: string;
+  now(): number;
+}
+
+/**
+ * How one attempt of a step went. Expected failures are data here, not exceptions. `status` is
+ * the protocol's own (exit code, HTTP status); `data` is structured evidence (observations,
+ * response headers); `inconclusive` means the step could not tell (verify with nothing to
+ * verify): the run then ends with outcome unknown rather than a rollback.
+ */
+export interface StepResult {
+  ok: boolean;
+  error?: string;
+  status?: number | string;
+  output?: string;
+  data?: unknown;
+  inconclusive?: boolean;
+}
+
+/**
+ * One kind of runbook step. The Runbook schema is built from the table of these (registry.ts):
+ * a new kind is one file and one line there. `prepare` renders templates and reads secrets, so
+ * what the journal records as the intent (`describe`) is exactly what runs; it throws a Refusal
+ * when a value may not be used (a flag where none is allowed, a missing label).
+ */
+export interface StepKind<Spec = unknown, Prepared = unknown> {
+  /** The key under a step that selects this kind: `exec:`, `http:`, ... */
+  readonly name: string;
+  readonly summary: string;
+  readonly spec: z.ZodType<Spec>;
+  readonly sections: readonly StepSection[];
+  /** The default of the step's `idempotent`: may it run again after mend died mid-way? */
+  readonly idempotent: boolean;
+  /** The default of the step's `timeout`, in ms. */
+  defaultTimeoutMs(spec: Spec): number;
+  prepare(spec: Spec, ctx: PrepareContext): Prepared;
+  /** What the journal records as the step's intent: argv, URL, ... (secrets are redacted after). */
+  describe(prepared: Prepared): Record<string, unknown>;
+  execute(prepared: Prepared, ctx: StepContext): Promise<StepResult>;
+}
+
+/** Helper so each kind file gets its Spec type inferred from its schema. */
+export function defineStepKind<S extends z.ZodType, P>(
+  kind: StepKind<z.output<S>, P> & { spec: S },
+): StepKind<z.output<S>, P> {
+  return kind;
+}

@@ -1,0 +1,137 @@
+import { z } from 'zod';
+import type { ServiceConfig } from '../../config/config.ts';
+import { duration, parseDuration } from '../../config/kinds/duration.ts';
+import { name } from '../../config/kinds/service.ts';
+import { type CheckDefinition, checkDefinitions } from '../../signals/check-identity.ts';
+import type { Observation } from '../../signals/observation.ts';
+import { prepareCheck } from '../../signals/prepare-check.ts';
+import { BoundedOutput } from '../../signals/probes/bounded-output.ts';
+import { runProbe } from '../../signals/run-probe.ts';
+import { abortReason, sleep } from './sleep.ts';
+import { defineStepKind, type StepContext, type StepResult } from './step-kind.ts';
+
+export const verifyStepSpec = z.strictObject({
+  check: name()
+    .optional()
+    .describe(
+      'The check to re-run. Default: the check whose signal opened the incident; when there is none (a run by hand, an alert), every check of the service.',
+    ),
+  successThreshold: z
+    .int()
+    .min(1)
+    .max(100)
+    .optional()
+    .describe('Passes in a row needed. Default: the check’s own successThreshold.'),
+  interval: duration({ min: '10ms', max: '10m' })
+    .optional()
+    .describe('Time between runs. Default: the check’s periodSeconds, at most 1s.'),
+});
+
+export type VerifyStepSpec = z.output<typeof verifyStepSpec>;
+
+/** Each probe's output kept in the verify record: enough to see why it still failed. */
+const PROBE_OUTPUT_BYTES = 4096;
+
+export const verifyStep = defineStepKind({
+  name: 'verify',
+  summary:
+    'Re-runs the check that fired until it passes successThreshold times in a row, or the step’s timeout (its deadline) passes. What makes a heal succeeded.',
+  spec: verifyStepSpec,
+  sections: ['action'],
+  idempotent: true,
+  defaultTimeoutMs: () => 60_000,
+  prepare: (spec) => spec,
+  describe: (spec) => ({ ...spec }),
+  async execute(spec, ctx) {
+    const chosen = chooseChecks(spec, ctx);
+    if ('inconclusive' in chosen)
+      return { ok: false, inconclusive: true, error: chosen.inconclusive };
+    return verifyUntil(spec, chosen.definitions, ctx);
+  },
+});
+
+function chooseChecks(
+  spec: VerifyStepSpec,
+  ctx: StepContext,
+): { definitions: CheckDefinition[] } | { inconclusive: string } {
+  const service: ServiceConfig | undefined = ctx.service;
+  if (service === undefined) {
+    return { inconclusive: 'cannot verify: the service is not in the config, so it has no checks' };
+  }
+  const wanted = spec.check ?? ctx.lead?.check ?? undefined;
+  const all = checkDefinitions([service]);
+  const definitions = wanted === undefined ? all : all.filter((d) => d.spec.name === wanted);
+  if (definitions.length === 0) {
+    return {
+      inconclusive:
+        wanted === undefined
+          ? `cannot verify: service ${service.name} has no checks`
+          : `cannot verify: service ${service.name} has no check named ${wanted}`,
+    };
+  }
+  return { definitions };
+}
+
+async function verifyUntil(
+  spec: VerifyStepSpec,
+  definitions: CheckDefinition[],
+  ctx: StepContext,
+): Promise<StepResult> {
+  const threshold =
+    spec.successThreshold ?? Math.max(...definitions.map((d) => d.spec.successThreshold));
+  const intervalMs =
+    spec.interval !== undefined
+      ? parseDuration(spec.interval)!
+      : Math.min(1000, ...definitions.map((d) => d.spec.periodSeconds * 1000));
+  const checks = definitions.map(prepareCheck);
+  const log = new BoundedOutput(ctx.maxOutputBytes);
+  let streak = 0;
+  let rounds = 0;
+  let last: { key: string; observation: Observation }[] = [];
+  for (;;) {
+    rounds++;
+    last = await Promise.all(
+      checks.map(async (check) => ({ key: check.key, observation: await probeOnce(check, ctx) })),
+    );
+    const failed = last.filter((r) => !r.observation.ok);
+    streak = failed.length === 0 ? streak + 1 : 0;
+    for (const { key, observation } of last) {
+      const verdict = observation.ok ? 'passed' : `failed: ${observation.error ?? 'no reason'}`;
+      log.push(
+        Buffer.from(
+          `round ${rounds} ${key} ${verdict} (${Math.round(observation.durationMs)} ms)\n`,
+        ),
+      );
+    }
+    const data = {
+      checks: checks.map((c) => c.key),
+      rounds,
+      passedInARow: streak,
+      threshold,
+      last,
+    };
+    if (streak >= threshold) {
+      return { ok: true, output: log.text(), data };
+    }
+    if (ctx.signal.aborted || !(await sleep(intervalMs, ctx.signal))) {
+      const why = failed[0]?.observation.error ?? `passed ${streak} of ${threshold} in a row`;
+      return {
+        ok: false,
+        error: `not healthy (${abortReason(ctx.signal)}): ${failed[0]?.key ?? checks[0]!.key}: ${why}`,
+        output: log.text(),
+        data,
+      };
+    }
+  }
+}
+
+function probeOnce(check: ReturnType<typeof prepareCheck>, ctx: StepContext): Promise<Observation> {
+  const run = runProbe(check.probe, {
+    timeoutMs: check.timeoutMs,
+    maxOutputBytes: PROBE_OUTPUT_BYTES,
+    now: () => performance.timeOrigin + performance.now(),
+  });
+  const onAbort = (): void => run.abort(`verify stopped: ${abortReason(ctx.signal)}`);
+  ctx.signal.addEventListener('abort', onAbort, { once: true });
+  return run.done.finally(() => ctx.signal.removeEventListener('abort', onAbort));
+}
