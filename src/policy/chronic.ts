@@ -95,7 +95,7 @@ export function pruneHeals(svc: ServiceState, now: number, settings: ChronicSett
 }
 
 /** A window as people say it: `24h` rather than `1d` up to two days, else the usual spelling. */
-function windowWords(ms: number): string {
+export function windowWords(ms: number): string {
   const hours = ms / 3_600_000;
   return Number.isInteger(hours) && hours <= 48 ? `${hours}h` : duration(ms);
 }

@@ -3,7 +3,9 @@ import { registerApprove, registerDeny } from './approve.ts';
 import { registerBreaker } from './breaker.ts';
 import { registerCheck } from './check.ts';
 import { registerDemo } from './demo.ts';
+import { registerIncidents } from './incidents.ts';
 import { registerReplay } from './replay.ts';
+import { registerReport } from './report.ts';
 import { registerRun } from './run.ts';
 import { registerSchema } from './schema.ts';
 import { registerTest } from './test.ts';
@@ -19,6 +21,8 @@ export const commands: RegisterCommand[] = [
   registerTest,
   registerReplay,
   registerBreaker,
+  registerIncidents,
+  registerReport,
   registerApprove,
   registerDeny,
   registerSchema,

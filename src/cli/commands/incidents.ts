@@ -1,0 +1,121 @@
+import { existsSync } from 'node:fs';
+import { Option } from '@commander-js/extra-typings';
+import { human, isoTime, oneLine } from '../../incidents/format.ts';
+import { incidentView } from '../../incidents/incident-view.ts';
+import { findIncident, loadIncidentRecords } from '../../incidents/load.ts';
+import { renderMarkdown } from '../../incidents/render-markdown.ts';
+import { renderText } from '../../incidents/render-text.ts';
+import { type IncidentSummary, summarize } from '../../incidents/summary.ts';
+import type { Store } from '../../store/store.ts';
+import { reportingFailures, storeOrFail } from '../open-for-cli.ts';
+import { DEFAULT_DB, timeOption } from '../options.ts';
+import { StartError } from '../start-mend.ts';
+import { formatTable } from '../table.ts';
+import type { RegisterCommand } from './index.ts';
+
+export const registerIncidents: RegisterCommand = (program) => {
+  const incidents = program
+    .command('incidents')
+    .description(
+      'Incidents as mend recorded them: list them, or show one as a timeline, a post-incident report (Markdown) or JSON.',
+    );
+
+  incidents
+    .command('list')
+    .description('One line per incident, oldest first.')
+    .option('--open', 'only incidents still open')
+    .option('--service <name>', 'only incidents of this service')
+    .addOption(
+      new Option('--since <time>', 'opened since (7d, 24h or RFC 3339)').argParser(timeOption()),
+    )
+    .option('--json', 'print JSON')
+    .option('--db <path>', 'SQLite store file', DEFAULT_DB)
+    .action((options) =>
+      reportingFailures(() =>
+        withRecordedStore(options.db, async (store) => {
+          const found = await store.listIncidents({
+            ...(options.open ? { status: 'open' as const } : {}),
+            ...(options.service !== undefined ? { service: options.service } : {}),
+            ...(options.since !== undefined ? { since: options.since } : {}),
+          });
+          const now = Date.now();
+          const rows: IncidentSummary[] = [];
+          for (const incident of found) {
+            const full = await store.getIncident(incident.id);
+            if (full !== undefined) rows.push(summarize(full, now));
+          }
+          process.stdout.write(
+            options.json ? `${JSON.stringify(rows, null, 2)}\n` : renderList(rows),
+          );
+        }),
+      ),
+    );
+
+  incidents
+    .command('show')
+    .description(
+      'One incident: its timeline (text), a post-incident report to paste into a review (md), or everything recorded (json).',
+    )
+    .argument('<id>', 'the engine id (inc-3) or the store number (3)')
+    .addOption(
+      new Option('--format <format>', 'text, md or json')
+        .choices(['text', 'md', 'json'] as const)
+        .default('text' as const),
+    )
+    .option('--db <path>', 'SQLite store file', DEFAULT_DB)
+    .action((id, options) =>
+      reportingFailures(() =>
+        withRecordedStore(options.db, async (store) => {
+          const incident = await findIncident(store, id);
+          if (incident === undefined) {
+            throw new StartError(`no incident ${id} in ${options.db}`);
+          }
+          const [record] = await loadIncidentRecords(store, [incident], { journal: true });
+          const view = incidentView(record!);
+          const out =
+            options.format === 'json'
+              ? `${JSON.stringify(view, null, 2)}\n`
+              : options.format === 'md'
+                ? renderMarkdown(view)
+                : renderText(view);
+          process.stdout.write(out);
+        }),
+      ),
+    );
+};
+
+function renderList(rows: IncidentSummary[]): string {
+  if (rows.length === 0) return 'No incidents.\n';
+  return formatTable(
+    ['ID', 'SERVICE', 'STATUS', 'OPENED', 'DURATION', 'ATTEMPTS', 'CHRONIC', 'TITLE'],
+    rows.map((r) => [
+      r.id,
+      r.service,
+      r.status,
+      isoTime(Math.floor(r.openedAt / 1000) * 1000),
+      r.status === 'open' ? `${human(r.durationMs)}+` : human(r.durationMs),
+      String(r.attempts),
+      r.chronic ? 'yes' : '-',
+      oneLine(r.title, 80),
+    ]),
+  );
+}
+
+/**
+ * Run `body` on the store at `path`, which must exist: reading a mistyped path would create an
+ * empty store and report "no incidents", which is wrong in a way nobody notices.
+ */
+export async function withRecordedStore(
+  path: string,
+  body: (store: Store) => Promise<void>,
+): Promise<void> {
+  if (!existsSync(path)) {
+    throw new StartError(`no store at ${path} (give the --db that \`mend run\` uses)`);
+  }
+  const store = await storeOrFail(path);
+  try {
+    await body(store);
+  } finally {
+    await store.close();
+  }
+}

@@ -1,0 +1,139 @@
+import type { StoredJournalEntry } from '../store/store.ts';
+import { isRecord } from './record.ts';
+
+/**
+ * Runbook steps as the journal recorded them, read generically: the runbook executor owns the
+ * payload, so this takes what is there (intent, then result, per idempotency key) and names the
+ * usual fields: the step's name and kind, its command (argv, or method and URL), exit code or
+ * status, duration, error and output. Whatever else was recorded is kept in `fields`.
+ */
+export interface StepRun {
+  runId: string;
+  key: string;
+  stepIndex: number;
+  attempt: number;
+  section: string | null;
+  name: string | null;
+  kind: string | null;
+  command: string | null;
+  startedAt: number | null;
+  endedAt: number | null;
+  durationMs: number | null;
+  exitCode: number | string | null;
+  ok: boolean | null;
+  error: string | null;
+  output: string | null;
+  /** The phases journaled for it: `intent` alone means it started and has no result. */
+  phases: string[];
+  fields: Record<string, unknown>;
+}
+
+const NAMED = new Set([
+  'section',
+  'name',
+  'step',
+  'title',
+  'kind',
+  'type',
+  'argv',
+  'command',
+  'method',
+  'url',
+  'exitCode',
+  'exit',
+  'status',
+  'durationMs',
+  'ok',
+  'error',
+  'output',
+  'stdout',
+  'stderr',
+]);
+
+export function stepRuns(entries: readonly StoredJournalEntry[]): StepRun[] {
+  const groups = new Map<string, StoredJournalEntry[]>();
+  for (const entry of entries) {
+    groups.set(entry.idempotencyKey, [...(groups.get(entry.idempotencyKey) ?? []), entry]);
+  }
+  return [...groups.values()].map(stepRun);
+}
+
+function stepRun(entries: StoredJournalEntry[]): StepRun {
+  const first = entries[0]!;
+  const intent = entries.find((e) => e.phase === 'intent');
+  const result = entries.findLast((e) => e.phase === 'result');
+  // Result fields win over intent fields of the same name.
+  const fields: Record<string, unknown> = {};
+  for (const entry of entries) Object.assign(fields, flatten(entry.payload));
+  const text = (...keys: string[]) => {
+    for (const key of keys) {
+      const value = fields[key];
+      if (typeof value === 'string' && value !== '') return value;
+    }
+    return null;
+  };
+  const startedAt = intent?.at ?? null;
+  const endedAt = result?.at ?? null;
+  const duration = fields.durationMs;
+  const exit = fields.exitCode ?? fields.exit ?? fields.status;
+  const output =
+    text('output') ?? ([text('stdout'), text('stderr')].filter(Boolean).join('\n') || null);
+  return {
+    runId: first.runId,
+    key: first.idempotencyKey,
+    stepIndex: first.stepIndex,
+    attempt: first.attempt,
+    section: text('section'),
+    name: text('name', 'step', 'title'),
+    kind: text('kind', 'type'),
+    command: commandOf(fields),
+    startedAt,
+    endedAt,
+    durationMs:
+      typeof duration === 'number'
+        ? duration
+        : startedAt !== null && endedAt !== null
+          ? endedAt - startedAt
+          : null,
+    exitCode: typeof exit === 'number' || typeof exit === 'string' ? exit : null,
+    ok: typeof fields.ok === 'boolean' ? fields.ok : null,
+    error: text('error'),
+    output,
+    phases: entries.map((e) => e.phase),
+    fields: Object.fromEntries(Object.entries(fields).filter(([key]) => !NAMED.has(key))),
+  };
+}
+
+/** The payload's fields, with those of nested objects (`intent: {...}`, `result: {...}`) lifted. */
+function flatten(payload: unknown): Record<string, unknown> {
+  if (!isRecord(payload)) return payload === undefined ? {} : { value: payload };
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(payload)) {
+    if (isRecord(value) && !['headers', 'params', 'env', 'data'].includes(key)) {
+      for (const [inner, innerValue] of Object.entries(value)) out[inner] ??= innerValue;
+    } else {
+      out[key] = value;
+    }
+  }
+  return out;
+}
+
+/** `systemctl restart api`, `POST https://...`: what ran, as one line. */
+function commandOf(fields: Record<string, unknown>): string | null {
+  const argv = Array.isArray(fields.argv)
+    ? fields.argv
+    : Array.isArray(fields.command)
+      ? fields.command
+      : null;
+  if (argv !== null) return argv.map((arg) => quote(String(arg))).join(' ');
+  if (typeof fields.command === 'string') return fields.command;
+  if (typeof fields.url === 'string') {
+    return typeof fields.method === 'string' ? `${fields.method} ${fields.url}` : fields.url;
+  }
+  return null;
+}
+
+/** An argv element as a person would type it (for reading only: nothing runs it). */
+function quote(arg: string): string {
+  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
+}
