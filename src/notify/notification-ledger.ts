@@ -39,14 +39,19 @@ export class NotificationLedger {
     this.#store = store;
   }
 
-  /** Whether `key` already reached `notifier`, on any of the incidents it is about. */
+  /**
+   * Whether `event` with `key` already reached `notifier`, on any of the incidents it is about.
+   * The event is part of the identity: a group page's resolve carries the page's own key.
+   */
   delivered(
     incidents: readonly (IncidentWithTimeline | undefined)[],
-    key: string,
+    sent: { key: string; event: NotificationEvent },
     notifier: string,
   ): boolean {
     return incidents.some((incident) =>
-      deliveries(incident).some((d) => d.key === key && d.notifier === notifier),
+      deliveries(incident).some(
+        (d) => d.key === sent.key && d.event === sent.event && d.notifier === notifier,
+      ),
     );
   }
 

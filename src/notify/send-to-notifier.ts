@@ -31,7 +31,7 @@ export async function sendToNotifier(
 ): Promise<boolean> {
   const { ledger, log } = deps;
   const { key, event } = notification;
-  if (ledger.delivered(incidents, key, name)) {
+  if (ledger.delivered(incidents, notification, name)) {
     log.info({ notifier: name, key }, `${key}: already sent to ${name}; not sending again`);
     return true;
   }

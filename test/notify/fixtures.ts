@@ -106,12 +106,26 @@ export async function seedIncident(
     {
       at: T0 + 3000,
       type: 'signal',
-      payload: { fingerprint: signal.fingerprint, status: 'firing', check: 'live', summary: signal.summary },
+      payload: {
+        fingerprint: signal.fingerprint,
+        status: 'firing',
+        check: 'live',
+        summary: signal.summary,
+      },
     },
-    { at: T0 + 3001, type: 'decision', payload: { verdict: 'heal', reason: { message: 'restart 1 of 3' } } },
-    { at: T0 + 9000, type: 'decision', payload: { verdict: 'heal', reason: { message: 'restart 2 of 3' } } },
+    {
+      at: T0 + 3001,
+      type: 'decision',
+      payload: { verdict: 'heal', reason: { message: 'restart 1 of 3' } },
+    },
+    {
+      at: T0 + 9000,
+      type: 'decision',
+      payload: { verdict: 'heal', reason: { message: 'restart 2 of 3' } },
+    },
   ];
-  for (const event of events) await store.appendIncidentEvent({ incidentId: incident.id, ...event });
+  for (const event of events)
+    await store.appendIncidentEvent({ incidentId: incident.id, ...event });
   return incident.id;
 }
 
@@ -164,7 +178,11 @@ export function approval(engineId = 'inc-1'): RequestApprovalCommand {
       rung: 0,
       attempt: 1,
     },
-    reason: { ...REASON, code: 'approval-required', message: 'approval required to heal api: mend approve inc-1:approval:1' },
+    reason: {
+      ...REASON,
+      code: 'approval-required',
+      message: 'approval required to heal api: mend approve inc-1:approval:1',
+    },
   };
 }
 

@@ -42,7 +42,13 @@ export async function startReceiver(
       try {
         body = JSON.parse(raw);
       } catch {}
-      const received = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, raw, body };
+      const received = {
+        method: req.method ?? '',
+        path: req.url ?? '',
+        headers: req.headers,
+        raw,
+        body,
+      };
       const index = requests.length;
       requests.push(received);
       const reply = answer(received, index);

@@ -29,9 +29,11 @@ export function pagerDutyErrors(event: unknown): string[] {
     errors.push('payload.summary must be 1-1024 characters');
   }
   if (typeof p.source !== 'string' || p.source === '') errors.push('payload.source missing');
-  if (!SEVERITIES.includes(String(p.severity))) errors.push(`payload.severity invalid: ${String(p.severity)}`);
+  if (!SEVERITIES.includes(String(p.severity)))
+    errors.push(`payload.severity invalid: ${String(p.severity)}`);
   for (const key of ['component', 'group', 'class', 'timestamp']) {
-    if (p[key] !== undefined && typeof p[key] !== 'string') errors.push(`payload.${key} must be a string`);
+    if (p[key] !== undefined && typeof p[key] !== 'string')
+      errors.push(`payload.${key} must be a string`);
   }
   if (p.timestamp !== undefined && Number.isNaN(Date.parse(String(p.timestamp)))) {
     errors.push('payload.timestamp must be ISO 8601');
@@ -47,7 +49,14 @@ export function startPagerDutyReceiver(): Promise<Receiver> {
   return startReceiver((request) => {
     const errors = pagerDutyErrors(request.body);
     if (errors.length > 0) {
-      return { status: 400, body: JSON.stringify({ status: 'invalid event', message: 'Event object is invalid', errors }) };
+      return {
+        status: 400,
+        body: JSON.stringify({
+          status: 'invalid event',
+          message: 'Event object is invalid',
+          errors,
+        }),
+      };
     }
     const dedup = (request.body as { dedup_key?: string }).dedup_key;
     return {

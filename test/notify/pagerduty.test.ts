@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import type { Receiver } from './http-receiver.ts';
 import {
   FAST,
   loadYaml,
@@ -13,6 +12,7 @@ import {
   seedIncident,
   timelineOf,
 } from './fixtures.ts';
+import type { Receiver } from './http-receiver.ts';
 import { pagerDutyErrors, startPagerDutyReceiver } from './pagerduty-receiver.ts';
 
 let pd: Receiver;
@@ -68,7 +68,11 @@ test('pagerduty: a page triggers with dedup_key = the incident id; recovery reso
     { href: 'https://mend.example.com/incidents/inc-1', text: 'inc-1 in mend' },
   ]);
 
-  assert.deepEqual(resolve, { routing_key: ROUTING_KEY, event_action: 'resolve', dedup_key: 'inc-1' });
+  assert.deepEqual(resolve, {
+    routing_key: ROUTING_KEY,
+    event_action: 'resolve',
+    dedup_key: 'inc-1',
+  });
 
   const recorded = (await timelineOf(store)).filter((e) => e.type.startsWith('notification'));
   assert.deepEqual(

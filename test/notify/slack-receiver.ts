@@ -26,7 +26,9 @@ export function slackErrors(message: unknown): string[] {
   if (text !== undefined && typeof text !== 'string') errors.push('text must be a string');
   if (!Array.isArray(blocks)) return [...errors, 'blocks must be an array'];
   if (blocks.length === 0 || blocks.length > 50) errors.push('1 to 50 blocks');
-  blocks.forEach((block, i) => errors.push(...blockErrors(block as Record<string, unknown>, `blocks[${i}]`)));
+  blocks.forEach((block, i) => {
+    errors.push(...blockErrors(block as Record<string, unknown>, `blocks[${i}]`));
+  });
   return errors;
 }
 
@@ -36,22 +38,27 @@ function textErrors(text: unknown, where: string, max: number, plainOnly = false
   const types = plainOnly ? ['plain_text'] : ['plain_text', 'mrkdwn'];
   const errors: string[] = [];
   if (!types.includes(String(t.type))) errors.push(`${where}.type must be ${types.join(' or ')}`);
-  if (typeof t.text !== 'string' || t.text.length === 0) errors.push(`${where}.text must be non-empty`);
+  if (typeof t.text !== 'string' || t.text.length === 0)
+    errors.push(`${where}.text must be non-empty`);
   else if (t.text.length > max) errors.push(`${where}.text longer than ${max} (${t.text.length})`);
   return errors;
 }
 
 function blockErrors(block: Record<string, unknown>, where: string): string[] {
-  if (!BLOCK_TYPES.has(String(block.type))) return [`${where}: unknown block type ${String(block.type)}`];
+  if (!BLOCK_TYPES.has(String(block.type)))
+    return [`${where}: unknown block type ${String(block.type)}`];
   switch (block.type) {
     case 'header':
       return textErrors(block.text, `${where}.text`, 150, true);
     case 'section': {
       const fields = (block.fields ?? []) as unknown[];
-      const errors = block.text === undefined && fields.length === 0 ? [`${where}: text or fields`] : [];
+      const errors =
+        block.text === undefined && fields.length === 0 ? [`${where}: text or fields`] : [];
       if (block.text !== undefined) errors.push(...textErrors(block.text, `${where}.text`, 3000));
       if (fields.length > 10) errors.push(`${where}.fields: at most 10`);
-      fields.forEach((f, i) => errors.push(...textErrors(f, `${where}.fields[${i}]`, 2000)));
+      fields.forEach((f, i) => {
+        errors.push(...textErrors(f, `${where}.fields[${i}]`, 2000));
+      });
       return errors;
     }
     case 'context': {
@@ -64,7 +71,9 @@ function blockErrors(block: Record<string, unknown>, where: string): string[] {
       return elements.flatMap((e, i) => [
         ...(e.type === 'button' ? [] : [`${where}.elements[${i}]: only buttons expected`]),
         ...textErrors(e.text, `${where}.elements[${i}].text`, 75, true),
-        ...(typeof e.url === 'string' && /^https?:\/\//.test(e.url) ? [] : [`${where}.elements[${i}].url`]),
+        ...(typeof e.url === 'string' && /^https?:\/\//.test(e.url)
+          ? []
+          : [`${where}.elements[${i}].url`]),
       ]);
     }
     default:

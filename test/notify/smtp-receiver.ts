@@ -38,8 +38,21 @@ export async function startSmtpReceiver(credentials: {
   const keyFile = join(dir, 'key.pem');
   const caFile = join(dir, 'cert.pem');
   await promisify(execFile)('openssl', [
-    'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1',
-    '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost', '-keyout', keyFile, '-out', caFile,
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-days',
+    '1',
+    '-subj',
+    '/CN=127.0.0.1',
+    '-addext',
+    'subjectAltName=IP:127.0.0.1,DNS:localhost',
+    '-keyout',
+    keyFile,
+    '-out',
+    caFile,
   ]);
   const mails: ReceivedMail[] = [];
   const server = new SMTPServer({
@@ -78,7 +91,8 @@ export async function startSmtpReceiver(credentials: {
     async waitFor(count, timeoutMs = 5000) {
       const deadline = Date.now() + timeoutMs;
       while (mails.length < count) {
-        if (Date.now() > deadline) throw new Error(`expected ${count} mail(s), got ${mails.length}`);
+        if (Date.now() > deadline)
+          throw new Error(`expected ${count} mail(s), got ${mails.length}`);
         await new Promise((resolve) => setTimeout(resolve, 10));
       }
       return mails;
@@ -133,7 +147,8 @@ function collectParts(headers: Map<string, string>, body: string, out: Map<strin
       : encoding === 'base64'
         ? Buffer.from(body.replace(/\s+/g, ''), 'base64').toString('utf8')
         : body;
-  out.set(type.split(';')[0]!.trim(), decoded.replace(/\r\n$/, ''));
+  // SMTP carries lines as CRLF; compare text as written.
+  out.set(type.split(';')[0]!.trim(), decoded.replace(/\r\n/g, '\n').replace(/\n$/, ''));
 }
 
 function decodeQuotedPrintable(text: string): string {
