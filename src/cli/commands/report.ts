@@ -22,12 +22,17 @@ export const registerReport: RegisterCommand = (program) => {
         .argParser(timeOption())
         .default(undefined, '7d'),
     )
+    .addOption(
+      new Option('--until <time>', 'and before (7d, 24h or RFC 3339); default now').argParser(
+        timeOption(),
+      ),
+    )
     .option('--json', 'print JSON')
     .option('--db <path>', 'SQLite store file', DEFAULT_DB)
     .action((options) =>
       reportingFailures(() =>
         withRecordedStore(options.db, async (store) => {
-          const until = Date.now();
+          const until = options.until ?? Date.now();
           const since = options.since ?? until - 7 * 86_400_000;
           const incidents = await store.listIncidents({ since, until: until + 1 });
           const records = await loadIncidentRecords(store, incidents, { journal: false });
