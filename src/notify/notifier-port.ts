@@ -98,7 +98,7 @@ class NotifierPort implements ActionPort {
       ...(first ? { incident: first } : {}),
       ...(lead ? { lead } : {}),
       reason: command.reason,
-      chronic: (command as { chronic?: unknown }).chronic === true,
+      chronic: command.chronic === true,
       now: this.#deps.now(),
     });
     this.#pages.set(command.id, command.incidentIds);
