@@ -7,6 +7,7 @@ import { registerIncidents } from './incidents.ts';
 import { registerReplay } from './replay.ts';
 import { registerReport } from './report.ts';
 import { registerRun } from './run.ts';
+import { registerRunbook } from './runbook.ts';
 import { registerSchema } from './schema.ts';
 import { registerTest } from './test.ts';
 import { registerValidate } from './validate.ts';
@@ -21,6 +22,7 @@ export const commands: RegisterCommand[] = [
   registerTest,
   registerReplay,
   registerBreaker,
+  registerRunbook,
   registerIncidents,
   registerReport,
   registerApprove,

@@ -92,7 +92,7 @@ export const runbookSpec = z
       )
       .default({})
       .describe(
-        'Declared parameters. A heal whose params do not validate does not run: it is recorded and escalated.',
+        'Declared parameters, by name: `type` (string, integer, boolean; default string), `default` (unset: required), `pattern` (a regex the whole value must match), `enum`, `allowLeadingDash` (default false: a string beginning with "-" is refused), `description`. A heal whose params do not validate does not run: it is recorded and reported failed, and the engine escalates.',
       ),
     maxOutputBytes: z
       .int()

@@ -88,6 +88,8 @@ async function verifyUntil(
   let streak = 0;
   let rounds = 0;
   let last: { key: string; observation: Observation }[] = [];
+  // The failure to report: from the last round that finished, not one the deadline cut short.
+  let failure = '';
   for (;;) {
     rounds++;
     last = await Promise.all(
@@ -103,6 +105,9 @@ async function verifyUntil(
         ),
       );
     }
+    if (failed[0] !== undefined && (!ctx.signal.aborted || failure === '')) {
+      failure = `${failed[0].key}: ${failed[0].observation.error ?? 'no reason'}`;
+    }
     const data = {
       checks: checks.map((c) => c.key),
       rounds,
@@ -110,14 +115,12 @@ async function verifyUntil(
       threshold,
       last,
     };
-    if (streak >= threshold) {
-      return { ok: true, output: log.text(), data };
-    }
+    if (streak >= threshold) return { ok: true, output: log.text(), data };
     if (ctx.signal.aborted || !(await sleep(intervalMs, ctx.signal))) {
-      const why = failed[0]?.observation.error ?? `passed ${streak} of ${threshold} in a row`;
+      const why = failure === '' ? `passed ${streak} of ${threshold} in a row` : failure;
       return {
         ok: false,
-        error: `not healthy (${abortReason(ctx.signal)}): ${failed[0]?.key ?? checks[0]!.key}: ${why}`,
+        error: `not healthy (${abortReason(ctx.signal)}): ${why}`,
         output: log.text(),
         data,
       };

@@ -1,0 +1,160 @@
+import { randomBytes } from 'node:crypto';
+import { InvalidArgumentError } from '@commander-js/extra-typings';
+import type { Config, RunbookConfig } from '../../config/config.ts';
+import { didYouMean } from '../../config/suggest.ts';
+import { createLogger } from '../../log.ts';
+import { planRun } from '../../runbooks/dry-run.ts';
+import { createRunbookExecutor } from '../../runbooks/executor.ts';
+import { describeCommand, formatRecord } from '../../runbooks/live-view.ts';
+import type { RunOutcome } from '../../runbooks/run.ts';
+import type { Store } from '../../store/store.ts';
+import { EXIT_FAILURE } from '../exit-codes.ts';
+import { configOrFail, reportingFailures, storeOrFail } from '../open-for-cli.ts';
+import { DEFAULT_DB, defaultActor } from '../options.ts';
+import { StartError } from '../start-mend.ts';
+import type { RegisterCommand } from './index.ts';
+
+/** `--param k=v`, repeatable; the value is text, typed by the runbook's declaration. */
+function collectParam(value: string, previous: Record<string, string>): Record<string, string> {
+  const at = value.indexOf('=');
+  if (at <= 0) throw new InvalidArgumentError(`expected NAME=VALUE, found "${value}"`);
+  return { ...previous, [value.slice(0, at)]: value.slice(at + 1) };
+}
+
+export const registerRunbook: RegisterCommand = (program) => {
+  const runbook = program.command('runbook').description('Run a runbook by hand.');
+  runbook
+    .command('run')
+    .description(
+      'Run runbook NAME on a service now, showing each step live. Journaled like a heal, audited; exit 0 when verified, 1 otherwise.',
+    )
+    .argument('<name>', 'the Runbook')
+    .requiredOption('--service <name>', 'the Service to act on')
+    .option('--param <name=value>', 'a runbook param (repeatable)', collectParam, {})
+    .option('--dry-run', 'validate the params and show what each step would run; run nothing')
+    .requiredOption('-c, --config <paths...>', 'config files or folders (*.yaml, *.yml)')
+    .option('--db <path>', 'SQLite store file', DEFAULT_DB)
+    .option(
+      '--actor <name>',
+      'who runs it (recorded in the journal and the audit log)',
+      defaultActor(),
+    )
+    .option('--run-id <id>', 'resume the run with this id (printed when a run is interrupted)')
+    .action((name, options) =>
+      reportingFailures(async () => {
+        const config = await configOrFail(options.config);
+        const found = config.runbooks.find((r) => r.name === name);
+        if (!found) {
+          const names = config.runbooks.map((r) => r.name);
+          throw new StartError(
+            `no runbook named ${JSON.stringify(name)}${didYouMean(name, names)}`,
+          );
+        }
+        const service = config.services.find((s) => s.name === options.service);
+        if (!service) {
+          const names = config.services.map((s) => s.name);
+          throw new StartError(
+            `no service named ${JSON.stringify(options.service)}${didYouMean(options.service, names)}`,
+          );
+        }
+        const runId =
+          options.runId ??
+          `cli:${service.name}:${name}:${Date.now()}-${randomBytes(3).toString('hex')}`;
+        const store = await storeOrFail(options.db);
+        try {
+          const ok = options.dryRun
+            ? await dryRun(found, service.name, options.param, runId, config, store, options.actor)
+            : await runNow(name, service.name, options.param, runId, config, store, options.actor);
+          if (!ok) process.exitCode = EXIT_FAILURE;
+        } finally {
+          await store.close();
+        }
+      }),
+    );
+};
+
+async function runNow(
+  runbook: string,
+  service: string,
+  params: Record<string, string>,
+  runId: string,
+  config: Config,
+  store: Store,
+  actor: string,
+): Promise<boolean> {
+  const target = `${service}/${runbook}`;
+  await store.appendAudit({
+    at: Date.now(),
+    actor,
+    action: 'runbook.run',
+    target,
+    details: { runId, params },
+  });
+  process.stdout.write(`run ${runId}\n`);
+  const executor = createRunbookExecutor({
+    config: () => config,
+    store,
+    // The live view says everything; the executor's own log lines would repeat it.
+    log: createLogger({ level: 'silent', pretty: false }),
+    onRecord: (phase, payload) => process.stdout.write(formatRecord(phase, payload)),
+  });
+  // Ctrl-C cuts the step in flight; the journal keeps the run for --run-id to resume.
+  const stop = () => void executor.stop();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  let outcome: RunOutcome | undefined;
+  try {
+    outcome = await executor.run({ runId, runbook, service, params, actor });
+  } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+  }
+  await store.appendAudit({
+    at: Date.now(),
+    actor,
+    action: 'runbook.outcome',
+    target,
+    details: outcome ? { runId, ...outcome } : { runId, result: 'interrupted' },
+  });
+  if (!outcome) {
+    process.stdout.write(`\nINTERRUPTED: resume with --run-id ${runId}\n`);
+    return false;
+  }
+  return outcome.result === 'succeeded';
+}
+
+async function dryRun(
+  runbook: RunbookConfig,
+  service: string,
+  params: Record<string, string>,
+  runId: string,
+  config: Config,
+  store: Store,
+  actor: string,
+): Promise<boolean> {
+  const serviceConfig = config.services.find((s) => s.name === service);
+  const plan = planRun(runbook, { service, params, serviceConfig, runId });
+  await store.appendAudit({
+    at: Date.now(),
+    actor,
+    action: 'runbook.dry-run',
+    target: `${service}/${runbook.name}`,
+    details: { params, ...('errors' in plan ? { errors: plan.errors } : {}) },
+  });
+  if ('errors' in plan) {
+    process.stdout.write(
+      `params do not validate; nothing would run:\n${plan.errors.map((e) => `  ${e}\n`).join('')}`,
+    );
+    return false;
+  }
+  process.stdout.write(`dry run of runbook ${runbook.name} on ${service}: nothing runs\n`);
+  for (const step of plan.steps) {
+    const what = step.command
+      ? describeCommand({ kind: step.kind, command: step.command })
+      : `REFUSED: ${step.refused}`;
+    process.stdout.write(`  ${step.section}[${step.index}] ${step.name}: ${what}\n`);
+    // The exact values, with their boundaries: what the journal would record as the intent.
+    if (step.command) process.stdout.write(`      ${JSON.stringify(step.command)}\n`);
+  }
+  return plan.steps.every((step) => step.refused === undefined);
+}

@@ -1,0 +1,63 @@
+import type { HealParams, RunbookConfig, ServiceConfig } from '../config/config.ts';
+import { validateParams } from './params.ts';
+import { Redactor } from './redactor.ts';
+import { RunSecrets } from './secrets.ts';
+import { findStepKind } from './steps/registry.ts';
+import { Refusal, type TemplateValues } from './template.ts';
+
+export interface PlannedStep {
+  section: 'evidence' | 'steps' | 'onFailure';
+  index: number;
+  name: string;
+  kind: string;
+  /** What would run, rendered as the journal would record it; or why it would be refused. */
+  command?: Record<string, unknown>;
+  refused?: string;
+}
+
+/**
+ * What a run would do, without doing it: params validated, every step rendered (argv, URL,
+ * body) exactly as a run would, secrets read but redacted. Nothing runs, nothing is journaled.
+ */
+export function planRun(
+  runbook: RunbookConfig,
+  request: {
+    service: string;
+    params: HealParams;
+    serviceConfig?: ServiceConfig | undefined;
+    runId: string;
+  },
+  env: NodeJS.ProcessEnv = process.env,
+): { steps: PlannedStep[] } | { errors: string[] } {
+  const validated = validateParams(runbook.params, request.params);
+  if ('errors' in validated) return validated;
+  const secrets = new RunSecrets(runbook, env);
+  const redactor = new Redactor(secrets.values());
+  const values: TemplateValues = {
+    params: validated.params,
+    dashParams: new Set(
+      Object.keys(runbook.params).filter((n) => runbook.params[n]!.allowLeadingDash),
+    ),
+    service: { name: request.service, labels: request.serviceConfig?.labels ?? {} },
+    runId: request.runId,
+  };
+  const sections = [
+    ['evidence', runbook.evidence],
+    ['steps', runbook.steps],
+    ['onFailure', runbook.onFailure],
+  ] as const;
+  const steps = sections.flatMap(([section, list]) =>
+    list.map((step, index): PlannedStep => {
+      const base = { section, index, name: step.name, kind: step.kind };
+      const kind = findStepKind(step.kind);
+      try {
+        if (!kind) throw new Refusal(`unknown step kind ${step.kind}`);
+        const prepared = kind.prepare(step.spec, { values, secret: (s) => secrets.get(s) });
+        return { ...base, command: redactor.deep(kind.describe(prepared)) };
+      } catch (err) {
+        return { ...base, refused: redactor.text((err as Error).message) };
+      }
+    }),
+  );
+  return { steps };
+}

@@ -1,0 +1,91 @@
+import type { JournalEntry } from '../store/store.ts';
+import type { JournalPayload, StepIntent, StepRecord } from './journal.ts';
+
+/** Lines of a step's output shown on the terminal; the journal keeps all of it (bounded). */
+const OUTPUT_LINES = 20;
+
+/**
+ * The live, step-by-step view of a run for a terminal: one line when a step starts (what runs),
+ * one when it ends (status, duration, exit status or error), then its output, indented. It reads
+ * the journal rows as they are appended, so it shows exactly what was recorded (redacted).
+ */
+export function formatRecord(phase: JournalEntry['phase'], payload: JournalPayload): string {
+  if (payload.type === 'run') {
+    if ('outcome' in payload) return `\n${payload.outcome.toUpperCase()}: ${payload.detail}\n`;
+    const params = Object.entries(payload.params)
+      .map(([name, value]) => `${name}=${JSON.stringify(value)}`)
+      .join(' ');
+    return `runbook ${payload.runbook} (revision ${payload.revision}) on ${payload.service}${params ? `, params ${params}` : ''}\n`;
+  }
+  if (phase === 'intent') return `${where(payload)} ${describeCommand(payload as StepIntent)}\n`;
+  return formatResult(payload as StepRecord);
+}
+
+function where(step: {
+  section: string;
+  index: number;
+  name: string;
+  kind: string;
+  attempt: number;
+}): string {
+  const attempt = step.attempt > 1 ? ` (attempt ${step.attempt})` : '';
+  const kind = step.name === step.kind ? step.kind : `${step.name} (${step.kind})`;
+  return `> ${step.section}[${step.index}] ${kind}${attempt}:`;
+}
+
+function formatResult(record: StepRecord): string {
+  const mark = record.status === 'ok' ? 'ok' : record.status.toUpperCase();
+  const ms = record.durationMs;
+  const seconds = ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(2)} s`;
+  const status =
+    record.exitStatus === undefined
+      ? ''
+      : `, ${record.kind === 'http' ? 'status' : 'exit'} ${record.exitStatus}`;
+  const error = record.error === undefined ? '' : `: ${record.error}`;
+  const note =
+    record.section === 'evidence' && record.status !== 'ok'
+      ? ' (evidence: recorded, the heal goes on)'
+      : '';
+  let out = `  ${mark} in ${seconds}${status}${error}${note}\n`;
+  if (record.output !== undefined && record.output.trim() !== '') {
+    const lines = record.output.replace(/\n$/, '').split('\n');
+    const shown = lines.slice(-OUTPUT_LINES);
+    if (lines.length > shown.length)
+      out += `  | ... ${lines.length - shown.length} earlier line(s) in the journal\n`;
+    out += shown.map((line) => `  | ${line}\n`).join('');
+  }
+  return out;
+}
+
+/** What a step runs, in one line. */
+export function describeCommand(intent: Pick<StepIntent, 'kind' | 'command'>): string {
+  const c = intent.command;
+  switch (intent.kind) {
+    case 'exec': {
+      const argv = (c.argv as string[]).map(quote).join(' ');
+      const user = c.runAs ? ` (as ${JSON.stringify((c.runAs as { user: unknown }).user)})` : '';
+      return `${argv}${user}`;
+    }
+    case 'http':
+      return `${c.method} ${c.url}`;
+    case 'wait':
+      return `wait ${c.durationMs} ms`;
+    case 'verify':
+      return c.check
+        ? `re-run check ${c.check} until it passes`
+        : 're-run the check that fired (by hand: every check) until it passes';
+    case 'notify':
+      return `notify ${(c.notifiers as string[]).join(', ')}`;
+    case 'observations':
+      return `keep the last ${c.count} observations`;
+    case 'logTail':
+      return `last ${c.lines} lines of ${c.path}`;
+    default:
+      return JSON.stringify(c);
+  }
+}
+
+/** An argv element as a person would type it: quoted only when it needs to be. */
+function quote(arg: string): string {
+  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : JSON.stringify(arg);
+}

@@ -1,0 +1,92 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Config } from '../../src/config/config.ts';
+import { formatErrors } from '../../src/config/config-error.ts';
+import { loadConfig } from '../../src/config/load.ts';
+import { createLogger } from '../../src/log.ts';
+import type { HealCommand, OutcomeInput } from '../../src/policy/types.ts';
+import { openStore } from '../../src/store/open.ts';
+import type { Store } from '../../src/store/store.ts';
+
+export const NODE = process.execPath;
+export const PRINT_ARGV = fileURLToPath(new URL('./fixtures/print-argv.mjs', import.meta.url));
+export const APPEND_STEP = fileURLToPath(new URL('./fixtures/append-step.mjs', import.meta.url));
+
+export const silentLog = createLogger({ level: 'silent', pretty: false });
+
+/** A temp dir for one test, removed after it. */
+export async function withTempDir<T>(use: (dir: string) => Promise<T>): Promise<T> {
+  const dir = await mkdtemp(join(tmpdir(), 'mend-runbooks-'));
+  try {
+    return await use(dir);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** Load YAML text as a config (written to `dir`); throws with every error when invalid. */
+export async function configFrom(dir: string, yaml: string): Promise<Config> {
+  const file = join(dir, `config-${Math.random().toString(36).slice(2)}.yaml`);
+  await writeFile(file, yaml);
+  const { config, errors } = await loadConfig([file]);
+  if (!config) throw new Error(formatErrors(errors));
+  return config;
+}
+
+export async function tempStore(dir: string): Promise<Store> {
+  return openStore({ path: join(dir, 'mend.db') });
+}
+
+/** A Service whose one check is an exec of `argv` (a JSON list). */
+export function serviceYaml(name: string, argv: string[] = ['/bin/true'], labels = '{}'): string {
+  return `apiVersion: mend/v1
+kind: Service
+metadata: {name: ${name}, labels: ${labels}}
+spec:
+  checks:
+    - name: live
+      periodSeconds: 1
+      exec: {command: ${JSON.stringify(argv)}}
+---
+`;
+}
+
+/** A Runbook document; `spec` is YAML indented by two spaces. */
+export function runbookYaml(name: string, spec: string): string {
+  return `apiVersion: mend/v1
+kind: Runbook
+metadata: {name: ${name}}
+spec:
+${spec}
+---
+`;
+}
+
+/** A heal command as the engine plans it. */
+export function heal(
+  runbook: string,
+  service: string,
+  params: HealCommand['params'] = {},
+  id = 'inc-1:heal:1',
+): HealCommand {
+  return {
+    kind: 'heal',
+    id,
+    idempotencyKey: id,
+    incidentId: id.split(':')[0]!,
+    service,
+    runbook,
+    params,
+    policy: 'p',
+    rung: 0,
+    attempt: 1,
+  };
+}
+
+/** A `report` that keeps what it was told. */
+export function reports(): { outcomes: OutcomeInput[]; report: (outcome: OutcomeInput) => void } {
+  const outcomes: OutcomeInput[] = [];
+  return { outcomes, report: (outcome) => outcomes.push(outcome) };
+}
