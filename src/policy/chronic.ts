@@ -58,8 +58,10 @@ export function flagIfChronic(
   incidentId: string,
   inc: IncidentState | undefined,
 ): void {
-  if (inc?.chronic) return;
+  // Most services were never healed: this runs for every new incident, so leave at once.
+  if (svc.heals === undefined || inc?.chronic) return;
   const settings = chronicSettings(d.compiled);
+  if (svc.heals.length < settings.heals) return;
   const heals = recentHeals(d, svc);
   if (heals.length < settings.heals) return;
   const chronic: Chronic = { heals: heals.length, withinMs: settings.withinMs };

@@ -55,7 +55,9 @@ function fire(d: Draft, signal: Signal): void {
     summary: signal.summary,
   });
   // A new incident of a service that is already chronic says so before anything is decided.
-  if (inc.firing.length === 1) flagIfChronic(d, svc, inc.service, inc.id, inc);
+  if (svc.heals !== undefined && inc.firing.length === 1) {
+    flagIfChronic(d, svc, inc.service, inc.id, inc);
+  }
   for (const error of selection.whenErrors) {
     d.reason({
       code: 'when-error',

@@ -50,8 +50,8 @@ export interface ServiceState {
   /** Services with incidents held because this one is unhealthy: judged afresh when it recovers. */
   held: string[];
   /**
-   * Times of verified heals within the chronic window, oldest first (replaced whole). Absent in
-   * snapshots from before chronic detection, which read as none.
+   * Times of verified heals within the chronic window, oldest first (replaced whole). Absent
+   * until the first verified heal (most services never need one), and in older snapshots.
    */
   heals?: number[];
 }
@@ -204,7 +204,6 @@ export function emptyService(): ServiceState {
     breakers: {},
     counts: {},
     held: [],
-    heals: [],
   };
 }
 
