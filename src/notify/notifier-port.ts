@@ -44,7 +44,10 @@ class NotifierPort implements ActionPort {
   readonly #deps: SendDeps;
   /** The incidents of pages sent by this process, so a group page's resolve needs no search. */
   readonly #pages = new Map<string, string[]>();
-  /** Sends under way, so that two dispatches of one command at once deliver it once. */
+  /**
+   * Dispatches under way by kind and key, so that two dispatches of one command at once deliver
+   * it once (the kind too: a group page's resolve carries the page's own key).
+   */
   readonly #inFlight = new Map<string, Promise<void>>();
 
   constructor(options: NotifierPortOptions) {
@@ -60,7 +63,7 @@ class NotifierPort implements ActionPort {
 
   dispatch(command: Command, context: DispatchContext): Promise<void> {
     if (command.kind === 'heal') return Promise.resolve();
-    const key = command.idempotencyKey;
+    const key = flightKey(command);
     const running = this.#inFlight.get(key);
     if (running !== undefined) return running;
     const run = this.#run(command, context).finally(() => this.#inFlight.delete(key));
@@ -106,6 +109,9 @@ class NotifierPort implements ActionPort {
   }
 
   async #resolve(command: ResolvePageCommand): Promise<void> {
+    // A page still being delivered (retrying, say) finishes first: the resolve goes to the
+    // notifiers it reached, and without the wait it would find none and leave an alert open.
+    await this.#inFlight.get(`page\u0000${command.id}`)?.catch(() => {});
     const { ledger } = this.#deps;
     const ids =
       this.#pages.get(command.id) ?? (await ledger.pageIncidents(command.target, command.id));
@@ -194,4 +200,10 @@ class NotifierPort implements ActionPort {
   #incidents(ids: readonly string[]): Promise<(IncidentWithTimeline | undefined)[]> {
     return Promise.all(ids.map((id) => incidentByEngineId(this.#options.store, id)));
   }
+}
+
+function flightKey(command: PageCommand | ResolvePageCommand | RequestApprovalCommand): string {
+  return command.kind === 'page'
+    ? `page\u0000${command.id}`
+    : `${command.kind}\u0000${command.idempotencyKey}`;
 }

@@ -15,6 +15,8 @@ export interface Answer {
   body?: string;
   /** Never answer (a hung receiver). */
   hang?: boolean;
+  /** Answer after this long (a slow receiver). */
+  delayMs?: number;
 }
 
 export interface Receiver {
@@ -53,8 +55,10 @@ export async function startReceiver(
       requests.push(received);
       const reply = answer(received, index);
       if (reply.hang) return;
-      res.writeHead(reply.status, { 'content-type': 'text/plain' });
-      res.end(reply.body ?? '');
+      setTimeout(() => {
+        res.writeHead(reply.status, { 'content-type': 'text/plain' });
+        res.end(reply.body ?? '');
+      }, reply.delayMs ?? 0);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

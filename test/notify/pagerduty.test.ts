@@ -12,7 +12,7 @@ import {
   seedIncident,
   timelineOf,
 } from './fixtures.ts';
-import type { Receiver } from './http-receiver.ts';
+import { type Receiver, startReceiver } from './http-receiver.ts';
 import { pagerDutyErrors, startPagerDutyReceiver } from './pagerduty-receiver.ts';
 
 let pd: Receiver;
@@ -106,4 +106,33 @@ test('pagerduty: a resolve goes only to the notifiers that received the page', a
   await p.dispatch(resolvePage(), noReport);
   assert.equal(pd.requests.length, 0);
   await store.close();
+});
+
+test('pagerduty: a resolve dispatched while its page is still being retried waits for it, then resolves', async () => {
+  const slow = await startReceiver((_request, index) =>
+    index === 0 ? { status: 503, delayMs: 100 } : { status: 202, body: '{"status":"success"}' },
+  );
+  try {
+    const store = await memoryStore();
+    await seedIncident(store);
+    const cfg = await loadYaml(
+      notifier(
+        'oncall',
+        `  pagerduty: {routingKey: {valueFrom: {env: PD_ROUTING_KEY}}, url: "${slow.url}/v2/enqueue"}\n${FAST}`,
+      ),
+    );
+    const p = port(store, cfg, { env: { PD_ROUTING_KEY: ROUTING_KEY } });
+    // As the decision loop does: dispatch and move on; the incident recovers meanwhile.
+    const paging = p.dispatch(page(['oncall']), noReport);
+    await slow.waitFor(1);
+    await p.dispatch(resolvePage(), noReport);
+    await paging;
+    assert.deepEqual(
+      slow.requests.map((r) => (r.body as { event_action: string }).event_action),
+      ['trigger', 'trigger', 'resolve'],
+    );
+    await store.close();
+  } finally {
+    await slow.close();
+  }
 });
