@@ -46,7 +46,14 @@ function formatResult(record: StepRecord): string {
     record.section === 'evidence' && record.status !== 'ok'
       ? ' (evidence: recorded, the heal goes on)'
       : '';
-  let out = `  ${mark} in ${seconds}${status}${error}${note}\n`;
+  // Refused, or settled on a restart: no intent line just before says which step it is.
+  const alone =
+    record.status === 'refused' ||
+    record.status === 'interrupted' ||
+    (record.status === 'unknown' && record.durationMs === 0);
+  let out = alone
+    ? `${where(record)} ${mark}${error}${note}\n`
+    : `  ${mark} in ${seconds}${status}${error}${note}\n`;
   if (record.output !== undefined && record.output.trim() !== '') {
     const lines = record.output.replace(/\n$/, '').split('\n');
     const shown = lines.slice(-OUTPUT_LINES);

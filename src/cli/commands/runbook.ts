@@ -64,7 +64,16 @@ export const registerRunbook: RegisterCommand = (program) => {
         try {
           const ok = options.dryRun
             ? await dryRun(found, service.name, options.param, runId, config, store, options.actor)
-            : await runNow(name, service.name, options.param, runId, config, store, options.actor);
+            : await runNow(
+                name,
+                service.name,
+                options.param,
+                runId,
+                config,
+                store,
+                options.actor,
+                options.runId !== undefined,
+              );
           if (!ok) process.exitCode = EXIT_FAILURE;
         } finally {
           await store.close();
@@ -81,6 +90,7 @@ async function runNow(
   config: Config,
   store: Store,
   actor: string,
+  resuming: boolean,
 ): Promise<boolean> {
   const target = `${service}/${runbook}`;
   await store.appendAudit({
@@ -90,7 +100,7 @@ async function runNow(
     target,
     details: { runId, params },
   });
-  process.stdout.write(`run ${runId}\n`);
+  process.stdout.write(`${resuming ? 'resuming run' : 'run'} ${runId}\n`);
   const executor = createRunbookExecutor({
     config: () => config,
     store,

@@ -1,0 +1,232 @@
+import assert from 'node:assert/strict';
+import { writeFile } from 'node:fs/promises';
+import { userInfo } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { openStore } from '../../src/store/open.ts';
+import { MendProcess, runMend } from '../helpers/mend-process.ts';
+import { NODE, PRINT_ARGV, runbookYaml, serviceYaml, withTempDir } from './helpers.ts';
+
+const q = JSON.stringify;
+
+async function writeConfig(dir: string): Promise<string> {
+  const file = join(dir, 'mend.yaml');
+  await writeFile(
+    file,
+    serviceYaml('api') +
+      runbookYaml(
+        'restart',
+        `  params: {service: {pattern: "[a-z]+"}}
+  evidence:
+    - exec: {command: [${q(NODE)}, -e, "console.log('status: down')"]}
+  steps:
+    - name: restart
+      exec: {command: [${q(NODE)}, ${q(PRINT_ARGV)}, restart, "{{params.service}}"]}
+    - verify: {}`,
+      ) +
+      runbookYaml('broken', '  steps:\n    - exec: {command: [/bin/false]}\n    - verify: {}') +
+      runbookYaml('slow', '  steps:\n    - wait: {duration: 1s}\n    - verify: {}'),
+  );
+  return file;
+}
+
+test('mend runbook run: a live view of each step, journaled and audited; exit 0 when verified', () =>
+  withTempDir(async (dir) => {
+    const config = await writeConfig(dir);
+    const db = join(dir, 'mend.db');
+    const { code, stdout } = await runMend([
+      'runbook',
+      'run',
+      'restart',
+      '--service',
+      'api',
+      '--param',
+      'service=api',
+      '-c',
+      config,
+      '--db',
+      db,
+    ]);
+    assert.equal(code, 0, stdout);
+    const runId = /^run (\S+)$/m.exec(stdout)?.[1];
+    assert.ok(runId?.startsWith('cli:api:restart:'));
+    const body = stdout.replace(/\d+ ms/g, 'N ms');
+    assert.ok(body.includes('runbook restart (revision '), body);
+    assert.ok(
+      body.includes(
+        `> evidence[0] exec: ${NODE} -e "console.log('status: down')"\n  ok in N ms, exit 0\n  | status: down\n`,
+      ),
+      body,
+    );
+    assert.ok(
+      body.includes(
+        `> steps[0] restart (exec): ${NODE} ${PRINT_ARGV} restart api\n  ok in N ms, exit 0\n  | ["restart","api"]\n`,
+      ),
+      body,
+    );
+    assert.ok(
+      body.includes(
+        '> steps[1] verify: re-run the check that fired (by hand: every check) until it passes\n  ok in N ms\n',
+      ),
+      body,
+    );
+    assert.ok(body.trimEnd().endsWith('SUCCEEDED: verified healthy by steps[1] verify'), body);
+    const store = await openStore({ path: db });
+    const audit = await store.listAudit();
+    const journal = await store.listJournal(runId!);
+    await store.close();
+    const actor = `cli:${userInfo().username}`;
+    assert.deepEqual(
+      audit.map((a) => [a.actor, a.action, a.target]),
+      [
+        [actor, 'runbook.run', 'api/restart'],
+        [actor, 'runbook.outcome', 'api/restart'],
+      ],
+    );
+    assert.deepEqual(audit[1]!.details, {
+      runId,
+      result: 'succeeded',
+      detail: 'verified healthy by steps[1] verify',
+    });
+    assert.equal(journal.length, 8);
+    assert.equal((journal[0]!.payload as { actor: string }).actor, actor);
+  }));
+
+test('a failed run exits 1; bad params and unknown names are refused before anything runs', () =>
+  withTempDir(async (dir) => {
+    const config = await writeConfig(dir);
+    const db = join(dir, 'mend.db');
+    const failed = await runMend([
+      'runbook',
+      'run',
+      'broken',
+      '--service',
+      'api',
+      '-c',
+      config,
+      '--db',
+      db,
+    ]);
+    assert.equal(failed.code, 1);
+    assert.match(failed.stdout, /\n {2}FAILED in \d+ ms, exit 1: exit code 1, expected 0\n/);
+    assert.match(
+      failed.stdout,
+      /FAILED: steps\[0\] exec failed: exit code 1, expected 0; no onFailure steps\n$/,
+    );
+    const params = await runMend([
+      'runbook',
+      'run',
+      'restart',
+      '--service',
+      'api',
+      '--param',
+      'service=--help',
+      '-c',
+      config,
+      '--db',
+      db,
+    ]);
+    assert.equal(params.code, 1);
+    assert.match(
+      params.stdout,
+      /FAILED: params do not validate: params\.service: expected a value that does not begin with "-"/,
+    );
+    const typo = await runMend([
+      'runbook',
+      'run',
+      'restat',
+      '--service',
+      'api',
+      '-c',
+      config,
+      '--db',
+      db,
+    ]);
+    assert.equal(typo.code, 1);
+    assert.equal(typo.stderr, 'mend: no runbook named "restat" (did you mean "restart"?)\n');
+    const usage = await runMend([
+      'runbook',
+      'run',
+      'restart',
+      '--service',
+      'api',
+      '--param',
+      'novalue',
+      '-c',
+      config,
+    ]);
+    assert.equal(usage.code, 2);
+  }));
+
+test('--dry-run shows every step rendered and runs nothing', () =>
+  withTempDir(async (dir) => {
+    const config = await writeConfig(dir);
+    const db = join(dir, 'mend.db');
+    const { code, stdout } = await runMend([
+      'runbook',
+      'run',
+      'restart',
+      '--service',
+      'api',
+      '--param',
+      'service=api',
+      '--dry-run',
+      '-c',
+      config,
+      '--db',
+      db,
+    ]);
+    assert.equal(code, 0, stdout);
+    assert.ok(stdout.startsWith('dry run of runbook restart on api: nothing runs\n'));
+    assert.ok(stdout.includes(`"argv":[${q(NODE)},${q(PRINT_ARGV)},"restart","api"]`), stdout);
+    const store = await openStore({ path: db });
+    const audit = await store.listAudit();
+    await store.close();
+    assert.deepEqual(
+      audit.map((a) => a.action),
+      ['runbook.dry-run'],
+    );
+  }));
+
+test('Ctrl-C stops the run where it is; --run-id resumes it', () =>
+  withTempDir(async (dir) => {
+    const config = await writeConfig(dir);
+    const db = join(dir, 'mend.db');
+    const mend = new MendProcess([
+      'runbook',
+      'run',
+      'slow',
+      '--service',
+      'api',
+      '-c',
+      config,
+      '--db',
+      db,
+    ]);
+    const deadline = Date.now() + 10_000;
+    while (!mend.stdout.includes('> steps[0] wait') && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    mend.kill('SIGINT');
+    assert.equal(await mend.exited, 1);
+    const runId = /resume with --run-id (\S+)/.exec(mend.stdout)?.[1];
+    assert.ok(runId, mend.stdout);
+    const resumed = await runMend([
+      'runbook',
+      'run',
+      'slow',
+      '--service',
+      'api',
+      '-c',
+      config,
+      '--db',
+      db,
+      '--run-id',
+      runId,
+    ]);
+    assert.equal(resumed.code, 0, resumed.stdout);
+    assert.match(
+      resumed.stdout,
+      /^resuming run [\s\S]*> steps\[0\] wait: INTERRUPTED: mend stopped while this step ran; running it again \(it is idempotent\)\n> steps\[0\] wait \(attempt 2\): wait 1000 ms\n/,
+    );
+  }));
