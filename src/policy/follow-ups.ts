@@ -34,7 +34,7 @@ export function healthHooks(d: Draft): HealthHooks {
         d.commands.push({
           kind: 'resolvePage',
           id: blast.page,
-          idempotencyKey: blast.page,
+          idempotencyKey: `${blast.page}:resolve`,
           target: blast.page,
           summary: `${blast.unhealthy} unhealthy, within maxUnhealthy ${limit} of policy ${policy}: healing resumes`,
         });
