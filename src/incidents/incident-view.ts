@@ -7,7 +7,7 @@ import type {
 } from '../store/store.ts';
 import { type IncidentFigures, incidentFigures } from './figures.ts';
 import { commandsOf, engineEvent, eventsOf, type IncidentRecord } from './record.ts';
-import { type StepRun, stepRuns } from './steps.ts';
+import { type RunRows, runRows, type StepRun, stepRuns } from './steps.ts';
 import { describeEvent, type TimelineEntry, timelineOf } from './timeline.ts';
 
 /**
@@ -68,6 +68,8 @@ export interface HealView {
   result: 'succeeded' | 'failed' | 'unknown' | null;
   resultAt: number | null;
   resultDetail: string | null;
+  /** The run's own journal rows: runbook, revision, actor; outcome and detail. */
+  run: RunRows;
   steps: StepRun[];
   journal: StoredJournalEntry[];
 }
@@ -186,6 +188,7 @@ function healViews(record: IncidentRecord): HealView[] {
         result: outcome?.result ?? (final ? status : null),
         resultAt: outcome?.at ?? (final ? updatedAt : null),
         resultDetail: outcome?.detail ?? detail,
+        run: runRows(journal),
         steps: stepRuns(journal),
         journal,
       },

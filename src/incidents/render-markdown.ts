@@ -3,6 +3,7 @@ import type { StoredSignal } from '../store/store.ts';
 import { bounded, clock, human, isoTime, maybe } from './format.ts';
 import type { HealView, IncidentView } from './incident-view.ts';
 import { code, codeBlock, table } from './markdown.ts';
+import { stepResultWords } from './steps.ts';
 import { figuresLine, healsWords, OUTCOME_WORDS, recoveryWords } from './words.ts';
 
 /** Bounds, so that a report pasted into a review stays readable. */
@@ -208,6 +209,8 @@ function healSection(heal: HealView): string {
     `### Heal ${code(heal.id)}: runbook ${code(heal.runbook)}, attempt ${heal.attempt}: ${result}`,
     `Decided ${clock(heal.decidedAt)} by policy ${heal.policy}${heal.rung > 0 ? ` (ladder rung ${heal.rung + 1})` : ''}${took}.${params ? ` Parameters: ${params}.` : ''}${heal.resultDetail ? ` Outcome: ${heal.resultDetail}.` : ''}`,
   ];
+  const run = runWords(heal);
+  if (run !== '') parts.push(run);
   if (heal.steps.length === 0) {
     parts.push('No runbook journal was recorded for this heal.');
     return parts.join('\n\n');
@@ -219,9 +222,7 @@ function healSection(heal: HealView): string {
     s.command === null ? '' : code(s.command),
     s.exitCode === null ? '' : String(s.exitCode),
     s.durationMs === null ? '' : human(s.durationMs),
-    !s.phases.includes('result')
-      ? 'started, no result'
-      : [s.ok === null ? '' : s.ok ? 'ok' : 'failed', s.error ?? ''].filter(Boolean).join(': '),
+    stepResultWords(s),
   ]);
   parts.push(table(['#', 'Section', 'Step', 'Command', 'Exit', 'Duration', 'Result'], rows));
   for (const s of heal.steps) {
@@ -298,4 +299,21 @@ function numberWords([key, value]: [string, number | string]): string {
   if (key.endsWith('At') || key.endsWith('Until')) return `${key}=${clock(value)}`;
   if (key.endsWith('Ms')) return `${key}=${human(value)}`;
   return `${key}=${value}`;
+}
+
+/** The run's own rows, when the executor journaled them: who ran what, and how it ended. */
+function runWords(heal: HealView): string {
+  const { intent, result } = heal.run;
+  const words: string[] = [];
+  if (intent !== null) {
+    const revision =
+      typeof intent.revision === 'string' ? ` (revision ${code(intent.revision)})` : '';
+    const actor = typeof intent.actor === 'string' ? ` by ${intent.actor}` : '';
+    words.push(`Run of ${code(String(intent.runbook ?? heal.runbook))}${revision}${actor}`);
+  }
+  if (result !== null && typeof result.outcome === 'string') {
+    const detail = typeof result.detail === 'string' && result.detail ? `: ${result.detail}` : '';
+    words.push(`ended ${result.outcome}${detail}`);
+  }
+  return words.length === 0 ? '' : `${words.join(', ')}.`;
 }

@@ -3,9 +3,10 @@ import { isRecord } from './record.ts';
 
 /**
  * Runbook steps as the journal recorded them, read generically: the runbook executor owns the
- * payload, so this takes what is there (intent, then result, per idempotency key) and names the
- * usual fields: the step's name and kind, its command (argv, or method and URL), exit code or
- * status, duration, error and output. Whatever else was recorded is kept in `fields`.
+ * payload (src/runbooks/journal.ts), so this takes what is there (intent, then result, per
+ * idempotency key) and names the usual fields: the step's name and kind, its command (argv, or
+ * method and URL), status, exit code, duration, error and output. Whatever else was recorded is
+ * kept in `fields`. The run's own rows (`type: 'run'`, step index -1) are not steps: see runRows.
  */
 export interface StepRun {
   runId: string;
@@ -20,6 +21,8 @@ export interface StepRun {
   endedAt: number | null;
   durationMs: number | null;
   exitCode: number | string | null;
+  /** The step's own word for how it went (`ok`, `failed`, `refused`, `interrupted`, `unknown`). */
+  status: string | null;
   ok: boolean | null;
   error: string | null;
   output: string | null;
@@ -40,6 +43,7 @@ const NAMED = new Set([
   'method',
   'url',
   'exitCode',
+  'exitStatus',
   'exit',
   'status',
   'durationMs',
@@ -50,9 +54,31 @@ const NAMED = new Set([
   'stderr',
 ]);
 
+const STATUS_WORDS = new Set(['ok', 'failed', 'refused', 'interrupted', 'unknown', 'succeeded']);
+
+/** A run's own rows: what it set out to do (runbook, params, actor) and how it ended. */
+export interface RunRows {
+  intent: Record<string, unknown> | null;
+  result: Record<string, unknown> | null;
+}
+
+function isRunRow(entry: StoredJournalEntry): boolean {
+  return entry.stepIndex < 0 || (isRecord(entry.payload) && entry.payload.type === 'run');
+}
+
+export function runRows(entries: readonly StoredJournalEntry[]): RunRows {
+  const rows = entries.filter(isRunRow);
+  const payload = (phase: string) => {
+    const found = rows.findLast((e) => e.phase === phase)?.payload;
+    return isRecord(found) ? found : null;
+  };
+  return { intent: payload('intent'), result: payload('result') };
+}
+
 export function stepRuns(entries: readonly StoredJournalEntry[]): StepRun[] {
   const groups = new Map<string, StoredJournalEntry[]>();
   for (const entry of entries) {
+    if (isRunRow(entry)) continue;
     groups.set(entry.idempotencyKey, [...(groups.get(entry.idempotencyKey) ?? []), entry]);
   }
   return [...groups.values()].map(stepRun);
@@ -75,7 +101,16 @@ function stepRun(entries: StoredJournalEntry[]): StepRun {
   const startedAt = intent?.at ?? null;
   const endedAt = result?.at ?? null;
   const duration = fields.durationMs;
-  const exit = fields.exitCode ?? fields.exit ?? fields.status;
+  // `status` is the step's verdict when it is a word, else a protocol status (HTTP 503).
+  const word = typeof fields.status === 'string' && STATUS_WORDS.has(fields.status);
+  const exit =
+    fields.exitCode ?? fields.exitStatus ?? fields.exit ?? (word ? undefined : fields.status);
+  const ok =
+    typeof fields.ok === 'boolean'
+      ? fields.ok
+      : word
+        ? fields.status === 'ok' || fields.status === 'succeeded'
+        : null;
   const output =
     text('output') ?? ([text('stdout'), text('stderr')].filter(Boolean).join('\n') || null);
   return {
@@ -96,7 +131,8 @@ function stepRun(entries: StoredJournalEntry[]): StepRun {
           ? endedAt - startedAt
           : null,
     exitCode: typeof exit === 'number' || typeof exit === 'string' ? exit : null,
-    ok: typeof fields.ok === 'boolean' ? fields.ok : null,
+    status: word ? (fields.status as string) : null,
+    ok,
     error: text('error'),
     output,
     phases: entries.map((e) => e.phase),
@@ -136,4 +172,11 @@ function commandOf(fields: Record<string, unknown>): string | null {
 /** An argv element as a person would type it (for reading only: nothing runs it). */
 function quote(arg: string): string {
   return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
+}
+
+/** `ok`, `failed: why`, `refused: why`, or that it never finished. */
+export function stepResultWords(step: StepRun): string {
+  if (!step.phases.includes('result')) return 'started, no result recorded';
+  const word = step.status ?? (step.ok === null ? '' : step.ok ? 'ok' : 'failed');
+  return [word, step.error ?? ''].filter(Boolean).join(': ');
 }

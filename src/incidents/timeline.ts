@@ -1,7 +1,7 @@
 import type { IncidentEvent as StoredEvent } from '../store/store.ts';
 import { oneLine } from './format.ts';
 import { engineEvent, type IncidentRecord, isRecord } from './record.ts';
-import { type StepRun, stepRuns } from './steps.ts';
+import { type StepRun, stepResultWords, stepRuns } from './steps.ts';
 
 /** One line of an incident's story: when, what happened, and the detail that matters. */
 export interface TimelineEntry {
@@ -73,6 +73,9 @@ export function describeEvent(stored: StoredEvent): TimelineEntry {
 function describePayload(stored: StoredEvent): string {
   const payload = stored.payload;
   if (!isRecord(payload)) return payload === undefined ? '' : oneLine(String(payload));
+  if (typeof payload.notifier === 'string' && typeof payload.key === 'string') {
+    return describeDelivery(payload);
+  }
   for (const key of ['title', 'reason', 'message', 'summary', 'text', 'detail', 'error']) {
     const value = payload[key];
     if (typeof value === 'string' && value !== '') {
@@ -88,17 +91,11 @@ function describePayload(stored: StoredEvent): string {
 function describeStep(runId: string, step: StepRun): TimelineEntry {
   const name = step.name ?? step.kind ?? `step ${step.stepIndex}`;
   const what = step.command ?? name;
-  const ended = step.phases.includes('result');
-  const result = !ended
-    ? 'started, no result recorded'
-    : [
-        step.ok === null ? null : step.ok ? 'ok' : 'failed',
-        step.exitCode === null ? null : `exit ${step.exitCode}`,
-        step.durationMs === null ? null : `${Math.round(step.durationMs)}ms`,
-        step.error,
-      ]
-        .filter(Boolean)
-        .join(', ');
+  const facts = [
+    step.exitCode === null ? null : `exit ${step.exitCode}`,
+    step.durationMs === null ? null : `${Math.round(step.durationMs)}ms`,
+  ].filter(Boolean);
+  const result = `${stepResultWords(step)}${facts.length > 0 ? ` (${facts.join(', ')})` : ''}`;
   const section = step.section ? `${step.section} ` : '';
   const attempt = step.attempt > 1 ? ` (attempt ${step.attempt})` : '';
   return {
@@ -106,4 +103,22 @@ function describeStep(runId: string, step: StepRun): TimelineEntry {
     what: 'step',
     detail: oneLine(`${runId} ${section}#${step.stepIndex} ${name}${attempt}: ${what}: ${result}`),
   };
+}
+
+/** A notifier's delivery record (src/notify): `page inc-4:page:1 to oncall (webhook): delivered ...` */
+function describeDelivery(payload: Record<string, unknown>): string {
+  const event = typeof payload.event === 'string' ? `${payload.event} ` : '';
+  const kind = typeof payload.kind === 'string' ? ` (${payload.kind})` : '';
+  const attempts = typeof payload.attempts === 'number' ? payload.attempts : null;
+  const tries = attempts === null ? '' : ` after ${attempts} attempt${attempts === 1 ? '' : 's'}`;
+  const took =
+    typeof payload.durationMs === 'number' ? ` in ${Math.round(payload.durationMs)}ms` : '';
+  const how =
+    typeof payload.error === 'string'
+      ? `failed${tries}: ${payload.error}`
+      : `delivered${tries}${took}`;
+  const status = typeof payload.status === 'string' ? ` (${payload.status})` : '';
+  return oneLine(
+    `${event}${String(payload.key)} to ${String(payload.notifier)}${kind}: ${how}${status}`,
+  );
 }

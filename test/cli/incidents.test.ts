@@ -108,7 +108,11 @@ test('incidents show --format md: a post-incident report for a review', async ()
   );
   assert.match(
     md,
-    /^\| 1 \| action \| restart \| `systemctl restart api\.service` \| 0 \| 850ms \| ok \|$/m,
+    /^\| 0 \| steps \| restart \| `systemctl restart api\.service` \| 0 \| 850ms \| ok \|$/m,
+  );
+  assert.match(
+    md,
+    /^Run of `restart` \(revision `r1a2b3`\) by controller, ended succeeded: verify: live passed 1 of 1\.$/m,
   );
   assert.match(md, /```text\ngoroutines: 10432\nopen connections: 512 \| pool exhausted\n```/);
   // Evidence: the observations and the output, whose backticks cannot close the block early.
@@ -137,7 +141,7 @@ test('incidents show: the store number works too; the chronic page and its deliv
   );
   assert.match(
     text,
-    /notification +webhook answered 200 \(notifier=oncall, key=inc-4:page:1, status=delivered\)$/m,
+    /notification +page inc-4:page:1 to oncall \(webhook\): delivered after 1 attempt in 14ms$/m,
   );
   const md = await mend('incidents', 'show', 'inc-4', '--format', 'md');
   assert.match(
@@ -164,7 +168,8 @@ test('incidents show --format json: everything, structured', async () => {
       ['systemctl restart api.service', 0],
     ],
   );
-  assert.equal(view.heals[0].journal.length, 4);
+  assert.equal(view.heals[0].journal.length, 6, 'run and step rows, intent and result');
+  assert.equal(view.heals[0].run.result.outcome, 'succeeded');
   assert.ok(view.events.some((e: { type: string }) => e.type === 'outcome'));
 });
 

@@ -52,7 +52,7 @@ test('a record holds its own decisions, signals, commands and journal, and nothi
     [['inc-1:heal:1', 'succeeded']],
   );
   assert.deepEqual(Object.keys(first!.journal), ['inc-1:heal:1']);
-  assert.equal(first!.journal['inc-1:heal:1']!.length, 4);
+  assert.equal(first!.journal['inc-1:heal:1']!.length, 6);
   // Loading one record alone gives the same figures as loading all of them together.
   const [alone] = await loadIncidentRecords(store, [incidents[2]!], { journal: false });
   assert.deepEqual(incidentFigures(alone!), incidentFigures(records[2]!));

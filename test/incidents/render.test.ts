@@ -154,7 +154,7 @@ test('the post-incident report has every section, the step table and bounded evi
   );
   assert.match(
     md,
-    /^\| 10:00:03\.950 \| step \| inc-1:heal:1 action #0 restart: systemctl restart api: failed, exit 1, 850ms \|$/m,
+    /^\| 10:00:03\.950 \| step \| inc-1:heal:1 action #0 restart: systemctl restart api: failed \(exit 1, 850ms\) \|$/m,
   );
   assert.match(md, /\[\.\.\. 3000 more characters not shown\]/);
   assert.ok(md.length < 5000 + MARKDOWN_LIMITS.outputChars, 'the 5000-character output is bounded');

@@ -117,24 +117,33 @@ class FakeActions implements ActionPort {
         status: 'open',
       });
       if (incident === undefined) return;
+      // As the notifier records a delivery (src/notify/notification-ledger.ts).
       await this.#store.appendIncidentEvent({
         incidentId: incident.id,
         at: this.#clock(),
         type: 'notification',
         payload: {
-          notifier: 'oncall',
           key: command.id,
-          status: 'delivered',
-          message: 'webhook answered 200',
+          event: 'page',
+          pageId: command.id,
+          dedupKey: command.target,
+          notifier: 'oncall',
+          kind: 'webhook',
+          attempts: 1,
+          durationMs: 14,
         },
       });
     }
   }
 
-  /** The runbook ran: evidence step, restart step (journal), then the verified outcome. */
+  /**
+   * The runbook ran, journaled as the executor journals it (src/runbooks/journal.ts): the run's
+   * intent, an evidence step and an action step (intent and result each), the run's result.
+   */
   async runHeal(id: string, start: number, result: 'succeeded' | 'failed'): Promise<number> {
-    const journal = async (
+    const append = (
       stepIndex: number,
+      key: string,
       phase: 'intent' | 'result',
       at: number,
       payload: unknown,
@@ -142,37 +151,70 @@ class FakeActions implements ActionPort {
       this.#store.appendJournal({
         runId: id,
         stepIndex,
-        attempt: 1,
-        idempotencyKey: `${id}:${stepIndex}:1`,
+        attempt: stepIndex < 0 ? 0 : 1,
+        idempotencyKey: `${id}:${key}`,
         phase,
         at,
         payload,
       });
-    const capture = ['curl', '-s', 'http://127.0.0.1:1/debug/vars'];
-    await journal(0, 'intent', start, {
-      section: 'evidence',
-      name: 'capture vars',
-      kind: 'exec',
-      argv: capture,
+    const step = (section: string, index: number, name: string, kind: string) => ({
+      type: 'step',
+      section,
+      index,
+      name,
+      kind,
+      attempt: 1,
     });
-    await journal(0, 'result', start + 120, {
-      ok: true,
-      exitCode: 0,
-      durationMs: 120,
+    const run = {
+      type: 'run',
+      runbook: 'restart',
+      revision: 'r1a2b3',
+      service: 'api',
+      actor: 'controller',
+    };
+    await append(-1, 'run', 'intent', start, {
+      ...run,
+      params: { unit: 'api' },
+      incidentId: id.split(':')[0],
+    });
+    const capture = step('evidence', 0, 'capture vars', 'exec');
+    await append(0, 'evidence:0:1', 'intent', start, {
+      ...capture,
+      idempotent: true,
+      command: {
+        argv: ['curl', '-s', 'http://127.0.0.1:1/debug/vars'],
+        env: [],
+        inheritEnv: false,
+      },
+    });
+    await append(0, 'evidence:0:1', 'result', start + 120, {
+      ...capture,
+      status: 'ok',
+      exitStatus: 0,
       output: 'goroutines: 10432\nopen connections: 512 | pool exhausted',
+      startedAt: start,
+      durationMs: 120,
     });
-    const restart = ['systemctl', 'restart', 'api.service'];
-    await journal(1, 'intent', start + 200, {
-      section: 'action',
-      name: 'restart',
-      kind: 'exec',
-      argv: restart,
+    const restart = step('steps', 0, 'restart', 'exec');
+    await append(0, 'steps:0:1', 'intent', start + 200, {
+      ...restart,
+      idempotent: true,
+      command: { argv: ['systemctl', 'restart', 'api.service'], env: [], inheritEnv: false },
     });
-    await journal(1, 'result', start + 1050, {
-      ok: result === 'succeeded',
-      exitCode: result === 'succeeded' ? 0 : 1,
+    await append(0, 'steps:0:1', 'result', start + 1050, {
+      ...restart,
+      status: result === 'succeeded' ? 'ok' : 'failed',
+      exitStatus: result === 'succeeded' ? 0 : 1,
+      ...(result === 'succeeded'
+        ? {}
+        : { error: 'exit status 1', output: 'Job for api.service failed.' }),
+      startedAt: start + 200,
       durationMs: 850,
-      output: result === 'succeeded' ? '' : 'Job for api.service failed.',
+    });
+    await append(-1, 'run', 'result', start + 9000, {
+      type: 'run',
+      outcome: result,
+      detail: 'verify: live passed 1 of 1',
     });
     return start + 9000;
   }
