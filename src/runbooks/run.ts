@@ -85,6 +85,13 @@ export async function performRun(
       'unknown',
       `runbook ${runbook.name} changed since this run began (revision ${intent.revision} -> ${runbook.revision}); a half-done run is not resumed under other steps`,
     );
+  } else {
+    // The intent of a run refused for its params is written before its result: if mend died
+    // in between, those params are still refused here, and nothing runs.
+    const again = validateParams(runbook.params, intent.params);
+    if ('errors' in again) {
+      return finish('failed', `params do not validate: ${again.errors.join('; ')}; nothing ran`);
+    }
   }
   const ctx: StepRunContext = {
     runId: request.runId,

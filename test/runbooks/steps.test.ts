@@ -210,7 +210,7 @@ test('observations: the last observations of the signal that fired, from the sto
 test('logTail: the last lines, at most maxOutputBytes, marked when cut', () =>
   withTempDir(async (dir) => {
     const path = join(dir, 'app.log');
-    await writeFile(path, Array.from({ length: 5000 }, (_, i) => `line ${i}`).join('\n') + '\n');
+    await writeFile(path, `${Array.from({ length: 5000 }, (_, i) => `line ${i}`).join('\n')}\n`);
     const { records } = await runOnce(
       dir,
       `  maxOutputBytes: 1024\n  evidence:\n    - logTail: {path: ${q(path)}, lines: 3}\n    - logTail: {path: ${q(path)}, lines: 1000}\n  steps:\n    - verify: {}`,
