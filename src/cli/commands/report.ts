@@ -18,9 +18,10 @@ export const registerReport: RegisterCommand = (program) => {
       'What healing did over a window: heals per service and runbook, success rate, time to recover, chronic services, pages, and shadow-mode decisions next to what actually happened.',
     )
     .addOption(
-      new Option('--since <time>', 'incidents opened since (7d, 24h or RFC 3339)')
-        .argParser(timeOption())
-        .default(undefined, '7d'),
+      new Option(
+        '--since <time>',
+        'incidents opened since (7d, 24h or RFC 3339); default 7d',
+      ).argParser(timeOption()),
     )
     .addOption(
       new Option('--until <time>', 'and before (7d, 24h or RFC 3339); default now').argParser(
