@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { EVIDENCE_SIZE } from '../../signals/check-state.ts';
 import type { Observation } from '../../signals/observation.ts';
+import { boundedText } from '../../signals/probes/bounded-output.ts';
 import { defineStepKind } from './step-kind.ts';
 
 export const observationsStepSpec = z.strictObject({
@@ -48,7 +49,7 @@ export const observationsStep = defineStepKind({
     const output = observations.map(describeObservation).join('\n');
     return {
       ok: true,
-      output: output.length > ctx.maxOutputBytes ? output.slice(0, ctx.maxOutputBytes) : output,
+      output: boundedText(Buffer.from(output), ctx.maxOutputBytes, false),
       data: { signalId: signal.id, fingerprint: signal.fingerprint, observations },
     };
   },
