@@ -2,6 +2,7 @@ import type { LabelMatcher } from './kinds/matcher.ts';
 import type { NotifierConfig } from './kinds/notifier.ts';
 import type { RunbookConfig } from './kinds/runbook.ts';
 import type { CheckSpec } from './kinds/service.ts';
+import type { ChronicSettings } from './kinds/settings.ts';
 
 /** Where a document came from, for error messages and `mend validate` output. */
 export interface DocumentSource {
@@ -91,6 +92,8 @@ export interface SettingsConfig {
   dryRun: boolean;
   maxConcurrent: number | null;
   groupBy: string[];
+  /** When repeated heals make a service chronic; the engine's defaults when absent. */
+  chronic?: ChronicSettings;
 }
 
 export type { RunbookConfig, RunbookParamConfig, RunbookStepConfig } from './kinds/runbook.ts';

@@ -88,7 +88,12 @@ test('no paths: an empty config, not an error', async () => {
       maintenanceWindows: [],
       notifiers: [],
       runbooks: [],
-      settings: { dryRun: false, maxConcurrent: null, groupBy: ['service'] },
+      settings: {
+        dryRun: false,
+        maxConcurrent: null,
+        groupBy: ['service'],
+        chronic: { heals: 3, withinMs: 86_400_000 },
+      },
       files: [],
     },
     errors: [],

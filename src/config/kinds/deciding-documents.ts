@@ -17,7 +17,7 @@ import { type NotifierConfig, notifierConfig, notifierReferenceErrors } from './
 import type { PolicySpec } from './policy.ts';
 import { checkWhen } from './policy-when.ts';
 import { type RunbookConfig, runbookConfig } from './runbook.ts';
-import { SETTINGS_DEFAULTS, type SettingsSpec } from './settings.ts';
+import { chronicSettings, SETTINGS_DEFAULTS, type SettingsSpec } from './settings.ts';
 import { parseRfc3339, type SilenceSpec } from './silence.ts';
 
 /** The documents the decision engine reads, built into Config and cross-checked. */
@@ -124,6 +124,7 @@ export function decidingConfig(valid: readonly ValidDocument[]): DecidingConfig 
       dryRun: settings?.dryRun ?? SETTINGS_DEFAULTS.dryRun,
       maxConcurrent: settings?.maxConcurrent ?? null,
       groupBy: settings?.groupBy ?? SETTINGS_DEFAULTS.groupBy,
+      chronic: chronicSettings(settings),
     },
   };
 }

@@ -65,14 +65,6 @@ export function chronicSettings(spec: SettingsSpec | undefined): ChronicSettings
   return { heals: spec.chronic.heals, withinMs: parseDuration(spec.chronic.within)! };
 }
 
-// SettingsConfig (config.ts) gains the thresholds here, optional so that every existing way of
-// building it stays valid; the engine reads `settings.chronic`, or the defaults when it is absent.
-declare module '../config.ts' {
-  interface SettingsConfig {
-    chronic?: ChronicSettings;
-  }
-}
-
 export const settingsKind: DocumentKind<SettingsSpec> = {
   kind: 'Settings',
   summary: 'Global settings for deciding; at most one such document. Optional.',
