@@ -171,7 +171,8 @@ export class DecisionLoop implements SignalConsumer {
       commands: decision.commands.map((command) => ({
         id: command.idempotencyKey,
         kind: command.kind,
-        ...('incidentId' in command ? { incidentId: command.incidentId } : {}),
+        // A page's target is its incident (or a blast-radius group id).
+        incidentId: 'incidentId' in command ? command.incidentId : command.target,
         ...('service' in command ? { service: command.service } : {}),
         payload: command,
       })),
