@@ -42,6 +42,8 @@ export class Supervisor {
       String(spec.port),
       ...spec.deps.flatMap((d) => ['--dep', d]),
     ];
+    const crashAfter = this.#flapping.get(name);
+    if (crashAfter !== undefined) args.push('--crash-after', String(crashAfter));
     const child = fork(APP, args, { stdio: ['ignore', 'inherit', 'pipe', 'ipc'] });
     this.#children.set(name, child);
     let stderr = '';

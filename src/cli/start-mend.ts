@@ -5,7 +5,10 @@ import { formatErrors } from '../config/config-error.ts';
 import { loadConfig } from '../config/load.ts';
 import { Controller } from '../controller.ts';
 import { DecisionLoop } from '../decisions/decision-loop.ts';
-import { PlannedActions } from '../decisions/planned-actions.ts';
+import { routeActions } from '../decisions/action-router.ts';
+import { checkNotifierSecrets } from '../notify/check-secrets.ts';
+import { createNotifierPort } from '../notify/notifier-port.ts';
+import { createRunbookExecutor } from '../runbooks/executor.ts';
 import type { Logger } from '../log.ts';
 import { createMetrics } from '../metrics.ts';
 import { openStore } from '../store/open.ts';
@@ -45,12 +48,18 @@ export async function startMend(options: StartOptions): Promise<RunningMend> {
     throw new StartError(err instanceof Error ? err.message : String(err));
   }
   const metrics = createMetrics();
+  let config = loaded.config;
+  for (const problem of await checkNotifierSecrets(config.notifiers, { env: process.env })) {
+    log.warn(`notifier secret not readable now (pages through it will fail): ${problem}`);
+  }
+  const runbooks = createRunbookExecutor({ config: () => config, store, log });
+  const notifiers = createNotifierPort({ config: () => config, store, log });
   let decisions: DecisionLoop;
   try {
     decisions = await DecisionLoop.open({
-      config: loaded.config,
+      config,
       store,
-      actions: new PlannedActions(log),
+      actions: routeActions({ heal: runbooks, notify: notifiers }),
       log,
     });
   } catch (err) {
@@ -101,6 +110,7 @@ export async function startMend(options: StartOptions): Promise<RunningMend> {
         return false;
       }
       compactHeap();
+      config = next.config;
       controller.reload(next.config);
       await decisions.reload(next.config);
       metrics.configReloads.inc({ result: 'success' });
@@ -110,6 +120,8 @@ export async function startMend(options: StartOptions): Promise<RunningMend> {
     async stop(deadlineMs) {
       try {
         await controller.stop(deadlineMs);
+        // Steps in flight are cut; their journals stay, and the next start resumes them.
+        await runbooks.stop();
         await decisions.stop();
       } finally {
         await server.close();

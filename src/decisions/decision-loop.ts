@@ -20,7 +20,7 @@ import { configRevision } from './config-revision.ts';
 import { incidentChanges } from './incident-records.ts';
 import { journalInput } from './journal-input.ts';
 import { operatorInput } from './operator-requests.ts';
-import { describeCommand } from './planned-actions.ts';
+import { describeCommand } from './describe-command.ts';
 import { rebuildState } from './rebuild.ts';
 
 export type DecisionStore = Pick<

@@ -8,7 +8,7 @@ import {
   type Input,
 } from '../policy/index.ts';
 import type { Store } from '../store/store.ts';
-import { describeCommand } from './planned-actions.ts';
+import { describeCommand } from './describe-command.ts';
 
 export interface ReplayFilter {
   since?: number;

@@ -11,7 +11,12 @@ import { startMend } from '../start-mend.ts';
 import type { RegisterCommand } from './index.ts';
 import { handleProcessSignals, startOrReport } from './run.ts';
 
-const CONFIG = fileURLToPath(new URL('../../../examples/demo/', import.meta.url));
+// The demo's config: its services and policies, the restart runbook and the pager notifier.
+const CONFIG = [
+  fileURLToPath(new URL('../../../examples/demo/', import.meta.url)),
+  fileURLToPath(new URL('../../../examples/runbooks/restart.yaml', import.meta.url)),
+  fileURLToPath(new URL('../../../examples/notifiers/notifiers.yaml', import.meta.url)),
+];
 
 export const registerDemo: RegisterCommand = (program) => {
   program
@@ -41,7 +46,7 @@ export const registerDemo: RegisterCommand = (program) => {
       }
       const mend = await startOrReport(() =>
         startMend({
-          config: [CONFIG],
+          config: CONFIG,
           db: options.db,
           listen: options.listen,
           workers: 1,
