@@ -104,3 +104,6 @@ server.on('error', (err) => {
 });
 server.listen(port, '127.0.0.1', () => process.send?.({ ready: name, port }));
 process.on('SIGTERM', () => server.close(() => process.exit(0)));
+// The supervisor is gone (killed, even with SIGKILL): so is this service, so no demo process
+// outlives the demo and keeps its port.
+process.on('disconnect', () => process.exit(0));
