@@ -17,10 +17,10 @@ import type { Signal, SignalConsumer } from '../signals/signal.ts';
 import type { Store } from '../store/store.ts';
 import type { ActionPort, DispatchContext, LeadSignal } from './action-port.ts';
 import { configRevision } from './config-revision.ts';
+import { describeCommand } from './describe-command.ts';
 import { incidentChanges } from './incident-records.ts';
 import { journalInput } from './journal-input.ts';
 import { operatorInput } from './operator-requests.ts';
-import { describeCommand } from './describe-command.ts';
 import { rebuildState } from './rebuild.ts';
 
 export type DecisionStore = Pick<

@@ -3,6 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { openStore } from '../../src/store/open.ts';
 import { type FlakyServer, startFlakyServer } from '../helpers/flaky-server.ts';
 import { MendProcess, runMend } from '../helpers/mend-process.ts';
 
@@ -34,9 +35,23 @@ metadata: { name: restart }
 spec:
   for: 0s
   heal: { runbook: restart, params: { unit: "{{service.name}}" } }
-  escalate: { notifiers: [oncall] }
   maxAttempts: 3
   window: 1h
+---
+apiVersion: mend/v1
+kind: Runbook
+metadata: { name: restart }
+spec:
+  params:
+    unit: { type: string }
+  steps:
+    # A restart that takes a while: mend is killed while it runs.
+    - name: slow-restart
+      exec: { command: ["${process.execPath}", "-e", "setTimeout(() => {}, 15000)"] }
+      timeout: 30s
+      idempotent: true
+    - name: verify
+      verify: {}
 `,
   );
 });
@@ -44,6 +59,21 @@ after(async () => {
   await target.close();
   await rm(dir, { recursive: true, force: true });
 });
+
+async function waitForJournal(path: string, runId: string, step: string): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline) {
+    const store = await openStore({ path });
+    try {
+      const rows = await store.listJournal(runId);
+      if (rows.some((row) => JSON.stringify(row.payload).includes(step))) return;
+    } finally {
+      await store.close();
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`no journal entry for ${step} of ${runId}`);
+}
 
 const run = () => new MendProcess(['run', '-c', config, '--db', db, '--listen', '127.0.0.1:0']);
 
@@ -53,7 +83,8 @@ test('a restart of mend run mid-incident keeps the incident, the breaker and its
     await first.waitForLog(/^mend running/);
     target.setStatus(503);
     await first.waitForLog(/^inc-1 api: heal: .*attempt 1 of 3 within 1h/);
-    await first.waitForLog(/^planned: heal api with runbook restart \(inc-1:heal:1/);
+    // The step's intent is journaled before it runs: wait for the step to be under way.
+    await waitForJournal(db, 'inc-1:heal:1', 'slow-restart');
   } finally {
     first.kill('SIGKILL');
   }
@@ -69,8 +100,8 @@ test('a restart of mend run mid-incident keeps the incident, the breaker and its
       /^decision state rebuilt: \d+ input\(s\) replayed, 1 open incident\(s\)/,
     );
     await second.waitForLog(/^mend running/);
-    // The heal in flight was recorded and dispatched before the kill: it resumes (the runbook
-    // journal makes that safe), it is not decided again.
+    // The heal in flight was recorded and dispatched before the kill: it resumes from its
+    // journal (the step is idempotent, so it runs again), it is not decided again.
     await second.waitForLog(/^resuming inc-1:heal:1: mend stopped before it finished/);
     assert.equal(second.countLogs(/inc-1:heal:2/), 0);
     assert.equal(second.countLogs(/^inc-2/), 0, 'the same incident, not a new one');

@@ -146,7 +146,7 @@ test('incidents show: the store number works too; the chronic page and its deliv
   const md = await mend('incidents', 'show', 'inc-4', '--format', 'md');
   assert.match(
     md,
-    /^\| 10:03:03\.000 \| page \(chronic\) \| `inc-4:page:1` \| oncall \| api: .*healing is hiding a recurring failure\) \|$/m,
+    /^\| 10:03:03\.000 \| page \(chronic\) \| `inc-4:page:1` \| oncall \| api: .*healing is hiding a recurring failure\) \| succeeded \|$/m,
   );
   assert.match(md, /^Still open\.$/m);
 });
