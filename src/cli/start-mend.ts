@@ -6,6 +6,7 @@ import { loadConfig } from '../config/load.ts';
 import { Controller } from '../controller.ts';
 import { routeActions } from '../decisions/action-router.ts';
 import { DecisionLoop } from '../decisions/decision-loop.ts';
+import { runbookNotify } from '../decisions/runbook-notify.ts';
 import type { Logger } from '../log.ts';
 import { createMetrics } from '../metrics.ts';
 import { checkNotifierSecrets } from '../notify/check-secrets.ts';
@@ -52,8 +53,13 @@ export async function startMend(options: StartOptions): Promise<RunningMend> {
   for (const problem of await checkNotifierSecrets(config.notifiers, { env: process.env })) {
     log.warn(`notifier secret not readable now (pages through it will fail): ${problem}`);
   }
-  const runbooks = createRunbookExecutor({ config: () => config, store, log });
   const notifiers = createNotifierPort({ config: () => config, store, log });
+  const runbooks = createRunbookExecutor({
+    config: () => config,
+    store,
+    log,
+    notify: runbookNotify(notifiers),
+  });
   let decisions: DecisionLoop;
   try {
     decisions = await DecisionLoop.open({
