@@ -1,5 +1,5 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { describeSpawnError, killProcessGroup } from '../../child-process.ts';
 import { BoundedOutput } from '../../signals/probes/bounded-output.ts';
 
 export interface ProcessSpec {
@@ -60,16 +60,24 @@ export function spawnProcess(
     });
     const onAbort = (): void => {
       aborted = true;
-      killGroup(child);
+      killProcessGroup(child);
     };
     options.signal.addEventListener('abort', onAbort, { once: true });
     const collect = (chunk: Buffer): void => output.push(chunk);
     child.stdout?.on('data', collect);
     child.stderr?.on('data', collect);
     child.once('error', (error) =>
-      finish({ code: null, signal: null, error: describeSpawnError(error, spec) }),
+      finish({
+        code: null,
+        signal: null,
+        error: describeSpawnError(error, {
+          program: spec.argv[0] ?? '',
+          cwd: spec.cwd,
+          uid: spec.uid,
+        }),
+      }),
     );
-    child.once('exit', () => killGroup(child));
+    child.once('exit', () => killProcessGroup(child));
     child.once('close', (code, signal) =>
       finish({
         code,
@@ -80,29 +88,7 @@ export function spawnProcess(
   });
 }
 
-function killGroup(child: ChildProcess): void {
-  if (child.pid === undefined) return;
-  try {
-    process.kill(-child.pid, 'SIGKILL');
-  } catch {
-    // ESRCH: the group is already gone.
-  }
-}
-
 function reason(signal: AbortSignal): string {
   const why: unknown = signal.reason;
   return why instanceof Error ? why.message : String(why);
-}
-
-function describeSpawnError(error: NodeJS.ErrnoException, spec: ProcessSpec): string {
-  const program = spec.argv[0] ?? '';
-  // spawn reports a missing cwd as ENOENT on the program; tell the two apart.
-  if (spec.cwd !== undefined && !existsSync(spec.cwd)) {
-    return `working directory does not exist: ${spec.cwd}`;
-  }
-  if (error.code === 'ENOENT') return `command not found: ${program}`;
-  if (error.code === 'EACCES') return `permission denied: ${program}`;
-  if (error.code === 'EPERM')
-    return `not permitted to run ${program} as uid ${spec.uid}: mend must run as root to use runAs`;
-  return `cannot start ${program}: ${error.message}`;
 }

@@ -1,6 +1,6 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { z } from 'zod';
+import { describeSpawnError, killProcessGroup } from '../../child-process.ts';
 import type { ProbeResult } from '../observation.ts';
 import { abortMessage } from './abort-message.ts';
 import { BoundedOutput } from './bounded-output.ts';
@@ -69,7 +69,7 @@ function runCommand(
       resolve(text === '' ? result : { ...result, output: text });
     };
     const onAbort = (): void => {
-      killGroup(child);
+      killProcessGroup(child);
       child.stdout?.destroy();
       child.stderr?.destroy();
       const doing = `running ${program}; killed its process group`;
@@ -92,20 +92,16 @@ function runCommand(
     const collect = (chunk: Buffer): void => output.push(chunk);
     child.stdout?.on('data', collect);
     child.stderr?.on('data', collect);
-    child.once('error', (error) => finish({ ok: false, error: describeSpawnError(error, spec) }));
+    child.once('error', (error) =>
+      finish({
+        ok: false,
+        error: describeSpawnError(error, { program: spec.command[0] ?? '', cwd: spec.cwd }),
+      }),
+    );
     // Background processes it left behind would hold the pipes open and outlive the check.
-    child.once('exit', () => killGroup(child));
+    child.once('exit', () => killProcessGroup(child));
     child.once('close', (code, signal) => finish(verdict(spec, code, signal, output)));
   });
-}
-
-function killGroup(child: ChildProcess): void {
-  if (child.pid === undefined) return;
-  try {
-    process.kill(-child.pid, 'SIGKILL');
-  } catch {
-    // ESRCH: the group is already gone.
-  }
 }
 
 function verdict(
@@ -132,15 +128,4 @@ function lastLine(output: BoundedOutput): string {
   const text = output.truncated ? '' : output.text().trimEnd();
   const line = text.slice(text.lastIndexOf('\n') + 1);
   return line.length > 200 ? `${line.slice(0, 200)}…` : line;
-}
-
-function describeSpawnError(error: NodeJS.ErrnoException, spec: ExecProbeSpec): string {
-  const program = spec.command[0] ?? '';
-  // spawn reports a missing cwd as ENOENT on the program; tell the two apart.
-  if (spec.cwd !== undefined && !existsSync(spec.cwd)) {
-    return `working directory does not exist: ${spec.cwd}`;
-  }
-  if (error.code === 'ENOENT') return `command not found: ${program}`;
-  if (error.code === 'EACCES') return `permission denied: ${program}`;
-  return `cannot start ${program}: ${error.message}`;
 }
