@@ -7,12 +7,12 @@ import type {
   RequestApprovalCommand,
   ResolvePageCommand,
 } from '../policy/types.ts';
+import { Redactor } from '../secrets/redactor.ts';
 import type { IncidentWithTimeline } from '../store/store.ts';
 import { composeNotification } from './compose.ts';
 import { incidentByEngineId, leadSignal, type NotifierStore } from './incident-record.ts';
 import type { Notification } from './notification.ts';
 import { NotificationLedger } from './notification-ledger.ts';
-import { Redactor } from './redactor.ts';
 import { type SendDeps, sendToNotifier } from './send-to-notifier.ts';
 
 export interface NotifierPortOptions {

@@ -1,11 +1,11 @@
 import type { NotifierConfig } from '../config/config.ts';
 import type { Logger } from '../log.ts';
+import type { Redactor } from '../secrets/redactor.ts';
 import type { IncidentWithTimeline } from '../store/store.ts';
 import { deliverWithRetries } from './deliver.ts';
 import { findNotifierKind } from './kinds/registry.ts';
 import type { Notification } from './notification.ts';
 import type { NotificationLedger } from './notification-ledger.ts';
-import type { Redactor } from './redactor.ts';
 import { readSecret, type SecretSources } from './secret.ts';
 
 export interface SendDeps {

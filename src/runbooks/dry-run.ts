@@ -1,6 +1,6 @@
 import type { HealParams, RunbookConfig, ServiceConfig } from '../config/config.ts';
+import { Redactor } from '../secrets/redactor.ts';
 import { validateParams } from './params.ts';
-import { Redactor } from './redactor.ts';
 import { RunSecrets } from './secrets.ts';
 import { findStepKind } from './steps/registry.ts';
 import { Refusal, type TemplateValues } from './template.ts';
@@ -55,7 +55,7 @@ export function planRun(
         const prepared = kind.prepare(step.spec, { values, secret: (s) => secrets.get(s) });
         return { ...base, command: redactor.deep(kind.describe(prepared)) };
       } catch (err) {
-        return { ...base, refused: redactor.text((err as Error).message) };
+        return { ...base, refused: redactor.redact((err as Error).message) };
       }
     }),
   );

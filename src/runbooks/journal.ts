@@ -1,6 +1,6 @@
 import type { OutcomeResult } from '../policy/types.ts';
+import type { Redactor } from '../secrets/redactor.ts';
 import type { JournalEntry, Store, StoredJournalEntry } from '../store/store.ts';
-import type { Redactor } from './redactor.ts';
 import type { ParamValue } from './template.ts';
 
 /**

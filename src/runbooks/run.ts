@@ -1,6 +1,7 @@
 import type { HealParams, RunbookConfig, ServiceConfig } from '../config/config.ts';
 import type { LeadSignal } from '../decisions/action-port.ts';
 import type { OutcomeResult } from '../policy/types.ts';
+import { Redactor } from '../secrets/redactor.ts';
 import type { JournalEntry, Store } from '../store/store.ts';
 import {
   type JournalPayload,
@@ -11,7 +12,6 @@ import {
   type StepRecord,
 } from './journal.ts';
 import { validateParams } from './params.ts';
-import { Redactor } from './redactor.ts';
 import { runStep, type StepOutcome, type StepRunContext } from './run-step.ts';
 import { RunSecrets } from './secrets.ts';
 import type { NotifyFn } from './steps/step-kind.ts';
@@ -65,7 +65,7 @@ export async function performRun(
   const redactor = new Redactor(secrets?.values() ?? []);
   const writer = new JournalWriter({ ...deps, runId: request.runId, redactor });
   const finish = async (result: OutcomeResult, text: string): Promise<RunOutcome | undefined> => {
-    const detail = redactor.text(text);
+    const detail = redactor.redact(text);
     const created = await writer.append('result', { type: 'run', outcome: result, detail });
     return created ? { result, detail } : undefined;
   };

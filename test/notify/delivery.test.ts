@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { DeliveryRecord } from '../../src/notify/notification-ledger.ts';
-import { REDACTED } from '../../src/notify/redactor.ts';
+import { REDACTED } from '../../src/secrets/redactor.ts';
 import {
   captureLog,
   FAST,

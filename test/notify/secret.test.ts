@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { checkNotifierSecrets } from '../../src/notify/check-secrets.ts';
 import { DeliveryError } from '../../src/notify/delivery-error.ts';
-import { REDACTED, Redactor } from '../../src/notify/redactor.ts';
 import { readSecret } from '../../src/notify/secret.ts';
+import { REDACTED, Redactor } from '../../src/secrets/redactor.ts';
 import { loadYaml, notifier } from './fixtures.ts';
 
 test('a secret is read from the environment or from a file (trimmed), at delivery time', async () => {

@@ -1,0 +1,62 @@
+export const REDACTED = '[redacted]';
+
+/** Values this short are not redacted: replacing every "ab" in a log would hide more than it saves. */
+const MIN_LENGTH = 4;
+
+/**
+ * Remembers every secret value read and cuts them out of anything before it is logged or
+ * recorded: notifier errors, runbook output, journal payloads, audit details. A URL that is itself
+ * the credential (a Slack webhook) is also cut by its path, since an error may quote the path
+ * without the host. Longest values first, so a secret that contains another is cut whole.
+ */
+export class Redactor {
+  #values: string[] = [];
+
+  constructor(secrets: readonly string[] = []) {
+    for (const secret of secrets) this.add(secret);
+  }
+
+  add(value: string): void {
+    this.#remember(value);
+    const path = urlPath(value);
+    if (path !== undefined && path.length >= 8) this.#remember(path);
+  }
+
+  redact(text: string): string {
+    let out = text;
+    for (const value of this.#values) out = out.replaceAll(value, REDACTED);
+    return out;
+  }
+
+  /** A JSON-like value with every string (keys included) redacted. */
+  deep<T>(value: T): T {
+    if (this.#values.length === 0) return value;
+    return this.#walk(value) as T;
+  }
+
+  #remember(value: string): void {
+    if (value.length < MIN_LENGTH || this.#values.includes(value)) return;
+    this.#values = [...this.#values, value].sort((a, b) => b.length - a.length);
+  }
+
+  #walk(value: unknown): unknown {
+    if (typeof value === 'string') return this.redact(value);
+    if (Array.isArray(value)) return value.map((item) => this.#walk(item));
+    if (value !== null && typeof value === 'object') {
+      return Object.fromEntries(
+        Object.entries(value).map(([key, item]) => [this.redact(key), this.#walk(item)]),
+      );
+    }
+    return value;
+  }
+}
+
+function urlPath(value: string): string | undefined {
+  if (!/^https?:\/\//i.test(value)) return undefined;
+  try {
+    const url = new URL(value);
+    return url.pathname.length > 1 ? `${url.pathname}${url.search}` : undefined;
+  } catch {
+    return undefined;
+  }
+}
