@@ -63,6 +63,13 @@ export class Controller {
       maxInFlight: options.maxInFlight,
       maxOutputBytes: options.maxOutputBytes,
       onOutcomes: (outcomes: ProbeOutcome[]) => this.#onOutcomes(outcomes),
+      onFatal: (error: Error) => {
+        // Checks that are not probed are worse than no mend: say why and stop cleanly, so every
+        // signal and decision already taken is recorded, and a supervisor restarts mend.
+        this.#log.fatal({ err: error }, `${error.message}; stopping`);
+        process.exitCode = 1;
+        process.kill(process.pid, 'SIGTERM');
+      },
     };
     this.#runner =
       options.workers > 0
@@ -117,10 +124,15 @@ export class Controller {
   }
 
   #onOutcomes(outcomes: ProbeOutcome[]): void {
+    // Counted per batch: a labelled counter's lookup per probe is measurable at 10,000 probes/s.
+    let failed = 0;
     for (const outcome of outcomes) {
       this.#metrics.probeLateness.observe(outcome.latenessMs / 1000);
-      this.#metrics.probes.inc({ result: outcome.observation.ok ? 'ok' : 'failed' });
+      if (!outcome.observation.ok) failed++;
     }
+    if (outcomes.length > failed)
+      this.#metrics.probes.inc({ result: 'ok' }, outcomes.length - failed);
+    if (failed > 0) this.#metrics.probes.inc({ result: 'failed' }, failed);
     this.#detector.observe(outcomes);
     for (const listener of this.#outcomeListeners) listener(outcomes);
   }

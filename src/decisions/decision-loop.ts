@@ -226,12 +226,19 @@ export class DecisionLoop implements SignalConsumer {
   }
 
   #contextOf(command: Command): DispatchContext {
-    const report = (outcome: OutcomeInput) => {
-      this.submit(outcome).catch((err) =>
-        this.#log.error({ err }, `cannot record the outcome of ${outcome.commandId}`),
-      );
+    // An outcome the store could not take is retried, not dropped: without it the heal would
+    // stay in flight and its service would never be healed or paged about again.
+    const report = (outcome: OutcomeInput, failures = 0): void => {
+      this.submit(outcome).catch((err) => {
+        if (failures === 0) {
+          this.#log.error({ err }, `cannot record the outcome of ${outcome.commandId}; retrying`);
+        }
+        if (!this.#stopped) {
+          setTimeout(() => report(outcome, failures + 1), Math.min(30_000, 1000 * 2 ** failures));
+        }
+      });
     };
-    if (!('service' in command)) return { report };
+    if (!('service' in command)) return { report: (outcome) => report(outcome) };
     const service = this.#config.services.find((s) => s.name === command.service);
     const incident = findIncident(this.#state, command.service, command.incidentId);
     const record = tableGet(this.#state.services, command.service)?.signals.find(
@@ -245,7 +252,11 @@ export class DecisionLoop implements SignalConsumer {
       summary: record.summary,
       startsAt: record.startsAt,
     };
-    return { report, ...(service ? { service } : {}), ...(lead ? { lead } : {}) };
+    return {
+      report: (outcome) => report(outcome),
+      ...(service ? { service } : {}),
+      ...(lead ? { lead } : {}),
+    };
   }
 
   /**

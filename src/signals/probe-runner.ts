@@ -17,6 +17,8 @@ export interface ProbeRunnerOptions {
   maxInFlight: number;
   maxOutputBytes: number;
   onOutcomes: (outcomes: ProbeOutcome[]) => void;
+  /** Probing stopped for good (a probe worker died): the owner must say so and stop. */
+  onFatal: (error: Error) => void;
 }
 
 export function sumStats(all: SchedulerStats[]): SchedulerStats {

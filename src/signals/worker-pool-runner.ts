@@ -40,7 +40,7 @@ export class WorkerPoolRunner implements ProbeRunner {
       });
       worker.on('error', (err) => {
         // A worker that dies takes its shard's probes with it: that must be loud, not silent.
-        throw new Error(`probe worker failed: ${err.message}`, { cause: err });
+        options.onFatal(new Error(`probe worker failed: ${err.message}`, { cause: err }));
       });
       return worker;
     });
