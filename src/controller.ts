@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os';
 import type { Config } from './config/config.ts';
 import type { Logger } from './log.ts';
 import type { Metrics } from './metrics.ts';
-import { Detector } from './signals/detector.ts';
+import { Detector, type FiringSince } from './signals/detector.ts';
 import { InProcessRunner } from './signals/in-process-runner.ts';
 import type { ProbeRunner } from './signals/probe-runner.ts';
 import type { ProbeOutcome, SchedulerStats } from './signals/scheduler.ts';
@@ -52,13 +52,15 @@ export class Controller {
     log: Logger;
     metrics: Metrics;
     options?: Partial<ControllerOptions>;
+    /** What the record holds as firing (decision state), so a restart can resolve it. */
+    firingSince?: FiringSince;
   }) {
     const options = { ...CONTROLLER_DEFAULTS, ...deps.options };
     this.#config = deps.config;
     this.#log = deps.log;
     this.#metrics = deps.metrics;
     this.#signals = new SignalQueue(deps.consumer, deps.log);
-    this.#detector = new Detector((signal) => this.#onSignal(signal));
+    this.#detector = new Detector((signal) => this.#onSignal(signal), deps.firingSince);
     const runnerOptions = {
       maxInFlight: options.maxInFlight,
       maxOutputBytes: options.maxOutputBytes,

@@ -77,6 +77,7 @@ export async function startMend(options: StartOptions): Promise<RunningMend> {
   const controller = new Controller({
     config: loaded.config,
     consumer: decisions,
+    firingSince: (service, fingerprint) => decisions.firingSince(service, fingerprint),
     log,
     metrics,
     options: { workers: options.workers, maxInFlight: options.maxInFlight },

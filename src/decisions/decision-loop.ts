@@ -113,6 +113,13 @@ export class DecisionLoop implements SignalConsumer {
     return this.#config;
   }
 
+  /** Since when the engine holds this signal as firing (undefined: it does not). */
+  firingSince(service: string, fingerprint: string): number | undefined {
+    return tableGet(this.#state.services, service)?.signals.find(
+      (s) => s.fingerprint === fingerprint,
+    )?.startsAt;
+  }
+
   /** Resolves once the signal and the decision it caused are recorded; rejects if they are not. */
   async consume(signal: Signal): Promise<void> {
     await this.submit({ kind: 'signal', at: signal.at, signal });

@@ -64,6 +64,10 @@ export function flagIfChronic(
   if (svc.heals.length < settings.heals) return;
   const heals = recentHeals(d, svc);
   if (heals.length < settings.heals) return;
+  // An incident that already closed (a late outcome) keeps no memory of being flagged: flag it
+  // only for the heal that made the service chronic. Were the service chronic before, the
+  // incident was flagged while it was open (when it opened, or at that earlier heal).
+  if (inc === undefined && heals.length > settings.heals) return;
   const chronic: Chronic = { heals: heals.length, withinMs: settings.withinMs };
   const reason = d.reason({
     code: 'chronic',

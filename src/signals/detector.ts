@@ -22,9 +22,17 @@ export class Detector {
   /** Services whose startup checks have all passed (or that have none). */
   readonly #started = new Set<string>();
   readonly #emit: (signal: Signal) => void;
+  readonly #firingSince: FiringSince;
 
-  constructor(emit: (signal: Signal) => void) {
+  /**
+   * `firingSince` says whether the record (the decision engine) holds a signal as firing, and
+   * since when. A check starts from `unknown` after a restart or a reload that changed it; when it
+   * then turns healthy, a signal still firing in the record gets its `resolved`: without it an
+   * incident opened before the restart would never close.
+   */
+  constructor(emit: (signal: Signal) => void, firingSince: FiringSince = () => undefined) {
     this.#emit = emit;
+    this.#firingSince = firingSince;
   }
 
   /**
@@ -83,9 +91,20 @@ export class Detector {
     const { spec } = tracked.definition;
     const started = this.#started.has(tracked.service.name);
     if (spec.role === 'startup' ? started : !started) return;
-    const transition = judge(tracked.state, outcome.observation, spec);
+    const before = tracked.state.status;
+    const transition =
+      judge(tracked.state, outcome.observation, spec) ?? this.#recordedResolution(tracked, before);
     if (spec.role === 'startup' && tracked.state.status === 'healthy') this.#markStarted(tracked);
     if (transition) this.#emit(toSignal(tracked, transition, [...tracked.state.recent]));
+  }
+
+  #recordedResolution(tracked: TrackedCheck, before: string): Transition | undefined {
+    if (before !== 'unknown' || tracked.state.status !== 'healthy') return undefined;
+    const { service, spec } = tracked.definition;
+    const startsAt = this.#firingSince(service, fingerprint(identityOf(service, spec.name)));
+    if (startsAt === undefined) return undefined;
+    const at = tracked.state.since ?? startsAt;
+    return { from: 'failing', to: 'healthy', startsAt, at };
   }
 
   #markStarted(tracked: TrackedCheck): void {
@@ -99,7 +118,7 @@ export class Detector {
 
 function toSignal(tracked: TrackedCheck, transition: Transition, evidence: Observation[]): Signal {
   const { definition, service } = tracked;
-  const identity = { source: 'probe', service: service.name, check: definition.spec.name };
+  const identity = identityOf(service.name, definition.spec.name);
   const labels = {
     ...service.labels,
     ...definition.spec.labels,
@@ -127,6 +146,14 @@ function toSignal(tracked: TrackedCheck, transition: Transition, evidence: Obser
     evidence,
   };
 }
+
+/** The labels a probe signal's fingerprint is made of. */
+function identityOf(service: string, check: string): Record<string, string> {
+  return { source: 'probe', service, check };
+}
+
+/** Since when the record holds this signal firing, or undefined when it does not. */
+export type FiringSince = (service: string, fingerprint: string) => number | undefined;
 
 function formatMs(ms: number): string {
   if (ms < 1000) return `${Math.round(ms)} ms`;

@@ -94,12 +94,16 @@ test('a restart of mend run mid-incident keeps the incident, the breaker and its
   assert.equal(listed.code, 0, listed.stderr);
   assert.match(listed.stdout, /^api\s+restart\s+closed\s+1\s/m);
 
+  // The server recovers while mend is down: the new mend never sees the check fail, yet it must
+  // resolve the signal the record holds firing, or the incident would never close.
+  target.setStatus(200);
   const second = run();
   try {
     await second.waitForLog(
       /^decision state rebuilt: \d+ input\(s\) replayed, 1 open incident\(s\)/,
     );
     await second.waitForLog(/^mend running/);
+    await second.waitForLog(/^api\/live resolved: 1 consecutive success after failing/);
     // The heal in flight was recorded and dispatched before the kill: it resumes from its
     // journal (the step is idempotent, so it runs again), it is not decided again.
     await second.waitForLog(/^resuming inc-1:heal:1: mend stopped before it finished/);

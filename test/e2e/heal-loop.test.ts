@@ -89,7 +89,10 @@ test('a crashed process is restarted and verified healthy by the check that fire
 
 test('a hung process (accepts, never answers) is restarted and verified', async () => {
   await fetch(`http://127.0.0.1:${ports.worker}/control/hang`, { method: 'POST' });
-  await mend.waitForLog(/^worker\/live firing: 3 consecutive failures: timed out/, 15_000);
+  await mend.waitForLog(
+    /^worker\/live firing: 3 consecutive failures: .*timed out after 1000 ms/,
+    15_000,
+  );
   await mend.waitForLog(healed('worker'), 15_000);
   await mend.waitForLog(/^worker\/live resolved/, 10_000);
 });

@@ -136,3 +136,35 @@ test('a reload keeps the state of unchanged checks and resets changed ones', () 
   detector.observe(outcomes(v2, 'api/a', [true]));
   assert.deepEqual(signals.at(-1)?.status, 'resolved');
 });
+
+test('after a restart, a check found healthy resolves the signal the record still holds firing', () => {
+  const services = [
+    service('api', [
+      { name: 'live', ...tcp },
+      { name: 'other', ...tcp },
+    ]),
+  ];
+  const firing = new Map<string, number>();
+  const signals: Signal[] = [];
+  const detector = new Detector(
+    (s) => signals.push(s),
+    (svc, fp) => (svc === 'api' ? firing.get(fp) : undefined),
+  );
+  // What the record holds: api/live firing since 5,000 (the fingerprint a first run emitted).
+  const fired: Signal[] = [];
+  const first = new Detector((s) => fired.push(s));
+  first.load(services);
+  first.observe(outcomes(services, 'api/live', [false, false, false]));
+  firing.set(fired[0]!.fingerprint, 5_000);
+
+  detector.load(services);
+  detector.observe(outcomes(services, 'api/live', [true], 20_000));
+  detector.observe(outcomes(services, 'api/other', [true], 20_000));
+  assert.deepEqual(
+    signals.map((s) => [s.check, s.status, s.startsAt]),
+    [['live', 'resolved', 5_000]],
+    'only the check the record holds firing is resolved, once',
+  );
+  detector.observe(outcomes(services, 'api/live', [true], 21_000));
+  assert.equal(signals.length, 1);
+});
