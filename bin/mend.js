@@ -9,7 +9,7 @@ if (major < 22 || (major === 22 && minor < 12)) {
   );
   process.exit(2);
 }
-const { NODE_FLAGS, nodeEnvironment } = await import('../src/node-flags.ts');
+const { NODE_FLAGS, nodeEnvironment } = await import('../src/support/node-flags.ts');
 const missing = NODE_FLAGS.filter((flag) => !process.execArgv.includes(flag));
 if (missing.length > 0 && typeof process.execve === 'function') {
   // Same process id, same stdio: V8 flags and the compile cache only take effect at start-up.

@@ -1,7 +1,5 @@
 import { availableParallelism } from 'node:os';
 import type { Config } from './config/config.ts';
-import type { Logger } from './log.ts';
-import type { Metrics } from './metrics.ts';
 import { Detector, type FiringSince } from './signals/detector.ts';
 import { InProcessRunner } from './signals/in-process-runner.ts';
 import type { ProbeRunner } from './signals/probe-runner.ts';
@@ -9,6 +7,8 @@ import type { ProbeOutcome, SchedulerStats } from './signals/scheduler.ts';
 import type { Signal, SignalConsumer } from './signals/signal.ts';
 import { SignalQueue } from './signals/signal-queue.ts';
 import { WorkerPoolRunner } from './signals/worker-pool-runner.ts';
+import type { Logger } from './support/log.ts';
+import type { Metrics } from './support/metrics.ts';
 
 export interface ControllerOptions {
   /** Probe worker threads; 0 probes in the main thread. */

@@ -4,11 +4,11 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { compactHeap } from '../../src/compact-heap.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import { CONTROLLER_DEFAULTS, Controller } from '../../src/controller.ts';
-import { createLogger } from '../../src/log.ts';
-import { createMetrics } from '../../src/metrics.ts';
+import { compactHeap } from '../../src/support/compact-heap.ts';
+import { createLogger } from '../../src/support/log.ts';
+import { createMetrics } from '../../src/support/metrics.ts';
 import { LatenessRecorder } from './lateness.ts';
 import { parseRunnerArgs, printReport, selfCpuMs, selfPeakRssBytes } from './runner-report.ts';
 

@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, release, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { NODE_FLAGS, nodeEnvironment } from '../../src/node-flags.ts';
+import { NODE_FLAGS, nodeEnvironment } from '../../src/support/node-flags.ts';
 import { installExitHandlers } from './children.ts';
 import { EXPORTER_BINARY, exporterVersion, runExporterPhase } from './exporter.ts';
 import type { PhaseResult } from './phase-result.ts';

@@ -1,6 +1,6 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Controller } from '../controller.ts';
-import type { Metrics } from '../metrics.ts';
+import type { Metrics } from '../support/metrics.ts';
 
 export interface ServerDeps {
   controller: Controller;

@@ -1,5 +1,4 @@
 import { createServer } from '../api/server.ts';
-import { compactHeap } from '../compact-heap.ts';
 import type { Config } from '../config/config.ts';
 import { formatErrors } from '../config/config-error.ts';
 import { loadConfig } from '../config/load.ts';
@@ -7,12 +6,13 @@ import { Controller } from '../controller.ts';
 import { routeActions } from '../decisions/action-router.ts';
 import { DecisionLoop } from '../decisions/decision-loop.ts';
 import { runbookNotify } from '../decisions/runbook-notify.ts';
-import type { Logger } from '../log.ts';
-import { createMetrics } from '../metrics.ts';
 import { checkNotifierSecrets } from '../notify/check-secrets.ts';
 import { createNotifierPort } from '../notify/notifier-port.ts';
 import { createRunbookExecutor } from '../runbooks/executor.ts';
 import { openStore } from '../store/open.ts';
+import { compactHeap } from '../support/compact-heap.ts';
+import type { Logger } from '../support/log.ts';
+import { createMetrics } from '../support/metrics.ts';
 import { listenAddress } from './options.ts';
 import { startupSummary } from './run-summary.ts';
 
@@ -50,7 +50,7 @@ export async function startMend(options: StartOptions): Promise<RunningMend> {
   }
   const metrics = createMetrics();
   let config = loaded.config;
-  for (const problem of await checkNotifierSecrets(config.notifiers, { env: process.env })) {
+  for (const problem of await checkNotifierSecrets(config.notifiers, process.env)) {
     log.warn(`notifier secret not readable now (pages through it will fail): ${problem}`);
   }
   const notifiers = createNotifierPort({ config: () => config, store, log });

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Config } from '../config/config.ts';
-import { stableJson } from '../signals/check-identity.ts';
+import { stableJson } from '../support/stable-hash.ts';
 
 /**
  * A short hash of everything in the config that can change a decision (not where it was written

@@ -1,5 +1,4 @@
 import type { Config } from '../config/config.ts';
-import type { Logger } from '../log.ts';
 import {
   adoptConfig,
   type Command,
@@ -15,6 +14,7 @@ import {
 import { tableGet } from '../policy/table.ts';
 import type { Signal, SignalConsumer } from '../signals/signal.ts';
 import type { Store } from '../store/store.ts';
+import type { Logger } from '../support/log.ts';
 import type { ActionPort, DispatchContext, LeadSignal } from './action-port.ts';
 import { configRevision } from './config-revision.ts';
 import { describeCommand } from './describe-command.ts';

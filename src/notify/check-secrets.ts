@@ -1,5 +1,6 @@
 import type { NotifierConfig } from '../config/config.ts';
-import { readSecret, type SecretRef, type SecretSources } from './secret.ts';
+import { readSecret, type SecretEnv } from '../secrets/read-secret.ts';
+import { findSecretRefs } from '../secrets/secret-ref.ts';
 
 /**
  * Secrets are read at delivery, so that `mend validate` needs none and a rotated file takes
@@ -9,13 +10,13 @@ import { readSecret, type SecretRef, type SecretSources } from './secret.ts';
  */
 export async function checkNotifierSecrets(
   notifiers: readonly NotifierConfig[],
-  sources: SecretSources,
+  env: SecretEnv,
 ): Promise<string[]> {
   const problems: string[] = [];
   for (const notifier of notifiers) {
-    for (const ref of secretRefs(notifier.spec)) {
+    for (const ref of findSecretRefs(notifier.spec)) {
       try {
-        await readSecret(ref, sources);
+        await readSecret(ref, env);
       } catch (err) {
         problems.push(
           `notifier ${notifier.name}: ${(err as Error).message}; its notifications will fail`,
@@ -24,15 +25,4 @@ export async function checkNotifierSecrets(
     }
   }
   return problems;
-}
-
-/** Every `{valueFrom: {env|file}}` in a kind's spec, wherever the kind puts it. */
-function secretRefs(value: unknown): SecretRef[] {
-  if (Array.isArray(value)) return value.flatMap(secretRefs);
-  if (typeof value !== 'object' || value === null) return [];
-  const from = (value as { valueFrom?: { env?: unknown; file?: unknown } }).valueFrom;
-  if (typeof from?.env === 'string' || typeof from?.file === 'string') {
-    return [{ valueFrom: from } as SecretRef];
-  }
-  return Object.values(value).flatMap(secretRefs);
 }

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
+import type { SecretRef } from '../secrets/secret-ref.ts';
 import type { Notification } from './notification.ts';
-import type { SecretRef } from './secret.ts';
 
 /** What a delivery may use. A notifier kind holds no retry logic and no timers of its own. */
 export interface DeliveryContext {
@@ -8,7 +8,7 @@ export interface DeliveryContext {
   signal: AbortSignal;
   /** The attempt's time limit in ms, for clients that take a timeout rather than a signal. */
   timeoutMs: number;
-  /** Reads a secret field (env or file) and registers its value for redaction. */
+  /** Reads a secret field (env or file, with its prefix) and registers its value for redaction. */
   secret(ref: SecretRef): Promise<string>;
 }
 

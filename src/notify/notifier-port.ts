@@ -1,6 +1,5 @@
 import type { Config } from '../config/config.ts';
 import type { ActionPort, DispatchContext } from '../decisions/action-port.ts';
-import type { Logger } from '../log.ts';
 import type {
   Command,
   PageCommand,
@@ -9,6 +8,7 @@ import type {
 } from '../policy/types.ts';
 import { Redactor } from '../secrets/redactor.ts';
 import type { IncidentWithTimeline } from '../store/store.ts';
+import type { Logger } from '../support/log.ts';
 import { composeNotification } from './compose.ts';
 import { incidentByEngineId, leadSignal, type NotifierStore } from './incident-record.ts';
 import type { Notification } from './notification.ts';
@@ -55,7 +55,7 @@ class NotifierPort implements ActionPort {
     this.#deps = {
       ledger: new NotificationLedger(options.store),
       redactor: new Redactor(),
-      secrets: { env: options.env ?? process.env },
+      env: options.env ?? process.env,
       log: options.log,
       now: options.now ?? Date.now,
     };

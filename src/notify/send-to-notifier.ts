@@ -1,17 +1,19 @@
 import type { NotifierConfig } from '../config/config.ts';
-import type { Logger } from '../log.ts';
+import { readSecret, type SecretEnv, SecretError } from '../secrets/read-secret.ts';
 import type { Redactor } from '../secrets/redactor.ts';
 import type { IncidentWithTimeline } from '../store/store.ts';
+import type { Logger } from '../support/log.ts';
 import { deliverWithRetries } from './deliver.ts';
+import { DeliveryError } from './delivery-error.ts';
 import { findNotifierKind } from './kinds/registry.ts';
 import type { Notification } from './notification.ts';
 import type { NotificationLedger } from './notification-ledger.ts';
-import { readSecret, type SecretSources } from './secret.ts';
 
 export interface SendDeps {
   ledger: NotificationLedger;
   redactor: Redactor;
-  secrets: SecretSources;
+  /** Where `valueFrom.env` secrets are read. */
+  env: SecretEnv;
   log: Logger;
   now: () => number;
 }
@@ -55,9 +57,12 @@ export async function sendToNotifier(
         signal,
         timeoutMs: notifier.timeoutMs,
         secret: async (ref) => {
-          const value = await readSecret(ref, deps.secrets);
+          const value = await readSecret(ref, deps.env).catch((err: unknown) => {
+            if (!(err instanceof SecretError)) throw err;
+            throw new DeliveryError(err.message, { transient: false, cause: err });
+          });
           deps.redactor.add(value);
-          return value;
+          return (ref.prefix ?? '') + value;
         },
       }),
     { attempts: notifier.attempts, timeoutMs: notifier.timeoutMs, backoff: notifier.backoff },

@@ -1,7 +1,7 @@
 import type { HealParams, RunbookConfig, ServiceConfig } from '../config/config.ts';
 import { Redactor } from '../secrets/redactor.ts';
 import { validateParams } from './params.ts';
-import { RunSecrets } from './secrets.ts';
+import { RunSecrets } from './run-secrets.ts';
 import { findStepKind } from './steps/registry.ts';
 import { Refusal, type TemplateValues } from './template.ts';
 
@@ -19,7 +19,7 @@ export interface PlannedStep {
  * What a run would do, without doing it: params validated, every step rendered (argv, URL,
  * body) exactly as a run would, secrets read but redacted. Nothing runs, nothing is journaled.
  */
-export function planRun(
+export async function planRun(
   runbook: RunbookConfig,
   request: {
     service: string;
@@ -28,10 +28,10 @@ export function planRun(
     runId: string;
   },
   env: NodeJS.ProcessEnv = process.env,
-): { steps: PlannedStep[] } | { errors: string[] } {
+): Promise<{ steps: PlannedStep[] } | { errors: string[] }> {
   const validated = validateParams(runbook.params, request.params);
   if ('errors' in validated) return validated;
-  const secrets = new RunSecrets(runbook, env);
+  const secrets = await RunSecrets.read(runbook, env);
   const redactor = new Redactor(secrets.values());
   const values: TemplateValues = {
     params: validated.params,

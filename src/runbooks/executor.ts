@@ -1,8 +1,8 @@
 import type { Config } from '../config/config.ts';
 import type { ActionPort, DispatchContext } from '../decisions/action-port.ts';
-import type { Logger } from '../log.ts';
 import type { Command, HealCommand } from '../policy/types.ts';
 import type { JournalEntry, Store } from '../store/store.ts';
+import type { Logger } from '../support/log.ts';
 import type { JournalPayload } from './journal.ts';
 import { performRun, type RunOutcome, type RunRequest } from './run.ts';
 import type { NotifyFn } from './steps/step-kind.ts';

@@ -12,8 +12,8 @@ import {
   type StepRecord,
 } from './journal.ts';
 import { validateParams } from './params.ts';
+import { RunSecrets } from './run-secrets.ts';
 import { runStep, type StepOutcome, type StepRunContext } from './run-step.ts';
-import { RunSecrets } from './secrets.ts';
 import type { NotifyFn } from './steps/step-kind.ts';
 import type { TemplateValues } from './template.ts';
 
@@ -61,7 +61,7 @@ export async function performRun(
   if (journal.runResult)
     return { result: journal.runResult.outcome, detail: journal.runResult.detail };
   const runbook = deps.runbooks.find((r) => r.name === request.runbook);
-  const secrets = runbook ? new RunSecrets(runbook, deps.env) : undefined;
+  const secrets = runbook ? await RunSecrets.read(runbook, deps.env ?? process.env) : undefined;
   const redactor = new Redactor(secrets?.values() ?? []);
   const writer = new JournalWriter({ ...deps, runId: request.runId, redactor });
   const finish = async (result: OutcomeResult, text: string): Promise<RunOutcome | undefined> => {

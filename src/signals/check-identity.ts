@@ -1,22 +1,10 @@
 import type { ServiceConfig } from '../config/config.ts';
 import type { CheckSpec } from '../config/kinds/service.ts';
+import { hash32, stableJson } from '../support/stable-hash.ts';
 
 /** The identity of a check across reloads: `service/check`. */
 export function checkKey(service: string, check: string): string {
   return `${service}/${check}`;
-}
-
-/**
- * FNV-1a, 32 bits. Used to spread start offsets and to shard checks over workers: it must be
- * stable across processes and releases (never Math.random), so a restart keeps every phase.
- */
-export function hash32(text: string): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    hash ^= text.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193);
-  }
-  return hash >>> 0;
 }
 
 /** A check as the scheduler and the detector see it: flattened, with its identity. */
@@ -37,16 +25,4 @@ export function checkDefinitions(services: readonly ServiceConfig[]): CheckDefin
       revision: String(hash32(stableJson(spec))),
     })),
   );
-}
-
-/** JSON with sorted keys, so equal specs give equal revisions whatever the key order in YAML. */
-export function stableJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
 }

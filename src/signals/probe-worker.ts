@@ -1,5 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { compactHeap } from '../compact-heap.ts';
+import { compactHeap } from '../support/compact-heap.ts';
 import { compactOutcome, prepareCheck } from './prepare-check.ts';
 import { type ProbeOutcome, Scheduler } from './scheduler.ts';
 import type { FromWorker, ToWorker, WorkerSettings } from './worker-protocol.ts';

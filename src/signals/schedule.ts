@@ -1,4 +1,4 @@
-import { hash32 } from './check-identity.ts';
+import { hash32 } from '../support/stable-hash.ts';
 
 /**
  * When a check runs. Each check gets a fixed phase within its period from a hash of its identity,

@@ -1,4 +1,4 @@
-import type { Logger } from '../log.ts';
+import type { Logger } from '../support/log.ts';
 import type { Signal, SignalConsumer } from './signal.ts';
 
 const RETRY_MS = 1000;

@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
-import { type CheckDefinition, hash32 } from './check-identity.ts';
+import { hash32 } from '../support/stable-hash.ts';
+import type { CheckDefinition } from './check-identity.ts';
 import type { ProbeRunner, ProbeRunnerOptions } from './probe-runner.ts';
 import { sumStats } from './probe-runner.ts';
 import type { SchedulerStats } from './scheduler.ts';

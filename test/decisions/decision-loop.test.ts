@@ -3,9 +3,9 @@ import { after, before, test } from 'node:test';
 import type { ActionPort } from '../../src/decisions/action-port.ts';
 import { DecisionLoop } from '../../src/decisions/decision-loop.ts';
 import { replayDecisions } from '../../src/decisions/replay.ts';
-import { createLogger } from '../../src/log.ts';
 import { type Command, createEngine, listBreakers } from '../../src/policy/index.ts';
 import type { Store } from '../../src/store/store.ts';
+import { createLogger } from '../../src/support/log.ts';
 import { policy, signal, type Workspace, workspace } from './fixtures.ts';
 
 const log = createLogger({ level: 'silent', pretty: false });

@@ -4,12 +4,12 @@ import type { Config } from '../../src/config/config.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import type { ActionPort, DispatchContext } from '../../src/decisions/action-port.ts';
 import { DecisionLoop } from '../../src/decisions/decision-loop.ts';
-import { createLogger } from '../../src/log.ts';
 import type { Command } from '../../src/policy/index.ts';
 import type { Observation } from '../../src/signals/observation.ts';
 import { fingerprint, type Signal } from '../../src/signals/signal.ts';
 import { openStore } from '../../src/store/open.ts';
 import type { Store } from '../../src/store/store.ts';
+import { createLogger } from '../../src/support/log.ts';
 
 /**
  * A store filled the way `mend run` fills it: the real DecisionLoop decides and records every

@@ -5,7 +5,6 @@ import { Writable } from 'node:stream';
 import pino from 'pino';
 import type { Config } from '../../src/config/config.ts';
 import { loadConfig } from '../../src/config/load.ts';
-import type { Logger } from '../../src/log.ts';
 import { createNotifierPort } from '../../src/notify/notifier-port.ts';
 import type {
   PageCommand,
@@ -16,6 +15,7 @@ import type {
 import { fingerprint, type Signal } from '../../src/signals/signal.ts';
 import { openStore } from '../../src/store/open.ts';
 import type { IncidentEvent, Store } from '../../src/store/store.ts';
+import type { Logger } from '../../src/support/log.ts';
 
 export const T0 = Date.parse('2026-11-24T10:00:00Z');
 

@@ -5,10 +5,10 @@ import { fileURLToPath } from 'node:url';
 import type { Config } from '../../src/config/config.ts';
 import { formatErrors } from '../../src/config/config-error.ts';
 import { loadConfig } from '../../src/config/load.ts';
-import { createLogger } from '../../src/log.ts';
 import type { HealCommand, OutcomeInput } from '../../src/policy/types.ts';
 import { openStore } from '../../src/store/open.ts';
 import type { Store } from '../../src/store/store.ts';
+import { createLogger } from '../../src/support/log.ts';
 
 export const NODE = process.execPath;
 export const PRINT_ARGV = fileURLToPath(new URL('./fixtures/print-argv.mjs', import.meta.url));

@@ -164,7 +164,7 @@ test('a secret that cannot be read, or a header value with CR/LF: the step is re
     assert.deepEqual(
       records.map((r) => `${r.status}: ${r.error}`),
       [
-        'refused: secret from env NOT_SET: not set',
+        'refused: the environment variable NOT_SET is not set',
         'refused: headers.X-Note: a value may not hold CR, LF or NUL',
       ],
     );

@@ -1,8 +1,8 @@
 import { rebuildState } from '../../decisions/rebuild.ts';
 import { createEngine, listBreakers } from '../../policy/index.ts';
+import { formatTable } from '../../support/text-table.ts';
 import { configOrFail, reportingFailures, requestAndReport, storeOrFail } from '../open-for-cli.ts';
 import { DEFAULT_DB, defaultActor } from '../options.ts';
-import { formatTable } from '../table.ts';
 import type { RegisterCommand } from './index.ts';
 
 export const registerBreaker: RegisterCommand = (program) => {

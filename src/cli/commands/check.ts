@@ -6,9 +6,9 @@ import { checkDefinitions } from '../../signals/check-identity.ts';
 import type { Observation } from '../../signals/observation.ts';
 import { prepareCheck } from '../../signals/prepare-check.ts';
 import { runProbe } from '../../signals/run-probe.ts';
+import { formatTable } from '../../support/text-table.ts';
 import { EXIT_FAILURE, EXIT_USAGE } from '../exit-codes.ts';
 import { positiveInt } from '../options.ts';
-import { formatTable } from '../table.ts';
 import type { RegisterCommand } from './index.ts';
 
 export interface CheckRow {

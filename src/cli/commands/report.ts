@@ -5,9 +5,9 @@ import { buildReport, type Report } from '../../incidents/report.ts';
 import type { DurationStats } from '../../incidents/stats.ts';
 import { OUTCOME_WORDS } from '../../incidents/words.ts';
 import { windowWords } from '../../policy/chronic.ts';
+import { formatTable } from '../../support/text-table.ts';
 import { reportingFailures } from '../open-for-cli.ts';
 import { DEFAULT_DB, timeOption } from '../options.ts';
-import { formatTable } from '../table.ts';
 import { withRecordedStore } from './incidents.ts';
 import type { RegisterCommand } from './index.ts';
 

@@ -1,6 +1,6 @@
 import { Option } from '@commander-js/extra-typings';
 import { CONTROLLER_DEFAULTS } from '../../controller.ts';
-import { createLogger, type Logger } from '../../log.ts';
+import { createLogger, type Logger } from '../../support/log.ts';
 import { EXIT_FAILURE } from '../exit-codes.ts';
 import { DEFAULT_DB, DEFAULT_LISTEN, positiveInt } from '../options.ts';
 import { type RunningMend, StartError, startMend } from '../start-mend.ts';

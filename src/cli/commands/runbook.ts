@@ -2,12 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { InvalidArgumentError } from '@commander-js/extra-typings';
 import type { Config, RunbookConfig } from '../../config/config.ts';
 import { didYouMean } from '../../config/suggest.ts';
-import { createLogger } from '../../log.ts';
 import { planRun } from '../../runbooks/dry-run.ts';
 import { createRunbookExecutor } from '../../runbooks/executor.ts';
 import { describeCommand, formatRecord } from '../../runbooks/live-view.ts';
 import type { RunOutcome } from '../../runbooks/run.ts';
 import type { Store } from '../../store/store.ts';
+import { createLogger } from '../../support/log.ts';
 import { EXIT_FAILURE } from '../exit-codes.ts';
 import { configOrFail, reportingFailures, storeOrFail } from '../open-for-cli.ts';
 import { DEFAULT_DB, defaultActor } from '../options.ts';
@@ -143,7 +143,7 @@ async function dryRun(
   actor: string,
 ): Promise<boolean> {
   const serviceConfig = config.services.find((s) => s.name === service);
-  const plan = planRun(runbook, { service, params, serviceConfig, runId });
+  const plan = await planRun(runbook, { service, params, serviceConfig, runId });
   await store.appendAudit({
     at: Date.now(),
     actor,

@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { declarationErrors, PARAM_NAME, type ParamSpec, paramSpec } from '../../runbooks/params.ts';
-import { isSecretSource } from '../../runbooks/secrets.ts';
 import { findStepKind, stepKindsFor } from '../../runbooks/steps/registry.ts';
 import type { StepKind, StepSection } from '../../runbooks/steps/step-kind.ts';
 import { checkTemplate } from '../../runbooks/template.ts';
-import { hash32, stableJson } from '../../signals/check-identity.ts';
+import { isSecretRef } from '../../secrets/secret-ref.ts';
+import { hash32, stableJson } from '../../support/stable-hash.ts';
 import type { DocumentSource } from '../config.ts';
 import type { ValidDocument } from '../validate-document.ts';
 import type { DocumentKind } from './document-kind.ts';
@@ -162,7 +162,7 @@ function strings(
   path: (string | number)[],
 ): { path: (string | number)[]; text: string }[] {
   if (typeof value === 'string') return [{ path, text: value }];
-  if (isSecretSource(value)) return [];
+  if (isSecretRef(value)) return [];
   if (Array.isArray(value)) return value.flatMap((item, i) => strings(item, [...path, i]));
   if (value !== null && typeof value === 'object') {
     return Object.entries(value).flatMap(([key, item]) => strings(item, [...path, key]));

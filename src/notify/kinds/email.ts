@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
+import { secretRef } from '../../secrets/secret-ref.ts';
 import { DeliveryError } from '../delivery-error.ts';
 import { defineNotifierKind } from '../notifier-kind.ts';
-import { secretRef } from '../secret.ts';
 import { emailMessage } from './email-message.ts';
 
 export const EMAIL_DEFAULTS = {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
+import { secretRef } from '../../secrets/secret-ref.ts';
 import { postJson } from '../http-post.ts';
 import { defineNotifierKind } from '../notifier-kind.ts';
-import { secretRef } from '../secret.ts';
 import { httpUrl } from './http-url.ts';
 import { pagerDutyEvent } from './pagerduty-event.ts';
 

@@ -1,8 +1,8 @@
 import { z } from 'zod';
+import { describeSecret, secretRef } from '../../secrets/secret-ref.ts';
 import { DeliveryError } from '../delivery-error.ts';
 import { postJson } from '../http-post.ts';
 import { defineNotifierKind } from '../notifier-kind.ts';
-import { describeSecret, secretRef } from '../secret.ts';
 import { slackMessage } from './slack-message.ts';
 
 export const slackSpec = z.strictObject({

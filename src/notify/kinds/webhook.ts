@@ -1,7 +1,7 @@
 import { z } from 'zod';
+import { valueFrom } from '../../secrets/secret-ref.ts';
 import { postJson } from '../http-post.ts';
 import { defineNotifierKind } from '../notifier-kind.ts';
-import { secretSource } from '../secret.ts';
 import { httpUrl } from './http-url.ts';
 
 // An HTTP header name (RFC 9110 token).
@@ -14,7 +14,7 @@ const header = z
       .regex(HEADER_NAME, { error: 'expected an HTTP header name such as Authorization' })
       .describe('The header name.'),
     value: z.string().optional().describe('A value that is not secret.'),
-    valueFrom: secretSource
+    valueFrom: valueFrom
       .optional()
       .describe('A secret value (a bearer token, say), read from `env` or `file`; redacted.'),
   })

@@ -1,6 +1,6 @@
 import { z } from 'zod';
+import { isSecretRef, textOrSecret } from '../../secrets/secret-ref.ts';
 import { renderArg, renderPath, renderText } from '../render.ts';
-import { isSecretSource, textOrSecret } from '../secrets.ts';
 import { Refusal } from '../template.ts';
 import { type RunAs, resolveIdentity } from './run-as.ts';
 import { spawnProcess } from './spawn-process.ts';
@@ -92,8 +92,8 @@ export const execStep = defineStepKind({
     const explicit: Record<string, string> = {};
     const secretEnv: string[] = [];
     for (const [name, value] of Object.entries(spec.env)) {
-      if (isSecretSource(value)) secretEnv.push(name);
-      const text = isSecretSource(value)
+      if (isSecretRef(value)) secretEnv.push(name);
+      const text = isSecretRef(value)
         ? ctx.secret(value)
         : renderText(value, ctx.values, `env.${name}`);
       if (text.includes('\u0000')) throw new Refusal(`env.${name}: holds a NUL character`);

@@ -1,8 +1,8 @@
 import { request } from 'undici';
 import { z } from 'zod';
+import { isSecretRef, textOrSecret } from '../../secrets/secret-ref.ts';
 import { BoundedOutput } from '../../signals/probes/bounded-output.ts';
 import { renderJson, renderText, renderUrl } from '../render.ts';
-import { isSecretSource, textOrSecret } from '../secrets.ts';
 import { Refusal } from '../template.ts';
 import { defineStepKind } from './step-kind.ts';
 
@@ -63,8 +63,8 @@ export const httpStep = defineStepKind({
     const headers: Record<string, string> = {};
     const secretHeaders: string[] = [];
     for (const [name, value] of Object.entries(spec.headers)) {
-      if (isSecretSource(value)) secretHeaders.push(name);
-      const text = isSecretSource(value)
+      if (isSecretRef(value)) secretHeaders.push(name);
+      const text = isSecretRef(value)
         ? ctx.secret(value)
         : renderText(value, ctx.values, `headers.${name}`);
       if (/[\r\n\0]/.test(text)) {

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
-import { describeSpawnError, killProcessGroup } from '../../child-process.ts';
 import { BoundedOutput } from '../../signals/probes/bounded-output.ts';
+import { describeSpawnError, killProcessGroup } from '../../support/child-process.ts';
 
 export interface ProcessSpec {
   argv: readonly string[];

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { z } from 'zod';
-import { describeSpawnError, killProcessGroup } from '../../child-process.ts';
+import { describeSpawnError, killProcessGroup } from '../../support/child-process.ts';
 import type { ProbeResult } from '../observation.ts';
 import { abortMessage } from './abort-message.ts';
 import { BoundedOutput } from './bounded-output.ts';

@@ -1,11 +1,9 @@
-import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { DeliveryError } from './delivery-error.ts';
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-/** `{env: NAME}` or `{file: PATH}`: where a secret's value is read. */
-export const secretSource = z
+/** `{env: NAME}` or `{file: PATH}`, exactly one: where a secret's value is read. */
+export const valueFrom = z
   .strictObject({
     env: z
       .string()
@@ -35,17 +33,23 @@ export const secretSource = z
   )
   .meta({ oneOf: [{ required: ['env'] }, { required: ['file'] }] });
 
+export type ValueFrom = z.output<typeof valueFrom>;
+
 /**
- * A secret field (a routing key, a webhook URL that is itself the credential, a password). It is
- * never written in the config: only where to read it, as Kubernetes writes `valueFrom`. It is read
- * at each delivery (so a rotated file takes effect without a reload) and redacted from everything
- * mend logs or records.
+ * A secret field (a token, a webhook URL that is itself the credential, a password). It is never
+ * written in the config: only where to read it, as Kubernetes writes `valueFrom`, and text to put
+ * before it (`prefix: "Bearer "`, not secret). Every value read is redacted from everything mend
+ * logs or records (src/secrets/redactor.ts).
  */
 export const secretRef = (what: string) =>
   z
     .strictObject(
       {
-        valueFrom: secretSource.describe('Where to read the value: `env` or `file`, exactly one.'),
+        valueFrom: valueFrom.describe('Where to read the value: `env` or `file`, exactly one.'),
+        prefix: z
+          .string()
+          .optional()
+          .describe('Text put before the value (`"Bearer "`); it is not secret.'),
       },
       {
         error: (issue) =>
@@ -56,36 +60,30 @@ export const secretRef = (what: string) =>
     )
     .describe(`${what}: a secret, read from \`valueFrom.env\` or \`valueFrom.file\`.`);
 
-export type SecretRef = z.output<ReturnType<typeof secretRef>>;
-
-/** How a secret is read; tests and the port pass the process environment. */
-export interface SecretSources {
-  env: Readonly<Record<string, string | undefined>>;
+export interface SecretRef {
+  valueFrom: ValueFrom;
+  prefix?: string | undefined;
 }
 
-/**
- * The secret's value, or a terminal DeliveryError: a missing variable or file will not appear by
- * retrying in a second, and the error names where mend looked, never the value.
- */
-export async function readSecret(ref: SecretRef, sources: SecretSources): Promise<string> {
-  const { env, file } = ref.valueFrom;
-  if (env !== undefined) {
-    const value = sources.env[env];
-    if (value === undefined || value === '') {
-      throw new DeliveryError(`the environment variable ${env} is not set`, { transient: false });
-    }
-    return value;
+/** A field that is either plain text (templates allowed) or a secret. */
+export function textOrSecret(description: string) {
+  return z
+    .union([z.string(), secretRef('The value')])
+    .describe(`${description} A string (templates allowed) or \`{valueFrom: {env|file}}\`.`);
+}
+
+export function isSecretRef(value: unknown): value is SecretRef {
+  return typeof value === 'object' && value !== null && 'valueFrom' in value;
+}
+
+/** Every secret in a kind's spec, wherever the kind puts it. */
+export function findSecretRefs(value: unknown): SecretRef[] {
+  if (isSecretRef(value)) return [value];
+  if (Array.isArray(value)) return value.flatMap(findSecretRefs);
+  if (value !== null && typeof value === 'object') {
+    return Object.values(value).flatMap(findSecretRefs);
   }
-  try {
-    const value = (await readFile(file!, 'utf8')).trim();
-    if (value === '') throw new Error('the file is empty');
-    return value;
-  } catch (err) {
-    throw new DeliveryError(`cannot read the secret file ${file}: ${(err as Error).message}`, {
-      transient: false,
-      cause: err,
-    });
-  }
+  return [];
 }
 
 /** Where a secret comes from, for messages: `env PAGERDUTY_KEY`, `file /run/secrets/key`. */
