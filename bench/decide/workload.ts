@@ -1,7 +1,5 @@
 import type { Config } from '../../src/config/config.ts';
-import { decidingConfig } from '../../src/config/kinds/deciding-documents.ts';
-import { documentKinds } from '../../src/config/kinds/registry.ts';
-import type { ValidDocument } from '../../src/config/validate-document.ts';
+import { configFromSpecs } from '../../src/documents.ts';
 
 /**
  * The benchmark's world: N services in teams of 100, each depending on up to two services of its
@@ -24,15 +22,15 @@ export function benchConfig(serviceCount: number, policyCount: number): Config {
       source: { file: 'bench', line: 0, col: 0 },
     };
   });
-  const documents: ValidDocument[] = [];
+  const documents: Spec[] = [];
   for (let p = 0; p < policyCount; p++) {
     documents.push(policyDocument(p, teams));
   }
   documents.push(document('Settings', 'settings', { maxConcurrent: 500 }));
-  return { services, ...decidingConfig(documents), files: [] };
+  return { ...configFromSpecs(documents), services };
 }
 
-function policyDocument(p: number, teams: number): ValidDocument {
+function policyDocument(p: number, teams: number): Spec {
   // Each policy selects a slice of the teams (and so 2% of the services, give or take).
   const team = `t${p % teams}|t${(p + 25) % teams}`;
   const base = {
@@ -69,13 +67,8 @@ function policyDocument(p: number, teams: number): ValidDocument {
   return document('Policy', `policy-${p}`, { ...base, ...action, ...approval });
 }
 
-function document(kind: string, name: string, spec: unknown): ValidDocument {
-  const schema = documentKinds.find((k) => k.kind === kind)!.spec;
-  return {
-    kind,
-    metadata: { name, labels: {} },
-    spec: schema.parse(spec),
-    source: undefined as never,
-    position: { file: 'bench', line: 0, col: 0 },
-  };
+type Spec = { kind: string; name: string; spec: unknown };
+
+function document(kind: string, name: string, spec: unknown): Spec {
+  return { kind, name, spec };
 }

@@ -4,8 +4,8 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig } from '../../src/config/load.ts';
 import { CONTROLLER_DEFAULTS, Controller } from '../../src/controller.ts';
+import { loadMendConfig } from '../../src/documents.ts';
 import { compactHeap } from '../../src/support/compact-heap.ts';
 import { createLogger } from '../../src/support/log.ts';
 import { createMetrics } from '../../src/support/metrics.ts';
@@ -31,7 +31,7 @@ spec:
 `,
 );
 await writeFile(file, documents.join('---\n'));
-const loaded = await loadConfig([file]);
+const loaded = await loadMendConfig([file]);
 await rm(dir, { recursive: true, force: true });
 if (!loaded.config) throw new Error(loaded.errors.map((e) => e.format()).join('\n'));
 

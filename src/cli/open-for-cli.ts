@@ -1,13 +1,13 @@
 import type { Config } from '../config/config.ts';
 import { formatErrors } from '../config/config-error.ts';
-import { loadConfig } from '../config/load.ts';
+import { loadMendConfig } from '../documents.ts';
 import { openStore } from '../store/open.ts';
 import type { Store } from '../store/store.ts';
 import { StartError } from './start-mend.ts';
 
 /** The config a command needs, or a StartError carrying every config error. */
 export async function configOrFail(paths: string[]): Promise<Config> {
-  const loaded = await loadConfig(paths);
+  const loaded = await loadMendConfig(paths);
   if (!loaded.config) throw new StartError(formatErrors(loaded.errors));
   return loaded.config;
 }

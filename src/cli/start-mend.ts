@@ -1,11 +1,11 @@
 import { createServer } from '../api/server.ts';
 import type { Config } from '../config/config.ts';
 import { formatErrors } from '../config/config-error.ts';
-import { loadConfig } from '../config/load.ts';
 import { Controller } from '../controller.ts';
 import { routeActions } from '../decisions/action-router.ts';
 import { DecisionLoop } from '../decisions/decision-loop.ts';
 import { runbookNotify } from '../decisions/runbook-notify.ts';
+import { loadMendConfig } from '../documents.ts';
 import { checkNotifierSecrets } from '../notify/check-secrets.ts';
 import { createNotifierPort } from '../notify/notifier-port.ts';
 import { createRunbookExecutor } from '../runbooks/executor.ts';
@@ -38,7 +38,7 @@ export class StartError extends Error {}
 /** Everything `mend run` does between parsing flags and handling process signals. */
 export async function startMend(options: StartOptions): Promise<RunningMend> {
   const { log } = options;
-  const loaded = await loadConfig(options.config);
+  const loaded = await loadMendConfig(options.config);
   if (!loaded.config) throw new StartError(formatErrors(loaded.errors));
   compactHeap();
   const listen = listenAddress(options.listen);
@@ -108,7 +108,7 @@ export async function startMend(options: StartOptions): Promise<RunningMend> {
   return {
     controller,
     async reload() {
-      const next = await loadConfig(options.config);
+      const next = await loadMendConfig(options.config);
       if (!next.config) {
         metrics.configReloads.inc({ result: 'failure' });
         log.error(

@@ -1,8 +1,5 @@
 import type { LabelMatcher } from './kinds/matcher.ts';
-import type { NotifierConfig } from './kinds/notifier.ts';
-import type { RunbookConfig } from './kinds/runbook.ts';
-import type { CheckSpec } from './kinds/service.ts';
-import type { ChronicSettings } from './kinds/settings.ts';
+import type { ParamSpec } from './kinds/runbook-params.ts';
 
 /** Where a document came from, for error messages and `mend validate` output. */
 export interface DocumentSource {
@@ -20,7 +17,20 @@ export interface ServiceConfig {
 }
 
 export type { LabelMatcher } from './kinds/matcher.ts';
-export type { NotifierConfig } from './kinds/notifier.ts';
+
+/** A check as validated: the fields below plus exactly one probe kind's key (`http:`, ...). */
+export interface CheckSpec {
+  name: string;
+  role: 'liveness' | 'readiness' | 'startup';
+  periodSeconds: number;
+  timeoutSeconds: number;
+  failureThreshold: number;
+  successThreshold: number;
+  initialDelaySeconds: number;
+  labels: Record<string, string>;
+  /** The probe, under its kind's name: `http: {...}`. */
+  [probe: string]: unknown;
+}
 
 export type CheckRole = 'liveness' | 'readiness' | 'startup';
 
@@ -88,6 +98,12 @@ export interface MaintenanceWindowConfig {
   source: DocumentSource;
 }
 
+/** When a service counts as chronic: this many verified heals within this window. */
+export interface ChronicSettings {
+  heals: number;
+  withinMs: number;
+}
+
 export interface SettingsConfig {
   dryRun: boolean;
   maxConcurrent: number | null;
@@ -96,9 +112,55 @@ export interface SettingsConfig {
   chronic?: ChronicSettings;
 }
 
-export type { RunbookConfig, RunbookParamConfig, RunbookStepConfig } from './kinds/runbook.ts';
+export type RunbookParamConfig = ParamSpec;
 
-/** A loaded, validated and cross-checked configuration. Later issues add runbooks, notifiers, ... */
+/** One step, its kind resolved and its defaults applied. */
+export interface RunbookStepConfig {
+  name: string;
+  /** The step kind: `exec`, `http`, `wait`, `verify`, `notify`, `observations`, `logTail`. */
+  kind: string;
+  /** The kind's spec as validated; templates are rendered at run time. */
+  spec: unknown;
+  /** A passing step of this kind proves the heal worked (verify). */
+  verifies: boolean;
+  timeoutMs: number;
+  retries: number;
+  retryBackoffMs: number;
+  idempotent: boolean;
+}
+
+/** A Runbook document, durations in milliseconds. Field meanings: the schema above. */
+export interface RunbookConfig {
+  name: string;
+  labels: Record<string, string>;
+  description: string | undefined;
+  params: Record<string, RunbookParamConfig>;
+  maxOutputBytes: number;
+  evidence: RunbookStepConfig[];
+  steps: RunbookStepConfig[];
+  onFailure: RunbookStepConfig[];
+  /** Changes when anything that affects running changes: a run resumes only under the runbook it began with. */
+  revision: string;
+  source: DocumentSource;
+}
+
+/** A Notifier document, durations in milliseconds; `spec` is the kind's own (src/notify/kinds/). */
+export interface NotifierConfig {
+  name: string;
+  labels: Record<string, string>;
+  /** The notifier kind: `webhook`, `slack`, `pagerduty`, `email`. */
+  kind: string;
+  spec: unknown;
+  timeoutMs: number;
+  attempts: number;
+  backoff: { initialMs: number; maxMs: number };
+  approvals: boolean;
+  /** With {{incident.id}} still in it; null when unset. */
+  link: string | null;
+  source: DocumentSource;
+}
+
+/** A loaded, validated and cross-checked configuration: one section per document kind. */
 export interface Config {
   services: ServiceConfig[];
   policies: PolicyConfig[];

@@ -1,14 +1,13 @@
 import { z } from 'zod';
-import { probeKinds } from '../signals/probes/registry.ts';
 import { formatJson } from './format-json.ts';
-import { documentKinds, documentSchema } from './kinds/registry.ts';
-import { checkSpec } from './kinds/service.ts';
+import type { DocumentKind } from './kinds/document-kind.ts';
+import { documentSchema } from './kinds/registry.ts';
 
 export type JsonSchema = Record<string, unknown>;
 
 /** The zod schema of any mend document: one branch per kind, chosen by `kind`. */
-export function anyDocumentSchema() {
-  const [first, ...rest] = documentKinds.map(documentSchema);
+export function anyDocumentSchema(kinds: readonly DocumentKind[]) {
+  const [first, ...rest] = kinds.map(documentSchema);
   return z.discriminatedUnion('kind', [first!, ...rest]);
 }
 
@@ -17,8 +16,8 @@ export function anyDocumentSchema() {
  * the same zod schemas that validate, so the two cannot disagree. Input side: fields with
  * defaults are optional, as the user writes them.
  */
-export function buildJsonSchema(): JsonSchema {
-  const schema = toJsonSchema(anyDocumentSchema());
+export function buildJsonSchema(kinds: readonly DocumentKind[]): JsonSchema {
+  const schema = toJsonSchema(anyDocumentSchema(kinds));
   return {
     $schema: schema.$schema,
     title: 'mend configuration document',
@@ -28,21 +27,12 @@ export function buildJsonSchema(): JsonSchema {
   };
 }
 
-/** The input side of a zod schema as JSON Schema, with what zod alone cannot express added. */
+/** The input side of a zod schema as JSON Schema (refinements add theirs with `.meta`). */
 export function toJsonSchema(schema: z.ZodType): JsonSchema {
-  return z.toJSONSchema(schema, {
-    target: 'draft-2020-12',
-    io: 'input',
-    override: (ctx) => {
-      // The check's "exactly one probe" is a zod refinement, invisible to toJSONSchema.
-      if (ctx.zodSchema === checkSpec) {
-        ctx.jsonSchema.oneOf = probeKinds.map((kind) => ({ required: [kind.name] }));
-      }
-    },
-  });
+  return z.toJSONSchema(schema, { target: 'draft-2020-12', io: 'input' });
 }
 
 /** The file as committed: stable key order, two-space indent, final newline. */
-export function renderJsonSchema(): string {
-  return formatJson(buildJsonSchema());
+export function renderJsonSchema(kinds: readonly DocumentKind[]): string {
+  return formatJson(buildJsonSchema(kinds));
 }

@@ -1,6 +1,6 @@
 import { type JsonSchema, toJsonSchema } from './json-schema.ts';
-import { API_VERSION } from './kinds/document-kind.ts';
-import { documentKinds, documentSchema } from './kinds/registry.ts';
+import { API_VERSION, type DocumentKind } from './kinds/document-kind.ts';
+import { documentSchema } from './kinds/registry.ts';
 
 interface Row {
   field: string;
@@ -10,10 +10,10 @@ interface Row {
   description: string;
 }
 
-export const REGENERATE_COMMAND = 'npx node src/config/write-generated.ts';
+export const REGENERATE_COMMAND = 'npx node src/cli/write-generated.ts';
 
 /** docs/config-reference.md: every field of every kind, from the same schemas that validate. */
-export function renderReferenceDoc(): string {
+export function renderReferenceDoc(documentKinds: readonly DocumentKind[]): string {
   const sections = documentKinds.map((kind) => {
     const schema = toJsonSchema(documentSchema(kind));
     return [`## ${kind.kind}`, '', kind.summary, '', table(fieldRows(schema, '')), ''].join('\n');

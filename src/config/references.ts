@@ -12,8 +12,8 @@ export interface ServiceEntry {
 }
 
 /**
- * Checks that span documents: unique names, dependencies that exist, no cycles, unique check
- * names. `invalidNames` are names of Service documents that failed their schema: they exist,
+ * Checks that span Service documents: dependencies that exist, no cycles, unique check names
+ * (unique Service names are the loader's, as for every kind). `invalidNames` are names of Service documents that failed their schema: they exist,
  * so depending on them is not reported a second time.
  */
 export function checkReferences(
@@ -23,9 +23,8 @@ export function checkReferences(
   const errors: ConfigError[] = [];
   const byName = new Map<string, ServiceEntry>();
   for (const service of services) {
-    const first = byName.get(service.name);
-    if (first === undefined) byName.set(service.name, service);
-    else errors.push(duplicateService(service, first));
+    if (byName.has(service.name)) continue;
+    byName.set(service.name, service);
     errors.push(...duplicateChecks(service));
   }
   const known = [...new Set([...byName.keys(), ...invalidNames])].sort();
@@ -48,15 +47,6 @@ export function checkReferences(
     );
   }
   return errors;
-}
-
-function duplicateService(service: ServiceEntry, first: ServiceEntry): ConfigError {
-  const at = first.locate(['metadata', 'name']);
-  return new ConfigError(
-    service.locate(['metadata', 'name']),
-    'metadata.name',
-    `expected a unique Service name, found ${JSON.stringify(service.name)} again (first at ${at.file}:${at.line}:${at.col})`,
-  );
 }
 
 function duplicateChecks(service: ServiceEntry): ConfigError[] {

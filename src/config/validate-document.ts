@@ -1,49 +1,33 @@
-import type { z } from 'zod';
-import { ConfigError, type SourcePosition } from './config-error.ts';
+import { ConfigError } from './config-error.ts';
 import { describeValue } from './describe-value.ts';
 import { formatFieldPath } from './field-path.ts';
 import { type Lookup, reportIssue } from './issue-message.ts';
 import type { DocumentKind } from './kinds/document-kind.ts';
 import type { Metadata } from './kinds/metadata.ts';
 import { documentSchema, envelopeSchema, findDocumentKind } from './kinds/registry.ts';
+import type { ValidDocument } from './valid-document.ts';
 import { locate } from './yaml/locate.ts';
 import type { SourceDocument } from './yaml/source-document.ts';
 
-/** A document that passed its kind's schema, with defaults applied. */
-export interface ValidDocument {
-  kind: string;
-  metadata: Metadata;
-  spec: unknown;
-  source: SourceDocument;
-  position: SourcePosition;
-}
-
 export interface DocumentResult {
-  document?: ValidDocument;
+  /** The document and its kind, when it passed the kind's schema. */
+  valid?: { document: ValidDocument; kind: DocumentKind };
   errors: ConfigError[];
 }
 
-const schemas = new Map<DocumentKind | undefined, z.ZodType>();
-
-function schemaFor(kind: DocumentKind | undefined): z.ZodType {
-  let schema = schemas.get(kind);
-  if (schema === undefined) {
-    schema = kind ? documentSchema(kind) : envelopeSchema();
-    schemas.set(kind, schema);
-  }
-  return schema;
-}
-
-/** Check one YAML document against the schema of its kind. */
-export function validateDocument(source: SourceDocument): DocumentResult {
+/** Check one YAML document against the schema of its kind, among `kinds`. */
+export function validateDocument(
+  source: SourceDocument,
+  kinds: readonly DocumentKind[],
+): DocumentResult {
   const data = source.data;
   const position = locate(source, []);
   if (typeof data !== 'object' || data === null || Array.isArray(data)) {
     const message = `expected a mapping with apiVersion, kind, metadata and spec, found ${describeValue(data)}`;
     return { errors: [new ConfigError(position, '', message)] };
   }
-  const kind = findDocumentKind((data as Record<string, unknown>).kind);
-  const schema = schemaFor(kind);
+  const kind = findDocumentKind(kinds, (data as Record<string, unknown>).kind);
+  const schema = kind ? documentSchema(kind) : envelopeSchema(kinds);
   const result = schema.safeParse(data);
   if (!result.success) {
     const lookup: Lookup = (path) => valueAt(data, path);
@@ -60,7 +44,15 @@ export function validateDocument(source: SourceDocument): DocumentResult {
     return { errors };
   }
   const { metadata, spec } = result.data as { metadata: Metadata; spec: unknown };
-  return { document: { kind: kind!.kind, metadata, spec, source, position }, errors: [] };
+  const document: ValidDocument = {
+    kind: kind!.kind,
+    metadata,
+    spec,
+    position,
+    locate: (path, at) => locate(source, path, at),
+    source,
+  };
+  return { valid: { document, kind: kind! }, errors: [] };
 }
 
 /** The value at `path` in parsed data, and whether it is there at all (for issue messages). */

@@ -4,12 +4,12 @@ import { ConfigError, formatErrors } from '../config/config-error.ts';
 import { formatFieldPath } from '../config/field-path.ts';
 import { reportIssue } from '../config/issue-message.ts';
 import { parseRfc3339 } from '../config/kinds/silence.ts';
-import { loadConfig } from '../config/load.ts';
 import { valueAt } from '../config/validate-document.ts';
 import { locate } from '../config/yaml/locate.ts';
 import { parseSource } from '../config/yaml/parse-source.ts';
 import { readSource } from '../config/yaml/read-source.ts';
 import type { SourceDocument } from '../config/yaml/source-document.ts';
+import { loadMendConfig } from '../documents.ts';
 import { createEngine } from '../policy/index.ts';
 import { compareCase, type Mismatch } from './compare.ts';
 import { runCase } from './run-case.ts';
@@ -55,7 +55,7 @@ export async function runPolicyTests(files: string[]): Promise<PolicyTestResult>
 async function runOne(file: string, test: TestFile, shared: Config, testCase: TestCase) {
   let config = shared;
   if (testCase.config !== undefined) {
-    const own = await loadConfig(testCase.config.map((path) => resolve(dirname(file), path)));
+    const own = await loadMendConfig(testCase.config.map((path) => resolve(dirname(file), path)));
     if (own.config === undefined) {
       return [
         {
@@ -115,7 +115,9 @@ async function loadTestFile(file: string): Promise<Loaded> {
     );
     return { errors: formatErrors(errors).split('\n') };
   }
-  const loaded = await loadConfig(result.data.config.map((path) => resolve(dirname(file), path)));
+  const loaded = await loadMendConfig(
+    result.data.config.map((path) => resolve(dirname(file), path)),
+  );
   if (loaded.config === undefined) {
     return { errors: ['the config does not load:', ...formatErrors(loaded.errors).split('\n')] };
   }

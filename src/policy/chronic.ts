@@ -1,8 +1,9 @@
-import type { ChronicSettings } from '../config/kinds/settings.ts';
-import type { CompiledPolicies } from './compile.ts';
 import type { Draft } from './draft.ts';
 import { duration, plural } from './format.ts';
-import type { IncidentState, ServiceState } from './state.ts';
+import { chronicSettings } from './heal-history.ts';
+import type { Chronic, IncidentState, ServiceState } from './state.ts';
+
+export { ENGINE_CHRONIC_DEFAULTS } from './heal-history.ts';
 
 /**
  * Chronic problems. Healing that works again and again is not success: it hides a failure that
@@ -13,22 +14,6 @@ import type { IncidentState, ServiceState } from './state.ts';
  */
 
 /** What an incident remembers of being flagged: the numbers its pages repeat. */
-export interface Chronic {
-  heals: number;
-  withinMs: number;
-}
-
-/**
- * The Settings schema's default (3 heals within 24h), for a config built without the chronic
- * settings. A copy because settings.ts cannot be imported at run time here (it reaches the probe
- * registry); test/policy/chronic.test.ts checks that the two agree.
- */
-export const ENGINE_CHRONIC_DEFAULTS: ChronicSettings = { heals: 3, withinMs: 86_400_000 };
-
-export function chronicSettings(compiled: CompiledPolicies): ChronicSettings {
-  return compiled.settings.chronic ?? ENGINE_CHRONIC_DEFAULTS;
-}
-
 /** `healed 3 times in 24h: healing is hiding a recurring failure` */
 export function chronicSentence(chronic: Chronic): string {
   return `healed ${plural(chronic.heals, 'time')} in ${windowWords(chronic.withinMs)}: healing is hiding a recurring failure`;
@@ -91,13 +76,6 @@ function recentHeals(d: Draft, svc: ServiceState): number[] {
   const since = d.now - chronicSettings(d.compiled).withinMs;
   const heals = svc.heals ?? [];
   return heals.length > 0 && heals[0]! <= since ? heals.filter((at) => at > since) : heals;
-}
-
-/** Heal times that left the window, dropped so that a quiet service leaves the state. */
-export function pruneHeals(svc: ServiceState, now: number, settings: ChronicSettings): void {
-  const heals = svc.heals;
-  if (heals === undefined || heals.length === 0 || heals[0]! > now - settings.withinMs) return;
-  svc.heals = heals.filter((at) => at > now - settings.withinMs);
 }
 
 /** A window as people say it: `24h` rather than `1d` up to two days, else the usual spelling. */

@@ -1,5 +1,5 @@
-import { chronicSettings, pruneHeals } from './chronic.ts';
 import type { CompiledPolicies } from './compile.ts';
+import { chronicSettings, pruneHeals } from './heal-history.ts';
 import { filterValues, mapValues } from './records.ts';
 import {
   type BreakerState,

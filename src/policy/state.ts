@@ -1,6 +1,11 @@
-import type { Chronic } from './chronic.ts';
 import { emptyTable, type Table } from './table.ts';
 import { emptyTimers, type TimerQueue } from './timers.ts';
+
+/** Why an incident is flagged chronic: this many verified heals within this window. */
+export interface Chronic {
+  heals: number;
+  withinMs: number;
+}
 
 /**
  * Everything the engine remembers, as plain JSON (records and arrays, no Maps or classes), so the

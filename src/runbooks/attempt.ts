@@ -1,5 +1,5 @@
 import type { StepContext, StepKind, StepResult } from './steps/step-kind.ts';
-import { Refusal } from './template.ts';
+import { Refusal } from './template-values.ts';
 
 export interface AttemptResult {
   result: StepResult & { refused?: boolean };

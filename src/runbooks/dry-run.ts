@@ -1,9 +1,9 @@
 import type { HealParams, RunbookConfig, ServiceConfig } from '../config/config.ts';
+import { validateParams } from '../config/kinds/runbook-params.ts';
 import { Redactor } from '../secrets/redactor.ts';
-import { validateParams } from './params.ts';
 import { RunSecrets } from './run-secrets.ts';
 import { findStepKind } from './steps/registry.ts';
-import { Refusal, type TemplateValues } from './template.ts';
+import { Refusal, type TemplateValues } from './template-values.ts';
 
 export interface PlannedStep {
   section: 'evidence' | 'steps' | 'onFailure';

@@ -1,7 +1,7 @@
+import type { ParamValue } from '../config/template.ts';
 import type { OutcomeResult } from '../policy/types.ts';
 import type { Redactor } from '../secrets/redactor.ts';
 import type { JournalEntry, Store, StoredJournalEntry } from '../store/store.ts';
-import type { ParamValue } from './template.ts';
 
 /**
  * The runbook journal: what a run records, and how a restarted mend reads it back. One run is

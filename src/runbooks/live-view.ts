@@ -1,5 +1,6 @@
 import type { JournalEntry } from '../store/store.ts';
 import type { JournalPayload, StepIntent, StepRecord } from './journal.ts';
+import { findStepKind } from './steps/registry.ts';
 
 /** Lines of a step's output shown on the terminal; the journal keeps all of it (bounded). */
 const OUTPUT_LINES = 20;
@@ -17,7 +18,7 @@ export function formatRecord(phase: JournalEntry['phase'], payload: JournalPaylo
       .join(' ');
     return `runbook ${payload.runbook} (revision ${payload.revision}) on ${payload.service}${params ? `, params ${params}` : ''}\n`;
   }
-  if (phase === 'intent') return `${where(payload)} ${describeCommand(payload as StepIntent)}\n`;
+  if (phase === 'intent') return `${where(payload)} ${summarizeStep(payload as StepIntent)}\n`;
   return formatResult(payload as StepRecord);
 }
 
@@ -40,7 +41,7 @@ function formatResult(record: StepRecord): string {
   const status =
     record.exitStatus === undefined
       ? ''
-      : `, ${record.kind === 'http' ? 'status' : 'exit'} ${record.exitStatus}`;
+      : `, ${findStepKind(record.kind)?.statusName ?? 'exit'} ${record.exitStatus}`;
   const error = record.error === undefined ? '' : `: ${record.error}`;
   const note =
     record.section === 'evidence' && record.status !== 'ok'
@@ -64,35 +65,7 @@ function formatResult(record: StepRecord): string {
   return out;
 }
 
-/** What a step runs, in one line. */
-export function describeCommand(intent: Pick<StepIntent, 'kind' | 'command'>): string {
-  const c = intent.command;
-  switch (intent.kind) {
-    case 'exec': {
-      const argv = (c.argv as string[]).map(quote).join(' ');
-      const user = c.runAs ? ` (as ${JSON.stringify((c.runAs as { user: unknown }).user)})` : '';
-      return `${argv}${user}`;
-    }
-    case 'http':
-      return `${c.method} ${c.url}`;
-    case 'wait':
-      return `wait ${c.durationMs} ms`;
-    case 'verify':
-      return c.check
-        ? `re-run check ${c.check} until it passes`
-        : 're-run the check that fired (by hand: every check) until it passes';
-    case 'notify':
-      return `notify ${(c.notifiers as string[]).join(', ')}`;
-    case 'observations':
-      return `keep the last ${c.count} observations`;
-    case 'logTail':
-      return `last ${c.lines} lines of ${c.path}`;
-    default:
-      return JSON.stringify(c);
-  }
-}
-
-/** An argv element as a person would type it: quoted only when it needs to be. */
-function quote(arg: string): string {
-  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : JSON.stringify(arg);
+/** What a step runs, in one line, as its kind puts it. */
+export function summarizeStep(intent: Pick<StepIntent, 'kind' | 'command'>): string {
+  return findStepKind(intent.kind)?.summarize(intent.command) ?? JSON.stringify(intent.command);
 }

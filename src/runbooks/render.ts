@@ -1,4 +1,5 @@
-import { lookup, type ParamValue, partsOf, Refusal, type TemplateValues } from './template.ts';
+import type { ParamValue } from '../config/template.ts';
+import { lookup, partsOf, Refusal, type TemplateValues } from './template-values.ts';
 
 /**
  * Renderers: each inserts a value as data in the form its destination needs, and never lets the

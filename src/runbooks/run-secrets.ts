@@ -1,7 +1,7 @@
 import type { RunbookConfig } from '../config/config.ts';
 import { readSecret, type SecretEnv } from '../secrets/read-secret.ts';
 import { findSecretRefs, isSecretRef } from '../secrets/secret-ref.ts';
-import { Refusal } from './template.ts';
+import { Refusal } from './template-values.ts';
 
 type Resolved = { value: string } | { error: string };
 

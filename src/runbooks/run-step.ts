@@ -11,7 +11,7 @@ import {
 import { findStepKind } from './steps/registry.ts';
 import { sleep } from './steps/sleep.ts';
 import type { PrepareContext, StepContext } from './steps/step-kind.ts';
-import { Refusal } from './template.ts';
+import { Refusal } from './template-values.ts';
 
 /** Everything one step of a run needs besides the step itself. */
 export interface StepRunContext {

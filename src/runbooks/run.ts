@@ -1,4 +1,5 @@
 import type { HealParams, RunbookConfig, ServiceConfig } from '../config/config.ts';
+import { validateParams } from '../config/kinds/runbook-params.ts';
 import type { LeadSignal } from '../decisions/action-port.ts';
 import type { OutcomeResult } from '../policy/types.ts';
 import { Redactor } from '../secrets/redactor.ts';
@@ -11,11 +12,10 @@ import {
   type Section,
   type StepRecord,
 } from './journal.ts';
-import { validateParams } from './params.ts';
 import { RunSecrets } from './run-secrets.ts';
 import { runStep, type StepOutcome, type StepRunContext } from './run-step.ts';
 import type { NotifyFn } from './steps/step-kind.ts';
-import type { TemplateValues } from './template.ts';
+import type { TemplateValues } from './template-values.ts';
 
 /** One run of a runbook: a heal command, or `mend runbook run`. */
 export interface RunRequest {
@@ -189,7 +189,7 @@ async function runSections(runbook: RunbookConfig, ctx: StepRunContext): Promise
     const { record } = outcome;
     const here = where('steps', i, step.name);
     if (outcome.status === 'ok') {
-      if (step.kind === 'verify') verified = here;
+      if (step.verifies) verified = here;
       continue;
     }
     if (outcome.status === 'unknown') return ['unknown', `${here}: ${record.error}`];

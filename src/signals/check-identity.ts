@@ -1,5 +1,4 @@
-import type { ServiceConfig } from '../config/config.ts';
-import type { CheckSpec } from '../config/kinds/service.ts';
+import type { CheckSpec, ServiceConfig } from '../config/config.ts';
 import { hash32, stableJson } from '../support/stable-hash.ts';
 
 /** The identity of a check across reloads: `service/check`. */

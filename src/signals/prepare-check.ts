@@ -1,8 +1,7 @@
-import { probeOf } from '../config/kinds/service.ts';
 import type { CheckDefinition } from './check-identity.ts';
 import type { Observation } from './observation.ts';
 import type { Probe } from './probes/probe-kind.ts';
-import { findProbeKind } from './probes/registry.ts';
+import { findProbeKind, probeOf } from './probes/registry.ts';
 import type { ProbeOutcome, ScheduledCheck } from './scheduler.ts';
 
 /** Turn a check definition into what the scheduler runs: its probe prepared once. */

@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { formatErrors } from '../../src/config/config-error.ts';
-import { loadConfig } from '../../src/config/load.ts';
+import { loadMendConfig } from '../../src/documents.ts';
 
 /** Files to create, by path relative to a fresh temp dir; a trailing '/' makes an empty folder. */
 export type Files = Record<string, string | Uint8Array>;
@@ -26,7 +26,7 @@ export async function withFiles<T>(files: Files, use: (dir: string) => Promise<T
 /** Load `paths` (relative to the temp dir) and return the error lines with the dir cut off. */
 export async function errorLines(files: Files, paths?: string[]): Promise<string[]> {
   return withFiles(files, async (dir) => {
-    const result = await loadConfig((paths ?? Object.keys(files)).map((p) => join(dir, p)));
+    const result = await loadMendConfig((paths ?? Object.keys(files)).map((p) => join(dir, p)));
     if (result.errors.length === 0) return [];
     return formatErrors(result.errors)
       .split('\n')

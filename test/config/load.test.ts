@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { CHECK_DEFAULTS, probeOf } from '../../src/config/kinds/service.ts';
-import { loadConfig } from '../../src/config/load.ts';
+import { CHECK_DEFAULTS } from '../../src/config/kinds/service.ts';
+import { loadMendConfig } from '../../src/documents.ts';
+import { probeOf } from '../../src/signals/probes/registry.ts';
 import { errorLines, service, withFiles } from './files.ts';
 
 test('a valid config: defaults applied, labels kept, each service knows where it was written', async () => {
@@ -12,7 +13,7 @@ test('a valid config: defaults applied, labels kept, each service knows where it
       'apiVersion: mend/v1\nkind: Service\nmetadata:\n  name: db\n  labels: {tier: data, app.kubernetes.io/name: pg}\nspec:\n  checks:\n    - {name: up, role: readiness, tcp: {port: 5432}}\n',
   };
   await withFiles(files, async (dir) => {
-    const { config, errors } = await loadConfig([join(dir, 'conf')]);
+    const { config, errors } = await loadMendConfig([join(dir, 'conf')]);
     assert.deepEqual(errors, []);
     assert.ok(config);
     assert.deepEqual(config.files, [join(dir, 'conf/a.yaml'), join(dir, 'conf/b.yml')]);
@@ -47,7 +48,7 @@ test('a valid config: defaults applied, labels kept, each service knows where it
 test('a file named twice, or as well as its folder, is read once', async () => {
   await withFiles({ 'conf/a.yaml': service('api') }, async (dir) => {
     const file = join(dir, 'conf/a.yaml');
-    const { config, errors } = await loadConfig([file, join(dir, 'conf'), file]);
+    const { config, errors } = await loadMendConfig([file, join(dir, 'conf'), file]);
     assert.deepEqual(errors, []);
     assert.deepEqual(config?.files, [file]);
     assert.equal(config?.services.length, 1);
@@ -58,7 +59,7 @@ test('anchors and aliases work within a document, so checks can share settings',
   const spec =
     '  checks:\n    - {name: a, tcp: &db {host: db.internal, port: 5432}}\n    - {name: b, role: readiness, tcp: *db}';
   await withFiles({ 'a.yaml': service('api', spec) }, async (dir) => {
-    const { config, errors } = await loadConfig([join(dir, 'a.yaml')]);
+    const { config, errors } = await loadMendConfig([join(dir, 'a.yaml')]);
     assert.deepEqual(errors, []);
     const shared = probeOf(config!.services[0]!.checks[1]!);
     assert.deepEqual(shared, { kind: 'tcp', spec: { host: 'db.internal', port: 5432 } });
@@ -80,7 +81,7 @@ test('Windows line endings give the same positions', async () => {
 });
 
 test('no paths: an empty config, not an error', async () => {
-  assert.deepEqual(await loadConfig([]), {
+  assert.deepEqual(await loadMendConfig([]), {
     config: {
       services: [],
       policies: [],

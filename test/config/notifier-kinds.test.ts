@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { loadConfig } from '../../src/config/load.ts';
+import { loadMendConfig } from '../../src/documents.ts';
 import { errorLines, service, withFiles } from './files.ts';
 
 const notifier = (name: string, spec: string) =>
@@ -29,7 +29,7 @@ test('Notifiers of every kind load, with their defaults and durations in ms', as
     ].join('---\n'),
   };
   await withFiles(files, async (dir) => {
-    const { config, errors } = await loadConfig([join(dir, 'n.yaml')]);
+    const { config, errors } = await loadMendConfig([join(dir, 'n.yaml')]);
     assert.deepEqual(errors, []);
     const byName = Object.fromEntries(
       config!.notifiers.map((n) => [n.name, { ...n, source: undefined }]),
@@ -116,7 +116,7 @@ test('policies must name existing Notifiers, once any is defined; names are uniq
     ].join('---\n'),
   };
   assert.deepEqual(await errorLines(files), [
-    'a.yaml:18:9: metadata.name: expected a unique Notifier name, found "oncall" (first at a.yaml:8:1)',
+    'a.yaml:18:9: metadata.name: expected a unique Notifier name, found "oncall" again (first at a.yaml:11:9)',
     'a.yaml:27:30: spec.page.notifiers[1]: expected the name of a Notifier, found "oncal" (did you mean "oncall"?)',
     'a.yaml:28:26: spec.escalate.notifiers[0]: expected the name of a Notifier, found "nobody"',
   ]);

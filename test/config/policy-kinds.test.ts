@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { loadConfig } from '../../src/config/load.ts';
+import { loadMendConfig } from '../../src/documents.ts';
 import { errorLines, service, withFiles } from './files.ts';
 
 const policy = (name: string, spec: string) =>
@@ -23,7 +23,7 @@ test('a Policy loads with its defaults, durations in ms and matchers parsed', as
     )}`,
   };
   await withFiles(files, async (dir) => {
-    const { config, errors } = await loadConfig([join(dir, 'a.yaml')]);
+    const { config, errors } = await loadMendConfig([join(dir, 'a.yaml')]);
     assert.deepEqual(errors, []);
     const [restart] = config!.policies;
     assert.deepEqual(
@@ -82,7 +82,7 @@ test('Silence, MaintenanceWindow and Settings load', async () => {
     ].join('---\n'),
   };
   await withFiles(files, async (dir) => {
-    const { config, errors } = await loadConfig([join(dir, 'a.yaml')]);
+    const { config, errors } = await loadMendConfig([join(dir, 'a.yaml')]);
     assert.deepEqual(errors, []);
     const [silence] = config!.silences;
     assert.equal(silence?.startsAt, Date.UTC(2026, 10, 24, 10));
@@ -155,8 +155,8 @@ test('names are unique per kind; at most one Settings', async () => {
     'a.yaml': `${policy('p', '  observe: true')}---\n${policy('p', '  observe: true')}---\n${settings('a')}---\n${settings('b')}`,
   });
   assert.deepEqual(lines, [
-    'a.yaml:11:9: metadata.name: expected a unique Policy name, found "p" (first at a.yaml:1:1)',
-    'a.yaml:22:18: metadata.name: expected at most one Settings document, found "b" (another at a.yaml:15:1)',
+    'a.yaml:11:9: metadata.name: expected a unique Policy name, found "p" again (first at a.yaml:4:9)',
+    'a.yaml:22:18: metadata.name: expected at most one Settings document, found "b" (another at a.yaml:17:18)',
   ]);
 });
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { loadConfig } from '../../src/config/load.ts';
+import { loadMendConfig } from '../../src/documents.ts';
 import { errorLines, service, withFiles } from './files.ts';
 
 const runbook = (name: string, spec: string) =>
@@ -31,7 +31,7 @@ test('a Runbook loads: kinds resolved, defaults applied, durations in ms', async
     ),
   };
   await withFiles(files, async (dir) => {
-    const { config, errors } = await loadConfig([join(dir, 'r.yaml')]);
+    const { config, errors } = await loadMendConfig([join(dir, 'r.yaml')]);
     assert.deepEqual(errors, []);
     const [r] = config!.runbooks;
     assert.equal(r!.name, 'restart');
@@ -140,6 +140,6 @@ test('duplicate Runbook names', async () => {
     'a.yaml': `${runbook('r', '  steps:\n    - verify: {}')}---\n${runbook('r', '  steps:\n    - verify: {}')}`,
   });
   assert.deepEqual(lines, [
-    'a.yaml:12:9: metadata.name: expected a unique Runbook name, found "r" (first at a.yaml:1:1)',
+    'a.yaml:12:9: metadata.name: expected a unique Runbook name, found "r" again (first at a.yaml:4:9)',
   ]);
 });

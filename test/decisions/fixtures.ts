@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Config } from '../../src/config/config.ts';
-import { loadConfig } from '../../src/config/load.ts';
+import { loadMendConfig } from '../../src/documents.ts';
 import type { Signal } from '../../src/signals/signal.ts';
 import { fingerprint } from '../../src/signals/signal.ts';
 import { openStore } from '../../src/store/open.ts';
@@ -51,7 +51,7 @@ export async function workspace(): Promise<Workspace> {
     async config(policyYaml) {
       const file = join(dir, `config-${n++}.yaml`);
       await writeFile(file, `${SERVICES}---\n${policyYaml}`);
-      const loaded = await loadConfig([file]);
+      const loaded = await loadMendConfig([file]);
       if (!loaded.config) throw new Error(loaded.errors.map((e) => e.format()).join('\n'));
       return loaded.config;
     },

@@ -4,9 +4,9 @@ import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { startControlApi } from '../../demo/control-api.ts';
-import { startPager } from '../../demo/pager.ts';
-import { Supervisor } from '../../demo/supervisor.ts';
+import { startControlApi } from '../../src/demo/control-api.ts';
+import { startPager } from '../../src/demo/pager.ts';
+import { Supervisor } from '../../src/demo/supervisor.ts';
 import { closedPort } from '../helpers/flaky-server.ts';
 import { MendProcess } from '../helpers/mend-process.ts';
 

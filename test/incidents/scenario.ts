@@ -1,9 +1,9 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Config } from '../../src/config/config.ts';
-import { loadConfig } from '../../src/config/load.ts';
 import type { ActionPort, DispatchContext } from '../../src/decisions/action-port.ts';
 import { DecisionLoop } from '../../src/decisions/decision-loop.ts';
+import { loadMendConfig } from '../../src/documents.ts';
 import type { Command } from '../../src/policy/index.ts';
 import type { Observation } from '../../src/signals/observation.ts';
 import { fingerprint, type Signal } from '../../src/signals/signal.ts';
@@ -230,7 +230,7 @@ export interface Built {
 export async function buildScenario(dir: string): Promise<Built> {
   const configFile = join(dir, 'mend.yaml');
   await writeFile(configFile, CONFIG);
-  const loaded = await loadConfig([configFile]);
+  const loaded = await loadMendConfig([configFile]);
   if (!loaded.config) throw new Error(loaded.errors.map((e) => e.format()).join('\n'));
   const config = loaded.config;
   const db = join(dir, 'mend.db');

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import type { Config } from '../../src/config/config.ts';
-import { loadConfig } from '../../src/config/load.ts';
+import { loadMendConfig } from '../../src/documents.ts';
 import { createNotifierPort } from '../../src/notify/notifier-port.ts';
 import type {
   PageCommand,
@@ -37,7 +37,7 @@ export async function loadYaml(yaml: string): Promise<Config> {
   try {
     const file = join(dir, 'config.yaml');
     await writeFile(file, yaml);
-    const loaded = await loadConfig([file]);
+    const loaded = await loadMendConfig([file]);
     if (!loaded.config) throw new Error(loaded.errors.map((e) => e.format()).join('\n'));
     return loaded.config;
   } finally {

@@ -1,7 +1,5 @@
 import type { Config, ServiceConfig } from '../../src/config/config.ts';
-import { decidingConfig } from '../../src/config/kinds/deciding-documents.ts';
-import { documentKinds } from '../../src/config/kinds/registry.ts';
-import type { ValidDocument } from '../../src/config/validate-document.ts';
+import { configFromSpecs } from '../../src/documents.ts';
 import { createEngine, type EngineState, type Input } from '../../src/policy/index.ts';
 import type { Command, Decision, IncidentEvent, Reason } from '../../src/policy/types.ts';
 import type { Signal } from '../../src/signals/signal.ts';
@@ -16,17 +14,8 @@ export interface ConfigParts {
 }
 
 export function makeConfig(parts: ConfigParts): Config {
-  const documents: ValidDocument[] = [];
-  const add = (kind: string, name: string, spec: unknown) => {
-    const schema = documentKinds.find((k) => k.kind === kind)!.spec;
-    documents.push({
-      kind,
-      metadata: { name, labels: {} },
-      spec: schema.parse(spec),
-      source: undefined as never,
-      position: { file: 'test', line: 0, col: 0 },
-    });
-  };
+  const documents: { kind: string; name: string; spec: unknown }[] = [];
+  const add = (kind: string, name: string, spec: unknown) => documents.push({ kind, name, spec });
   for (const [name, spec] of Object.entries(parts.policies ?? {})) add('Policy', name, spec);
   for (const [name, spec] of Object.entries(parts.silences ?? {})) add('Silence', name, spec);
   for (const [name, spec] of Object.entries(parts.maintenanceWindows ?? {})) {
@@ -40,7 +29,7 @@ export function makeConfig(parts: ConfigParts): Config {
     checks: [],
     source: { file: 'test', line: 0, col: 0 },
   }));
-  return { services, ...decidingConfig(documents), files: [] };
+  return { ...configFromSpecs(documents), services };
 }
 
 export const T0 = Date.UTC(2026, 10, 24, 10, 0, 0);

@@ -10,7 +10,7 @@ import {
   type sendUnaryData,
   status,
 } from '@grpc/grpc-js';
-import { grpcProbe, grpcProbeSpec } from '../../src/signals/probes/grpc.ts';
+import { grpcProbe } from '../../src/signals/probes/grpc.ts';
 import {
   decodeHealthCheckRequest,
   decodeHealthCheckResponse,
@@ -19,6 +19,7 @@ import {
   type HealthCheckRequest,
   type HealthCheckResponse,
 } from '../../src/signals/probes/grpc-health-codec.ts';
+import { grpcProbeSpec } from '../../src/signals/probes/grpc-spec.ts';
 import { close, closedPort, listen, probeContext, runProbe } from './helpers.ts';
 
 const health: ServiceDefinition = {

@@ -1,6 +1,7 @@
 import { createServer as createHttpServer, type RequestListener, type Server } from 'node:http';
 import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
-import { httpProbe, httpProbeSpec } from '../../src/signals/probes/http.ts';
+import { httpProbe } from '../../src/signals/probes/http.ts';
+import { httpProbeSpec } from '../../src/signals/probes/http-spec.ts';
 import { listen } from './helpers.ts';
 
 /** A prepared http probe from the fields of a check. */

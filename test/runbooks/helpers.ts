@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Config } from '../../src/config/config.ts';
 import { formatErrors } from '../../src/config/config-error.ts';
-import { loadConfig } from '../../src/config/load.ts';
+import { loadMendConfig } from '../../src/documents.ts';
 import type { HealCommand, OutcomeInput } from '../../src/policy/types.ts';
 import { openStore } from '../../src/store/open.ts';
 import type { Store } from '../../src/store/store.ts';
@@ -30,7 +30,7 @@ export async function withTempDir<T>(use: (dir: string) => Promise<T>): Promise<
 export async function configFrom(dir: string, yaml: string): Promise<Config> {
   const file = join(dir, `config-${Math.random().toString(36).slice(2)}.yaml`);
   await writeFile(file, yaml);
-  const { config, errors } = await loadConfig([file]);
+  const { config, errors } = await loadMendConfig([file]);
   if (!config) throw new Error(formatErrors(errors));
   return config;
 }

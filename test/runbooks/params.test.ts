@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { declarationErrors, type ParamSpec, validateParams } from '../../src/runbooks/params.ts';
+import {
+  declarationErrors,
+  type ParamSpec,
+  validateParams,
+} from '../../src/config/kinds/runbook-params.ts';
 
 const spec = (fields: Partial<ParamSpec> = {}): ParamSpec => ({
   type: 'string',

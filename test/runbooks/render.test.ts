@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { checkTemplate } from '../../src/config/template.ts';
 import { renderArg, renderJson, renderPath, renderUrl } from '../../src/runbooks/render.ts';
-import { checkTemplate, Refusal, type TemplateValues } from '../../src/runbooks/template.ts';
+import { Refusal, type TemplateValues } from '../../src/runbooks/template-values.ts';
 
 const values = (params: TemplateValues['params'], dash: string[] = []): TemplateValues => ({
   params,

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { ServiceConfig } from '../../src/config/config.ts';
-import { checkSpec } from '../../src/config/kinds/service.ts';
+import { checkSchema } from '../../src/config/kinds/service.ts';
 import { checkDefinitions } from '../../src/signals/check-identity.ts';
 import { Detector } from '../../src/signals/detector.ts';
+import { probeKinds } from '../../src/signals/probes/registry.ts';
 import type { ProbeOutcome } from '../../src/signals/scheduler.ts';
 import type { Signal } from '../../src/signals/signal.ts';
 
@@ -12,7 +13,7 @@ function service(name: string, checks: Record<string, unknown>[], labels = {}): 
     name,
     labels,
     dependsOn: [],
-    checks: checks.map((c) => checkSpec.parse(c)),
+    checks: checks.map((c) => checkSchema(probeKinds).parse(c)),
     source: { file: 'test.yaml', line: 1, col: 1 },
   };
 }

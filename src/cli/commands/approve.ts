@@ -1,6 +1,6 @@
 import { reportingFailures, requestAndReport, storeOrFail } from '../open-for-cli.ts';
 import { DEFAULT_DB, defaultActor } from '../options.ts';
-import type { RegisterCommand } from './index.ts';
+import type { RegisterCommand } from './register-command.ts';
 
 /** How long to wait for the running mend to apply the request (it polls every second). */
 const WAIT_MS = 5000;

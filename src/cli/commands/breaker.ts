@@ -3,7 +3,7 @@ import { createEngine, listBreakers } from '../../policy/index.ts';
 import { formatTable } from '../../support/text-table.ts';
 import { configOrFail, reportingFailures, requestAndReport, storeOrFail } from '../open-for-cli.ts';
 import { DEFAULT_DB, defaultActor } from '../options.ts';
-import type { RegisterCommand } from './index.ts';
+import type { RegisterCommand } from './register-command.ts';
 
 export const registerBreaker: RegisterCommand = (program) => {
   const breaker = program

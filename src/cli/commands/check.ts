@@ -1,15 +1,15 @@
 import { Option } from '@commander-js/extra-typings';
 import { formatErrors } from '../../config/config-error.ts';
-import { probeOf } from '../../config/kinds/service.ts';
-import { loadConfig } from '../../config/load.ts';
+import { loadMendConfig } from '../../documents.ts';
 import { checkDefinitions } from '../../signals/check-identity.ts';
 import type { Observation } from '../../signals/observation.ts';
 import { prepareCheck } from '../../signals/prepare-check.ts';
+import { probeOf } from '../../signals/probes/registry.ts';
 import { runProbe } from '../../signals/run-probe.ts';
 import { formatTable } from '../../support/text-table.ts';
 import { EXIT_FAILURE, EXIT_USAGE } from '../exit-codes.ts';
 import { positiveInt } from '../options.ts';
-import type { RegisterCommand } from './index.ts';
+import type { RegisterCommand } from './register-command.ts';
 
 export interface CheckRow {
   service: string;
@@ -32,7 +32,7 @@ export const registerCheck: RegisterCommand = (program) => {
         .default(64),
     )
     .action(async (options) => {
-      const loaded = await loadConfig(options.config);
+      const loaded = await loadMendConfig(options.config);
       if (!loaded.config) {
         process.stderr.write(`${formatErrors(loaded.errors)}\n`);
         process.exitCode = EXIT_FAILURE;

@@ -1,14 +1,14 @@
 import { fileURLToPath } from 'node:url';
 import { Option } from '@commander-js/extra-typings';
-import { demoFaults, scheduleFaults } from '../../../demo/faults.ts';
-import { demoSummary } from '../../../demo/summary.ts';
-import { PORTS, startDemoSystem } from '../../../demo/system.ts';
+import { demoFaults, scheduleFaults } from '../../demo/faults.ts';
+import { demoSummary } from '../../demo/summary.ts';
+import { PORTS, startDemoSystem } from '../../demo/system.ts';
 import { openStore } from '../../store/open.ts';
 import { createLogger } from '../../support/log.ts';
 import { EXIT_FAILURE } from '../exit-codes.ts';
 import { DEFAULT_LISTEN, positiveInt } from '../options.ts';
 import { startMend } from '../start-mend.ts';
-import type { RegisterCommand } from './index.ts';
+import type { RegisterCommand } from './register-command.ts';
 import { handleProcessSignals, startOrReport } from './run.ts';
 
 // The demo's config: its services and policies, the restart runbook and the pager notifier.

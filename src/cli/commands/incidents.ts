@@ -11,7 +11,7 @@ import { formatTable } from '../../support/text-table.ts';
 import { reportingFailures, storeOrFail } from '../open-for-cli.ts';
 import { DEFAULT_DB, timeOption } from '../options.ts';
 import { StartError } from '../start-mend.ts';
-import type { RegisterCommand } from './index.ts';
+import type { RegisterCommand } from './register-command.ts';
 
 export const registerIncidents: RegisterCommand = (program) => {
   const incidents = program

@@ -1,9 +1,9 @@
-import type { Command } from '@commander-js/extra-typings';
 import { registerApprove, registerDeny } from './approve.ts';
 import { registerBreaker } from './breaker.ts';
 import { registerCheck } from './check.ts';
 import { registerDemo } from './demo.ts';
 import { registerIncidents } from './incidents.ts';
+import type { RegisterCommand } from './register-command.ts';
 import { registerReplay } from './replay.ts';
 import { registerReport } from './report.ts';
 import { registerRun } from './run.ts';
@@ -11,9 +11,6 @@ import { registerRunbook } from './runbook.ts';
 import { registerSchema } from './schema.ts';
 import { registerTest } from './test.ts';
 import { registerValidate } from './validate.ts';
-
-/** Registers one `mend` subcommand. Each command lives in its own file and is one line here. */
-export type RegisterCommand = (program: Command) => void;
 
 export const commands: RegisterCommand[] = [
   registerValidate,

@@ -3,7 +3,7 @@ import { replayDecisions } from '../../decisions/replay.ts';
 import { EXIT_FAILURE } from '../exit-codes.ts';
 import { configOrFail, reportingFailures, storeOrFail } from '../open-for-cli.ts';
 import { DEFAULT_DB, timeOption } from '../options.ts';
-import type { RegisterCommand } from './index.ts';
+import type { RegisterCommand } from './register-command.ts';
 
 export const registerReplay: RegisterCommand = (program) => {
   program

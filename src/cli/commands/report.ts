@@ -9,7 +9,7 @@ import { formatTable } from '../../support/text-table.ts';
 import { reportingFailures } from '../open-for-cli.ts';
 import { DEFAULT_DB, timeOption } from '../options.ts';
 import { withRecordedStore } from './incidents.ts';
-import type { RegisterCommand } from './index.ts';
+import type { RegisterCommand } from './register-command.ts';
 
 export const registerReport: RegisterCommand = (program) => {
   program

@@ -4,7 +4,7 @@ import { createLogger, type Logger } from '../../support/log.ts';
 import { EXIT_FAILURE } from '../exit-codes.ts';
 import { DEFAULT_DB, DEFAULT_LISTEN, positiveInt } from '../options.ts';
 import { type RunningMend, StartError, startMend } from '../start-mend.ts';
-import type { RegisterCommand } from './index.ts';
+import type { RegisterCommand } from './register-command.ts';
 
 export const registerRun: RegisterCommand = (program) => {
   program

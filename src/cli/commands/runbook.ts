@@ -4,7 +4,7 @@ import type { Config, RunbookConfig } from '../../config/config.ts';
 import { didYouMean } from '../../config/suggest.ts';
 import { planRun } from '../../runbooks/dry-run.ts';
 import { createRunbookExecutor } from '../../runbooks/executor.ts';
-import { describeCommand, formatRecord } from '../../runbooks/live-view.ts';
+import { formatRecord, summarizeStep } from '../../runbooks/live-view.ts';
 import type { RunOutcome } from '../../runbooks/run.ts';
 import type { Store } from '../../store/store.ts';
 import { createLogger } from '../../support/log.ts';
@@ -12,7 +12,7 @@ import { EXIT_FAILURE } from '../exit-codes.ts';
 import { configOrFail, reportingFailures, storeOrFail } from '../open-for-cli.ts';
 import { DEFAULT_DB, defaultActor } from '../options.ts';
 import { StartError } from '../start-mend.ts';
-import type { RegisterCommand } from './index.ts';
+import type { RegisterCommand } from './register-command.ts';
 
 /** `--param k=v`, repeatable; the value is text, typed by the runbook's declaration. */
 function collectParam(value: string, previous: Record<string, string>): Record<string, string> {
@@ -160,7 +160,7 @@ async function dryRun(
   process.stdout.write(`dry run of runbook ${runbook.name} on ${service}: nothing runs\n`);
   for (const step of plan.steps) {
     const what = step.command
-      ? describeCommand({ kind: step.kind, command: step.command })
+      ? summarizeStep({ kind: step.kind, command: step.command })
       : `REFUSED: ${step.refused}`;
     process.stdout.write(`  ${step.section}[${step.index}] ${step.name}: ${what}\n`);
     // The exact values, with their boundaries: what the journal would record as the intent.

@@ -1,5 +1,6 @@
 import { renderJsonSchema } from '../../config/json-schema.ts';
-import type { RegisterCommand } from './index.ts';
+import { documentKinds } from '../../documents.ts';
+import type { RegisterCommand } from './register-command.ts';
 
 export const registerSchema: RegisterCommand = (program) => {
   program
@@ -8,6 +9,6 @@ export const registerSchema: RegisterCommand = (program) => {
       'Print the JSON Schema of a mend config document (for editors: yaml-language-server, VS Code).',
     )
     .action(() => {
-      process.stdout.write(renderJsonSchema());
+      process.stdout.write(renderJsonSchema(documentKinds));
     });
 };

@@ -1,6 +1,6 @@
 import { runPolicyTests } from '../../policy-test/index.ts';
 import { EXIT_FAILURE } from '../exit-codes.ts';
-import type { RegisterCommand } from './index.ts';
+import type { RegisterCommand } from './register-command.ts';
 
 export const registerTest: RegisterCommand = (program) => {
   program

@@ -1,8 +1,8 @@
 import { formatErrors } from '../../config/config-error.ts';
-import { loadConfig } from '../../config/load.ts';
 import { invalidSummary, validSummary } from '../../config/summary.ts';
+import { loadMendConfig } from '../../documents.ts';
 import { EXIT_FAILURE, EXIT_OK } from '../exit-codes.ts';
-import type { RegisterCommand } from './index.ts';
+import type { RegisterCommand } from './register-command.ts';
 
 export const registerValidate: RegisterCommand = (program) => {
   program
@@ -13,7 +13,7 @@ export const registerValidate: RegisterCommand = (program) => {
     .requiredOption('-c, --config <paths...>', 'config files or folders (*.yaml, *.yml)')
     .option('--json', 'print the result as JSON on stdout')
     .action(async (options) => {
-      const { config, errors } = await loadConfig(options.config);
+      const { config, errors } = await loadMendConfig(options.config);
       if (options.json) {
         const summary = config ? validSummary(config) : invalidSummary(errors);
         process.stdout.write(

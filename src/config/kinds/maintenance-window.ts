@@ -1,8 +1,9 @@
 import { Cron } from 'croner';
 import { z } from 'zod';
-import type { DocumentKind } from './document-kind.ts';
-import { duration } from './duration.ts';
-import { matcherList } from './matcher.ts';
+import type { MaintenanceWindowConfig } from '../config.ts';
+import { defineDocumentKind } from './document-kind.ts';
+import { duration, parseDuration } from './duration.ts';
+import { matcherList, toMatchers } from './matcher.ts';
 
 function cronError(schedule: string): string | undefined {
   try {
@@ -48,9 +49,18 @@ export const maintenanceWindowSpec = z.strictObject({
 
 export type MaintenanceWindowSpec = z.output<typeof maintenanceWindowSpec>;
 
-export const maintenanceWindowKind: DocumentKind<MaintenanceWindowSpec> = {
+export const maintenanceWindowKind = defineDocumentKind({
   kind: 'MaintenanceWindow',
   summary:
     'A recurring window (cron schedule and duration) during which matching signals are recorded and nothing is done.',
   spec: maintenanceWindowSpec,
-};
+  section: 'maintenanceWindows',
+  build: (document): MaintenanceWindowConfig => ({
+    name: document.metadata.name,
+    matchers: toMatchers(document.spec.matchers),
+    schedule: document.spec.schedule,
+    durationMs: parseDuration(document.spec.duration)!,
+    timeZone: document.spec.timeZone,
+    source: document.position,
+  }),
+});

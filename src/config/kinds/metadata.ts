@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { name } from './service.ts';
+import { name } from './name.ts';
 
 // Kubernetes label syntax, loosely: an optional DNS-subdomain prefix and "/", then a name of
 // at most 63 alphanumerics, '-', '_' and '.', starting and ending alphanumeric. Labels flow into

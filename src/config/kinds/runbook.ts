@@ -1,14 +1,15 @@
 import { z } from 'zod';
-import { declarationErrors, PARAM_NAME, type ParamSpec, paramSpec } from '../../runbooks/params.ts';
-import { findStepKind, stepKindsFor } from '../../runbooks/steps/registry.ts';
-import type { StepKind, StepSection } from '../../runbooks/steps/step-kind.ts';
-import { checkTemplate } from '../../runbooks/template.ts';
 import { isSecretRef } from '../../secrets/secret-ref.ts';
 import { hash32, stableJson } from '../../support/stable-hash.ts';
-import type { DocumentSource } from '../config.ts';
-import type { ValidDocument } from '../validate-document.ts';
-import type { DocumentKind } from './document-kind.ts';
+import type { RunbookConfig, RunbookStepConfig } from '../config.ts';
+import { checkTemplate } from '../template.ts';
+import type { ValidDocument } from '../valid-document.ts';
+import { type DocumentKind, defineDocumentKind } from './document-kind.ts';
 import { duration, parseDuration } from './duration.ts';
+import type { PluggedStepKind } from './plugged-kind.ts';
+import { declarationErrors, PARAM_NAME, type ParamSpec, paramSpec } from './runbook-params.ts';
+
+type StepSection = PluggedStepKind['sections'][number];
 
 /** Every default of a Runbook, in one place: the schema and the reference doc read them here. */
 export const RUNBOOK_DEFAULTS = {
@@ -51,12 +52,12 @@ const stepFields = {
 };
 
 /** One step: the common fields plus exactly one kind key (`exec:`, `http:`, ...). */
-function stepSchema(section: StepSection) {
-  const kinds = stepKindsFor(section);
+function stepSchema(section: StepSection, stepKinds: readonly PluggedStepKind[]) {
+  const kinds = stepKinds.filter((kind) => kind.sections.includes(section));
   const kindFields = Object.fromEntries(
     kinds.map((kind) => [
       kind.name,
-      (kind.spec as z.ZodType).optional().describe(`${kind.summary} (step kind \`${kind.name}\`)`),
+      kind.spec.optional().describe(`${kind.summary} (step kind \`${kind.name}\`)`),
     ]),
   );
   const names = kinds.map((kind) => kind.name).join(', ');
@@ -80,52 +81,72 @@ function stepSchema(section: StepSection) {
     .meta({ oneOf: kinds.map((kind) => ({ required: [kind.name] })) });
 }
 
-type StepInput = z.output<ReturnType<typeof stepSchema>>;
+/** A step as validated: the common fields plus its kind's key (`exec: {...}`). */
+type StepInput = z.output<ReturnType<typeof stepSchema>> & Record<string, unknown>;
 
-export const runbookSpec = z
-  .strictObject({
-    description: z.string().optional().describe('What the runbook does and when to use it.'),
-    params: z
-      .record(
-        z.string().regex(PARAM_NAME, { error: 'expected a param name (letters, digits, _)' }),
-        paramSpec,
-      )
-      .default({})
-      .describe(
-        'Declared parameters, by name: `type` (string, integer, boolean; default string), `default` (unset: required), `pattern` (a regex the whole value must match), `enum`, `allowLeadingDash` (default false: a string beginning with "-" is refused), `description`. A heal whose params do not validate does not run: it is recorded and reported failed, and the engine escalates.',
-      ),
-    maxOutputBytes: z
-      .int()
-      .min(1024)
-      .max(16 * 1024 * 1024)
-      .default(RUNBOOK_DEFAULTS.maxOutputBytes)
-      .describe('Output kept per step (more is cut, with a marker). Default 65536.'),
-    evidence: z
-      .array(stepSchema('evidence'))
-      .default([])
-      .describe(
-        'Steps run before acting, to keep the state before the fix: command output, HTTP dumps, the last observations, a log tail. One that fails is recorded and does not block the heal.',
-      ),
-    steps: z
-      .array(stepSchema('action'))
-      .min(1)
-      .describe(
-        'The heal, in order; the first failure runs onFailure. Must include a verify step: only a verified heal is succeeded.',
-      ),
-    onFailure: z
-      .array(stepSchema('action'))
-      .default([])
-      .describe(
-        'A rollback, run when a step fails; the heal is then reported failed and escalated.',
-      ),
-  })
-  // Only once every field is valid: the cross-checks read the fields as their types say.
-  .superRefine(crossCheck);
+export interface RunbookSpec {
+  description?: string | undefined;
+  params: Record<string, ParamSpec>;
+  maxOutputBytes: number;
+  evidence: StepInput[];
+  steps: StepInput[];
+  onFailure: StepInput[];
+}
 
-export type RunbookSpec = z.output<typeof runbookSpec>;
+function runbookSpec(stepKinds: readonly PluggedStepKind[]): z.ZodType<RunbookSpec> {
+  return (
+    z
+      .strictObject({
+        description: z.string().optional().describe('What the runbook does and when to use it.'),
+        params: z
+          .record(
+            z.string().regex(PARAM_NAME, { error: 'expected a param name (letters, digits, _)' }),
+            paramSpec,
+          )
+          .default({})
+          .describe(
+            'Declared parameters, by name: `type` (string, integer, boolean; default string), `default` (unset: required), `pattern` (a regex the whole value must match), `enum`, `allowLeadingDash` (default false: a string beginning with "-" is refused), `description`. A heal whose params do not validate does not run: it is recorded and reported failed, and the engine escalates.',
+          ),
+        maxOutputBytes: z
+          .int()
+          .min(1024)
+          .max(16 * 1024 * 1024)
+          .default(RUNBOOK_DEFAULTS.maxOutputBytes)
+          .describe('Output kept per step (more is cut, with a marker). Default 65536.'),
+        evidence: z
+          .array(stepSchema('evidence', stepKinds))
+          .default([])
+          .describe(
+            'Steps run before acting, to keep the state before the fix: command output, HTTP dumps, the last observations, a log tail. One that fails is recorded and does not block the heal.',
+          ),
+        steps: z
+          .array(stepSchema('action', stepKinds))
+          .min(1)
+          .describe(
+            'The heal, in order; the first failure runs onFailure. Must include a verify step: only a verified heal is succeeded.',
+          ),
+        onFailure: z
+          .array(stepSchema('action', stepKinds))
+          .default([])
+          .describe(
+            'A rollback, run when a step fails; the heal is then reported failed and escalated.',
+          ),
+      })
+      // Only once every field is valid: the cross-checks read the fields as their types say.
+      .superRefine((spec, ctx) =>
+        crossCheck(spec as RunbookSpec, ctx, stepKinds),
+      ) as z.ZodType<RunbookSpec>
+  );
+  // (StepInput's kind keys come from the table: the inferred type cannot name them.)
+}
 
 /** Checks across fields: defaults against their params, templates against the declared params, a verify step. */
-function crossCheck(spec: RunbookSpec, ctx: z.RefinementCtx): void {
+function crossCheck(
+  spec: RunbookSpec,
+  ctx: z.RefinementCtx,
+  stepKinds: readonly PluggedStepKind[],
+): void {
+  const kindOf = (step: StepInput) => kindSpecOf(step, stepKinds);
   const declared = Object.keys(spec.params);
   for (const [name, param] of Object.entries(spec.params)) {
     for (const error of declarationErrors(param)) {
@@ -137,21 +158,20 @@ function crossCheck(spec: RunbookSpec, ctx: z.RefinementCtx): void {
     }
   }
   for (const section of ['evidence', 'steps', 'onFailure'] as const) {
-    (spec[section] as StepInput[]).forEach((step, i) => {
-      for (const { path, text } of strings(kindSpecOf(step)?.spec, [
-        kindSpecOf(step)?.kind.name ?? '',
-      ])) {
+    spec[section].forEach((step, i) => {
+      const found = kindOf(step);
+      for (const { path, text } of strings(found?.spec, [found?.kind.name ?? ''])) {
         const error = checkTemplate(text, declared);
         if (error) ctx.addIssue({ code: 'custom', path: [section, i, ...path], message: error });
       }
     });
   }
-  if (!(spec.steps as StepInput[]).some((step) => kindSpecOf(step)?.kind.name === 'verify')) {
+  if (!spec.steps.some((step) => kindOf(step)?.kind.verifies)) {
+    const verifying = stepKinds.filter((kind) => kind.verifies).map((kind) => kind.name);
     ctx.addIssue({
       code: 'custom',
       path: ['steps'],
-      message:
-        'expected a verify step among the steps (a heal is succeeded only when the check that fired passes again), found none',
+      message: `expected a ${verifying.join(' or ')} step among the steps (a heal is succeeded only when the check that fired passes again), found none`,
     });
   }
 }
@@ -170,52 +190,29 @@ function strings(
   return [];
 }
 
-function kindSpecOf(step: StepInput): { kind: StepKind; spec: unknown } | undefined {
+function kindSpecOf(
+  step: StepInput,
+  stepKinds: readonly PluggedStepKind[],
+): { kind: PluggedStepKind; spec: unknown } | undefined {
   for (const [key, value] of Object.entries(step)) {
-    const kind = findStepKind(key);
+    const kind = stepKinds.find((k) => k.name === key);
     if (kind && value !== undefined) return { kind, spec: value };
   }
   return undefined;
 }
 
-export type RunbookParamConfig = ParamSpec;
-
-/** One step, its kind resolved and its defaults applied. */
-export interface RunbookStepConfig {
-  name: string;
-  /** The step kind: `exec`, `http`, `wait`, `verify`, `notify`, `observations`, `logTail`. */
-  kind: string;
-  /** The kind's spec as validated; templates are rendered at run time. */
-  spec: unknown;
-  timeoutMs: number;
-  retries: number;
-  retryBackoffMs: number;
-  idempotent: boolean;
-}
-
-/** A Runbook document, durations in milliseconds. Field meanings: the schema above. */
-export interface RunbookConfig {
-  name: string;
-  labels: Record<string, string>;
-  description: string | undefined;
-  params: Record<string, RunbookParamConfig>;
-  maxOutputBytes: number;
-  evidence: RunbookStepConfig[];
-  steps: RunbookStepConfig[];
-  onFailure: RunbookStepConfig[];
-  /** Changes when anything that affects running changes: a run resumes only under the runbook it began with. */
-  revision: string;
-  source: DocumentSource;
-}
-
-export function runbookConfig(document: ValidDocument): RunbookConfig {
-  const spec = document.spec as RunbookSpec;
+function runbookConfig(
+  document: ValidDocument<RunbookSpec>,
+  stepKinds: readonly PluggedStepKind[],
+): RunbookConfig {
+  const { spec } = document;
+  const step = (input: StepInput) => stepConfig(input, stepKinds);
   const body = {
     params: spec.params,
     maxOutputBytes: spec.maxOutputBytes,
-    evidence: spec.evidence.map(stepConfig),
-    steps: spec.steps.map(stepConfig),
-    onFailure: spec.onFailure.map(stepConfig),
+    evidence: spec.evidence.map(step),
+    steps: spec.steps.map(step),
+    onFailure: spec.onFailure.map(step),
   };
   return {
     name: document.metadata.name,
@@ -227,23 +224,33 @@ export function runbookConfig(document: ValidDocument): RunbookConfig {
   };
 }
 
-function stepConfig(step: StepInput): RunbookStepConfig {
-  const { kind, spec } = kindSpecOf(step)!;
+function stepConfig(step: StepInput, stepKinds: readonly PluggedStepKind[]): RunbookStepConfig {
+  const { kind, spec } = kindSpecOf(step, stepKinds)!;
   return {
     name: step.name ?? kind.name,
     kind: kind.name,
     spec,
+    verifies: kind.verifies === true,
     timeoutMs:
-      step.timeout === undefined ? kind.defaultTimeoutMs(spec) : parseDuration(step.timeout)!,
+      step.timeout === undefined
+        ? kind.defaultTimeoutMs(spec as never)
+        : parseDuration(step.timeout)!,
     retries: step.retries,
     retryBackoffMs: parseDuration(step.retryBackoff)!,
     idempotent: step.idempotent ?? kind.idempotent,
   };
 }
 
-export const runbookKind: DocumentKind<RunbookSpec> = {
-  kind: 'Runbook',
-  summary:
-    'A declared, replayable heal: typed params, evidence captured first, typed steps (exec, http, wait, verify, notify), and a rollback. Each step is journaled before it runs and after.',
-  spec: runbookSpec,
-};
+/** The Runbook kind, its steps built from the step kinds given (src/runbooks/steps/). */
+export function runbookKind(
+  stepKinds: readonly PluggedStepKind[],
+): DocumentKind<RunbookSpec, RunbookConfig> {
+  return defineDocumentKind({
+    kind: 'Runbook',
+    summary:
+      'A declared, replayable heal: typed params, evidence captured first, typed steps (exec, http, wait, verify, notify), and a rollback. Each step is journaled before it runs and after.',
+    spec: runbookSpec(stepKinds),
+    section: 'runbooks',
+    build: (document) => runbookConfig(document, stepKinds),
+  });
+}

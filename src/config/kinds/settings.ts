@@ -1,19 +1,17 @@
 import { z } from 'zod';
-import type { DocumentKind } from './document-kind.ts';
+import type { ChronicSettings, SettingsConfig } from '../config.ts';
+import { defineDocumentKind } from './document-kind.ts';
 import { duration, parseDuration } from './duration.ts';
 import { LABEL_KEY_PATTERN } from './metadata.ts';
+
+// Re-exported while src/policy/chronic.ts still imports it from here.
+export type { ChronicSettings } from '../config.ts';
 
 export const SETTINGS_DEFAULTS = {
   dryRun: false,
   groupBy: ['service'],
   chronic: { heals: 3, within: '24h' },
 };
-
-/** When a service counts as chronic: this many verified heals within this window. */
-export interface ChronicSettings {
-  heals: number;
-  withinMs: number;
-}
 
 export const CHRONIC_DEFAULTS: ChronicSettings = {
   heals: SETTINGS_DEFAULTS.chronic.heals,
@@ -65,8 +63,20 @@ export function chronicSettings(spec: SettingsSpec | undefined): ChronicSettings
   return { heals: spec.chronic.heals, withinMs: parseDuration(spec.chronic.within)! };
 }
 
-export const settingsKind: DocumentKind<SettingsSpec> = {
+function settingsConfig(spec: SettingsSpec | undefined): SettingsConfig {
+  return {
+    dryRun: spec?.dryRun ?? SETTINGS_DEFAULTS.dryRun,
+    maxConcurrent: spec?.maxConcurrent ?? null,
+    groupBy: spec?.groupBy ?? SETTINGS_DEFAULTS.groupBy,
+    chronic: chronicSettings(spec),
+  };
+}
+
+export const settingsKind = defineDocumentKind({
   kind: 'Settings',
   summary: 'Global settings for deciding; at most one such document. Optional.',
   spec: settingsSpec,
-};
+  section: 'settings',
+  single: { default: settingsConfig(undefined) },
+  build: (document) => settingsConfig(document.spec),
+});

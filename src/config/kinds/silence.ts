@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import type { DocumentKind } from './document-kind.ts';
-import { matchers } from './matcher.ts';
+import type { SilenceConfig } from '../config.ts';
+import { defineDocumentKind } from './document-kind.ts';
+import { matchers, toMatchers } from './matcher.ts';
 
 // RFC 3339 as Alertmanager's silences use it: a date, a time, and a zone (Z or an offset).
 const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
@@ -43,9 +44,19 @@ export const silenceSpec = z
 
 export type SilenceSpec = z.output<typeof silenceSpec>;
 
-export const silenceKind: DocumentKind<SilenceSpec> = {
+export const silenceKind = defineDocumentKind({
   kind: 'Silence',
   summary:
     'Matching signals are recorded and nothing is done between startsAt and endsAt (as in Alertmanager).',
   spec: silenceSpec,
-};
+  section: 'silences',
+  build: (document): SilenceConfig => ({
+    name: document.metadata.name,
+    matchers: toMatchers(document.spec.matchers),
+    startsAt: parseRfc3339(document.spec.startsAt)!,
+    endsAt: parseRfc3339(document.spec.endsAt)!,
+    comment: document.spec.comment,
+    createdBy: document.spec.createdBy,
+    source: document.position,
+  }),
+});

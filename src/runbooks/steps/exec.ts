@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { isSecretRef, textOrSecret } from '../../secrets/secret-ref.ts';
 import { renderArg, renderPath, renderText } from '../render.ts';
-import { Refusal } from '../template.ts';
+import { Refusal } from '../template-values.ts';
 import { type RunAs, resolveIdentity } from './run-as.ts';
 import { spawnProcess } from './spawn-process.ts';
 import { defineStepKind } from './step-kind.ts';
@@ -109,6 +109,11 @@ export const execStep = defineStepKind({
       runAs: spec.runAs,
     };
   },
+  summarize: (c) => {
+    const argv = (c.argv as string[]).map(quoteArg).join(' ');
+    const user = c.runAs ? ` (as ${JSON.stringify((c.runAs as { user: unknown }).user)})` : '';
+    return `${argv}${user}`;
+  },
   describe: (p) => ({
     argv: p.argv,
     env: Object.fromEntries(
@@ -162,3 +167,8 @@ export const execStep = defineStepKind({
     };
   },
 });
+
+/** An argv element as a person would type it: quoted only when it needs to be. */
+function quoteArg(arg: string): string {
+  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : JSON.stringify(arg);
+}

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { isSecretRef, textOrSecret } from '../../secrets/secret-ref.ts';
 import { BoundedOutput } from '../../signals/probes/bounded-output.ts';
 import { renderJson, renderText, renderUrl } from '../render.ts';
-import { Refusal } from '../template.ts';
+import { Refusal } from '../template-values.ts';
 import { defineStepKind } from './step-kind.ts';
 
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
@@ -87,6 +87,8 @@ export const httpStep = defineStepKind({
       expectedStatus: spec.expectedStatus,
     };
   },
+  statusName: 'status',
+  summarize: (c) => `${c.method} ${c.url}`,
   describe: (p) => ({
     method: p.method,
     url: p.url.href,

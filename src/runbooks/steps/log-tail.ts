@@ -21,6 +21,7 @@ export const logTailStep = defineStepKind({
   defaultTimeoutMs: () => 10_000,
   prepare: (spec, ctx) => ({ path: renderPath(spec.path, ctx.values, 'path'), lines: spec.lines }),
   describe: (p) => ({ ...p }),
+  summarize: (c) => `last ${c.lines} lines of ${c.path}`,
   async execute(p, ctx) {
     let handle: Awaited<ReturnType<typeof open>>;
     try {

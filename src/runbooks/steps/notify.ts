@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { name } from '../../config/kinds/service.ts';
+import { name } from '../../config/kinds/name.ts';
 import { renderText } from '../render.ts';
 import { defineStepKind } from './step-kind.ts';
 
@@ -21,6 +21,7 @@ export const notifyStep = defineStepKind({
     message: renderText(spec.message, ctx.values, 'message'),
   }),
   describe: (p) => ({ notifiers: p.notifiers, message: p.message }),
+  summarize: (c) => `notify ${(c.notifiers as string[]).join(', ')}`,
   async execute(p, ctx) {
     if (ctx.notify === undefined) {
       return { ok: false, error: 'no notifier delivery is wired into this mend' };

@@ -26,6 +26,7 @@ export const observationsStep = defineStepKind({
   defaultTimeoutMs: () => 10_000,
   prepare: (spec) => spec,
   describe: (spec) => ({ ...spec }),
+  summarize: (c) => `keep the last ${c.count} observations`,
   async execute(spec, ctx) {
     const lead = ctx.lead;
     if (lead === undefined || ctx.service === undefined) {

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
-import { Refusal } from '../template.ts';
+import { Refusal } from '../template-values.ts';
 
 const run = promisify(execFile);
 

@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import type { ServiceConfig } from '../../config/config.ts';
 import type { LeadSignal } from '../../decisions/action-port.ts';
 import type { Store } from '../../store/store.ts';
-import type { TemplateValues } from '../template.ts';
+import type { TemplateValues } from '../template-values.ts';
 
 /** Where a step kind may appear: `evidence` (before acting) and/or `steps` and `onFailure`. */
 export type StepSection = 'evidence' | 'action';
@@ -54,8 +54,8 @@ export interface StepResult {
 }
 
 /**
- * One kind of runbook step. The Runbook schema is built from the table of these (registry.ts):
- * a new kind is one file and one line there. `prepare` renders templates and reads secrets, so
+ * One kind of runbook step. The Runbook schema is built from the table of these (registry.ts,
+ * through src/documents.ts): a new kind is one file and one line there. `prepare` renders templates and reads secrets, so
  * what the journal records as the intent (`describe`) is exactly what runs; it throws a Refusal
  * when a value may not be used (a flag where none is allowed, a missing label).
  */
@@ -72,6 +72,12 @@ export interface StepKind<Spec = unknown, Prepared = unknown> {
   prepare(spec: Spec, ctx: PrepareContext): Prepared;
   /** What the journal records as the step's intent: argv, URL, ... (secrets are redacted after). */
   describe(prepared: Prepared): Record<string, unknown>;
+  /** That intent in one line for a person (the live view): `GET http://...`, `wait 500 ms`. */
+  summarize(command: Record<string, unknown>): string;
+  /** What the step's `exitStatus` is, in words: `exit` (a code) by default, `status` for HTTP. */
+  readonly statusName?: string;
+  /** A passing step of this kind proves the heal worked: a runbook needs one (verify). */
+  readonly verifies?: boolean;
   execute(prepared: Prepared, ctx: StepContext): Promise<StepResult>;
 }
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { ServiceConfig } from '../../config/config.ts';
 import { duration, parseDuration } from '../../config/kinds/duration.ts';
-import { name } from '../../config/kinds/service.ts';
+import { name } from '../../config/kinds/name.ts';
 import { type CheckDefinition, checkDefinitions } from '../../signals/check-identity.ts';
 import type { Observation } from '../../signals/observation.ts';
 import { prepareCheck } from '../../signals/prepare-check.ts';
@@ -42,6 +42,11 @@ export const verifyStep = defineStepKind({
   defaultTimeoutMs: () => 60_000,
   prepare: (spec) => spec,
   describe: (spec) => ({ ...spec }),
+  summarize: (c) =>
+    c.check
+      ? `re-run check ${c.check} until it passes`
+      : 're-run the check that fired (by hand: every check) until it passes',
+  verifies: true,
   async execute(spec, ctx) {
     const chosen = chooseChecks(spec, ctx);
     if ('inconclusive' in chosen)

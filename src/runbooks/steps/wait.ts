@@ -17,6 +17,7 @@ export const waitStep = defineStepKind({
   defaultTimeoutMs: (spec) => parseDuration(spec.duration)! + 1000,
   prepare: (spec) => ({ ms: parseDuration(spec.duration)! }),
   describe: (p) => ({ durationMs: p.ms }),
+  summarize: (c) => `wait ${c.durationMs} ms`,
   async execute(p, ctx) {
     if (await sleep(p.ms, ctx.signal)) return { ok: true };
     return { ok: false, error: `wait cut short: ${abortReason(ctx.signal)}` };

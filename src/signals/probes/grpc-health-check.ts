@@ -8,13 +8,13 @@ import {
 } from '@grpc/grpc-js';
 import type { ProbeResult } from '../observation.ts';
 import { abortMessage } from './abort-message.ts';
-import type { GrpcProbeSpec } from './grpc.ts';
 import {
   decodeHealthCheckResponse,
   encodeHealthCheckRequest,
   servingStatusName,
 } from './grpc-health-codec.ts';
 import { SocketTrackingCredentials } from './grpc-socket-tracking.ts';
+import type { GrpcProbeSpec } from './grpc-spec.ts';
 import type { ProbeContext } from './probe-kind.ts';
 
 let insecure: ChannelCredentials | undefined;

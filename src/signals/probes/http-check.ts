@@ -3,7 +3,6 @@ import { createSecureContext } from 'node:tls';
 import { readHealthDocument } from '../health-document.ts';
 import type { DependencyStatus, ProbePhases, ProbeResult } from '../observation.ts';
 import { boundedText } from './bounded-output.ts';
-import type { HttpProbeSpec } from './http.ts';
 import { type ExchangeResult, exchange } from './http-exchange.ts';
 import {
   compileHop,
@@ -15,6 +14,7 @@ import {
 } from './http-hop.ts';
 import { checkHeaders } from './http-request.ts';
 import type { BodyPlan, ResponseHead } from './http-response-reader.ts';
+import type { HttpProbeSpec } from './http-spec.ts';
 import { type HttpExpectations, judgeHttpAnswer } from './http-verdict.ts';
 import type { ProbeContext } from './probe-kind.ts';
 

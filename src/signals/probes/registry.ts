@@ -1,3 +1,4 @@
+import type { CheckSpec } from '../../config/config.ts';
 import { execProbe } from './exec.ts';
 import { grpcProbe } from './grpc.ts';
 import { httpProbe } from './http.ts';
@@ -14,4 +15,13 @@ export const probeKinds: readonly ProbeKind[] = [
 
 export function findProbeKind(name: string): ProbeKind | undefined {
   return probeKinds.find((kind) => kind.name === name);
+}
+
+/** The probe kind a check uses, and its spec. */
+export function probeOf(check: CheckSpec): { kind: string; spec: unknown } {
+  for (const kind of probeKinds) {
+    const spec = check[kind.name];
+    if (spec !== undefined) return { kind: kind.name, spec };
+  }
+  throw new Error(`check ${check.name} has no probe; the schema should have refused it`);
 }

@@ -4,7 +4,7 @@ import type { Supervisor } from './supervisor.ts';
 export const CONTROL_PORT = 17800;
 
 /**
- * The supervisor's control API: what mend's runbooks drive (through demo/ctl.ts), the way a
+ * The supervisor's control API: what mend's runbooks drive (through src/demo/ctl.ts), the way a
  * real runbook would call systemctl or an orchestrator's API. Loopback only.
  *   POST /services/NAME/restart | /stop | /start     GET /services
  */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ParamValue } from './template.ts';
+import type { ParamValue } from '../template.ts';
 
 /**
  * Runbook parameters: declared with a type and optional default, anchored pattern and enum, and

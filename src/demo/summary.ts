@@ -1,5 +1,5 @@
-import type { Store } from '../src/store/store.ts';
-import { formatTable } from '../src/support/text-table.ts';
+import type { Store } from '../store/store.ts';
+import { formatTable } from '../support/text-table.ts';
 
 /** The table the demo ends with: every incident since it started and how long recovery took. */
 export async function demoSummary(store: Store, since: number): Promise<string> {

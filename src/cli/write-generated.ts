@@ -1,16 +1,17 @@
 import { writeFile } from 'node:fs/promises';
+import { renderJsonSchema } from '../config/json-schema.ts';
+import { renderReferenceDoc } from '../config/reference-doc.ts';
+import { documentKinds } from '../documents.ts';
 import { renderTestJsonSchema } from '../policy-test/schema.ts';
-import { renderJsonSchema } from './json-schema.ts';
-import { renderReferenceDoc } from './reference-doc.ts';
 
 /** The files generated from the schemas, relative to the repository root. */
 export const GENERATED_FILES: Record<string, () => string> = {
-  'schema/mend.schema.json': renderJsonSchema,
-  'docs/config-reference.md': renderReferenceDoc,
+  'schema/mend.schema.json': () => renderJsonSchema(documentKinds),
+  'docs/config-reference.md': () => renderReferenceDoc(documentKinds),
   'schema/mend-test.schema.json': renderTestJsonSchema,
 };
 
-// Run from the repository root: `npx node src/config/write-generated.ts`. Tests check that the
+// Run from the repository root: `npx node src/cli/write-generated.ts`. Tests check that the
 // committed files equal this output, so a schema change without regenerating fails CI.
 if (import.meta.main) {
   for (const [file, render] of Object.entries(GENERATED_FILES)) {

@@ -1,9 +1,9 @@
 /**
  * Templates in runbook step fields: `{{params.x}}`, `{{service.name}}`, `{{service.labels.y}}`,
  * `{{signal.labels.z}}`, ... A template is split into literal text and references once; the
- * renderers (render.ts) insert each value as data in the form its field needs. A reference mend
- * can check at load (an unknown root, an undeclared param) is a config error there; a label
- * that a service or signal turns out not to have is a refusal at run time.
+ * renderers (src/runbooks/render.ts) insert each value as data in the form its field needs. A
+ * reference mend can check at load (an unknown root, an undeclared param) is a config error
+ * there; a label that a service or signal turns out not to have is a refusal at run time.
  */
 export const RUNBOOK_REFERENCES = [
   'params.NAME',
@@ -27,20 +27,6 @@ export type Ref =
 export type TemplatePart = string | { ref: Ref; text: string };
 
 export type ParamValue = string | number | boolean;
-
-/** Everything a reference can name during one run. Absent parts are refusals when referenced. */
-export interface TemplateValues {
-  params: Record<string, ParamValue>;
-  /** Params whose values may begin with "-" in an argv element (allowLeadingDash). */
-  dashParams: ReadonlySet<string>;
-  service?: { name: string; labels: Record<string, string> };
-  signal?: { labels: Record<string, string>; check: string | null; fingerprint: string };
-  incidentId?: string;
-  runId: string;
-}
-
-/** A value that may not be used where it was going: the step is refused, never run. */
-export class Refusal extends Error {}
 
 const PLACEHOLDER = /\{\{\s*([^{}]*?)\s*\}\}/g;
 const FIXED = new Set([
@@ -91,49 +77,4 @@ export function checkTemplate(text: string, declared: readonly string[]): string
     }
   }
   return undefined;
-}
-
-/** The value of one reference, or a Refusal saying what is missing. */
-export function lookup(ref: Ref, values: TemplateValues): ParamValue {
-  const missing = (what: string) => new Refusal(`${what} has no value for this run`);
-  switch (ref.kind) {
-    case 'param': {
-      const value = values.params[ref.name];
-      if (value === undefined) throw missing(`{{params.${ref.name}}}`);
-      return value;
-    }
-    case 'label': {
-      const labels = ref.of === 'service' ? values.service?.labels : values.signal?.labels;
-      const value = labels?.[ref.key];
-      if (value === undefined) throw missing(`{{${ref.of}.labels.${ref.key}}}`);
-      return value;
-    }
-    case 'fixed': {
-      const value = fixedValue(ref.name, values);
-      if (value === undefined || value === null) throw missing(`{{${ref.name}}}`);
-      return value;
-    }
-  }
-}
-
-function fixedValue(name: string, values: TemplateValues): string | null | undefined {
-  switch (name) {
-    case 'service.name':
-      return values.service?.name;
-    case 'signal.check':
-      return values.signal?.check;
-    case 'signal.fingerprint':
-      return values.signal?.fingerprint;
-    case 'incident.id':
-      return values.incidentId;
-    default:
-      return values.runId;
-  }
-}
-
-/** Parse a template that passed the load-time check; a template that did not is a Refusal. */
-export function partsOf(text: string): TemplatePart[] {
-  const parts = parseTemplate(text);
-  if ('error' in parts) throw new Refusal(parts.error);
-  return parts;
 }

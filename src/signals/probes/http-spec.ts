@@ -1,0 +1,82 @@
+import { z } from 'zod';
+
+const httpMethod = z.enum(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
+
+export const httpProbeSpec = z
+  .strictObject({
+    url: z
+      .url({ protocol: /^https?$/, error: 'expected an absolute http:// or https:// URL' })
+      .describe('The URL to request, e.g. http://127.0.0.1:8080/readyz.'),
+    method: httpMethod.default('GET').describe('The request method.'),
+    headers: z
+      .record(z.string(), z.string())
+      .default({})
+      .describe('Request headers, as name: value.'),
+    body: z.string().optional().describe('A request body to send.'),
+    expectedStatus: z
+      .array(z.int().min(100).max(599))
+      .min(1)
+      .optional()
+      .describe('Status codes that count as success. Default: any 2xx.'),
+    bodyContains: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('The (bounded) body must contain this text.'),
+    bodyRegex: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('The (bounded) body must match this regular expression (JavaScript syntax).'),
+    maxLatencyMs: z
+      .int()
+      .positive()
+      .optional()
+      .describe('Fail when the whole probe takes longer than this, even if the answer is good.'),
+    followRedirects: z
+      .boolean()
+      .default(false)
+      .describe('Follow 3xx redirects (up to 5). Off by default, as in Kubernetes.'),
+    maxBodyBytes: z
+      .int()
+      .positive()
+      .max(16 * 1024 * 1024)
+      .default(64 * 1024)
+      .describe('Read at most this many bytes of the body; the rest is never read.'),
+    healthDocument: z
+      .enum(['auto', 'off'])
+      .default('auto')
+      .describe(
+        'auto: when the body is a health document (application/health+json, or Spring Boot ' +
+          'Actuator), record the status of each dependency it lists.',
+      ),
+    tls: z
+      .strictObject({
+        insecureSkipVerify: z
+          .boolean()
+          .default(false)
+          .describe('Do not verify the server certificate. Off by default.'),
+        caFile: z
+          .string()
+          .optional()
+          .describe('PEM file of the CA(s) that sign the server certificate.'),
+        serverName: z.string().optional().describe('Server name for SNI and verification.'),
+      })
+      .default({ insecureSkipVerify: false })
+      .describe('TLS settings for https:// URLs.'),
+  })
+  .superRefine((spec, ctx) => {
+    if (spec.bodyRegex !== undefined) {
+      try {
+        new RegExp(spec.bodyRegex);
+      } catch (err) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['bodyRegex'],
+          message: `expected a valid regular expression, found ${JSON.stringify(spec.bodyRegex)} (${(err as Error).message})`,
+        });
+      }
+    }
+  });
+
+export type HttpProbeSpec = z.output<typeof httpProbeSpec>;
