@@ -1,146 +1,211 @@
-import { availableParallelism } from 'node:os';
 import type { Config } from './config/config.ts';
-import { Detector, type FiringSince } from './signals/detector.ts';
-import { InProcessRunner } from './signals/in-process-runner.ts';
-import type { ProbeRunner } from './signals/probe-runner.ts';
-import type { ProbeOutcome, SchedulerStats } from './signals/scheduler.ts';
-import type { Signal, SignalConsumer } from './signals/signal.ts';
-import { SignalQueue } from './signals/signal-queue.ts';
-import { WorkerPoolRunner } from './signals/worker-pool-runner.ts';
+import { formatErrors } from './config/config-error.ts';
+import { routeActions } from './decisions/action-router.ts';
+import { DecisionLoop } from './decisions/decision-loop.ts';
+import { runbookNotify } from './decisions/runbook-notify.ts';
+import { loadMendConfig } from './documents.ts';
+import { checkNotifierSecrets } from './notify/check-secrets.ts';
+import { createNotifierPort } from './notify/notifier-port.ts';
+import { createRunbookExecutor } from './runbooks/executor.ts';
+import { PROBER_DEFAULTS, Prober } from './signals/prober.ts';
+import type { SchedulerStats } from './signals/scheduler.ts';
+import { startupSummary } from './startup-summary.ts';
+import { openStore } from './store/open.ts';
+import type { Store } from './store/store.ts';
+import { compactHeap } from './support/compact-heap.ts';
 import type { Logger } from './support/log.ts';
-import type { Metrics } from './support/metrics.ts';
+import { createMetrics, type Metrics } from './support/metrics.ts';
+import { StartError } from './support/start-error.ts';
 
 export interface ControllerOptions {
-  /** Probe worker threads; 0 probes in the main thread. */
+  /** Config files and folders. */
+  config: string[];
+  /** The store: a SQLite file. */
+  db: string;
+  /** Probe worker threads (0: probe in the main thread). */
   workers: number;
+  /** Probes running at once, over all workers. */
   maxInFlight: number;
-  maxOutputBytes: number;
+  log: Logger;
+  /**
+   * Serve the controller (the HTTP API, /readyz, /metrics): called once the decision state is
+   * rebuilt and before probing starts, so a port that is taken fails the start before any probe.
+   */
+  serve?: (controller: ControllerHandle) => Promise<Served>;
 }
 
-/**
- * One probe thread per core beside the main thread, which judges outcomes, records signals and
- * serves the API: on two cores, one probe worker plus the main thread use both. A worker costs
- * about 25 MiB before it probes anything, so more threads than cores only costs memory.
- */
-export function defaultWorkers(): number {
-  return Math.max(1, availableParallelism() - 1);
-}
-
-export const CONTROLLER_DEFAULTS: ControllerOptions = {
-  workers: defaultWorkers(),
-  maxInFlight: 2000,
-  maxOutputBytes: 64 * 1024,
+export const CONTROLLER_DEFAULTS = {
+  workers: PROBER_DEFAULTS.workers,
+  maxInFlight: PROBER_DEFAULTS.maxInFlight,
 };
 
+/** What a server (src/api) sees of a running controller. */
+export interface ControllerHandle {
+  readonly metrics: Metrics;
+  /** A cheap proof that the store answers; rejects with the reason when it does not. */
+  pingStore(): Promise<void>;
+  schedulerStats(): Promise<SchedulerStats>;
+  /** Signals detected and not yet recorded. */
+  pendingSignals(): number;
+}
+
+/** Something started on the controller's behalf (a server), stopped with it. */
+export interface Served {
+  /** Where it listens, for the start-up summary. */
+  address: string;
+  close(): Promise<void>;
+}
+
+export interface RunningController extends ControllerHandle {
+  readonly config: Config;
+  readonly prober: Prober;
+  /** Re-read the config from the same paths; a bad config is rejected and the old one kept. */
+  reload(): Promise<boolean>;
+  /** Stop probing, finish the work in flight, record what is left, close the store. */
+  stop(deadlineMs: number): Promise<void>;
+}
+
 /**
- * Wires the shell: probes -> detector -> signals -> consumer. Everything with I/O lives here or
- * below; the judging itself (detector, check state) stays free of it.
+ * mend's shell, assembled in the order data flows, started, and stopped in reverse:
+ *
+ *   config -> store -> notifiers, runbook executor (the actions) -> decision loop (records every
+ *   input and decision, then dispatches) -> prober (probes -> detector -> signals) -> serve.
+ *
+ * Everything here is wiring; each part has its own file and tests.
  */
-export class Controller {
-  readonly #log: Logger;
-  readonly #metrics: Metrics;
-  readonly #detector: Detector;
-  readonly #runner: ProbeRunner;
-  readonly #signals: SignalQueue;
-  /** Extra listeners for outcomes (benchmarks, tests); the detector always sees them first. */
-  readonly #outcomeListeners: ((outcomes: readonly ProbeOutcome[]) => void)[] = [];
-  #config: Config;
-
-  constructor(deps: {
-    config: Config;
-    consumer: SignalConsumer;
-    log: Logger;
-    metrics: Metrics;
-    options?: Partial<ControllerOptions>;
-    /** What the record holds as firing (decision state), so a restart can resolve it. */
-    firingSince?: FiringSince;
-  }) {
-    const options = { ...CONTROLLER_DEFAULTS, ...deps.options };
-    this.#config = deps.config;
-    this.#log = deps.log;
-    this.#metrics = deps.metrics;
-    this.#signals = new SignalQueue(deps.consumer, deps.log);
-    this.#detector = new Detector((signal) => this.#onSignal(signal), deps.firingSince);
-    const runnerOptions = {
-      maxInFlight: options.maxInFlight,
-      maxOutputBytes: options.maxOutputBytes,
-      onOutcomes: (outcomes: ProbeOutcome[]) => this.#onOutcomes(outcomes),
-      onFatal: (error: Error) => {
-        // Checks that are not probed are worse than no mend: say why and stop cleanly, so every
-        // signal and decision already taken is recorded, and a supervisor restarts mend.
-        this.#log.fatal({ err: error }, `${error.message}; stopping`);
-        process.exitCode = 1;
-        process.kill(process.pid, 'SIGTERM');
-      },
-    };
-    this.#runner =
-      options.workers > 0
-        ? new WorkerPoolRunner({ ...runnerOptions, workers: options.workers })
-        : new InProcessRunner(runnerOptions);
+export async function startController(options: ControllerOptions): Promise<RunningController> {
+  const { log } = options;
+  let config = await loadOrFail(options.config);
+  compactHeap();
+  const store = await openOrFail(options.db);
+  const metrics = createMetrics();
+  for (const problem of await checkNotifierSecrets(config.notifiers, process.env)) {
+    log.warn(`notifier secret not readable now (pages through it will fail): ${problem}`);
   }
 
-  get config(): Config {
-    return this.#config;
+  const notifiers = createNotifierPort({ config: () => config, store, log });
+  const runbooks = createRunbookExecutor({
+    config: () => config,
+    store,
+    log,
+    notify: runbookNotify(notifiers),
+  });
+  const decisions = await openDecisions({
+    config,
+    store,
+    log,
+    actions: routeActions({ heal: runbooks, notify: notifiers }),
+    db: options.db,
+  });
+
+  const prober = new Prober({
+    config,
+    consumer: decisions,
+    firingSince: (service, fingerprint) => decisions.firingSince(service, fingerprint),
+    log,
+    metrics,
+    options: { workers: options.workers, maxInFlight: options.maxInFlight },
+    // Checks that are not probed are worse than no mend: say why and stop cleanly, so every
+    // signal and decision already taken is recorded, and a supervisor restarts mend.
+    onFatal: (error) => {
+      log.fatal({ err: error }, `${error.message}; stopping`);
+      process.exitCode = 1;
+      process.kill(process.pid, 'SIGTERM');
+    },
+  });
+
+  const handle: ControllerHandle = {
+    metrics,
+    pingStore: () => store.ping(),
+    schedulerStats: () => prober.schedulerStats(),
+    pendingSignals: () => prober.pendingSignals(),
+  };
+  let served: Served | undefined;
+  try {
+    served = await options.serve?.(handle);
+  } catch (err) {
+    await decisions.stop();
+    await store.close();
+    throw err;
   }
 
-  start(): void {
-    this.#runner.set(this.#detector.load(this.#config.services));
-    this.#runner.start();
-  }
+  prober.start();
+  log.info(startupSummaryOf(config, options, served));
 
-  /** Swap in a new, already validated config. Unchanged checks keep their state and beat. */
-  reload(config: Config): void {
-    this.#config = config;
-    this.#runner.set(this.#detector.load(config.services));
-  }
+  return {
+    ...handle,
+    get config() {
+      return config;
+    },
+    prober,
+    async reload() {
+      const next = await loadMendConfig(options.config);
+      if (!next.config) {
+        metrics.configReloads.inc({ result: 'failure' });
+        log.error(
+          `config reload rejected (${next.errors.length} error(s)); the previous config keeps running:\n${formatErrors(next.errors)}`,
+        );
+        return false;
+      }
+      compactHeap();
+      config = next.config;
+      prober.reload(config);
+      await decisions.reload(config);
+      metrics.configReloads.inc({ result: 'success' });
+      log.info(`config reloaded: ${describe(config)}`);
+      return true;
+    },
+    async stop(deadlineMs) {
+      try {
+        await prober.stop(deadlineMs);
+        // Steps in flight are cut; their journals stay, and the next start resumes them.
+        await runbooks.stop();
+        await decisions.stop();
+      } finally {
+        await served?.close();
+        await store.close();
+      }
+    },
+  };
+}
 
-  onOutcomes(listener: (outcomes: readonly ProbeOutcome[]) => void): void {
-    this.#outcomeListeners.push(listener);
-  }
+async function loadOrFail(paths: string[]): Promise<Config> {
+  const loaded = await loadMendConfig(paths);
+  if (!loaded.config) throw new StartError(formatErrors(loaded.errors));
+  return loaded.config;
+}
 
-  /** Stop probing, wait for probes in flight, then make sure every signal is handed over. */
-  async stop(deadlineMs: number): Promise<void> {
-    const deadline = Date.now() + deadlineMs;
-    await this.#runner.stop(deadlineMs);
-    await this.#signals.flush(Math.max(100, deadline - Date.now()));
+async function openOrFail(path: string): Promise<Store> {
+  try {
+    return await openStore({ path });
+  } catch (err) {
+    throw new StartError(err instanceof Error ? err.message : String(err));
   }
+}
 
-  checkStates() {
-    return this.#detector.snapshot();
+async function openDecisions(
+  options: Parameters<typeof DecisionLoop.open>[0] & { store: Store; db: string },
+): Promise<DecisionLoop> {
+  try {
+    return await DecisionLoop.open(options);
+  } catch (err) {
+    await options.store.close();
+    throw new StartError(
+      `cannot rebuild the decision state from ${options.db}: ${err instanceof Error ? err.message : String(err)}`,
+    );
   }
+}
 
-  pendingSignals(): number {
-    return this.#signals.length;
-  }
+function startupSummaryOf(config: Config, options: ControllerOptions, served: Served | undefined) {
+  return startupSummary({
+    config,
+    db: options.db,
+    listen: served?.address ?? 'nowhere (no server)',
+    workers: options.workers,
+  });
+}
 
-  async schedulerStats(): Promise<SchedulerStats> {
-    const stats = await this.#runner.stats();
-    this.#metrics.inFlight.set(stats.inFlight);
-    this.#metrics.waiting.set(stats.waiting);
-    this.#metrics.skipped.set({ reason: 'overlap' }, stats.overlapsSkipped);
-    this.#metrics.skipped.set({ reason: 'missed' }, stats.slotsMissed);
-    const counts = { unknown: 0, healthy: 0, failing: 0 };
-    for (const check of this.#detector.snapshot()) counts[check.state.status]++;
-    for (const [state, count] of Object.entries(counts)) this.#metrics.checks.set({ state }, count);
-    return stats;
-  }
-
-  #onOutcomes(outcomes: ProbeOutcome[]): void {
-    // Counted per batch: a labelled counter's lookup per probe is measurable at 10,000 probes/s.
-    let failed = 0;
-    for (const outcome of outcomes) {
-      this.#metrics.probeLateness.observe(outcome.latenessMs / 1000);
-      if (!outcome.observation.ok) failed++;
-    }
-    if (outcomes.length > failed)
-      this.#metrics.probes.inc({ result: 'ok' }, outcomes.length - failed);
-    if (failed > 0) this.#metrics.probes.inc({ result: 'failed' }, failed);
-    this.#detector.observe(outcomes);
-    for (const listener of this.#outcomeListeners) listener(outcomes);
-  }
-
-  #onSignal(signal: Signal): void {
-    this.#metrics.signals.inc({ status: signal.status });
-    this.#signals.push(signal);
-  }
+function describe(config: Config): string {
+  const checks = config.services.reduce((n, s) => n + s.checks.length, 0);
+  return `${config.services.length} services, ${checks} checks`;
 }

@@ -1,11 +1,11 @@
 // The mend side of the probe benchmark: N services with one HTTP check each at the given period,
-// loaded through the real config loader and probed by the same Controller, scheduler and worker
+// loaded through the real config loader and probed by the same Prober, scheduler and worker
 // threads that `mend run` uses. Speaks the runner protocol (runner-report.ts).
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CONTROLLER_DEFAULTS, Controller } from '../../src/controller.ts';
 import { loadMendConfig } from '../../src/documents.ts';
+import { PROBER_DEFAULTS, Prober } from '../../src/signals/prober.ts';
 import { compactHeap } from '../../src/support/compact-heap.ts';
 import { createLogger } from '../../src/support/log.ts';
 import { createMetrics } from '../../src/support/metrics.ts';
@@ -42,13 +42,16 @@ const lateness = new LatenessRecorder(Math.ceil((durationMs / periodMs + 2) * op
 let probes = 0;
 let failed = 0;
 const log = createLogger({ level: 'warn', pretty: false });
-const controller = new Controller({
+const controller = new Prober({
   config: loaded.config,
   consumer: { consume: async () => {} },
   log,
   metrics: createMetrics(),
   // The same default as `mend run`; BENCH_MEND_WORKERS overrides it to compare.
-  options: { workers: Number(process.env.BENCH_MEND_WORKERS ?? CONTROLLER_DEFAULTS.workers) },
+  options: { workers: Number(process.env.BENCH_MEND_WORKERS ?? PROBER_DEFAULTS.workers) },
+  onFatal: (error) => {
+    throw error;
+  },
 });
 const startedAt = performance.timeOrigin + performance.now();
 const failures = new Map<string, number>();

@@ -1,13 +1,5 @@
 import Fastify, { type FastifyInstance } from 'fastify';
-import type { Controller } from '../controller.ts';
-import type { Metrics } from '../support/metrics.ts';
-
-export interface ServerDeps {
-  controller: Controller;
-  metrics: Metrics;
-  /** A cheap store health check; throws when the store cannot be used. */
-  pingStore: () => Promise<void>;
-}
+import type { ControllerHandle, Served } from '../controller.ts';
 
 /** More due probes than this waiting for a free slot: the prober is overloaded, /readyz fails. */
 const READY_MAX_WAITING = 1000;
@@ -16,27 +8,28 @@ const READY_MAX_WAITING = 1000;
  * mend's own HTTP endpoints: liveness, readiness (is mend itself able to do its job?) and
  * Prometheus metrics. The operator API comes in a later issue and lives beside these.
  */
-export function createServer(deps: ServerDeps): FastifyInstance {
+export function createServer(controller: ControllerHandle): FastifyInstance {
   const app = Fastify({ logger: false });
+  const { metrics } = controller;
 
   app.get('/healthz', async () => ({ status: 'pass' }));
 
   app.get('/readyz', async (_request, reply) => {
     const checks: Record<string, { status: 'pass' | 'fail'; output?: string }> = {};
     try {
-      await deps.pingStore();
-      deps.metrics.storeUp.set(1);
+      await controller.pingStore();
+      metrics.storeUp.set(1);
       checks.store = { status: 'pass' };
     } catch (err) {
-      deps.metrics.storeUp.set(0);
+      metrics.storeUp.set(0);
       checks.store = { status: 'fail', output: err instanceof Error ? err.message : String(err) };
     }
-    const stats = await deps.controller.schedulerStats();
+    const stats = await controller.schedulerStats();
     checks.scheduler =
       stats.waiting > READY_MAX_WAITING
         ? { status: 'fail', output: `${stats.waiting} due probes waiting for a free slot` }
         : { status: 'pass' };
-    const pending = deps.controller.pendingSignals();
+    const pending = controller.pendingSignals();
     checks.signals =
       pending > 0
         ? { status: 'fail', output: `${pending} signal(s) not yet recorded` }
@@ -49,9 +42,26 @@ export function createServer(deps: ServerDeps): FastifyInstance {
   });
 
   app.get('/metrics', async (_request, reply) => {
-    await deps.controller.schedulerStats();
-    reply.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
+    await controller.schedulerStats();
+    reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
 
   return app;
+}
+
+/** Serve a controller on HOST:PORT; a port that cannot be had is an error that says so. */
+export async function serveApi(
+  controller: ControllerHandle,
+  listen: { host: string; port: number },
+): Promise<Served> {
+  const app = createServer(controller);
+  await app.listen({ host: listen.host, port: listen.port });
+  const address = app.server.address();
+  return {
+    address:
+      typeof address === 'object' && address
+        ? `${address.address}:${address.port}`
+        : `${listen.host}:${listen.port}`,
+    close: () => app.close(),
+  };
 }

@@ -3,7 +3,7 @@ import { formatErrors } from '../config/config-error.ts';
 import { loadMendConfig } from '../documents.ts';
 import { openStore } from '../store/open.ts';
 import type { Store } from '../store/store.ts';
-import { StartError } from './start-mend.ts';
+import { StartError } from '../support/start-error.ts';
 
 /** The config a command needs, or a StartError carrying every config error. */
 export async function configOrFail(paths: string[]): Promise<Config> {

@@ -14,13 +14,13 @@ export function positiveInt(name: string) {
 }
 
 /** Parse host:port (IPv6 in brackets). */
-export function listenAddress(value: string): { host: string; port: number } {
+export function listenAddress(value: string): { host: string; port: number; text: string } {
   const match = /^(?:\[([^\]]+)\]|([^:]+)):(\d{1,5})$/.exec(value);
   const port = Number(match?.[3]);
   if (!match || port > 65535) {
     throw new InvalidArgumentError(`expected HOST:PORT such as 127.0.0.1:9797, found "${value}"`);
   }
-  return { host: match[1] ?? match[2]!, port };
+  return { host: match[1] ?? match[2]!, port, text: value };
 }
 
 export const DEFAULT_DB = '.mend/mend.db';

@@ -1,15 +1,5 @@
 import type { ServiceConfig } from '../config/config.ts';
-import type { Command, OutcomeInput } from '../policy/index.ts';
-
-/** The signal that brought an incident, as the engine keeps it (its evidence is in the store). */
-export interface LeadSignal {
-  fingerprint: string;
-  source: string;
-  check: string | null;
-  labels: Record<string, string>;
-  summary: string;
-  startsAt: number;
-}
+import type { Command, LeadSignal, OutcomeInput } from '../policy/types.ts';
 
 /** What an action may need beyond the command itself. */
 export interface DispatchContext {

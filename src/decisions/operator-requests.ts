@@ -1,38 +1,65 @@
 import type { Config } from '../config/config.ts';
 import type { EngineState, Input } from '../policy/index.ts';
-import type { StoredOperatorRequest } from '../store/store.ts';
+import type { Store } from '../store/store.ts';
+import type { Logger } from '../support/log.ts';
+import { operatorInput } from './operator-input.ts';
+
+export type OperatorRequestStore = Pick<Store, 'pendingOperatorRequests' | 'rejectOperatorRequest'>;
+
+export interface OperatorRequestsOptions {
+  store: OperatorRequestStore;
+  log: Logger;
+  now: () => number;
+  /** How often to look for requests (`mend approve`, `mend deny`, `mend breaker reset`). */
+  pollMs: number;
+  /** The decision state and config now, to judge a request against. */
+  current(): { state: EngineState; config: Config };
+  /** Decide on the request's input; the record marks the request applied. */
+  submit(input: Input, operatorRequestId: number): Promise<unknown>;
+}
 
 /**
- * Turn an operator's request (written by `mend approve`, `mend deny`, `mend breaker reset`) into
- * an engine input, or say why it cannot apply, so the operator hears it instead of nothing.
+ * Operators' requests, written to the store by the CLI (and later the API), taken in order: each
+ * becomes an engine input, or is rejected with the reason its sender reads.
  */
-export function operatorInput(
-  request: StoredOperatorRequest,
-  state: EngineState,
-  config: Config,
-  now: number,
-): { input: Input } | { rejected: string } {
-  if (request.kind === 'approval') {
-    const { approvalId, verdict } = request.payload;
-    if (!state.approvals[approvalId]) {
-      const pending = Object.keys(state.approvals);
-      return {
-        rejected: `no approval ${approvalId} is waiting${pending.length ? ` (waiting: ${pending.join(', ')})` : ' (none is waiting)'}`,
-      };
+export class OperatorRequests {
+  readonly #options: OperatorRequestsOptions;
+  #timer: NodeJS.Timeout | undefined;
+  #stopped = false;
+
+  constructor(options: OperatorRequestsOptions) {
+    this.#options = options;
+  }
+
+  start(): void {
+    this.#timer = setInterval(() => void this.#poll(), this.#options.pollMs);
+  }
+
+  stop(): void {
+    this.#stopped = true;
+    clearInterval(this.#timer);
+  }
+
+  async #poll(): Promise<void> {
+    const { store, log, now } = this.#options;
+    if (this.#stopped) return;
+    try {
+      for (const request of await store.pendingOperatorRequests()) {
+        if (this.#stopped) return;
+        const { state, config } = this.#options.current();
+        const verdict = operatorInput(request, state, config, now());
+        if ('rejected' in verdict) {
+          await store.rejectOperatorRequest(request.id, { at: now(), detail: verdict.rejected });
+          log.warn(
+            `operator request ${request.id} by ${request.actor} rejected: ${verdict.rejected}`,
+          );
+          continue;
+        }
+        log.info(`operator request ${request.id} by ${request.actor}: ${request.kind}`);
+        await this.#options.submit(verdict.input, request.id);
+      }
+    } catch (err) {
+      log.error({ err }, 'cannot read operator requests');
     }
-    return { input: { kind: 'approval', at: now, approvalId, verdict, actor: request.actor } };
   }
-  const { service, runbook } = request.payload;
-  if (!config.services.some((s) => s.name === service)) {
-    return { rejected: `no service named ${service} in the config` };
-  }
-  return {
-    input: {
-      kind: 'breakerReset',
-      at: now,
-      service,
-      ...(runbook ? { runbook } : {}),
-      actor: request.actor,
-    },
-  };
 }

@@ -184,3 +184,16 @@ export interface Decision<State> {
   /** Every reason of this step, in order, including those about no incident (unknown ids). */
   reasons: Reason[];
 }
+
+/**
+ * The signal that brought an incident, as the engine keeps it (its evidence is in the store): a
+ * heal verifies its check, a page names it.
+ */
+export interface LeadSignal {
+  fingerprint: string;
+  source: string;
+  check: string | null;
+  labels: Record<string, string>;
+  summary: string;
+  startsAt: number;
+}

@@ -1,7 +1,6 @@
 import type { HealParams, RunbookConfig, ServiceConfig } from '../config/config.ts';
 import { validateParams } from '../config/kinds/runbook-params.ts';
-import type { LeadSignal } from '../decisions/action-port.ts';
-import type { OutcomeResult } from '../policy/types.ts';
+import type { LeadSignal, OutcomeResult } from '../policy/types.ts';
 import { Redactor } from '../secrets/redactor.ts';
 import type { JournalEntry, Store } from '../store/store.ts';
 import {

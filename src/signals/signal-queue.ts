@@ -1,22 +1,18 @@
 import type { Logger } from '../support/log.ts';
+import { persistently } from '../support/persistently.ts';
 import type { Signal, SignalConsumer } from './signal.ts';
-
-const RETRY_MS = 1000;
-const FLUSH_RETRY_MS = 100;
 
 /**
  * Hands signals to the consumer one at a time, in the order they happened. A consumer that fails
- * (the store is locked or full) keeps the signal at the head of the queue and is retried: a signal
- * is never dropped while the process lives, and the order is never changed.
+ * (the store is locked or full) keeps the signal at the head of the queue and is retried with
+ * backoff: a signal is never dropped while the process lives, and the order is never changed.
  */
 export class SignalQueue {
   readonly #consumer: SignalConsumer;
   readonly #log: Logger;
   readonly #queue: Signal[] = [];
-  #draining: Promise<boolean> | undefined;
-  #retryTimer: NodeJS.Timeout | undefined;
-  #failures = 0;
-  #closed = false;
+  readonly #stopping = new AbortController();
+  #draining: Promise<void> | undefined;
 
   constructor(consumer: SignalConsumer, log: Logger) {
     this.#consumer = consumer;
@@ -29,23 +25,21 @@ export class SignalQueue {
 
   push(signal: Signal): void {
     this.#queue.push(signal);
-    if (this.#retryTimer === undefined) this.#kick();
+    if (!this.#stopping.signal.aborted) this.#kick();
   }
 
   /**
-   * Hand over everything queued, retrying quickly, until the deadline. Then stop for good: what is
-   * left is reported in the rejection, so the caller can exit non-zero instead of losing it quietly.
+   * Hand over everything queued until the deadline, then stop for good: what is left is reported
+   * in the rejection, so the caller can exit non-zero instead of losing it quietly.
    */
   async flush(deadlineMs: number): Promise<void> {
-    const deadline = Date.now() + deadlineMs;
-    while (this.#queue.length > 0 && Date.now() < deadline) {
-      clearTimeout(this.#retryTimer);
-      this.#retryTimer = undefined;
-      const ok = await this.#kick();
-      if (!ok) await new Promise((resolve) => setTimeout(resolve, FLUSH_RETRY_MS));
+    const deadline = setTimeout(() => this.#stopping.abort(), deadlineMs);
+    try {
+      if (this.#queue.length > 0) await this.#kick();
+    } finally {
+      clearTimeout(deadline);
+      this.#stopping.abort();
     }
-    this.#closed = true;
-    clearTimeout(this.#retryTimer);
     if (this.#queue.length > 0) {
       const first = this.#queue[0]!;
       throw new Error(
@@ -54,41 +48,28 @@ export class SignalQueue {
     }
   }
 
-  #kick(): Promise<boolean> {
+  #kick(): Promise<void> {
     this.#draining ??= this.#drain().finally(() => {
       this.#draining = undefined;
     });
     return this.#draining;
   }
 
-  /** Resolves true when the queue emptied, false when the consumer failed (a retry is armed). */
-  async #drain(): Promise<boolean> {
+  async #drain(): Promise<void> {
     while (this.#queue.length > 0) {
       const signal = this.#queue[0]!;
       try {
-        await this.#consumer.consume(signal);
-      } catch (err) {
-        // Log the first failure of a run, not every retry: one clear line, then silence until it heals.
-        if (this.#failures++ === 0) {
-          this.#log.error(
-            { err, pending: this.#queue.length },
-            `cannot record signal for ${signal.service}/${signal.check ?? signal.source}; retrying every ${RETRY_MS} ms`,
-          );
-        }
-        if (!this.#closed) {
-          this.#retryTimer = setTimeout(() => {
-            this.#retryTimer = undefined;
-            void this.#kick();
-          }, RETRY_MS);
-        }
-        return false;
+        await persistently(() => this.#consumer.consume(signal), {
+          what: `record the signal of ${signal.service}/${signal.check ?? signal.source} (${this.#queue.length} waiting)`,
+          log: this.#log,
+          signal: this.#stopping.signal,
+          initialDelayMs: 100,
+          maxDelayMs: 1000,
+        });
+      } catch {
+        return; // stopping: flush reports what is left
       }
       this.#queue.shift();
-      if (this.#failures > 0) {
-        this.#log.info(`recording signals again after ${this.#failures} failed attempt(s)`);
-        this.#failures = 0;
-      }
     }
-    return true;
   }
 }

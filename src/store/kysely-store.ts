@@ -132,6 +132,10 @@ export class KyselyStore implements Store {
     return this.#run((db) => commands.updateCommand(db, id, change));
   }
 
+  markDispatched(id: string, at: number) {
+    return this.#run((db) => commands.markDispatched(db, id, at));
+  }
+
   listCommands(filter: CommandFilter = {}) {
     return this.#run((db) => commands.listCommands(db, filter));
   }

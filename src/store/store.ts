@@ -70,6 +70,12 @@ export interface Store {
    * with a RangeError, as is an id no decision planned.
    */
   updateCommand(id: string, change: CommandChange): Promise<void>;
+  /**
+   * Marks a planned command dispatched, and says whether it was still planned. A heal's outcome
+   * can be recorded before its dispatch is marked (a run refused at once): then the command
+   * keeps its final status and this returns false. An id no decision planned is a RangeError.
+   */
+  markDispatched(id: string, at: number): Promise<boolean>;
   /** Commands in the order they were decided (input seq, then position in the decision). */
   listCommands(filter?: CommandFilter): Promise<StoredCommand[]>;
 

@@ -16,7 +16,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['api'],
   ['controller.ts'],
   ['demo', 'policy-test'],
-  ['documents.ts'],
+  ['documents.ts', 'startup-summary.ts'],
   ['runbooks', 'notify'],
   ['incidents', 'decisions'],
   ['store'],

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import type { ActionPort } from '../../src/decisions/action-port.ts';
 import { DecisionLoop } from '../../src/decisions/decision-loop.ts';
 import { replayDecisions } from '../../src/decisions/replay.ts';
@@ -10,12 +10,15 @@ import { policy, signal, type Workspace, workspace } from './fixtures.ts';
 
 const log = createLogger({ level: 'silent', pretty: false });
 const T0 = Date.parse('2026-11-24T10:00:00Z');
-let ws: Workspace;
-
-before(async () => {
-  ws = await workspace();
-});
-after(() => ws.cleanup());
+/** Each test its own folder and store: none depends on what another left behind. */
+async function withWorkspace(body: (ws: Workspace) => Promise<void>): Promise<void> {
+  const ws = await workspace();
+  try {
+    await body(ws);
+  } finally {
+    await ws.cleanup();
+  }
+}
 
 /** Records what was dispatched, and what the store held at that moment. */
 class WatchingPort implements ActionPort {
@@ -35,128 +38,159 @@ async function settle(): Promise<void> {
   await new Promise((resolve) => setTimeout(resolve, 30));
 }
 
-test('each input and its decision are recorded before any command is dispatched', async () => {
-  const config = await ws.config(policy());
-  const store = await ws.store();
-  const port = new WatchingPort(store);
-  let clock = T0;
-  const loop = await DecisionLoop.open({ config, store, actions: port, log, now: () => clock });
-  try {
-    await loop.consume(signal('db', 'up', 'firing', clock));
-    await settle();
+/**
+ * db fails: healed, the heal fails twice and the breaker opens; then api (which depends on db)
+ * fires. Four inputs recorded, two heals dispatched.
+ */
+async function breakerHistory(loop: DecisionLoop, clock: { now: number }): Promise<void> {
+  await loop.consume(signal('db', 'up', 'firing', clock.now));
+  clock.now += 1000;
+  await loop.submit({
+    kind: 'outcome',
+    at: clock.now,
+    commandId: 'inc-1:heal:1',
+    result: 'failed',
+  });
+  clock.now += 1000;
+  await loop.submit({ kind: 'tick', at: clock.now });
+  clock.now += 1000;
+  await loop.submit({
+    kind: 'outcome',
+    at: clock.now,
+    commandId: 'inc-1:heal:2',
+    result: 'failed',
+  });
+  clock.now += 1000;
+  await loop.consume(signal('api', 'live', 'firing', clock.now));
+}
+
+test('each input and its decision are recorded before any command is dispatched', () =>
+  withWorkspace(async (ws) => {
+    const config = await ws.config(policy());
+    const store = await ws.store();
+    const port = new WatchingPort(store);
+    const clock = T0;
+    const loop = await DecisionLoop.open({ config, store, actions: port, log, now: () => clock });
+    try {
+      await loop.consume(signal('db', 'up', 'firing', clock));
+      await settle();
+      assert.deepEqual(
+        port.dispatched.map((d) => [d.command.kind, d.recordedBefore]),
+        [['heal', true]],
+      );
+      const [heal] = port.dispatched;
+      assert.equal(heal?.command.kind === 'heal' && heal.command.idempotencyKey, 'inc-1:heal:1');
+      const decisions = await store.listDecisions({});
+      assert.equal(decisions.length, 1);
+      assert.equal(decisions[0]?.kind, 'signal');
+      const signals = await store.listSignals({ service: 'db' });
+      assert.equal(signals.length, 1, 'the signal is stored with its decision');
+      assert.equal(signals[0]?.evidence[0]?.output, 'x'.repeat(100), 'with its whole evidence');
+      const incidents = await store.listIncidents({ service: 'db' });
+      assert.equal(incidents[0]?.groupKey, 'inc-1');
+      const commands = await store.listCommands({});
+      assert.deepEqual(
+        commands.map((c) => [c.id, c.status]),
+        [['inc-1:heal:1', 'dispatched']],
+      );
+    } finally {
+      await loop.stop();
+      await store.close();
+    }
+  }));
+
+test('a state rebuilt from the store equals the state never lost, and decides alike', () =>
+  withWorkspace(async (ws) => {
+    const config = await ws.config(policy());
+    const first = await ws.store();
+    const clock = { now: T0 };
+    const port = new WatchingPort(first);
+    const live = await DecisionLoop.open({
+      config,
+      store: first,
+      actions: port,
+      log,
+      now: () => clock.now,
+    });
+    await breakerHistory(live, clock);
+    const breakers = listBreakers(live.state);
     assert.deepEqual(
-      port.dispatched.map((d) => [d.command.kind, d.recordedBefore]),
-      [['heal', true]],
+      breakers.map((b) => [b.service, b.runbook, b.state, b.attempts.length]),
+      [['db', 'restart', 'open', 2]],
     );
-    const [heal] = port.dispatched;
-    assert.equal(heal?.command.kind === 'heal' && heal.command.idempotencyKey, 'inc-1:heal:1');
-    const decisions = await store.listDecisions({});
-    assert.equal(decisions.length, 1);
-    assert.equal(decisions[0]?.kind, 'signal');
-    const signals = await store.listSignals({ service: 'db' });
-    assert.equal(signals.length, 1, 'the signal is stored with its decision');
-    assert.equal(signals[0]?.evidence[0]?.output, 'x'.repeat(100), 'with its whole evidence');
-    const incidents = await store.listIncidents({ service: 'db' });
-    assert.equal(incidents[0]?.groupKey, 'inc-1');
-    const commands = await store.listCommands({});
-    assert.deepEqual(
-      commands.map((c) => [c.id, c.status]),
-      [['inc-1:heal:1', 'dispatched']],
-    );
-    clock += 1000;
-  } finally {
+
+    // A second process opens the same file while the first has not stopped (as after SIGKILL:
+    // no final snapshot).
+    const second = await ws.store();
+    const rebuilt = await DecisionLoop.open({
+      config,
+      store: second,
+      actions: new WatchingPort(second),
+      log,
+      now: () => clock.now,
+    });
+    try {
+      assert.deepEqual(
+        JSON.parse(JSON.stringify(rebuilt.state)),
+        JSON.parse(JSON.stringify(live.state)),
+      );
+      const engine = createEngine(config);
+      const next = { kind: 'tick' as const, at: clock.now + 3_600_000 };
+      const a = engine.decide(live.state, next, next.at);
+      const b = engine.decide(rebuilt.state, next, next.at);
+      assert.deepEqual(
+        { commands: b.commands, events: b.events, reasons: b.reasons },
+        { commands: a.commands, events: a.events, reasons: a.reasons },
+      );
+    } finally {
+      await rebuilt.stop();
+      await live.stop();
+      await second.close();
+      await first.close();
+    }
+  }));
+
+test('replay with the same config shows no difference; a changed config shows where (negative control)', () =>
+  withWorkspace(async (ws) => {
+    const store = await ws.store();
+    const clock = { now: T0 };
+    const loop = await DecisionLoop.open({
+      config: await ws.config(policy()),
+      store,
+      actions: new WatchingPort(store),
+      log,
+      now: () => clock.now,
+    });
+    await breakerHistory(loop, clock);
     await loop.stop();
-    await store.close();
-  }
-});
+    try {
+      const same = await replayDecisions(await ws.config(policy()), store, {});
+      assert.equal(same.replayed, 4, 'two signals and two outcomes were recorded');
+      assert.ok(same.compared >= 3);
+      assert.deepEqual(same.differences, []);
 
-test('a state rebuilt from the store equals the state never lost, and decides alike', async () => {
-  const config = await ws.config(policy());
-  const first = await ws.store();
-  let clock = T0 + 60_000;
-  const port = new WatchingPort(first);
-  const live = await DecisionLoop.open({
-    config,
-    store: first,
-    actions: port,
-    log,
-    now: () => clock,
-  });
-  // Continue the db incident of the previous test: its heal fails twice, the breaker opens.
-  await live.submit({ kind: 'outcome', at: clock, commandId: 'inc-1:heal:1', result: 'failed' });
-  clock += 1000;
-  await live.submit({ kind: 'tick', at: clock });
-  clock += 1000;
-  await live.submit({ kind: 'outcome', at: clock, commandId: 'inc-1:heal:2', result: 'failed' });
-  clock += 1000;
-  await live.consume(signal('api', 'live', 'firing', clock));
-  const breakers = listBreakers(live.state);
-  assert.deepEqual(
-    breakers.map((b) => [b.service, b.runbook, b.state, b.attempts.length]),
-    [['db', 'restart', 'open', 2]],
-  );
+      const stricter = await replayDecisions(
+        await ws.config(policy().replace('maxAttempts: 2', 'maxAttempts: 1')),
+        store,
+        {},
+      );
+      assert.ok(stricter.differences.length > 0, 'a changed budget changes decisions');
+      assert.match(
+        stricter.differences[0]!.replayed.join('\n'),
+        /attempt 1 of 1 within 1h/,
+        'the first heal is the same, its numbers are not',
+      );
+      const second = stricter.differences.find((d) => d.recorded.join().includes('inc-1:heal:2'));
+      assert.ok(second, 'the second heal was recorded');
+      assert.doesNotMatch(second.replayed.join('\n'), /inc-1:heal:2/, 'and would not happen');
 
-  // A second process opens the same file while the first has not stopped (as after SIGKILL:
-  // no final snapshot).
-  const second = await ws.store();
-  const rebuilt = await DecisionLoop.open({
-    config,
-    store: second,
-    actions: new WatchingPort(second),
-    log,
-    now: () => clock,
-  });
-  try {
-    assert.deepEqual(
-      JSON.parse(JSON.stringify(rebuilt.state)),
-      JSON.parse(JSON.stringify(live.state)),
-    );
-    const engine = createEngine(config);
-    const next = { kind: 'tick' as const, at: clock + 3_600_000 };
-    const a = engine.decide(live.state, next, next.at);
-    const b = engine.decide(rebuilt.state, next, next.at);
-    assert.deepEqual(
-      { commands: b.commands, events: b.events, reasons: b.reasons },
-      { commands: a.commands, events: a.events, reasons: a.reasons },
-    );
-  } finally {
-    await rebuilt.stop();
-    await live.stop();
-    await second.close();
-    await first.close();
-  }
-});
-
-test('replay with the same config shows no difference; a changed config shows where (negative control)', async () => {
-  const store = await ws.store();
-  try {
-    const same = await replayDecisions(await ws.config(policy()), store, {});
-    assert.equal(same.replayed, 4, 'two signals and two outcomes were recorded');
-    assert.ok(same.compared >= 3);
-    assert.deepEqual(same.differences, []);
-
-    const stricter = await replayDecisions(
-      await ws.config(policy().replace('maxAttempts: 2', 'maxAttempts: 1')),
-      store,
-      {},
-    );
-    assert.ok(stricter.differences.length > 0, 'a changed budget changes decisions');
-    assert.match(
-      stricter.differences[0]!.replayed.join('\n'),
-      /attempt 1 of 1 within 1h/,
-      'the first heal is the same, its numbers are not',
-    );
-    const second = stricter.differences.find((d) => d.recorded.join().includes('inc-1:heal:2'));
-    assert.ok(second, 'the second heal was recorded');
-    assert.doesNotMatch(second.replayed.join('\n'), /inc-1:heal:2/, 'and would not happen');
-
-    const onlyApi = await replayDecisions(
-      await ws.config(policy().replace('maxAttempts: 2', 'maxAttempts: 1')),
-      store,
-      { service: 'api' },
-    );
-    assert.ok(onlyApi.differences.every((d) => !d.recorded.join().includes('heal db')));
-  } finally {
-    await store.close();
-  }
-});
+      const onlyApi = await replayDecisions(
+        await ws.config(policy().replace('maxAttempts: 2', 'maxAttempts: 1')),
+        store,
+        { service: 'api' },
+      );
+      assert.ok(onlyApi.differences.every((d) => !d.recorded.join().includes('heal db')));
+    } finally {
+      await store.close();
+    }
+  }));

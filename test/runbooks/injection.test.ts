@@ -4,7 +4,7 @@ import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import type { LeadSignal } from '../../src/decisions/action-port.ts';
+import type { LeadSignal } from '../../src/policy/types.ts';
 import { createRunbookExecutor } from '../../src/runbooks/executor.ts';
 import type { StepRecord } from '../../src/runbooks/journal.ts';
 import {

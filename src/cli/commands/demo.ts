@@ -6,10 +6,9 @@ import { PORTS, startDemoSystem } from '../../demo/system.ts';
 import { openStore } from '../../store/open.ts';
 import { createLogger } from '../../support/log.ts';
 import { EXIT_FAILURE } from '../exit-codes.ts';
-import { DEFAULT_LISTEN, positiveInt } from '../options.ts';
-import { startMend } from '../start-mend.ts';
+import { DEFAULT_LISTEN, listenAddress, positiveInt } from '../options.ts';
+import { handleProcessSignals, serveOn, startOrReport } from '../run-controller.ts';
 import type { RegisterCommand } from './register-command.ts';
-import { handleProcessSignals, startOrReport } from './run.ts';
 
 // The demo's config: its services and policies, the restart runbook and the pager notifier.
 const CONFIG = [
@@ -25,7 +24,11 @@ export const registerDemo: RegisterCommand = (program) => {
       'Launch demo services on loopback, run mend on examples/demo/, and inject faults on a schedule.',
     )
     .option('--db <path>', 'SQLite store file', '.mend/demo.db')
-    .option('--listen <host:port>', 'address for /healthz, /readyz and /metrics', DEFAULT_LISTEN)
+    .addOption(
+      new Option('--listen <host:port>', 'address for /healthz, /readyz and /metrics')
+        .argParser(listenAddress)
+        .default(listenAddress(DEFAULT_LISTEN), DEFAULT_LISTEN),
+    )
     .addOption(
       new Option('--duration <seconds>', 'stop after this long (0: run until Ctrl-C)')
         .argParser(positiveInt('--duration'))
@@ -44,16 +47,14 @@ export const registerDemo: RegisterCommand = (program) => {
         process.exitCode = EXIT_FAILURE;
         return;
       }
-      const mend = await startOrReport(() =>
-        startMend({
-          config: CONFIG,
-          db: options.db,
-          listen: options.listen,
-          workers: 1,
-          maxInFlight: 100,
-          log,
-        }),
-      );
+      const mend = await startOrReport({
+        config: CONFIG,
+        db: options.db,
+        workers: 1,
+        maxInFlight: 100,
+        log,
+        serve: serveOn(options.listen),
+      });
       if (!mend) {
         await system.stop();
         return;

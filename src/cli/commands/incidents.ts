@@ -7,10 +7,10 @@ import { renderMarkdown } from '../../incidents/render-markdown.ts';
 import { renderText } from '../../incidents/render-text.ts';
 import { type IncidentSummary, summarize } from '../../incidents/summary.ts';
 import type { Store } from '../../store/store.ts';
+import { StartError } from '../../support/start-error.ts';
 import { formatTable } from '../../support/text-table.ts';
 import { reportingFailures, storeOrFail } from '../open-for-cli.ts';
 import { DEFAULT_DB, timeOption } from '../options.ts';
-import { StartError } from '../start-mend.ts';
 import type { RegisterCommand } from './register-command.ts';
 
 export const registerIncidents: RegisterCommand = (program) => {

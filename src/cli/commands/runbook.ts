@@ -8,10 +8,10 @@ import { formatRecord, summarizeStep } from '../../runbooks/live-view.ts';
 import type { RunOutcome } from '../../runbooks/run.ts';
 import type { Store } from '../../store/store.ts';
 import { createLogger } from '../../support/log.ts';
+import { StartError } from '../../support/start-error.ts';
 import { EXIT_FAILURE } from '../exit-codes.ts';
 import { configOrFail, reportingFailures, storeOrFail } from '../open-for-cli.ts';
 import { DEFAULT_DB, defaultActor } from '../options.ts';
-import { StartError } from '../start-mend.ts';
 import type { RegisterCommand } from './register-command.ts';
 
 /** `--param k=v`, repeatable; the value is text, typed by the runbook's declaration. */

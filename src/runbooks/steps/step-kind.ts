@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { ServiceConfig } from '../../config/config.ts';
-import type { LeadSignal } from '../../decisions/action-port.ts';
+import type { LeadSignal } from '../../policy/types.ts';
 import type { Store } from '../../store/store.ts';
 import type { TemplateValues } from '../template-values.ts';
 

@@ -42,6 +42,28 @@ export async function updateCommand(
   });
 }
 
+export async function markDispatched(
+  db: Kysely<StoreSchema>,
+  id: string,
+  at: number,
+): Promise<boolean> {
+  const updated = await db
+    .updateTable('commands')
+    .set({ status: 'dispatched', updated_at: epochMs('at', at) })
+    .where('id', '=', id)
+    .where('status', '=', 'planned')
+    .returning('id')
+    .executeTakeFirst();
+  if (updated !== undefined) return true;
+  const current = await db
+    .selectFrom('commands')
+    .select('id')
+    .where('id', '=', id)
+    .executeTakeFirst();
+  if (current === undefined) throw new RangeError(`command ${id} was never planned`);
+  return false;
+}
+
 export async function listCommands(
   db: Kysely<StoreSchema>,
   filter: CommandFilter,

@@ -93,6 +93,20 @@ export function commandContract(makeStore: MakeStore): void {
       assert.equal((await current())?.status, 'succeeded');
     }));
 
+  test('marking dispatched after the outcome (it came first) keeps the outcome and says so', () =>
+    withStore(makeStore, async ({ store }) => {
+      const id = 'inc-1:heal:1';
+      await planOne(store);
+      assert.equal(await store.markDispatched(id, T0 + 1), true);
+      assert.equal((await store.listCommands())[0]?.status, 'dispatched');
+      assert.equal(await store.markDispatched(id, T0 + 2), false);
+      assert.equal((await store.listCommands())[0]?.updatedAt, T0 + 1);
+      await store.updateCommand(id, { status: 'failed', at: T0 + 3 });
+      assert.equal(await store.markDispatched(id, T0 + 4), false);
+      assert.equal((await store.listCommands())[0]?.status, 'failed');
+      await assert.rejects(store.markDispatched('nope', T0), RangeError);
+    }));
+
   test('a final status may follow planned; an unplanned id or a bad time is refused', () =>
     withStore(makeStore, async ({ store }) => {
       await planOne(store);

@@ -1,5 +1,5 @@
-import type { Config } from '../config/config.ts';
-import { probeOf } from '../signals/probes/registry.ts';
+import type { Config } from './config/config.ts';
+import { probeOf } from './signals/probes/registry.ts';
 
 /** The one-screen summary `mend run` starts with: what it watches, where it keeps records. */
 export function startupSummary(input: {

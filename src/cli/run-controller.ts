@@ -1,0 +1,68 @@
+import { serveApi } from '../api/server.ts';
+import {
+  type ControllerHandle,
+  type ControllerOptions,
+  type RunningController,
+  type Served,
+  startController,
+} from '../controller.ts';
+import type { Logger } from '../support/log.ts';
+import { StartError } from '../support/start-error.ts';
+import { EXIT_FAILURE } from './exit-codes.ts';
+
+/** How `mend run` and `mend demo` serve the controller: the API server on HOST:PORT. */
+export function serveOn(listen: { host: string; port: number; text: string }) {
+  return async (controller: ControllerHandle): Promise<Served> => {
+    try {
+      return await serveApi(controller, listen);
+    } catch (err) {
+      throw new StartError(
+        `cannot listen on ${listen.text}: ${(err as Error).message}; pass --listen HOST:PORT`,
+      );
+    }
+  };
+}
+
+/** Start, or print why not (config errors, store, port) and set exit code 1: never a stack trace. */
+export async function startOrReport(
+  options: ControllerOptions,
+): Promise<RunningController | undefined> {
+  try {
+    return await startController(options);
+  } catch (err) {
+    if (!(err instanceof StartError)) throw err;
+    process.stderr.write(`mend: ${err.message}\n`);
+    process.exitCode = EXIT_FAILURE;
+    return undefined;
+  }
+}
+
+/** SIGHUP reloads; SIGINT/SIGTERM stop within the deadline; a second one exits at once. */
+export function handleProcessSignals(
+  mend: RunningController,
+  log: Logger,
+  deadlineMs: number,
+  hooks: { beforeStop?: () => Promise<void>; afterStop?: () => Promise<void> } = {},
+): void {
+  process.on('SIGHUP', () => void mend.reload());
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) {
+      log.warn(`second ${signal}: exiting now`);
+      process.exit(130);
+    }
+    stopping = true;
+    log.info(`${signal}: stopping (waiting up to ${deadlineMs / 1000} s for probes in flight)`);
+    try {
+      await hooks.beforeStop?.();
+      await mend.stop(deadlineMs);
+      await hooks.afterStop?.();
+      log.info('stopped');
+    } catch (err) {
+      log.error({ err }, 'stopped with work not recorded');
+      process.exitCode = EXIT_FAILURE;
+    }
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}

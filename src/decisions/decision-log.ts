@@ -1,0 +1,33 @@
+import type { Decision, EngineState } from '../policy/index.ts';
+import type { Signal } from '../signals/signal.ts';
+import type { Logger } from '../support/log.ts';
+
+/** A recorded signal, as one log line (warn when firing). */
+export function logSignal(log: Logger, signal: Signal): void {
+  const line = `${signal.service}/${signal.check ?? signal.source} ${signal.status}: ${signal.summary}`;
+  const fields = {
+    signal: {
+      fingerprint: signal.fingerprint,
+      service: signal.service,
+      check: signal.check,
+      status: signal.status,
+      startsAt: new Date(signal.startsAt).toISOString(),
+    },
+  };
+  if (signal.status === 'firing') log.warn(fields, line);
+  else log.info(fields, line);
+}
+
+/** What a recorded decision did to incidents, one line per decision, link and resolution. */
+export function logDecision(log: Logger, decision: Decision<EngineState>): void {
+  for (const event of decision.events) {
+    if (event.type === 'decision') {
+      log.info(
+        { incident: event.incidentId, verdict: event.verdict, reason: event.reason.code },
+        `${event.incidentId} ${event.reason.service ?? ''}: ${event.verdict}: ${event.reason.message}`,
+      );
+    } else if (event.type === 'linked' || event.type === 'resolved') {
+      log.info({ incident: event.incidentId }, `${event.incidentId}: ${event.reason.message}`);
+    }
+  }
+}
