@@ -6,7 +6,7 @@ const READY_MAX_WAITING = 1000;
 
 /**
  * mend's own HTTP endpoints: liveness, readiness (is mend itself able to do its job?) and
- * Prometheus metrics. The operator API comes in a later issue and lives beside these.
+ * Prometheus metrics.
  */
 export function createServer(controller: ControllerHandle): FastifyInstance {
   const app = Fastify({ logger: false });

@@ -1,7 +1,7 @@
 import type { Command, Decision, EngineState, Input } from '../policy/index.ts';
 import type { DecisionRecord, NewCommand } from '../store/store.ts';
 import { incidentChanges } from './incident-records.ts';
-import { journalInput } from './journal-input.ts';
+import { recordedInput } from './recorded-input.ts';
 
 /**
  * What the store keeps of one engine step, written in one transaction before any command goes
@@ -19,7 +19,7 @@ export function decisionRecord(step: {
   const signal = input.kind === 'signal' ? input.signal : undefined;
   return {
     at: step.at,
-    input: journalInput(input),
+    input: recordedInput(input),
     decision: { commands: decision.commands, events: decision.events, reasons: decision.reasons },
     configRevision: step.configRevision,
     ...(signal ? { signal } : {}),

@@ -1,7 +1,7 @@
 import type { Command, Reason, Verdict } from '../policy/index.ts';
 import type {
   CommandStatus,
-  IncidentEvent as StoredEvent,
+  StoredIncidentEvent,
   StoredJournalEntry,
   StoredSignal,
 } from '../store/store.ts';
@@ -34,7 +34,7 @@ export interface IncidentView {
   /** Timeline entries written by notifiers (deliveries, failures). */
   notifications: TimelineEntry[];
   /** The timeline exactly as recorded (engine events, and what runbooks and notifiers added). */
-  events: StoredEvent[];
+  events: StoredIncidentEvent[];
 }
 
 /** A reason the engine gave about the incident; `verdict` when it decided what to do. */

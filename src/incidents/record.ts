@@ -3,7 +3,7 @@ import type {
   IncidentWithTimeline,
   StoredCommand,
   StoredDecision,
-  IncidentEvent as StoredEvent,
+  StoredIncidentEvent,
   StoredJournalEntry,
   StoredSignal,
 } from '../store/store.ts';
@@ -45,7 +45,7 @@ const ENGINE_TYPES = new Set([
  * The timeline entry as the engine event it records, when it is one. The decision loop stores the
  * engine's event as the payload; other writers (runbooks, notifiers) add types of their own.
  */
-export function engineEvent(event: StoredEvent): EngineEvent | undefined {
+export function engineEvent(event: StoredIncidentEvent): EngineEvent | undefined {
   if (!ENGINE_TYPES.has(event.type) || !isRecord(event.payload)) return undefined;
   if (event.payload.type !== event.type) return undefined;
   return event.payload as unknown as EngineEvent;

@@ -1,4 +1,4 @@
-import type { IncidentEvent as StoredEvent } from '../store/store.ts';
+import type { StoredIncidentEvent } from '../store/store.ts';
 import { oneLine } from './format.ts';
 import { engineEvent, type IncidentRecord, isRecord } from './record.ts';
 import { type StepRun, stepResultWords, stepRuns } from './steps.ts';
@@ -26,7 +26,7 @@ export function timelineOf(record: IncidentRecord): TimelineEntry[] {
     .map(({ entry }) => entry);
 }
 
-export function describeEvent(stored: StoredEvent): TimelineEntry {
+export function describeEvent(stored: StoredIncidentEvent): TimelineEntry {
   const at = stored.at;
   const event = engineEvent(stored);
   if (event === undefined) return { at, what: stored.type, detail: describePayload(stored) };
@@ -70,14 +70,15 @@ export function describeEvent(stored: StoredEvent): TimelineEntry {
 }
 
 /** Events the store writes itself ('opened', 'resolved') and those of other writers. */
-function describePayload(stored: StoredEvent): string {
+function describePayload(stored: StoredIncidentEvent): string {
   const payload = stored.payload;
   if (!isRecord(payload)) return payload === undefined ? '' : oneLine(String(payload));
   if (typeof payload.notifier === 'string' && typeof payload.key === 'string') {
     return describeDelivery(payload);
   }
   for (const key of ['title', 'reason', 'message', 'summary', 'text', 'detail', 'error']) {
-    const value = payload[key];
+    // A reason is a line or, from the engine, an object with its message.
+    const value = isRecord(payload[key]) ? payload[key].message : payload[key];
     if (typeof value === 'string' && value !== '') {
       const extra = ['notifier', 'key', 'status']
         .filter((k) => k !== key && payload[k] !== undefined && typeof payload[k] !== 'object')

@@ -1,5 +1,6 @@
+import { describeEvent } from '../incidents/timeline.ts';
 import type { Reason } from '../policy/types.ts';
-import type { IncidentWithTimeline, StoredSignal } from '../store/store.ts';
+import type { IncidentWithTimeline, StoredIncidentEvent, StoredSignal } from '../store/store.ts';
 import { chronicOf } from './chronic.ts';
 import { healAttempts } from './incident-record.ts';
 import {
@@ -9,9 +10,14 @@ import {
   type Notification,
   type NotificationEvidence,
 } from './notification.ts';
-import { timelineText } from './timeline-text.ts';
 
 const iso = (ms: number) => new Date(ms).toISOString();
+
+/** A timeline entry in one line, worded as the incident report words it. */
+function timelineText(event: StoredIncidentEvent): string {
+  const entry = describeEvent(event);
+  return entry.detail === '' ? entry.what : `${entry.what}: ${entry.detail}`;
+}
 
 export interface ComposeInput {
   event: Notification['event'];

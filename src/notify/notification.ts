@@ -56,7 +56,11 @@ const evidence = z
 const timelineEntry = z.strictObject({
   at: time(),
   type: z.string().describe('`opened`, `signal`, `decision`, `outcome`, `notification`, ...'),
-  text: z.string().describe('The entry in one line.'),
+  text: z
+    .string()
+    .describe(
+      'The entry in one line, as the incident report words it: `signal firing: live: ...`.',
+    ),
 });
 
 const approval = z

@@ -40,7 +40,7 @@ export function evidenceLines(evidence: NotificationEvidence): string[] {
 }
 
 export function timelineLine(entry: NotificationTimelineEntry): string {
-  return `${entry.at} ${entry.type}: ${entry.text}`;
+  return `${entry.at} ${entry.text}`;
 }
 
 export function approvalLines(n: Notification): string[] {

@@ -1,7 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { Command, Reason } from '../policy/types.ts';
 import { describeCommand, describeExpected, formatOffset } from './describe.ts';
-import type { CaseRun, IncidentView, Moment } from './run-case.ts';
+import type { CaseIncident, CaseRun, Moment } from './run-case.ts';
 import { offsetMs, type TestCase, type TestExpectation } from './schema.ts';
 
 /** One way a case did not go as expected, readable on its own. */
@@ -182,13 +182,13 @@ function compareState(expectation: TestExpectation, run: CaseRun, at: number): M
 
 type WantIncident = NonNullable<TestExpectation['incidents']>[number];
 
-function findIncident(incidents: IncidentView[], want: WantIncident): IncidentView | undefined {
+function findIncident(incidents: CaseIncident[], want: WantIncident): CaseIncident | undefined {
   if (want.id !== undefined) return incidents.find((incident) => incident.id === want.id);
   const ofService = incidents.filter((incident) => incident.service === want.service);
   return ofService.find((incident) => incident.status === 'open') ?? ofService.at(-1);
 }
 
-function incidentDifferences(want: WantIncident, found: IncidentView): string[] {
+function incidentDifferences(want: WantIncident, found: CaseIncident): string[] {
   const out: string[] = [];
   for (const key of [
     'service',
@@ -205,6 +205,6 @@ function incidentDifferences(want: WantIncident, found: IncidentView): string[] 
   return out;
 }
 
-function describeIncident(incident: IncidentView): string {
+function describeIncident(incident: CaseIncident): string {
   return `${incident.id} ${incident.service} ${incident.status} phase=${incident.phase} policy=${incident.policy} attempts=${incident.attempts}${incident.linkedTo ? ` linkedTo=${incident.linkedTo}` : ''}`;
 }

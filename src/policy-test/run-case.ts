@@ -12,7 +12,7 @@ export interface Moment {
   events: IncidentEvent[];
 }
 
-export interface IncidentView {
+export interface CaseIncident {
   id: string;
   service: string;
   status: 'open' | 'closed';
@@ -26,7 +26,7 @@ export interface IncidentView {
 }
 
 export interface Snapshot {
-  incidents: IncidentView[];
+  incidents: CaseIncident[];
   breakers: BreakerView[];
 }
 
@@ -52,7 +52,7 @@ export function runCase(
   const timeline = withTicks(inputs, start, end, offsetMs(testCase.tickEvery), expectAt);
   const moments = new Map<number, Moment>();
   const snapshots = new Map<number, Snapshot>();
-  const closed = new Map<string, IncidentView>();
+  const closed = new Map<string, CaseIncident>();
   const lastReason = new Map<string, string>();
   let state = engine.initialState();
   timeline.forEach((input, i) => {

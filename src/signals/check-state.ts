@@ -45,8 +45,8 @@ export function initialCheckState(): CheckState {
   return { status: 'unknown', consecutiveFailures: 0, consecutiveSuccesses: 0, recent: [] };
 }
 
-/** Judge one observation: update `state` and return the transition it caused, if any. */
-export function judge(
+/** Apply one observation: update `state` and return the transition it caused, if any. */
+export function applyObservation(
   state: CheckState,
   observation: Observation,
   thresholds: Thresholds,

@@ -1,6 +1,11 @@
 import type { ServiceConfig } from '../config/config.ts';
 import { type CheckDefinition, checkDefinitions } from './check-identity.ts';
-import { type CheckState, initialCheckState, judge, type Transition } from './check-state.ts';
+import {
+  applyObservation,
+  type CheckState,
+  initialCheckState,
+  type Transition,
+} from './check-state.ts';
 import type { Observation } from './observation.ts';
 import type { ProbeOutcome } from './scheduler.ts';
 import { fingerprint, type Signal } from './signal.ts';
@@ -93,7 +98,8 @@ export class Detector {
     if (spec.role === 'startup' ? started : !started) return;
     const before = tracked.state.status;
     const transition =
-      judge(tracked.state, outcome.observation, spec) ?? this.#recordedResolution(tracked, before);
+      applyObservation(tracked.state, outcome.observation, spec) ??
+      this.#recordedResolution(tracked, before);
     if (spec.role === 'startup' && tracked.state.status === 'healthy') this.#markStarted(tracked);
     if (transition) this.#emit(toSignal(tracked, transition, [...tracked.state.recent]));
   }

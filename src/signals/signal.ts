@@ -41,7 +41,7 @@ export function fingerprint(labels: Record<string, string>): string {
   return hash.digest('hex').slice(0, 16);
 }
 
-/** The consumer that decides on signals. The decision engine implements it in a later issue. */
+/** The consumer that decides on signals: the decision loop (src/decisions). */
 export interface SignalConsumer {
   consume(signal: Signal): Promise<void>;
 }

@@ -16,7 +16,7 @@ import type {
 } from './store.ts';
 
 /**
- * The decision journal's records to rows and back, as rows.ts does for the rest: writers
+ * The decision record's rows and back, as rows.ts does for the rest: writers
  * validate and serialise before a transaction starts, readers leave absent fields absent.
  */
 type Row<T extends keyof StoreSchema> = Selectable<StoreSchema[T]>;

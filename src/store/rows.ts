@@ -6,13 +6,13 @@ import type { StoreSchema } from './schema.ts';
 import type {
   AuditEntry,
   Incident,
-  IncidentEvent,
   IncidentStatus,
   JournalEntry,
   JournalPhase,
   NewIncident,
   NewIncidentEvent,
   StoredAuditEntry,
+  StoredIncidentEvent,
   StoredJournalEntry,
   StoredSignal,
 } from './store.ts';
@@ -120,7 +120,7 @@ export function incidentEventRow(event: NewIncidentEvent): NewRow<'incident_even
   };
 }
 
-export function incidentEvent(row: Row<'incident_events'>): IncidentEvent {
+export function incidentEvent(row: Row<'incident_events'>): StoredIncidentEvent {
   return {
     id: toNumber(row.id),
     incidentId: toNumber(row.incident_id),

@@ -2,7 +2,7 @@ import type { Signal } from '../signals/signal.ts';
 
 /**
  * What mend keeps: signal transitions with their evidence, incidents and their timelines, the
- * decision journal (inputs, decisions, engine snapshots, commands, operator requests), the
+ * decision record (inputs, decisions, engine snapshots, commands, operator requests), the
  * runbook journal and the audit log. Kept narrow so that SQLite (one process) and PostgreSQL
  * (several replicas) implement the same contract (test/store/contract.ts) and nothing else.
  *
@@ -29,7 +29,7 @@ export interface Store {
    * The timeline gets an 'opened' event in the same transaction.
    */
   openIncident(incident: NewIncident): Promise<{ created: boolean; incident: Incident }>;
-  appendIncidentEvent(event: NewIncidentEvent): Promise<IncidentEvent>;
+  appendIncidentEvent(event: NewIncidentEvent): Promise<StoredIncidentEvent>;
   /** The incident with its whole timeline, oldest event first; undefined when there is none. */
   getIncident(id: number): Promise<IncidentWithTimeline | undefined>;
   listIncidents(filter?: IncidentFilter): Promise<Incident[]>;
@@ -153,12 +153,12 @@ export interface NewIncidentEvent {
   payload: unknown;
 }
 
-export interface IncidentEvent extends NewIncidentEvent {
+export interface StoredIncidentEvent extends NewIncidentEvent {
   id: number;
 }
 
 export interface IncidentWithTimeline extends Incident {
-  timeline: IncidentEvent[];
+  timeline: StoredIncidentEvent[];
 }
 
 /** Filters on `openedAt`. */

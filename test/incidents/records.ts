@@ -1,5 +1,5 @@
 import { incidentChanges } from '../../src/decisions/incident-records.ts';
-import { journalInput } from '../../src/decisions/journal-input.ts';
+import { recordedInput } from '../../src/decisions/recorded-input.ts';
 import type { IncidentRecord } from '../../src/incidents/record.ts';
 import { createEngine, type Input } from '../../src/policy/index.ts';
 import type { StoredDecision, StoredSignal } from '../../src/store/store.ts';
@@ -30,7 +30,7 @@ export function recordsOf(policies: Record<string, unknown>, inputs: Input[]): I
       seq: ++seq,
       at: input.at,
       kind: input.kind,
-      input: JSON.parse(JSON.stringify(journalInput(input))),
+      input: JSON.parse(JSON.stringify(recordedInput(input))),
       decision: JSON.parse(
         JSON.stringify({
           commands: decision.commands,

@@ -14,7 +14,7 @@ import type {
 } from '../../src/policy/types.ts';
 import { fingerprint, type Signal } from '../../src/signals/signal.ts';
 import { openStore } from '../../src/store/open.ts';
-import type { IncidentEvent, Store } from '../../src/store/store.ts';
+import type { Store, StoredIncidentEvent } from '../../src/store/store.ts';
 import type { Logger } from '../../src/support/log.ts';
 
 export const T0 = Date.parse('2026-11-24T10:00:00Z');
@@ -102,11 +102,14 @@ export async function seedIncident(
     openedAt: T0 + 3000,
     fields,
   });
-  const events: Omit<IncidentEvent, 'id' | 'incidentId'>[] = [
+  const events: Omit<StoredIncidentEvent, 'id' | 'incidentId'>[] = [
     {
       at: T0 + 3000,
       type: 'signal',
       payload: {
+        type: 'signal',
+        incidentId: engineId,
+        at: T0 + 3000,
         fingerprint: signal.fingerprint,
         status: 'firing',
         check: 'live',
@@ -116,12 +119,26 @@ export async function seedIncident(
     {
       at: T0 + 3001,
       type: 'decision',
-      payload: { verdict: 'heal', reason: { message: 'restart 1 of 3' } },
+      payload: {
+        type: 'decision',
+        incidentId: engineId,
+        at: T0 + 3001,
+        verdict: 'heal',
+        reason: { code: 'heal', incidentId: engineId, numbers: {}, message: 'restart 1 of 3' },
+        commandIds: [`${engineId}:heal:1`],
+      },
     },
     {
       at: T0 + 9000,
       type: 'decision',
-      payload: { verdict: 'heal', reason: { message: 'restart 2 of 3' } },
+      payload: {
+        type: 'decision',
+        incidentId: engineId,
+        at: T0 + 9000,
+        verdict: 'heal',
+        reason: { code: 'heal', incidentId: engineId, numbers: {}, message: 'restart 2 of 3' },
+        commandIds: [`${engineId}:heal:2`],
+      },
     },
   ];
   for (const event of events)

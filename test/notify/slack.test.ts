@@ -79,7 +79,7 @@ test('slack: page, approval and resolve are valid Block Kit, with the fields a r
   };
   assert.match(
     context.elements[0]!.text,
-    /\*Timeline\*\n.*opened: api.*\n.*signal: live firing: 3 consecutive failures/,
+    /\*Timeline\*\n.*opened: api.*\n.*signal firing: live: 3 consecutive failures/,
   );
   const actions = pageBlocks!.at(-1) as unknown as { elements: { url: string }[] };
   assert.equal(actions.elements[0]!.url, 'https://mend.example.com/incidents/inc-1');

@@ -102,7 +102,14 @@ test('webhook: page, approval and resolve POST the documented JSON, with the con
     denyCommand: 'mend deny inc-1:approval:1',
   });
   // The resolve's timeline shows the page that went out.
-  assert.ok(resolved!.timeline.some((e) => e.text === 'page sent to hook (inc-1:page:1)'));
+  assert.ok(
+    resolved!.timeline.some((e) =>
+      /^notification: page inc-1:page:1 to hook \(webhook\): delivered after 1 attempt/.test(
+        e.text,
+      ),
+    ),
+    JSON.stringify(resolved!.timeline),
+  );
   await store.close();
 });
 

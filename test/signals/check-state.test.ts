@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { initialCheckState, judge, type Transition } from '../../src/signals/check-state.ts';
+import {
+  applyObservation,
+  initialCheckState,
+  type Transition,
+} from '../../src/signals/check-state.ts';
 import type { Observation } from '../../src/signals/observation.ts';
 
 const obs = (ok: boolean, startedAt: number): Observation => ({
@@ -16,7 +20,7 @@ function run(pattern: string, failureThreshold: number, successThreshold: number
   const state = initialCheckState();
   const transitions: (Transition & { index: number })[] = [];
   [...pattern].forEach((char, index) => {
-    const transition = judge(state, obs(char === '+', index * 1000), {
+    const transition = applyObservation(state, obs(char === '+', index * 1000), {
       failureThreshold,
       successThreshold,
     });

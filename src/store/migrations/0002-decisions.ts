@@ -3,7 +3,7 @@ import type { Migration } from 'kysely/migration';
 import { ID_TYPE, idColumn, makeAppendOnly, type SqlDialect } from './sql-dialect.ts';
 
 /**
- * The decision journal: every input the engine saw with the decision it produced, snapshots of
+ * The decision record: every input the engine saw with the decision it produced, snapshots of
  * the engine's state to rebuild it from, the commands decisions planned, and the operator requests
  * CLI processes hand to a running controller. Portable SQL, as 0001.
  */

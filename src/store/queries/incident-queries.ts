@@ -4,12 +4,12 @@ import { incident, incidentEvent, incidentEventRow, incidentRow } from '../rows.
 import type { StoreSchema } from '../schema.ts';
 import type {
   Incident,
-  IncidentEvent,
   IncidentFilter,
   IncidentWithTimeline,
   NewIncident,
   NewIncidentEvent,
   Resolution,
+  StoredIncidentEvent,
 } from '../store.ts';
 import { checkWindow } from './time-window.ts';
 
@@ -63,7 +63,7 @@ export async function insertIncident(
 export async function appendIncidentEvent(
   db: Kysely<StoreSchema>,
   event: NewIncidentEvent,
-): Promise<IncidentEvent> {
+): Promise<StoredIncidentEvent> {
   const values = incidentEventRow(event);
   return db.transaction().execute(async (trx) => {
     await requireIncident(trx, event.incidentId);
