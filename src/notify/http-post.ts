@@ -1,4 +1,4 @@
-import { request } from 'undici';
+import { type UndiciResponse, undici } from '../support/undici.ts';
 import { DeliveryError, isTransientStatus } from './delivery-error.ts';
 
 /** Enough of a receiver's answer to say why it refused; the rest is not read. */
@@ -20,7 +20,8 @@ export async function postJson(
   options: { headers?: Record<string, string>; signal: AbortSignal },
 ): Promise<HttpAnswer> {
   const where = originOf(url);
-  let response: Awaited<ReturnType<typeof request>>;
+  let response: UndiciResponse;
+  const { request } = await undici();
   try {
     response = await request(url, {
       method: 'POST',

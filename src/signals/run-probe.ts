@@ -1,3 +1,4 @@
+import { type Clock, systemClock } from '../support/clock.ts';
 import type { Observation } from './observation.ts';
 import type { Probe } from './probes/probe-kind.ts';
 
@@ -11,14 +12,16 @@ export interface ProbeRun {
 /** Run one probe with its timeout. The only place a probe is called, so every caller gets the same contract. */
 export function runProbe(
   probe: Probe,
-  options: { timeoutMs: number; maxOutputBytes: number; now: () => number },
+  options: { timeoutMs: number; maxOutputBytes: number; clock?: Clock },
 ): ProbeRun {
-  const { timeoutMs, maxOutputBytes, now } = options;
+  const { timeoutMs, maxOutputBytes } = options;
+  const clock = options.clock ?? systemClock;
+  const now = () => clock.now();
   const startedAtPrecise = now();
   // Stored timestamps are whole epoch ms; the duration keeps the sub-ms precision.
   const startedAt = Math.round(startedAtPrecise);
   const controller = new AbortController();
-  const timeout = setTimeout(
+  const timeout = clock.setTimeout(
     () => controller.abort(new Error(`timed out after ${timeoutMs} ms`)),
     timeoutMs,
   );
@@ -34,7 +37,7 @@ export function runProbe(
       error: `probe crashed: ${err instanceof Error ? err.message : String(err)}`,
     }))
     .then((result) => {
-      clearTimeout(timeout);
+      clock.clearTimeout(timeout);
       return { ...result, startedAt, durationMs: now() - startedAtPrecise };
     });
   return { done, abort: (reason) => controller.abort(new Error(reason)) };

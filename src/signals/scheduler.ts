@@ -1,3 +1,4 @@
+import { type Clock, systemClock } from '../support/clock.ts';
 import { MinHeap } from './min-heap.ts';
 import type { Observation } from './observation.ts';
 import type { Probe } from './probes/probe-kind.ts';
@@ -26,7 +27,8 @@ export interface SchedulerOptions {
   maxInFlight: number;
   maxOutputBytes: number;
   onOutcome: (outcome: ProbeOutcome) => void;
-  now?: () => number;
+  /** The system clock unless a test drives time itself. */
+  clock?: Clock;
 }
 
 export interface SchedulerStats {
@@ -56,12 +58,12 @@ const BATCH_SLACK_MS = 1;
  */
 export class Scheduler {
   readonly #options: SchedulerOptions;
-  readonly #now: () => number;
+  readonly #clock: Clock;
   readonly #heap = new MinHeap<Entry>((entry) => entry.dueAt);
   readonly #entries = new Map<string, Entry>();
   readonly #waiting: Array<{ entry: Entry; dueAt: number } | undefined> = [];
   #waitingHead = 0;
-  #timer: NodeJS.Timeout | undefined;
+  #timer: unknown;
   #timerAt = Number.POSITIVE_INFINITY;
   #running = false;
   #inFlight = 0;
@@ -71,12 +73,12 @@ export class Scheduler {
 
   constructor(options: SchedulerOptions) {
     this.#options = options;
-    this.#now = options.now ?? (() => performance.timeOrigin + performance.now());
+    this.#clock = options.clock ?? systemClock;
   }
 
   /** Replace the set of checks. A check whose key and revision are unchanged keeps its beat. */
   set(checks: readonly ScheduledCheck[]): void {
-    const now = this.#now();
+    const now = this.#clock.now();
     const next = new Map<string, Entry>();
     for (const check of checks) {
       const existing = this.#entries.get(check.key);
@@ -111,7 +113,7 @@ export class Scheduler {
    */
   async stop(deadlineMs: number): Promise<void> {
     this.#running = false;
-    clearTimeout(this.#timer);
+    this.#clock.clearTimeout(this.#timer);
     this.#timer = undefined;
     this.#waiting.length = 0;
     this.#waitingHead = 0;
@@ -119,11 +121,11 @@ export class Scheduler {
     const idle = new Promise<void>((resolve) => {
       this.#idle = resolve;
     });
-    const deadline = setTimeout(() => {
+    const deadline = this.#clock.setTimeout(() => {
       for (const run of this.#runs) run.abort('mend is stopping');
     }, deadlineMs);
     await idle;
-    clearTimeout(deadline);
+    this.#clock.clearTimeout(deadline);
   }
 
   stats(): SchedulerStats {
@@ -139,9 +141,12 @@ export class Scheduler {
     const top = this.#peekLive();
     if (!this.#running || top === undefined) return;
     if (top.dueAt >= this.#timerAt && this.#timer !== undefined) return;
-    clearTimeout(this.#timer);
+    this.#clock.clearTimeout(this.#timer);
     this.#timerAt = top.dueAt;
-    this.#timer = setTimeout(() => this.#tick(), Math.max(0, top.dueAt - this.#now()));
+    this.#timer = this.#clock.setTimeout(
+      () => this.#tick(),
+      Math.max(0, top.dueAt - this.#clock.now()),
+    );
   }
 
   #peekLive(): Entry | undefined {
@@ -156,7 +161,7 @@ export class Scheduler {
   #tick(): void {
     this.#timer = undefined;
     this.#timerAt = Number.POSITIVE_INFINITY;
-    const now = this.#now();
+    const now = this.#clock.now();
     for (
       let top = this.#peekLive();
       top && top.dueAt <= now + BATCH_SLACK_MS;
@@ -194,11 +199,11 @@ export class Scheduler {
     entry.running = true;
     this.#inFlight++;
     this.#stats.probes++;
-    const latenessMs = Math.max(0, this.#now() - dueAt);
+    const latenessMs = Math.max(0, this.#clock.now() - dueAt);
     const run = runProbe(check.probe, {
       timeoutMs: check.timeoutMs,
       maxOutputBytes: this.#options.maxOutputBytes,
-      now: this.#now,
+      clock: this.#clock,
     });
     this.#runs.add(run);
     void run.done.then((observation) => {

@@ -1,21 +1,57 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { ProbeContext } from '../../src/signals/probes/probe-kind.ts';
 import { phaseOf } from '../../src/signals/schedule.ts';
 import { type ProbeOutcome, type ScheduledCheck, Scheduler } from '../../src/signals/scheduler.ts';
+import { FakeClock } from '../helpers/fake-clock.ts';
 
-// These tests exercise scheduling itself, so the probes are plain functions with controlled
-// durations; the probe kinds are tested against real servers in test/probes.
+// These tests exercise scheduling itself, on a clock the test moves: the probes are plain
+// functions that take a set time on that clock. The probe kinds are tested against real servers
+// in test/probes, and the scheduler's lateness in real time by `npm run bench:probes`.
 
 function check(key: string, probe: ScheduledCheck['probe'], periodMs = 50, timeoutMs = 1000) {
   return { key, revision: '1', periodMs, timeoutMs, initialDelayMs: 0, probe };
 }
 
-const waitFor = (ms: number) => async () => {
-  await sleep(ms);
-  return { ok: true };
-};
+function scheduler(clock: FakeClock, maxInFlight = 100) {
+  const outcomes: ProbeOutcome[] = [];
+  const scheduler = new Scheduler({
+    maxInFlight,
+    maxOutputBytes: 1024,
+    onOutcome: (outcome) => outcomes.push(outcome),
+    clock,
+  });
+  return { scheduler, outcomes };
+}
+
+/** Stop the scheduler, moving the clock on so that probes in flight (and the deadline) can end. */
+async function stop(s: Scheduler, clock: FakeClock, deadlineMs = 1000): Promise<void> {
+  const stopping = s.stop(deadlineMs);
+  await clock.advance(deadlineMs);
+  await stopping;
+}
+
+/** A probe that takes `ms` on the clock, counting how many run at once. */
+function taking(clock: FakeClock, ms: number) {
+  const counts = { running: 0, maxRunning: 0, started: 0 };
+  const probe = async () => {
+    counts.started++;
+    counts.running++;
+    counts.maxRunning = Math.max(counts.maxRunning, counts.running);
+    await clock.sleep(ms);
+    counts.running--;
+    return { ok: true };
+  };
+  return { probe, counts };
+}
+
+/** A probe that never answers until its signal aborts it. */
+const hang = (ctx: ProbeContext) =>
+  new Promise<{ ok: boolean; error: string }>((resolve) => {
+    ctx.signal.addEventListener('abort', () =>
+      resolve({ ok: false, error: String((ctx.signal.reason as Error).message) }),
+    );
+  });
 
 test('start offsets spread evenly over the period and are stable', () => {
   const periodMs = 1000;
@@ -25,114 +61,76 @@ test('start offsets spread evenly over the period and are stable', () => {
   assert.equal(phaseOf('api/http', periodMs), phaseOf('api/http', periodMs));
 });
 
+test('each check runs once per period, at its own phase', async () => {
+  const clock = new FakeClock(0);
+  const { scheduler: s, outcomes } = scheduler(clock);
+  const { probe } = taking(clock, 5);
+  s.set([check('a/x', probe, 100), check('b/x', probe, 100)]);
+  s.start();
+  await clock.advance(1000);
+  await stop(s, clock);
+  for (const key of ['a/x', 'b/x']) {
+    const starts = outcomes.filter((o) => o.key === key).map((o) => o.observation.startedAt);
+    assert.equal(starts.length, 10, `${key} ran once per 100 ms`);
+    assert.equal(starts[0], phaseOf(key, 100));
+    assert.ok(starts.every((at, i) => at === starts[0]! + i * 100));
+  }
+  assert.ok(outcomes.every((o) => o.latenessMs === 0));
+});
+
 test('a check never overlaps itself; skipped slots are counted', async () => {
-  let running = 0;
-  let maxRunning = 0;
-  const scheduler = new Scheduler({
-    maxInFlight: 100,
-    maxOutputBytes: 1024,
-    onOutcome: () => {},
-  });
-  scheduler.set([
-    check(
-      'slow/a',
-      async () => {
-        running++;
-        maxRunning = Math.max(maxRunning, running);
-        await sleep(120);
-        running--;
-        return { ok: true };
-      },
-      30,
-    ),
-  ]);
-  scheduler.start();
-  await sleep(500);
-  await scheduler.stop(1000);
-  assert.equal(maxRunning, 1);
-  const stats = scheduler.stats();
-  assert.ok(stats.overlapsSkipped >= 5, `skipped ${stats.overlapsSkipped}`);
-  assert.ok(stats.probes >= 3 && stats.probes <= 5, `probes ${stats.probes}`);
+  const clock = new FakeClock(0);
+  const { scheduler: s } = scheduler(clock);
+  const { probe, counts } = taking(clock, 120);
+  s.set([check('slow/a', probe, 30)]);
+  s.start();
+  await clock.advance(500);
+  await stop(s, clock);
+  assert.equal(counts.maxRunning, 1);
+  const stats = s.stats();
+  // A 120 ms probe every 30 ms: it starts about every 4th slot, and the slots between are skipped.
+  assert.ok(counts.started >= 4 && counts.started <= 5, `started ${counts.started}`);
+  assert.equal(stats.probes, counts.started);
+  assert.ok(stats.overlapsSkipped >= 10, `skipped ${stats.overlapsSkipped}`);
 });
 
-test('probes in flight are bounded; due probes wait and their lateness says so', async () => {
-  let running = 0;
-  let maxRunning = 0;
-  const outcomes: ProbeOutcome[] = [];
-  const scheduler = new Scheduler({
-    maxInFlight: 4,
-    maxOutputBytes: 1024,
-    onOutcome: (outcome) => outcomes.push(outcome),
-  });
-  const probe = async () => {
-    running++;
-    maxRunning = Math.max(maxRunning, running);
-    await sleep(400);
-    running--;
-    return { ok: true };
-  };
+test('probes in flight are bounded; due probes wait and their lateness says how long', async () => {
+  const clock = new FakeClock(0);
+  const { scheduler: s, outcomes } = scheduler(clock, 4);
+  const { probe, counts } = taking(clock, 400);
   // 20 checks spread over 1 s, each probe 400 ms: about 8 would run at once without the bound.
-  scheduler.set(Array.from({ length: 20 }, (_, i) => check(`svc-${i}/c`, probe, 1000)));
-  scheduler.start();
-  await sleep(2600);
-  await scheduler.stop(1000);
-  assert.equal(maxRunning, 4);
-  const keys = new Set(outcomes.map((o) => o.key));
-  assert.equal(keys.size, 20, 'every check ran despite the bound');
-  assert.ok(
-    outcomes.some((o) => o.latenessMs >= 100),
-    'some probes waited for a free slot and report it',
-  );
-});
-
-test('lateness stays small when the prober is not loaded', async () => {
-  const outcomes: ProbeOutcome[] = [];
-  const scheduler = new Scheduler({
-    maxInFlight: 100,
-    maxOutputBytes: 1024,
-    onOutcome: (outcome) => outcomes.push(outcome),
-  });
-  scheduler.set(Array.from({ length: 50 }, (_, i) => check(`svc-${i}/c`, waitFor(1), 100)));
-  scheduler.start();
-  await sleep(600);
-  await scheduler.stop(1000);
-  assert.ok(outcomes.length >= 200, `${outcomes.length} outcomes`);
-  const sorted = outcomes.map((o) => o.latenessMs).sort((a, b) => a - b);
-  const p50 = sorted[Math.floor(sorted.length / 2)]!;
-  assert.ok(p50 < 10, `p50 lateness ${p50} ms`);
+  s.set(Array.from({ length: 20 }, (_, i) => check(`svc-${i}/c`, probe, 1000)));
+  s.start();
+  await clock.advance(2600);
+  await stop(s, clock);
+  assert.equal(counts.maxRunning, 4);
+  assert.equal(new Set(outcomes.map((o) => o.key)).size, 20, 'every check ran despite the bound');
+  const late = outcomes.filter((o) => o.latenessMs > 0);
+  assert.ok(late.length > 0, 'some probes waited for a free slot');
+  for (const outcome of late) {
+    // Lateness is the wait: the probe started that long after its slot.
+    const slot = outcome.observation.startedAt - outcome.latenessMs;
+    assert.equal((slot - phaseOf(outcome.key, 1000)) % 1000, 0, `${outcome.key} slot ${slot}`);
+  }
 });
 
 test('a probe is aborted at its timeout and the observation says so', async () => {
-  const outcomes: ProbeOutcome[] = [];
-  const scheduler = new Scheduler({
-    maxInFlight: 10,
-    maxOutputBytes: 1024,
-    onOutcome: (outcome) => outcomes.push(outcome),
-  });
-  const hang = (ctx: ProbeContext) =>
-    new Promise<{ ok: boolean; error: string }>((resolve) => {
-      ctx.signal.addEventListener('abort', () =>
-        resolve({ ok: false, error: String((ctx.signal.reason as Error).message) }),
-      );
-    });
-  scheduler.set([check('hang/a', hang, 1000, 80)]);
-  scheduler.start();
-  await sleep(1150);
-  await scheduler.stop(1000);
-  assert.ok(outcomes.length >= 1);
+  const clock = new FakeClock(0);
+  const { scheduler: s, outcomes } = scheduler(clock);
+  s.set([check('hang/a', hang, 1000, 80)]);
+  s.start();
+  await clock.advance(1150);
+  await stop(s, clock);
+  assert.equal(outcomes.length, 2);
   assert.equal(outcomes[0]?.observation.ok, false);
   assert.equal(outcomes[0]?.observation.error, 'timed out after 80 ms');
-  assert.ok(outcomes[0]!.observation.durationMs >= 75 && outcomes[0]!.observation.durationMs < 500);
+  assert.equal(outcomes[0]?.observation.durationMs, 80);
 });
 
 test('a probe that throws becomes a failed observation, and the scheduler carries on', async () => {
-  const outcomes: ProbeOutcome[] = [];
-  const scheduler = new Scheduler({
-    maxInFlight: 10,
-    maxOutputBytes: 1024,
-    onOutcome: (outcome) => outcomes.push(outcome),
-  });
-  scheduler.set([
+  const clock = new FakeClock(0);
+  const { scheduler: s, outcomes } = scheduler(clock);
+  s.set([
     check(
       'bug/a',
       () => {
@@ -141,33 +139,31 @@ test('a probe that throws becomes a failed observation, and the scheduler carrie
       40,
     ),
   ]);
-  scheduler.start();
-  await sleep(150);
-  await scheduler.stop(1000);
-  assert.ok(outcomes.length >= 2);
-  assert.equal(outcomes[0]?.observation.error, 'probe crashed: kaboom');
+  s.start();
+  await clock.advance(150);
+  await stop(s, clock);
+  assert.ok(outcomes.length >= 3, `${outcomes.length} outcomes`);
+  assert.ok(outcomes.every((o) => o.observation.error === 'probe crashed: kaboom'));
 });
 
 test('stop waits for probes in flight, then aborts them at the deadline', async () => {
-  const outcomes: ProbeOutcome[] = [];
-  const scheduler = new Scheduler({
-    maxInFlight: 10,
-    maxOutputBytes: 1024,
-    onOutcome: (outcome) => outcomes.push(outcome),
+  const clock = new FakeClock(0);
+  const { scheduler: s, outcomes } = scheduler(clock);
+  const { probe } = taking(clock, 60);
+  s.set([check('quick/a', probe, 1000, 5000), check('hang/b', hang, 1000, 60_000)]);
+  s.start();
+  await clock.advance(1000);
+  // Both are in flight now: each check's phase is within the first second.
+  const started = clock.now();
+  let stoppedAt: number | undefined;
+  const stopping = s.stop(200).then(() => {
+    stoppedAt = clock.now();
   });
-  const hang = (ctx: ProbeContext) =>
-    new Promise<{ ok: boolean; error: string }>((resolve) => {
-      ctx.signal.addEventListener('abort', () =>
-        resolve({ ok: false, error: (ctx.signal.reason as Error).message }),
-      );
-    });
-  scheduler.set([check('quick/a', waitFor(60), 1000, 5000), check('hang/b', hang, 1000, 60_000)]);
-  scheduler.start();
-  await sleep(1010);
-  const before = Date.now();
-  await scheduler.stop(200);
-  const took = Date.now() - before;
-  assert.ok(took >= 150 && took < 1000, `stop took ${took} ms`);
+  await clock.advance(100);
+  assert.equal(stoppedAt, undefined, 'the hanging probe holds stop until the deadline');
+  await clock.advance(200);
+  await stopping;
+  assert.equal(stoppedAt! - started, 200);
   assert.deepEqual(outcomes.map((o) => [o.key, o.observation.error]).sort(), [
     ['hang/b', 'mend is stopping'],
     ['quick/a', undefined],
@@ -175,22 +171,23 @@ test('stop waits for probes in flight, then aborts them at the deadline', async 
 });
 
 test('set() keeps the beat of unchanged checks and drops removed ones', async () => {
-  const outcomes: ProbeOutcome[] = [];
-  const scheduler = new Scheduler({
-    maxInFlight: 10,
-    maxOutputBytes: 1024,
-    onOutcome: (outcome) => outcomes.push(outcome),
-  });
-  const a = check('keep/a', waitFor(1), 50);
-  scheduler.set([a, check('drop/b', waitFor(1), 50)]);
-  scheduler.start();
-  await sleep(200);
-  scheduler.set([a]);
+  const clock = new FakeClock(0);
+  const { scheduler: s, outcomes } = scheduler(clock);
+  const { probe } = taking(clock, 1);
+  const a = check('keep/a', probe, 50);
+  s.set([a, check('drop/b', probe, 50)]);
+  s.start();
+  await clock.advance(200);
+  const before = outcomes.filter((o) => o.key === 'keep/a').map((o) => o.observation.startedAt);
+  s.set([a]);
   const at = outcomes.length;
-  await sleep(200);
-  await scheduler.stop(1000);
-  const after = outcomes.slice(at + 2); // one probe of b may have been in flight
-  assert.ok(after.length >= 2);
+  await clock.advance(200);
+  await stop(s, clock);
+  const after = outcomes.slice(at);
+  assert.ok(after.length >= 3);
   assert.ok(after.every((o) => o.key === 'keep/a'));
-  assert.equal(scheduler.stats().checks, 1);
+  // Same beat: the starts after the reload continue the series before it.
+  const last = before.at(-1)!;
+  assert.ok(after.every((o) => (o.observation.startedAt - last) % 50 === 0));
+  assert.equal(s.stats().checks, 1);
 });

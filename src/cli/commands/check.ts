@@ -58,7 +58,6 @@ export const registerCheck: RegisterCommand = (program) => {
           const observation = await runProbe(scheduled.probe, {
             timeoutMs: scheduled.timeoutMs,
             maxOutputBytes: 64 * 1024,
-            now: Date.now,
           }).done;
           rows[i] = {
             service: definition.service,

@@ -1,7 +1,7 @@
-import { request } from 'undici';
 import { z } from 'zod';
 import { isSecretRef, textOrSecret } from '../../secrets/secret-ref.ts';
 import { BoundedOutput } from '../../signals/probes/bounded-output.ts';
+import { type UndiciResponse, undici } from '../../support/undici.ts';
 import { renderJson, renderText, renderUrl } from '../render.ts';
 import { Refusal } from '../template-values.ts';
 import { defineStepKind } from './step-kind.ts';
@@ -101,7 +101,8 @@ export const httpStep = defineStepKind({
     ...(p.body !== undefined ? { body: p.body } : {}),
   }),
   async execute(p, ctx) {
-    let response: Awaited<ReturnType<typeof request>>;
+    let response: UndiciResponse;
+    const { request } = await undici();
     try {
       response = await request(p.url, {
         method: p.method,

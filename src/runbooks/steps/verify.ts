@@ -137,7 +137,6 @@ function probeOnce(check: ReturnType<typeof prepareCheck>, ctx: StepContext): Pr
   const run = runProbe(check.probe, {
     timeoutMs: check.timeoutMs,
     maxOutputBytes: PROBE_OUTPUT_BYTES,
-    now: () => performance.timeOrigin + performance.now(),
   });
   const onAbort = (): void => run.abort(`verify stopped: ${abortReason(ctx.signal)}`);
   ctx.signal.addEventListener('abort', onAbort, { once: true });
