@@ -1,3 +1,4 @@
+import { isBlank } from './breaker.ts';
 import { chronicSettings, pruneHeals } from './chronic.ts';
 import type { CompiledPolicies } from './compile.ts';
 import { filterValues, mapValues } from './records.ts';
@@ -141,11 +142,7 @@ export class Draft {
 
 /** Drop what carries no information: closed breakers with no attempts, empty counts. */
 function prune(service: ServiceState): void {
-  service.breakers = filterValues(
-    service.breakers,
-    (breaker) =>
-      breaker.state !== 'closed' || breaker.attempts.length > 0 || breaker.trial !== null,
-  );
+  service.breakers = filterValues(service.breakers, (breaker) => !isBlank(breaker));
   service.counts = filterValues(service.counts, (times) => times.length > 0);
 }
 

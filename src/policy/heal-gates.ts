@@ -1,4 +1,5 @@
 import { escalation } from './act.ts';
+import { admission, breakerAt } from './breaker.ts';
 import type { CompiledRung } from './compile.ts';
 import { duration, iso } from './format.ts';
 import type { Block, Judging } from './judging.ts';
@@ -62,16 +63,9 @@ export function serviceBusy(j: Judging): Block | null {
   };
 }
 
-/** The breaker of (service, runbook), with attempts older than the window dropped. */
+/** The breaker of (service, runbook) as time has moved it. */
 export function breakerOf(j: Judging, runbook: string): BreakerState {
-  const windowMs = j.policy!.config.windowMs;
-  const current = j.svc.breakers[runbook] ?? {
-    state: 'closed',
-    attempts: [],
-    openUntil: null,
-    trial: null,
-  };
-  current.attempts = current.attempts.filter((at) => at > j.d.now - windowMs);
+  const current = breakerAt(j.svc.breakers[runbook], j.d.now, j.policy!.config.windowMs);
   j.svc.breakers[runbook] = current;
   return current;
 }
@@ -84,21 +78,18 @@ export function breakerOf(j: Judging, runbook: string): BreakerState {
 export function breaker(j: Judging, rung: CompiledRung): Block | null {
   const { d, inc } = j;
   const { maxAttempts, windowMs } = j.policy!.config;
-  const state = breakerOf(j, rung.runbook);
-  const used = state.attempts.length;
+  const current = breakerOf(j, rung.runbook);
+  const answer = admission(current, { maxAttempts, windowMs }, d.now);
+  if (answer.admit) return null;
+  const used = current.attempts.length;
   const key = `${inc.service}/${rung.runbook}`;
-  if (state.state === 'open' && d.now >= state.openUntil!) {
-    state.state = 'half-open';
-    state.openUntil = null;
-  }
-  if (state.state === 'closed' && used < maxAttempts) return null;
-  if (state.state === 'half-open' && state.trial === null) return null;
+  let state = current;
   let head: string;
-  if (state.state === 'closed') {
-    state.state = 'open';
-    state.openUntil = d.now + windowMs;
-    head = `attempt ${used + 1} of ${maxAttempts} within ${duration(windowMs)}: breaker ${key} open until ${iso(state.openUntil)}`;
-  } else if (state.state === 'open') {
+  if (answer.why === 'trips') {
+    state = answer.next;
+    j.svc.breakers[rung.runbook] = state;
+    head = `attempt ${used + 1} of ${maxAttempts} within ${duration(windowMs)}: breaker ${key} open until ${iso(state.openUntil!)}`;
+  } else if (answer.why === 'open') {
     head = `breaker ${key} open until ${iso(state.openUntil!)} (${used} of ${maxAttempts} attempts within ${duration(windowMs)})`;
   } else {
     head = `breaker ${key} half-open: trial ${state.trial} in flight`;

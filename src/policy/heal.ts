@@ -1,4 +1,5 @@
 import { escalation, healCommand, renderParams } from './act.ts';
+import { healStarted } from './breaker.ts';
 import type { CompiledRung } from './compile.ts';
 import { duration, iso, list } from './format.ts';
 import { breakerOf } from './heal-gates.ts';
@@ -120,8 +121,7 @@ function emitHeal(j: Judging, command: HealCommand, reason: Reason): Block {
   inc.healing = command.id;
   inc.rungStartedAt ??= d.now;
   svc.busy = command.id;
-  if (halfOpenTrial) breaker.trial = command.id;
-  breaker.attempts.push(d.now);
+  svc.breakers[command.runbook] = healStarted(breaker, command.id, d.now);
   d.state.inFlight = tableSet(d.state.inFlight, command.id, {
     incidentId: inc.id,
     service: inc.service,

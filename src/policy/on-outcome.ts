@@ -1,4 +1,5 @@
 import { escalation } from './act.ts';
+import { healEnded } from './breaker.ts';
 import { noteVerifiedHeal } from './chronic.ts';
 import type { Draft } from './draft.ts';
 import { drainQueue, rejudgeBlocked } from './follow-ups.ts';
@@ -36,14 +37,11 @@ export function onOutcome(d: Draft, input: OutcomeInput): void {
   const breaker = svc.breakers[flight.runbook];
   let reopened = '';
   if (breaker !== undefined && breaker.trial === input.commandId) {
-    breaker.trial = null;
-    if (ok) {
-      breaker.state = 'closed';
-    } else {
-      const windowMs = d.compiled.byName.get(flight.policy)?.config.windowMs ?? 3_600_000;
-      breaker.state = 'open';
-      breaker.openUntil = d.now + windowMs;
-      reopened = `; the half-open trial failed: breaker ${flight.service}/${flight.runbook} open again until ${iso(breaker.openUntil)}`;
+    const windowMs = d.compiled.byName.get(flight.policy)?.config.windowMs ?? 3_600_000;
+    const next = healEnded(breaker, input.commandId, ok, d.now, windowMs);
+    svc.breakers[flight.runbook] = next;
+    if (next.state === 'open') {
+      reopened = `; the half-open trial failed: breaker ${flight.service}/${flight.runbook} open again until ${iso(next.openUntil!)}`;
     }
   }
   const detail = input.detail ? `: ${input.detail}` : '';
