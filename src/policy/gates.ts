@@ -1,7 +1,7 @@
 import { chronicSentence } from './chronic.ts';
 import { duration, iso, list, plural } from './format.ts';
-import type { Block, Judging } from './judging.ts';
-import { reasonOf } from './judging.ts';
+import type { Block, Judging } from './judge/judging.ts';
+import { reasonOf } from './judge/judging.ts';
 import { activeSilence, describeSilence } from './silences.ts';
 import { incidentOf, signalOf } from './state.ts';
 

@@ -1,9 +1,9 @@
-import { escalation } from './act.ts';
 import { admission, breakerAt } from './breaker.ts';
+import { escalation } from './commands/page.ts';
 import type { CompiledRung } from './compile.ts';
 import { duration, iso } from './format.ts';
-import type { Block, Judging } from './judging.ts';
-import { reasonOf } from './judging.ts';
+import type { Block, Judging } from './judge/judging.ts';
+import { reasonOf } from './judge/judging.ts';
 import type { BreakerState } from './state.ts';
 
 /** The guardrails between a heal policy and its heal, in the order they are asked. */

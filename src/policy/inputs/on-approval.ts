@@ -1,11 +1,11 @@
-import { escalation } from './act.ts';
-import type { Draft } from './draft.ts';
-import { duration } from './format.ts';
-import { judge } from './judge.ts';
-import { judging, reasonOf } from './judging.ts';
-import { without } from './records.ts';
-import { incidentOf } from './state.ts';
-import type { ApprovalInput } from './types.ts';
+import { escalation } from '../commands/page.ts';
+import type { Draft } from '../draft.ts';
+import { duration } from '../format.ts';
+import { judge } from '../judge/judge.ts';
+import { judging, reasonOf } from '../judge/judging.ts';
+import { without } from '../records.ts';
+import { incidentOf } from '../state.ts';
+import type { ApprovalInput } from '../types.ts';
 
 /** A human answered an approval request: approve judges again (guardrails still apply). */
 export function onApproval(d: Draft, input: ApprovalInput): void {

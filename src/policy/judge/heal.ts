@@ -1,12 +1,13 @@
-import { escalation, healCommand, renderParams } from './act.ts';
-import { healStarted } from './breaker.ts';
-import type { CompiledRung } from './compile.ts';
-import { duration, iso, list } from './format.ts';
-import { breakerOf } from './heal-gates.ts';
+import { healStarted } from '../breaker.ts';
+import { healCommand, renderParams } from '../commands/heal-command.ts';
+import { escalation } from '../commands/page.ts';
+import type { CompiledRung } from '../compile.ts';
+import { duration, iso, list } from '../format.ts';
+import { breakerOf } from '../heal-gates.ts';
+import { tableSet } from '../table.ts';
+import type { HealCommand, Reason } from '../types.ts';
 import type { Block, Judging } from './judging.ts';
 import { reasonOf } from './judging.ts';
-import { tableSet } from './table.ts';
-import type { HealCommand, Reason } from './types.ts';
 
 /**
  * The last steps before a heal, once every guardrail agreed: render the parameters, then in

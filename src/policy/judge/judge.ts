@@ -1,10 +1,10 @@
-import { escalation } from './act.ts';
-import type { Draft } from './draft.ts';
-import { blastRadius, counted, dependencyDown, noPolicy, pending, silenced } from './gates.ts';
+import { escalation } from '../commands/page.ts';
+import type { Draft } from '../draft.ts';
+import { blastRadius, counted, dependencyDown, noPolicy, pending, silenced } from '../gates.ts';
+import { breaker, concurrency, cooldown, ladder, serviceBusy } from '../heal-gates.ts';
+import { incidentOf } from '../state.ts';
 import { heal } from './heal.ts';
-import { breaker, concurrency, cooldown, ladder, serviceBusy } from './heal-gates.ts';
 import { type Block, type Judging, judging, reasonOf } from './judging.ts';
-import { incidentOf } from './state.ts';
 
 /** The guardrails every incident passes, in order: the first that blocks decides. */
 const GATES: ReadonlyArray<(j: Judging) => Block | null> = [

@@ -1,15 +1,15 @@
-import { escalation } from './act.ts';
-import { healEnded } from './breaker.ts';
-import { noteVerifiedHeal } from './chronic.ts';
-import type { Draft } from './draft.ts';
-import { drainQueue, rejudgeBlocked } from './follow-ups.ts';
-import { duration, iso } from './format.ts';
-import { judge } from './judge.ts';
-import { judging, reasonOf } from './judging.ts';
-import { without } from './records.ts';
-import { incidentOf } from './state.ts';
-import { tableGet, tableSet } from './table.ts';
-import type { OutcomeInput } from './types.ts';
+import { healEnded } from '../breaker.ts';
+import { escalation } from '../commands/page.ts';
+import type { Draft } from '../draft.ts';
+import { duration, iso } from '../format.ts';
+import { noteVerifiedHeal } from '../incidents/chronic-heals.ts';
+import { drainQueue, rejudgeBlocked } from '../judge/follow-ups.ts';
+import { judge } from '../judge/judge.ts';
+import { judging, reasonOf } from '../judge/judging.ts';
+import { without } from '../records.ts';
+import { incidentOf } from '../state.ts';
+import { tableGet, tableSet } from '../table.ts';
+import type { OutcomeInput } from '../types.ts';
 
 /** A heal ended: free the service and the slot, update the breaker, judge what it unblocks. */
 export function onOutcome(d: Draft, input: OutcomeInput): void {

@@ -1,7 +1,7 @@
-import { closedBreaker } from './breaker.ts';
-import type { Draft } from './draft.ts';
-import { rejudgeBlocked } from './follow-ups.ts';
-import type { BreakerResetInput } from './types.ts';
+import { closedBreaker } from '../breaker.ts';
+import type { Draft } from '../draft.ts';
+import { rejudgeBlocked } from '../judge/follow-ups.ts';
+import type { BreakerResetInput } from '../types.ts';
 
 /**
  * An operator closes a breaker (audited by the shell). Users of systemd and Nomad complain that a

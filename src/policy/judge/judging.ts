@@ -1,13 +1,13 @@
-import { type CompiledPolicy, type CompiledService, serviceOf } from './compile.ts';
-import type { Draft } from './draft.ts';
+import { type CompiledPolicy, type CompiledService, serviceOf } from '../compile.ts';
+import type { Draft } from '../draft.ts';
 import {
   type IncidentState,
   type Phase,
   type ServiceState,
   type SignalRecord,
   signalOf,
-} from './state.ts';
-import type { Guardrail, Reason, Verdict } from './types.ts';
+} from '../state.ts';
+import type { Guardrail, Reason, Verdict } from '../types.ts';
 
 /** Everything a guardrail needs to judge one incident. */
 export interface Judging {
