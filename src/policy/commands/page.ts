@@ -1,14 +1,22 @@
 import { chronicSentence } from '../chronic.ts';
 import { list } from '../format.ts';
 import type { Judging } from '../judge/judging.ts';
+import { type Effect, NO_EFFECTS } from '../judge/ruling.ts';
 import type { PageCommand, Reason } from '../types.ts';
+
+export interface Escalation {
+  /** What the reason ends with: `paging oncall`, `already paged (inc-1:page:1)`, ... */
+  words: string;
+  /** The page to send with that reason, as an effect (none when nobody is to be paged now). */
+  effects(reason: Reason): readonly Effect[];
+}
 
 /**
  * Paging an incident: at most one open page per incident (later escalations say it is already
- * paged), none in shadow or dry-run mode, none without notifiers. Returns the words the reason
- * ends with, and emits the page once the reason exists.
+ * paged), none in shadow or dry-run mode, none without notifiers. The words come first because
+ * the reason quotes them, and the page carries the reason.
  */
-export function escalation(j: Judging, notifiers: readonly string[]) {
+export function escalation(j: Judging, notifiers: readonly string[]): Escalation {
   const open = j.inc.pages[0];
   const words =
     open !== undefined
@@ -22,10 +30,10 @@ export function escalation(j: Judging, notifiers: readonly string[]) {
   const send = open === undefined && notifiers.length > 0 && j.mode === null;
   return {
     words: words + chronic,
-    emit(reason: Reason): string[] {
-      if (!send) return [];
+    effects(reason: Reason): readonly Effect[] {
+      if (!send) return NO_EFFECTS;
       const id = `${j.inc.id}:page:${j.inc.pages.length + 1}`;
-      const page: PageCommand = {
+      const command: PageCommand = {
         kind: 'page',
         id,
         idempotencyKey: id,
@@ -35,10 +43,8 @@ export function escalation(j: Judging, notifiers: readonly string[]) {
         summary: `${j.inc.service}: ${j.lead?.summary ?? 'unhealthy'}${chronic}`,
         reason,
       };
-      if (chronic !== '') page.chronic = true;
-      j.d.commands.push(page);
-      j.inc.pages.push(id);
-      return [id];
+      if (chronic !== '') command.chronic = true;
+      return [{ kind: 'page', command }];
     },
   };
 }
