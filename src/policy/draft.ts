@@ -1,9 +1,8 @@
 import { isBlank } from './breaker.ts';
 import { chronicSettings, pruneHeals } from './chronic.ts';
 import type { CompiledPolicies } from './compile.ts';
-import { filterValues, mapValues } from './records.ts';
+import { filterValues } from './records.ts';
 import {
-  type BreakerState,
   type EngineState,
   emptyService,
   type IncidentState,
@@ -148,7 +147,8 @@ function prune(service: ServiceState): void {
 
 function cloneService(service: ServiceState): ServiceState {
   // Signal records and label maps are never changed in place (only replaced), so they are shared.
-  // signals, groups, counts and held are replaced whole when they change, so they are shared too.
+  // signals, groups, counts and held are replaced whole when they change, so they are shared too,
+  // and so are breakers: the breaker machine returns a new one for every change.
   return {
     ...service,
     incidents: service.incidents.map((incident: IncidentState) => ({
@@ -156,9 +156,6 @@ function cloneService(service: ServiceState): ServiceState {
       firing: incident.firing.slice(),
       pages: incident.pages.slice(),
     })),
-    breakers: mapValues(service.breakers, (breaker: BreakerState) => ({
-      ...breaker,
-      attempts: breaker.attempts.slice(),
-    })),
+    breakers: { ...service.breakers },
   };
 }
