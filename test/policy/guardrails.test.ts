@@ -8,6 +8,7 @@ import { GUARDRAILS } from '../../src/policy/guardrails/order.ts';
 import { createEngine, type EngineState, openIncidents } from '../../src/policy/index.ts';
 import { applyRuling } from '../../src/policy/judge/apply.ts';
 import { heal } from '../../src/policy/judge/heal.ts';
+import { SETTLED } from '../../src/policy/judge/judge.ts';
 import { judging } from '../../src/policy/judge/judging.ts';
 import type { Gate } from '../../src/policy/judge/ruling.ts';
 import { incidentOf } from '../../src/policy/state.ts';
@@ -29,7 +30,6 @@ import {
  */
 
 const RUNS = Number(process.env.MEND_PROPERTY_RUNS ?? 150);
-const SETTLED = new Set(['healing', 'awaiting-approval', 'paged', 'escalated', 'denied']);
 
 /** The simulation's worlds, plus a ladder, page and observe policies, modes and a silence. */
 const richWorlds = fc

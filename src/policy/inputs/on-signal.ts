@@ -5,11 +5,11 @@ import { iso } from '../format.ts';
 import { flagIfChronic } from '../incidents/chronic-heals.ts';
 import { closeIncident } from '../incidents/close-incident.ts';
 import { openIncident, signalRecord } from '../incidents/open-incident.ts';
-import { selectPolicies } from '../incidents/select-policies.ts';
+import { type Selection, selectPolicies } from '../incidents/select-policies.ts';
 import { changeFiring } from '../incidents/service-health.ts';
 import { healthHooks } from '../judge/follow-ups.ts';
 import { judge } from '../judge/judge.ts';
-import { type IncidentState, incidentOf, signalOf } from '../state.ts';
+import { type IncidentState, incidentOf, type ServiceState, signalOf } from '../state.ts';
 import type { Reason } from '../types.ts';
 
 /** A signal fired or resolved: group it into an incident, pick the deciding policy, judge. */
@@ -57,7 +57,14 @@ function fire(d: Draft, signal: Signal): void {
   if (svc.heals !== undefined && inc.firing.length === 1) {
     flagIfChronic(d, svc, inc.service, inc.id, inc);
   }
-  for (const error of selection.whenErrors) {
+  noteWhenErrors(d, inc, selection.whenErrors);
+  countMatching(svc, selection.matched, signal.at);
+  changeFiring(d, signal.service, 1, healthHooks(d));
+  decideIncidentPolicy(d, inc, selection.matched, signal.at);
+}
+
+function noteWhenErrors(d: Draft, inc: IncidentState, errors: Selection['whenErrors']): void {
+  for (const error of errors) {
     d.reason({
       code: 'when-error',
       incidentId: inc.id,
@@ -67,15 +74,17 @@ function fire(d: Draft, signal: Signal): void {
       message: `policy ${error.policy} not matched: its when failed on this signal (${error.message})`,
     });
   }
-  for (const policy of selection.matched) {
+}
+
+/** For `count`: the times of signals each policy matched, within its window. */
+function countMatching(svc: ServiceState, matched: Selection['matched'], at: number): void {
+  for (const policy of matched) {
     const count = policy.config.count;
     if (count === null) continue;
-    const since = signal.at - count.withinMs;
-    const times = (svc.counts[policy.name] ?? []).filter((at) => at > since);
-    svc.counts = { ...svc.counts, [policy.name]: [...times, signal.at] };
+    const since = at - count.withinMs;
+    const times = (svc.counts[policy.name] ?? []).filter((time) => time > since);
+    svc.counts = { ...svc.counts, [policy.name]: [...times, at] };
   }
-  changeFiring(d, signal.service, 1, healthHooks(d));
-  decideIncidentPolicy(d, inc, selection.matched, signal.at);
 }
 
 /**
@@ -86,7 +95,7 @@ function fire(d: Draft, signal: Signal): void {
 function decideIncidentPolicy(
   d: Draft,
   inc: IncidentState,
-  matched: ReturnType<typeof selectPolicies>['matched'],
+  matched: Selection['matched'],
   at: number,
 ): void {
   const best = matched[0];

@@ -6,7 +6,13 @@ import { heal } from './heal.ts';
 import { judging } from './judging.ts';
 
 /** Phases where a human or a running heal owns the incident: nothing to judge. */
-const SETTLED = new Set(['healing', 'awaiting-approval', 'paged', 'escalated', 'denied']);
+export const SETTLED: ReadonlySet<string> = new Set([
+  'healing',
+  'awaiting-approval',
+  'paged',
+  'escalated',
+  'denied',
+]);
 
 /**
  * Decide what to do about one open incident now: ask the guardrails in order, apply each ruling,
