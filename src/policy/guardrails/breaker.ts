@@ -17,8 +17,8 @@ export const breaker: Gate = (j) => {
   const current = breakerAt(stored, d.now, windowMs);
   const answer = admission(current, { maxAttempts, windowMs }, d.now);
   const next = !answer.admit && answer.why === 'trips' ? answer.next : current;
-  const moved: Effect[] = next === stored ? [] : [{ kind: 'breaker', runbook, breaker: next }];
-  if (answer.admit) return moved.length === 0 ? null : pass(...moved);
+  const moved: Effect | null = next === stored ? null : { kind: 'breaker', runbook, breaker: next };
+  if (answer.admit) return moved === null ? null : pass(moved);
   const used = current.attempts.length;
   const key = `${inc.service}/${runbook}`;
   const head =
@@ -47,6 +47,6 @@ export const breaker: Gate = (j) => {
     blockedBy: 'breaker',
     reason,
     ...(next.openUntil !== null ? { wakeAt: next.openUntil } : {}),
-    effects: [...moved, ...page.effects(reason)],
+    effects: moved === null ? page.effects(reason) : [moved, ...page.effects(reason)],
   };
 };
