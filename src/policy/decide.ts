@@ -1,12 +1,12 @@
 import type { Config } from '../config/config.ts';
 import { type CompiledPolicies, compilePolicies } from './compile.ts';
 import { Draft } from './draft.ts';
-import { recountBlast } from './health.ts';
-import { judge } from './judge.ts';
-import { expireApproval, onApproval } from './on-approval.ts';
-import { onBreakerReset } from './on-breaker-reset.ts';
-import { onOutcome } from './on-outcome.ts';
-import { onSignal } from './on-signal.ts';
+import { recountBlast } from './incidents/service-health.ts';
+import { expireApproval, onApproval } from './inputs/on-approval.ts';
+import { onBreakerReset } from './inputs/on-breaker-reset.ts';
+import { onOutcome } from './inputs/on-outcome.ts';
+import { onSignal } from './inputs/on-signal.ts';
+import { judge } from './judge/judge.ts';
 import { type EngineState, incidentOf, initialState } from './state.ts';
 import { type Timer, takeDue } from './timers.ts';
 import type { Decision, Input } from './types.ts';

@@ -1,8 +1,8 @@
+import { isBlank } from './breaker.ts';
+import { chronicSettings, pruneHeals } from './chronic.ts';
 import type { CompiledPolicies } from './compile.ts';
-import { chronicSettings, pruneHeals } from './heal-history.ts';
-import { filterValues, mapValues } from './records.ts';
+import { filterValues } from './records.ts';
 import {
-  type BreakerState,
   type EngineState,
   emptyService,
   type IncidentState,
@@ -141,17 +141,14 @@ export class Draft {
 
 /** Drop what carries no information: closed breakers with no attempts, empty counts. */
 function prune(service: ServiceState): void {
-  service.breakers = filterValues(
-    service.breakers,
-    (breaker) =>
-      breaker.state !== 'closed' || breaker.attempts.length > 0 || breaker.trial !== null,
-  );
+  service.breakers = filterValues(service.breakers, (breaker) => !isBlank(breaker));
   service.counts = filterValues(service.counts, (times) => times.length > 0);
 }
 
 function cloneService(service: ServiceState): ServiceState {
   // Signal records and label maps are never changed in place (only replaced), so they are shared.
-  // signals, groups, counts and held are replaced whole when they change, so they are shared too.
+  // signals, groups, counts and held are replaced whole when they change, so they are shared too,
+  // and so are breakers: the breaker machine returns a new one for every change.
   return {
     ...service,
     incidents: service.incidents.map((incident: IncidentState) => ({
@@ -159,9 +156,6 @@ function cloneService(service: ServiceState): ServiceState {
       firing: incident.firing.slice(),
       pages: incident.pages.slice(),
     })),
-    breakers: mapValues(service.breakers, (breaker: BreakerState) => ({
-      ...breaker,
-      attempts: breaker.attempts.slice(),
-    })),
+    breakers: { ...service.breakers },
   };
 }

@@ -9,16 +9,6 @@ export function without<V>(record: Readonly<Record<string, V>>, key: string): Re
   return next;
 }
 
-/** A copy whose values are copied with `copy`. */
-export function mapValues<V>(
-  record: Readonly<Record<string, V>>,
-  copy: (value: V) => V,
-): Record<string, V> {
-  const next: Record<string, V> = {};
-  for (const k in record) next[k] = copy(record[k]!);
-  return next;
-}
-
 /** A copy keeping only the entries `keep` accepts. */
 export function filterValues<V>(
   record: Readonly<Record<string, V>>,

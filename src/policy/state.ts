@@ -129,6 +129,7 @@ export interface IncidentState {
   chronic: Chronic | null;
 }
 
+/** Changed only through the machine in breaker.ts, which returns a new one for every change. */
 export interface BreakerState {
   state: 'closed' | 'open' | 'half-open';
   /** Start times of heals within the window, oldest first. */

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { chronicSettings, settingsSpec } from '../../src/config/kinds/settings.ts';
-import { ENGINE_CHRONIC_DEFAULTS } from '../../src/policy/chronic.ts';
+import { chronicSettings as engineChronic } from '../../src/policy/chronic.ts';
+import type { CompiledPolicies } from '../../src/policy/compile.ts';
 import { tableGet } from '../../src/policy/table.ts';
 import type { IncidentEvent } from '../../src/policy/types.ts';
 import { firing, makeConfig, outcome, resolved, run, T0 } from './helpers.ts';
@@ -12,8 +13,11 @@ const RUNS = Number(process.env.MEND_PROPERTY_RUNS ?? 150);
 const DAY = 86_400_000;
 
 test('the engine falls back on the Settings schema default (3 heals within 24h)', () => {
-  assert.deepEqual(ENGINE_CHRONIC_DEFAULTS, chronicSettings(settingsSpec.parse({})));
-  assert.deepEqual(chronicSettings(undefined), ENGINE_CHRONIC_DEFAULTS);
+  const defaults = { heals: 3, withinMs: DAY };
+  assert.deepEqual(chronicSettings(settingsSpec.parse({})), defaults);
+  assert.deepEqual(chronicSettings(undefined), defaults);
+  // A config built without the chronic settings (by hand, in a test) gets the same.
+  assert.deepEqual(engineChronic({ settings: {} } as CompiledPolicies), defaults);
 });
 
 const policies = {

@@ -4,9 +4,6 @@ import { defineDocumentKind } from './document-kind.ts';
 import { duration, parseDuration } from './duration.ts';
 import { LABEL_KEY_PATTERN } from './metadata.ts';
 
-// Re-exported while src/policy/chronic.ts still imports it from here.
-export type { ChronicSettings } from '../config.ts';
-
 export const SETTINGS_DEFAULTS = {
   dryRun: false,
   groupBy: ['service'],

@@ -1,17 +1,16 @@
-import type { Signal } from '../signals/signal.ts';
-import { resolvePages } from './act.ts';
-import { flagIfChronic } from './chronic.ts';
-import { serviceOf } from './compile.ts';
-import type { Draft } from './draft.ts';
-import { healthHooks } from './follow-ups.ts';
-import { duration, iso, plural } from './format.ts';
-import { changeFiring } from './health.ts';
-import { openIncident, signalRecord } from './incidents.ts';
-import { judge } from './judge.ts';
-import { without } from './records.ts';
-import { selectPolicies } from './select.ts';
-import { type IncidentState, incidentOf, type ServiceState, signalOf } from './state.ts';
-import type { Reason } from './types.ts';
+import type { Signal } from '../../signals/signal.ts';
+import { serviceOf } from '../compile.ts';
+import type { Draft } from '../draft.ts';
+import { iso } from '../format.ts';
+import { flagIfChronic } from '../incidents/chronic-heals.ts';
+import { closeIncident } from '../incidents/close-incident.ts';
+import { openIncident, signalRecord } from '../incidents/open-incident.ts';
+import { type Selection, selectPolicies } from '../incidents/select-policies.ts';
+import { changeFiring } from '../incidents/service-health.ts';
+import { healthHooks } from '../judge/follow-ups.ts';
+import { judge } from '../judge/judge.ts';
+import { type IncidentState, incidentOf, type ServiceState, signalOf } from '../state.ts';
+import type { Reason } from '../types.ts';
 
 /** A signal fired or resolved: group it into an incident, pick the deciding policy, judge. */
 export function onSignal(d: Draft, signal: Signal): void {
@@ -58,7 +57,14 @@ function fire(d: Draft, signal: Signal): void {
   if (svc.heals !== undefined && inc.firing.length === 1) {
     flagIfChronic(d, svc, inc.service, inc.id, inc);
   }
-  for (const error of selection.whenErrors) {
+  noteWhenErrors(d, inc, selection.whenErrors);
+  countMatching(svc, selection.matched, signal.at);
+  changeFiring(d, signal.service, 1, healthHooks(d));
+  decideIncidentPolicy(d, inc, selection.matched, signal.at);
+}
+
+function noteWhenErrors(d: Draft, inc: IncidentState, errors: Selection['whenErrors']): void {
+  for (const error of errors) {
     d.reason({
       code: 'when-error',
       incidentId: inc.id,
@@ -68,15 +74,17 @@ function fire(d: Draft, signal: Signal): void {
       message: `policy ${error.policy} not matched: its when failed on this signal (${error.message})`,
     });
   }
-  for (const policy of selection.matched) {
+}
+
+/** For `count`: the times of signals each policy matched, within its window. */
+function countMatching(svc: ServiceState, matched: Selection['matched'], at: number): void {
+  for (const policy of matched) {
     const count = policy.config.count;
     if (count === null) continue;
-    const since = signal.at - count.withinMs;
-    const times = (svc.counts[policy.name] ?? []).filter((at) => at > since);
-    svc.counts = { ...svc.counts, [policy.name]: [...times, signal.at] };
+    const since = at - count.withinMs;
+    const times = (svc.counts[policy.name] ?? []).filter((time) => time > since);
+    svc.counts = { ...svc.counts, [policy.name]: [...times, at] };
   }
-  changeFiring(d, signal.service, 1, healthHooks(d));
-  decideIncidentPolicy(d, inc, selection.matched, signal.at);
 }
 
 /**
@@ -87,7 +95,7 @@ function fire(d: Draft, signal: Signal): void {
 function decideIncidentPolicy(
   d: Draft,
   inc: IncidentState,
-  matched: ReturnType<typeof selectPolicies>['matched'],
+  matched: Selection['matched'],
   at: number,
 ): void {
   const best = matched[0];
@@ -163,43 +171,6 @@ function resolve(d: Draft, signal: Signal): void {
     ...(record.check !== null ? { check: record.check } : {}),
     summary: signal.summary,
   });
-  if (inc.firing.length === 0) close(d, svc, inc);
+  if (inc.firing.length === 0) closeIncident(d, svc, inc);
   changeFiring(d, signal.service, -1, healthHooks(d));
-}
-
-/** Every firing signal resolved: the incident closes, its pages resolve, its requests lapse. */
-function close(d: Draft, svc: ServiceState, inc: IncidentState): void {
-  const healed = inc.attempts > 0;
-  const how = healed ? 'recovered after heal' : 'resolved on its own';
-  const reason = d.reason({
-    code: healed ? 'recovered' : 'resolved',
-    incidentId: inc.id,
-    service: inc.service,
-    ...(inc.policy ? { policy: inc.policy } : {}),
-    numbers: { durationMs: d.now - inc.openedAt, attempts: inc.attempts },
-    message: `every signal resolved after ${duration(d.now - inc.openedAt)}${healed ? ` and ${plural(inc.attempts, 'heal attempt')}` : ''}: ${how}`,
-  });
-  resolvePages(d, inc, `${inc.service}: ${how}`);
-  if (inc.approval !== null) {
-    d.state.approvals = without(d.state.approvals, inc.approval);
-    d.emit({
-      type: 'approval',
-      incidentId: inc.id,
-      at: d.now,
-      approvalId: inc.approval,
-      verdict: 'cancelled',
-    });
-  }
-  if (d.state.queue.some((entry) => entry.incident === inc.id)) {
-    d.state.queue = d.state.queue.filter((entry) => entry.incident !== inc.id);
-  }
-  svc.incidents = svc.incidents.filter((open) => open !== inc);
-  d.emit({
-    type: 'resolved',
-    incidentId: inc.id,
-    at: d.now,
-    how: healed ? 'recovered-after-heal' : 'resolved',
-    attempts: inc.attempts,
-    reason,
-  });
 }

@@ -1,38 +1,39 @@
-import { type CompiledPolicy, type CompiledService, serviceOf } from './compile.ts';
-import type { Draft } from './draft.ts';
 import {
+  type CompiledPolicies,
+  type CompiledPolicy,
+  type CompiledService,
+  serviceOf,
+} from '../compile.ts';
+import type { Draft } from '../draft.ts';
+import {
+  type EngineState,
   type IncidentState,
-  type Phase,
   type ServiceState,
   type SignalRecord,
   signalOf,
-} from './state.ts';
-import type { Guardrail, Reason, Verdict } from './types.ts';
+} from '../state.ts';
+import type { Guardrail, Reason } from '../types.ts';
 
-/** Everything a guardrail needs to judge one incident. */
-export interface Judging {
-  d: Draft;
-  svc: ServiceState;
-  inc: IncidentState;
-  service: CompiledService;
-  /** The deciding policy; null when none matched (or it is gone after a reload). */
-  policy: CompiledPolicy | null;
-  /** The signal that brought the policy (or the first firing one): templates and silences read it. */
-  lead: SignalRecord | undefined;
-  /** Global dry-run, the policy's dry-run, or its shadow mode: decide, run nothing. */
-  mode: 'shadow' | 'dry-run' | null;
+/** What a guardrail may see of the decision in progress: read only. */
+export interface DraftView {
+  readonly compiled: CompiledPolicies;
+  readonly now: number;
+  readonly state: Readonly<EngineState>;
+  peek(name: string): Readonly<ServiceState> | undefined;
 }
 
-/** A guardrail's answer when it stops the pipeline. */
-export interface Block {
-  verdict: Verdict;
-  phase: Phase;
-  blockedBy: string;
-  reason: Reason;
-  /** Judge again then. */
-  wakeAt?: number;
-  /** Command ids this decision emitted (a page). */
-  commandIds?: string[];
+/** Everything a guardrail needs to judge one incident, read only. */
+export interface Judging {
+  readonly d: DraftView;
+  readonly svc: Readonly<ServiceState>;
+  readonly inc: Readonly<IncidentState>;
+  readonly service: CompiledService;
+  /** The deciding policy; null when none matched (or it is gone after a reload). */
+  readonly policy: CompiledPolicy | null;
+  /** The signal that brought the policy (or the first firing one): templates and silences read it. */
+  readonly lead: SignalRecord | undefined;
+  /** Global dry-run, the policy's dry-run, or its shadow mode: decide, run nothing. */
+  readonly mode: 'shadow' | 'dry-run' | null;
 }
 
 export function judging(d: Draft, service: string, inc: IncidentState): Judging {
@@ -50,7 +51,7 @@ export function judging(d: Draft, service: string, inc: IncidentState): Judging 
   return { d, svc, inc, service: serviceOf(d.compiled, service), policy, lead, mode };
 }
 
-/** A reason about this incident, recorded in the decision's reasons. */
+/** A reason about this incident (recorded when its ruling is applied). */
 export function reasonOf(
   j: Judging,
   code: string,
@@ -62,5 +63,5 @@ export function reasonOf(
   // Set only when known, so the reason stays plain JSON (no undefined fields).
   if (j.policy !== null) reason.policy = j.policy.name;
   if (guardrail !== undefined) reason.guardrail = guardrail;
-  return j.d.reason(reason);
+  return reason;
 }

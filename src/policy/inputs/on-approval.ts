@@ -1,11 +1,12 @@
-import { escalation } from './act.ts';
-import type { Draft } from './draft.ts';
-import { duration } from './format.ts';
-import { judge } from './judge.ts';
-import { judging, reasonOf } from './judging.ts';
-import { without } from './records.ts';
-import { incidentOf } from './state.ts';
-import type { ApprovalInput } from './types.ts';
+import { escalation } from '../commands/page.ts';
+import type { Draft } from '../draft.ts';
+import { duration } from '../format.ts';
+import { applyRuling } from '../judge/apply.ts';
+import { judge } from '../judge/judge.ts';
+import { judging, reasonOf } from '../judge/judging.ts';
+import { without } from '../records.ts';
+import { incidentOf } from '../state.ts';
+import type { ApprovalInput } from '../types.ts';
 
 /** A human answered an approval request: approve judges again (guardrails still apply). */
 export function onApproval(d: Draft, input: ApprovalInput): void {
@@ -19,7 +20,8 @@ export function onApproval(d: Draft, input: ApprovalInput): void {
     return;
   }
   d.state.approvals = without(d.state.approvals, input.approvalId);
-  const inc = incidentOf(d.service(request.service), request.incidentId)!;
+  const svc = d.service(request.service);
+  const inc = incidentOf(svc, request.incidentId)!;
   inc.approval = null;
   d.emit({
     type: 'approval',
@@ -31,12 +33,14 @@ export function onApproval(d: Draft, input: ApprovalInput): void {
   });
   const j = judging(d, request.service, inc);
   if (input.verdict === 'approve') {
-    reasonOf(
-      j,
-      'approval-granted',
-      'approval',
-      { attempt: request.attempt },
-      `approved by ${input.actor}`,
+    d.reason(
+      reasonOf(
+        j,
+        'approval-granted',
+        'approval',
+        { attempt: request.attempt },
+        `approved by ${input.actor}`,
+      ),
     );
     inc.approvedAttempt = request.attempt;
     inc.phase = 'waiting';
@@ -50,15 +54,12 @@ export function onApproval(d: Draft, input: ApprovalInput): void {
     { attempt: request.attempt },
     `denied by ${input.actor}: not healing ${inc.service}; the incident stays open for a human`,
   );
-  inc.phase = 'denied';
-  inc.blockedBy = 'approval';
-  d.emit({
-    type: 'decision',
-    incidentId: inc.id,
-    at: d.now,
+  applyRuling(d, svc, inc, {
+    kind: 'block',
     verdict: 'hold',
+    phase: 'denied',
+    blockedBy: 'approval',
     reason,
-    commandIds: [],
   });
 }
 
@@ -66,7 +67,8 @@ export function onApproval(d: Draft, input: ApprovalInput): void {
 export function expireApproval(d: Draft, approvalId: string): void {
   const request = d.state.approvals[approvalId]!;
   d.state.approvals = without(d.state.approvals, approvalId);
-  const inc = incidentOf(d.service(request.service), request.incidentId)!;
+  const svc = d.service(request.service);
+  const inc = incidentOf(svc, request.incidentId)!;
   inc.approval = null;
   d.emit({ type: 'approval', incidentId: inc.id, at: d.now, approvalId, verdict: 'expired' });
   const j = judging(d, request.service, inc);
@@ -79,14 +81,12 @@ export function expireApproval(d: Draft, approvalId: string): void {
     { attempt: request.attempt, expiresAt: request.expiresAt },
     `approval ${approvalId} expired unanswered${waited !== undefined ? ` after ${duration(waited)}` : ''}: not healing; ${page.words}`,
   );
-  inc.phase = 'escalated';
-  inc.blockedBy = 'approval';
-  d.emit({
-    type: 'decision',
-    incidentId: inc.id,
-    at: d.now,
+  applyRuling(d, svc, inc, {
+    kind: 'block',
     verdict: 'escalate',
+    phase: 'escalated',
+    blockedBy: 'approval',
     reason,
-    commandIds: page.emit(reason),
+    effects: page.effects(reason),
   });
 }

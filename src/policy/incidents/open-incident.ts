@@ -1,7 +1,7 @@
-import type { Signal } from '../signals/signal.ts';
-import { serviceOf } from './compile.ts';
-import type { Draft } from './draft.ts';
-import type { IncidentState, ServiceState, SignalRecord } from './state.ts';
+import type { Signal } from '../../signals/signal.ts';
+import { serviceOf } from '../compile.ts';
+import type { Draft } from '../draft.ts';
+import type { IncidentState, ServiceState, SignalRecord } from '../state.ts';
 
 /**
  * Incidents group signals by service plus the Settings' groupBy labels (as Alertmanager's

@@ -1,7 +1,7 @@
-import type { Draft } from './draft.ts';
-import type { HealthHooks } from './health.ts';
+import type { Draft } from '../draft.ts';
+import type { HealthHooks } from '../incidents/service-health.ts';
+import { incidentOf } from '../state.ts';
 import { judge } from './judge.ts';
-import { incidentOf } from './state.ts';
 
 /**
  * What other incidents a change frees: the dependents held on a service that recovered, the

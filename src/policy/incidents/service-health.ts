@@ -1,7 +1,7 @@
-import { type CompiledService, serviceOf } from './compile.ts';
-import type { Draft } from './draft.ts';
-import type { BlastState } from './state.ts';
-import { tableEntries } from './table.ts';
+import { type CompiledService, serviceOf } from '../compile.ts';
+import type { Draft } from '../draft.ts';
+import type { BlastState } from '../state.ts';
+import { tableEntries } from '../table.ts';
 
 /**
  * Service health and the blast-radius counts that follow from it, kept incrementally: a change

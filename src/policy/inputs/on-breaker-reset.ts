@@ -1,6 +1,7 @@
-import type { Draft } from './draft.ts';
-import { rejudgeBlocked } from './follow-ups.ts';
-import type { BreakerResetInput } from './types.ts';
+import { closedBreaker } from '../breaker.ts';
+import type { Draft } from '../draft.ts';
+import { rejudgeBlocked } from '../judge/follow-ups.ts';
+import type { BreakerResetInput } from '../types.ts';
 
 /**
  * An operator closes a breaker (audited by the shell). Users of systemd and Nomad complain that a
@@ -27,7 +28,7 @@ export function onBreakerReset(d: Draft, input: BreakerResetInput): void {
   if (runbooks.length === 0) return;
   const svc = d.service(input.service);
   for (const runbook of runbooks) {
-    svc.breakers[runbook] = { state: 'closed', attempts: [], openUntil: null, trial: null };
+    svc.breakers[runbook] = closedBreaker();
   }
   for (const { id } of svc.incidents) {
     d.emit({

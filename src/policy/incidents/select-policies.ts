@@ -1,6 +1,6 @@
-import type { WhenContext } from '../config/kinds/policy-when.ts';
-import type { CompiledPolicy, CompiledService } from './compile.ts';
-import type { SignalRecord } from './state.ts';
+import type { WhenContext } from '../../config/kinds/policy-when.ts';
+import type { CompiledPolicy, CompiledService } from '../compile.ts';
+import type { SignalRecord } from '../state.ts';
 
 export interface Selection {
   /** Every policy that matched, highest precedence first: the first decides. */

@@ -1,0 +1,56 @@
+import type { Draft } from '../draft.ts';
+import { duration, plural } from '../format.ts';
+import { without } from '../records.ts';
+import type { IncidentState, ServiceState } from '../state.ts';
+
+/** Every firing signal resolved: the incident closes, its pages resolve, its requests lapse. */
+export function closeIncident(d: Draft, svc: ServiceState, inc: IncidentState): void {
+  const healed = inc.attempts > 0;
+  const how = healed ? 'recovered after heal' : 'resolved on its own';
+  const reason = d.reason({
+    code: healed ? 'recovered' : 'resolved',
+    incidentId: inc.id,
+    service: inc.service,
+    ...(inc.policy ? { policy: inc.policy } : {}),
+    numbers: { durationMs: d.now - inc.openedAt, attempts: inc.attempts },
+    message: `every signal resolved after ${duration(d.now - inc.openedAt)}${healed ? ` and ${plural(inc.attempts, 'heal attempt')}` : ''}: ${how}`,
+  });
+  resolvePages(d, inc, `${inc.service}: ${how}`);
+  if (inc.approval !== null) {
+    d.state.approvals = without(d.state.approvals, inc.approval);
+    d.emit({
+      type: 'approval',
+      incidentId: inc.id,
+      at: d.now,
+      approvalId: inc.approval,
+      verdict: 'cancelled',
+    });
+  }
+  if (d.state.queue.some((entry) => entry.incident === inc.id)) {
+    d.state.queue = d.state.queue.filter((entry) => entry.incident !== inc.id);
+  }
+  svc.incidents = svc.incidents.filter((open) => open !== inc);
+  d.emit({
+    type: 'resolved',
+    incidentId: inc.id,
+    at: d.now,
+    how: healed ? 'recovered-after-heal' : 'resolved',
+    attempts: inc.attempts,
+    reason,
+  });
+}
+
+/** Resolve the incident's open pages (it closed). */
+function resolvePages(d: Draft, inc: IncidentState, summary: string): void {
+  for (const id of inc.pages) {
+    // Its own key: resolving is a second delivery about the same page, not a repeat of it.
+    d.commands.push({
+      kind: 'resolvePage',
+      id,
+      idempotencyKey: `${id}:resolve`,
+      target: inc.id,
+      summary,
+    });
+  }
+  inc.pages = [];
+}
