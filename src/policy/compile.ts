@@ -6,7 +6,7 @@ import type {
   SettingsConfig,
 } from '../config/config.ts';
 import { compileWhen, type WhenProgram } from '../config/kinds/policy-when.ts';
-import { parseTemplate, type TemplatePart } from '../config/kinds/template.ts';
+import { POLICY_TEMPLATES, parseTemplate, type TemplatePart } from '../config/template.ts';
 import { compileMatchers, type LabelPredicate } from './matchers.ts';
 import { compileSilences, type SilenceRule } from './silences.ts';
 
@@ -168,7 +168,7 @@ function compilePolicy(policy: PolicyConfig, rank: number, selected: number): Co
 function compileParams(params: HealRung['params']): CompiledRung['templates'] {
   const out: CompiledRung['templates'] = {};
   for (const [key, value] of Object.entries(params)) {
-    const parsed = typeof value === 'string' ? parseTemplate(value) : value;
+    const parsed = typeof value === 'string' ? parseTemplate(value, POLICY_TEMPLATES) : value;
     out[key] = Array.isArray(parsed) || typeof parsed !== 'object' ? parsed : [String(value)];
   }
   return out;

@@ -1,4 +1,11 @@
-import { type ParamValue, parseTemplate, type Ref, type TemplatePart } from '../config/template.ts';
+import {
+  type Field,
+  type ParamValue,
+  parseTemplate,
+  type Ref,
+  RUNBOOK_TEMPLATES,
+  type TemplatePart,
+} from '../config/template.ts';
 
 /** Everything a reference can name during one run. Absent parts are refusals when referenced. */
 export interface TemplateValues {
@@ -29,15 +36,15 @@ export function lookup(ref: Ref, values: TemplateValues): ParamValue {
       if (value === undefined) throw missing(`{{${ref.of}.labels.${ref.key}}}`);
       return value;
     }
-    case 'fixed': {
-      const value = fixedValue(ref.name, values);
+    case 'field': {
+      const value = fieldValue(ref.name, values);
       if (value === undefined || value === null) throw missing(`{{${ref.name}}}`);
       return value;
     }
   }
 }
 
-function fixedValue(name: string, values: TemplateValues): string | null | undefined {
+function fieldValue(name: Field, values: TemplateValues): string | null | undefined {
   switch (name) {
     case 'service.name':
       return values.service?.name;
@@ -47,14 +54,16 @@ function fixedValue(name: string, values: TemplateValues): string | null | undef
       return values.signal?.fingerprint;
     case 'incident.id':
       return values.incidentId;
-    default:
+    case 'run.id':
       return values.runId;
+    default:
+      return undefined; // signal.service and signal.source are not runbook references
   }
 }
 
 /** Parse a template that passed the load-time check; a template that did not is a Refusal. */
 export function partsOf(text: string): TemplatePart[] {
-  const parts = parseTemplate(text);
+  const parts = parseTemplate(text, RUNBOOK_TEMPLATES);
   if ('error' in parts) throw new Refusal(parts.error);
   return parts;
 }

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import { formatDuration, parseDuration } from '../../src/config/kinds/duration.ts';
 import { parseMatcher } from '../../src/config/kinds/matcher.ts';
-import { parseTemplate } from '../../src/config/kinds/template.ts';
+import { POLICY_TEMPLATES, parseTemplate, RUNBOOK_TEMPLATES } from '../../src/config/template.ts';
 import { comparePolicies } from '../../src/policy/compile.ts';
 import { iso } from '../../src/policy/format.ts';
 import { compileMatchers } from '../../src/policy/matchers.ts';
@@ -67,17 +67,28 @@ test('matchers: Alertmanager syntax; a missing label is ""; regexes are anchored
 
 test('templates: only known references, split into parts', () => {
   assert.deepEqual(
-    parseTemplate('{{service.name}}-{{ signal.labels.app.kubernetes.io/name }}.service'),
+    parseTemplate(
+      '{{service.name}}-{{ signal.labels.app.kubernetes.io/name }}.service',
+      POLICY_TEMPLATES,
+    ),
     [
-      { ref: ['service', 'name'] },
+      { ref: { kind: 'field', name: 'service.name' }, text: '{{service.name}}' },
       '-',
-      { ref: ['signal', 'labels', 'app.kubernetes.io/name'] },
+      {
+        ref: { kind: 'label', of: 'signal', key: 'app.kubernetes.io/name' },
+        text: '{{ signal.labels.app.kubernetes.io/name }}',
+      },
       '.service',
     ],
   );
-  assert.deepEqual(parseTemplate('plain'), ['plain']);
-  assert.ok('error' in (parseTemplate('{{signal.lables.x}}') as object));
-  assert.ok('error' in (parseTemplate('{{process.env.HOME}}') as object));
+  assert.deepEqual(parseTemplate('plain', POLICY_TEMPLATES), ['plain']);
+  assert.ok('error' in (parseTemplate('{{signal.lables.x}}', POLICY_TEMPLATES) as object));
+  assert.ok('error' in (parseTemplate('{{process.env.HOME}}', POLICY_TEMPLATES) as object));
+  // Each place has its own references: params only in runbooks, signal.source only in policies.
+  assert.ok('error' in (parseTemplate('{{params.unit}}', POLICY_TEMPLATES) as object));
+  assert.ok(!('error' in (parseTemplate('{{params.unit}}', RUNBOOK_TEMPLATES) as object)));
+  assert.ok('error' in (parseTemplate('{{signal.source}}', RUNBOOK_TEMPLATES) as object));
+  assert.ok(!('error' in (parseTemplate('{{signal.source}}', POLICY_TEMPLATES) as object)));
 });
 
 test('precedence: higher priority first, ties by name', () => {

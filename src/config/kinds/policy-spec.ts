@@ -1,8 +1,8 @@
 import { z } from 'zod';
+import { POLICY_TEMPLATES, parseTemplate } from '../template.ts';
 import { duration } from './duration.ts';
 import { matcherList } from './matcher.ts';
 import { name } from './name.ts';
-import { parseTemplate } from './template.ts';
 
 /** Every default of a Policy, in one place: the schema and the reference doc read them here. */
 export const POLICY_DEFAULTS = {
@@ -17,7 +17,7 @@ export const POLICY_DEFAULTS = {
 };
 
 const templated = z.string().superRefine((text, ctx) => {
-  const parsed = parseTemplate(text);
+  const parsed = parseTemplate(text, POLICY_TEMPLATES);
   if ('error' in parsed) ctx.addIssue({ code: 'custom', message: parsed.error });
 });
 

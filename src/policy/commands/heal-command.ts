@@ -1,5 +1,5 @@
 import type { HealParams } from '../../config/config.ts';
-import type { TemplatePart } from '../../config/kinds/template.ts';
+import type { Ref, TemplatePart } from '../../config/template.ts';
 import { breakerAt } from '../breaker.ts';
 import type { CompiledRung } from '../compile.ts';
 import { duration } from '../format.ts';
@@ -67,7 +67,7 @@ export function renderParams(
         continue;
       }
       const value = lookup(j, part.ref);
-      if (value === undefined) return { params: out, missing: part.ref.join('.') };
+      if (value === undefined) return { params: out, missing: part.text.slice(2, -2).trim() };
       text += value;
     }
     out[key] = text;
@@ -75,26 +75,26 @@ export function renderParams(
   return { params: out, missing: null };
 }
 
-function lookup(j: Judging, ref: string[]): string | undefined {
-  const [root, field, label] = ref;
+function lookup(j: Judging, ref: Ref): string | undefined {
   const signal = j.lead;
-  if (root === 'incident') return j.inc.id;
-  if (root === 'service') {
-    if (field === 'name') return j.inc.service;
-    return Object.hasOwn(j.service.labels, label!) ? j.service.labels[label!] : undefined;
+  if (ref.kind === 'label') {
+    const labels = ref.of === 'service' ? j.service.labels : signal?.labels;
+    return labels && Object.hasOwn(labels, ref.key) ? labels[ref.key] : undefined;
   }
-  if (signal === undefined) return undefined;
-  switch (field) {
-    case 'labels':
-      return Object.hasOwn(signal.labels, label!) ? signal.labels[label!] : undefined;
-    case 'service':
+  if (ref.kind === 'param') return undefined; // not a policy reference: the load refused it
+  switch (ref.name) {
+    case 'incident.id':
+      return j.inc.id;
+    case 'service.name':
       return j.inc.service;
-    case 'check':
-      return signal.check ?? undefined;
-    case 'source':
-      return signal.source;
-    case 'fingerprint':
-      return signal.fingerprint;
+    case 'signal.service':
+      return signal && j.inc.service;
+    case 'signal.check':
+      return signal?.check ?? undefined;
+    case 'signal.source':
+      return signal?.source;
+    case 'signal.fingerprint':
+      return signal?.fingerprint;
     default:
       return undefined;
   }
