@@ -2,7 +2,6 @@ import type { Config } from './config/config.ts';
 import { formatErrors } from './config/config-error.ts';
 import { routeActions } from './decisions/action-router.ts';
 import { DecisionLoop } from './decisions/decision-loop.ts';
-import { runbookNotify } from './decisions/runbook-notify.ts';
 import { loadMendConfig } from './documents.ts';
 import { checkNotifierSecrets } from './notify/check-secrets.ts';
 import { createNotifierPort } from './notify/notifier-port.ts';
@@ -84,12 +83,7 @@ export async function startController(options: ControllerOptions): Promise<Runni
   }
 
   const notifiers = createNotifierPort({ config: () => config, store, log });
-  const runbooks = createRunbookExecutor({
-    config: () => config,
-    store,
-    log,
-    notify: runbookNotify(notifiers),
-  });
+  const runbooks = createRunbookExecutor({ config: () => config, store, log });
   const decisions = await openDecisions({
     config,
     store,

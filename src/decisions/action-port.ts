@@ -9,7 +9,19 @@ export interface DispatchContext {
   service?: ServiceConfig;
   /** The signal that opened the incident: its check is the one a heal verifies. */
   lead?: LeadSignal;
+  /**
+   * For a heal: page about its incident (a runbook's notify step). The engine decides the page
+   * and the store records it like any other; resolves once the notifiers were tried.
+   */
+  notify?: NotifyFn;
 }
+
+/** Sends a message through notifiers, once per key; rejects when it could not be sent. */
+export type NotifyFn = (request: {
+  key: string;
+  notifiers: string[];
+  message: string;
+}) => Promise<void>;
 
 /**
  * Where decided commands go: the runbook executor (heal) and the notifiers (page, resolvePage,

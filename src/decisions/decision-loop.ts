@@ -11,7 +11,7 @@ import { tableGet } from '../policy/table.ts';
 import type { Signal, SignalConsumer } from '../signals/signal.ts';
 import type { Store } from '../store/store.ts';
 import type { Logger } from '../support/log.ts';
-import type { ActionPort } from './action-port.ts';
+import type { ActionPort, NotifyFn } from './action-port.ts';
 import { configRevision } from './config-revision.ts';
 import { logDecision, logSignal } from './decision-log.ts';
 import { decisionRecord } from './decision-record.ts';
@@ -84,7 +84,10 @@ export class DecisionLoop implements SignalConsumer {
       actions: options.actions,
       log: options.log,
       now,
-      contextOf: (command, report) => dispatchContext(command, this.#state, this.#config, report),
+      contextOf: (command, report) =>
+        dispatchContext(command, this.#state, this.#config, report, (healId) =>
+          this.#notifyFor(healId),
+        ),
       submit: (outcome) => this.submit(outcome),
     });
     this.#clock = new EngineClock({
@@ -160,6 +163,29 @@ export class DecisionLoop implements SignalConsumer {
     this.#dispatcher.stop();
     await this.#chain;
     await this.#snapshots.saveIfBehind(this.#position());
+  }
+
+  /**
+   * How a heal's runbook pages: the engine decides a page about the heal's incident (the input
+   * and the page are recorded like any other), and the step waits until the notifiers were tried.
+   */
+  #notifyFor(healId: string): NotifyFn {
+    return async ({ key, notifiers, message }) => {
+      const input = {
+        kind: 'notify' as const,
+        at: this.#now(),
+        commandId: healId,
+        key,
+        notifiers,
+        message,
+      };
+      const decision = await this.submit(input);
+      const page = decision.commands.find((command) => command.idempotencyKey === key);
+      if (page === undefined) {
+        throw new Error(decision.reasons.at(-1)?.message ?? `no page decided for ${key}`);
+      }
+      await this.#dispatcher.whenSent(key);
+    };
   }
 
   #serially<T>(work: () => Promise<T>): Promise<T> {

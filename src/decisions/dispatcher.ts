@@ -27,13 +27,29 @@ export interface DispatcherOptions {
 export class Dispatcher {
   readonly #options: DispatcherOptions;
   readonly #stopping = new AbortController();
+  /** Dispatches under way, by idempotency key. */
+  readonly #sending = new Map<string, Promise<void>>();
 
   constructor(options: DispatcherOptions) {
     this.#options = options;
   }
 
   /** Start the command's action; resolves when the action has taken it (not when a heal ends). */
-  async dispatch(command: Command, { resumed = false } = {}): Promise<void> {
+  dispatch(command: Command, options: { resumed?: boolean } = {}): Promise<void> {
+    const key = command.idempotencyKey;
+    const sending = this.#send(command, options.resumed ?? false).finally(() => {
+      if (this.#sending.get(key) === sending) this.#sending.delete(key);
+    });
+    this.#sending.set(key, sending);
+    return sending;
+  }
+
+  /** Resolves once the command with this key (dispatched already, or now) has gone out. */
+  whenSent(key: string): Promise<void> {
+    return this.#sending.get(key) ?? Promise.resolve();
+  }
+
+  async #send(command: Command, resumed: boolean): Promise<void> {
     const { actions, log, store, now } = this.#options;
     const report = (outcome: OutcomeInput) => this.#report(outcome);
     try {

@@ -129,6 +129,8 @@ function describeInput(input: Input): string {
       return `${input.verdict} ${input.approvalId} by ${input.actor}`;
     case 'breakerReset':
       return `breaker reset ${input.service}${input.runbook ? ` ${input.runbook}` : ''} by ${input.actor}`;
+    case 'notify':
+      return `notify step of ${input.commandId} to ${input.notifiers.join(', ')}`;
     case 'tick':
       return 'timer';
   }

@@ -1,5 +1,5 @@
-import type { OutcomeResult, Verdict } from '../policy/index.ts';
-import { commandsOf, eventsOf, type IncidentRecord, isRecord } from './record.ts';
+import type { OutcomeResult, PageCommand, Verdict } from '../policy/index.ts';
+import { commandsOf, eventsOf, type IncidentRecord, isEscalation, isRecord } from './record.ts';
 
 /**
  * The figures of one incident, from what was recorded (pure). Times are epoch ms; a figure that
@@ -112,8 +112,8 @@ export function incidentFigures(record: IncidentRecord): IncidentFigures {
     heals,
     pages: new Set(
       commandsOf(record)
-        .filter((c) => c.command.kind === 'page')
-        .map((c) => c.command.kind === 'page' && c.command.id),
+        .filter((c) => isEscalation(c.command))
+        .map((c) => (c.command as PageCommand).id),
     ).size,
     wouldHeal: verdicts.filter((v) => v === 'would-heal').length,
     wouldPage: verdicts.filter((v) => v === 'would-page').length,

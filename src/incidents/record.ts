@@ -1,4 +1,9 @@
-import type { Command, IncidentEvent as EngineEvent, Reason } from '../policy/index.ts';
+import type {
+  Command,
+  IncidentEvent as EngineEvent,
+  PageCommand,
+  Reason,
+} from '../policy/index.ts';
 import type {
   IncidentWithTimeline,
   StoredCommand,
@@ -87,6 +92,14 @@ export function commandsOf(
     }
   }
   return out;
+}
+
+/**
+ * A page that escalates to a person (the engine decided a human is needed), as opposed to a
+ * message a runbook's notify step sends while it heals.
+ */
+export function isEscalation(command: Command): command is PageCommand {
+  return command.kind === 'page' && command.reason.code !== 'runbook-notify';
 }
 
 export function commandIncidents(command: Command): string[] {

@@ -1,6 +1,6 @@
 import type { PageCommand } from '../policy/index.ts';
 import { type IncidentFigures, type IncidentOutcome, incidentFigures } from './figures.ts';
-import { commandsOf, eventsOf, type IncidentRecord } from './record.ts';
+import { commandsOf, eventsOf, type IncidentRecord, isEscalation } from './record.ts';
 import { type DurationStats, durationStats } from './stats.ts';
 
 /**
@@ -201,7 +201,7 @@ function escalationRows(records: readonly IncidentRecord[]): EscalationRow[] {
   const rows = new Map<string, EscalationRow>();
   for (const record of records) {
     for (const { at, command } of commandsOf(record)) {
-      if (command.kind !== 'page' || rows.has(command.id)) continue;
+      if (!isEscalation(command) || rows.has(command.id)) continue;
       rows.set(command.id, escalation(at, command, record.incident.service));
     }
   }

@@ -4,6 +4,7 @@ import { Draft } from './draft.ts';
 import { recountBlast } from './incidents/service-health.ts';
 import { expireApproval, onApproval } from './inputs/on-approval.ts';
 import { onBreakerReset } from './inputs/on-breaker-reset.ts';
+import { onNotify } from './inputs/on-notify.ts';
 import { onOutcome } from './inputs/on-outcome.ts';
 import { onSignal } from './inputs/on-signal.ts';
 import { judge } from './judge/judge.ts';
@@ -36,6 +37,9 @@ export function decide(
       break;
     case 'breakerReset':
       onBreakerReset(d, input);
+      break;
+    case 'notify':
+      onNotify(d, input);
       break;
     case 'tick':
       break;

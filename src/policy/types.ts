@@ -7,7 +7,13 @@ import type { Signal } from '../signals/signal.ts';
  * reasons say, machine-readably and in words with the numbers, why each decision was taken.
  */
 
-export type Input = SignalInput | OutcomeInput | ApprovalInput | TickInput | BreakerResetInput;
+export type Input =
+  | SignalInput
+  | OutcomeInput
+  | ApprovalInput
+  | TickInput
+  | BreakerResetInput
+  | NotifyInput;
 
 export interface SignalInput {
   kind: 'signal';
@@ -50,6 +56,21 @@ export interface BreakerResetInput {
   /** Every breaker of the service when unset. */
   runbook?: string;
   actor: string;
+}
+
+/**
+ * A runbook's `notify` step, during a heal: tell these notifiers this message. The engine turns it
+ * into a page about the heal's incident, so the page is decided and recorded like every other.
+ */
+export interface NotifyInput {
+  kind: 'notify';
+  at: number;
+  /** The heal whose runbook sends it. */
+  commandId: string;
+  /** The step attempt's key: the page's idempotency key, so a resumed step pages once. */
+  key: string;
+  notifiers: string[];
+  message: string;
 }
 
 export type Command = HealCommand | PageCommand | ResolvePageCommand | RequestApprovalCommand;

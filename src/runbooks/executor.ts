@@ -5,15 +5,12 @@ import type { JournalEntry, Store } from '../store/store.ts';
 import type { Logger } from '../support/log.ts';
 import type { JournalPayload } from './journal.ts';
 import { performRun, type RunOutcome, type RunRequest } from './run.ts';
-import type { NotifyFn } from './steps/step-kind.ts';
 
 export interface RunbookExecutorOptions {
   /** The config now: read at each run, so a reload applies to runs that start after it. */
   config: () => Pick<Config, 'runbooks' | 'services'>;
   store: Pick<Store, 'appendJournal' | 'listJournal' | 'listSignals'>;
   log: Logger;
-  /** Delivery for `notify` steps (the notifiers). Without it a notify step fails, saying so. */
-  notify?: NotifyFn;
   now?: () => number;
   /** Called with each journal row appended (redacted): the live view of `mend runbook run`. */
   onRecord?: (phase: JournalEntry['phase'], payload: JournalPayload) => void;
@@ -58,7 +55,6 @@ export function createRunbookExecutor(options: RunbookExecutorOptions): RunbookE
         {
           runbooks: config.runbooks,
           store: options.store,
-          notify: options.notify,
           now,
           stop: stopping.signal,
           onRecord: options.onRecord,
@@ -120,5 +116,6 @@ function requestOf(command: HealCommand, context: DispatchContext): RunRequest {
     actor: 'controller',
     serviceConfig: context.service,
     lead: context.lead,
+    notify: context.notify,
   };
 }

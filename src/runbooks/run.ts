@@ -1,5 +1,6 @@
 import type { HealParams, RunbookConfig, ServiceConfig } from '../config/config.ts';
 import { validateParams } from '../config/kinds/runbook-params.ts';
+import type { NotifyFn } from '../decisions/action-port.ts';
 import type { LeadSignal, OutcomeResult } from '../policy/types.ts';
 import { Redactor } from '../secrets/redactor.ts';
 import type { JournalEntry, Store } from '../store/store.ts';
@@ -13,7 +14,6 @@ import {
 } from './journal.ts';
 import { RunSecrets } from './run-secrets.ts';
 import { runStep, type StepOutcome, type StepRunContext } from './run-step.ts';
-import type { NotifyFn } from './steps/step-kind.ts';
 import type { TemplateValues } from './template-values.ts';
 
 /** One run of a runbook: a heal command, or `mend runbook run`. */
@@ -29,6 +29,8 @@ export interface RunRequest {
   actor: string;
   serviceConfig?: ServiceConfig | undefined;
   lead?: LeadSignal | undefined;
+  /** How its notify steps page (a heal: through the engine); a run by hand has none. */
+  notify?: NotifyFn | undefined;
 }
 
 export interface RunOutcome {
@@ -39,7 +41,6 @@ export interface RunOutcome {
 export interface RunDeps {
   runbooks: readonly RunbookConfig[];
   store: Pick<Store, 'appendJournal' | 'listJournal' | 'listSignals'>;
-  notify: NotifyFn | undefined;
   now: () => number;
   stop: AbortSignal;
   onRecord?: ((phase: JournalEntry['phase'], payload: JournalPayload) => void) | undefined;
@@ -102,7 +103,7 @@ export async function performRun(
       service: request.serviceConfig,
       lead: request.lead,
       store: deps.store,
-      notify: deps.notify,
+      notify: request.notify,
       runId: request.runId,
       now: deps.now,
     },

@@ -194,3 +194,48 @@ test('replay with the same config shows no difference; a changed config shows wh
       await store.close();
     }
   }));
+
+test("a heal's notify step is decided and recorded as a page before it goes out", () =>
+  withWorkspace(async (ws) => {
+    const config = await ws.config(policy());
+    const store = await ws.store();
+    const delivered: string[] = [];
+    let notified: Promise<void> | undefined;
+    const actions: ActionPort = {
+      async dispatch(command, context) {
+        if (command.kind === 'heal') {
+          notified = context.notify?.({
+            key: `${command.id}:steps:0:1`,
+            notifiers: ['chat'],
+            message: 'restarting db',
+          });
+          return;
+        }
+        // The page reaches its action only once its decision is recorded.
+        const rows = await store.listCommands({});
+        assert.ok(rows.some((row) => row.id === command.idempotencyKey));
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        delivered.push(command.idempotencyKey);
+      },
+    };
+    const loop = await DecisionLoop.open({ config, store, actions, log, now: () => T0 });
+    try {
+      await loop.consume(signal('db', 'up', 'firing', T0));
+      await settle();
+      assert.ok(notified, 'the heal got a notify');
+      await notified;
+      assert.deepEqual(delivered, ['inc-1:heal:1:steps:0:1'], 'resolved after the page went out');
+      const recorded = await store.listDecisions({});
+      assert.deepEqual(
+        recorded.map((d) => d.kind),
+        ['signal', 'notify'],
+      );
+      const page = (await store.listCommands({})).find((c) => c.kind === 'page');
+      assert.equal(page?.id, 'inc-1:heal:1:steps:0:1');
+      assert.equal(page?.incidentId, 'inc-1');
+      assert.equal(page?.status, 'succeeded');
+    } finally {
+      await loop.stop();
+      await store.close();
+    }
+  }));

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import type { NotifyFn } from '../../src/decisions/action-port.ts';
 import { createRunbookExecutor } from '../../src/runbooks/executor.ts';
 import type { StepIntent, StepRecord } from '../../src/runbooks/journal.ts';
 import { TRUNCATION_MARKER } from '../../src/signals/observation.ts';
@@ -35,7 +36,7 @@ async function runOnce(
   spec: string,
   extra: {
     env?: NodeJS.ProcessEnv;
-    notify?: Parameters<typeof createRunbookExecutor>[0]['notify'];
+    notify?: NotifyFn;
     prepare?: (store: Store) => Promise<void>;
     lead?: boolean;
   } = {},
@@ -49,7 +50,6 @@ async function runOnce(
       store,
       log: silentLog,
       ...(extra.env ? { env: extra.env } : {}),
-      ...(extra.notify ? { notify: extra.notify } : {}),
     });
     const outcome = await executor.run({
       runId: 'r1',
@@ -57,6 +57,7 @@ async function runOnce(
       service: 'api',
       params: {},
       actor: 't',
+      ...(extra.notify ? { notify: extra.notify } : {}),
       ...(extra.lead
         ? {
             lead: {
@@ -220,27 +221,23 @@ test('logTail: the last lines, at most maxOutputBytes, marked when cut', () =>
     assert.ok(records[1]!.output!.endsWith('line 4999'));
   }));
 
-test('notify: delivered through the injected function; without one the step fails', () =>
+test("notify: sent through the heal's notify (the engine pages); a run by hand has none and fails", () =>
   withTempDir(async (dir) => {
     const spec =
       '  steps:\n    - notify: {notifiers: [oncall], message: "restarting {{service.name}} ({{run.id}})"}\n    - verify: {}';
     const sent: unknown[] = [];
     const { outcome } = await runOnce(dir, spec, {
-      notify: async (notifiers, message, meta) => {
-        sent.push({ notifiers, message, meta });
+      notify: async (request) => {
+        sent.push(request);
       },
     });
     assert.equal(outcome?.result, 'succeeded');
     assert.deepEqual(sent, [
-      {
-        notifiers: ['oncall'],
-        message: 'restarting api (r1)',
-        meta: { key: 'r1:steps:0:1', runId: 'r1' },
-      },
+      { key: 'r1:steps:0:1', notifiers: ['oncall'], message: 'restarting api (r1)' },
     ]);
     await withTempDir(async (other) => {
       const without = await runOnce(other, spec);
-      assert.match(without.outcome!.detail, /no notifier delivery is wired into this mend/);
+      assert.match(without.outcome!.detail, /a run by hand has no incident to page about/);
     });
   }));
 

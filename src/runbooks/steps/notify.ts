@@ -24,10 +24,13 @@ export const notifyStep = defineStepKind({
   summarize: (c) => `notify ${(c.notifiers as string[]).join(', ')}`,
   async execute(p, ctx) {
     if (ctx.notify === undefined) {
-      return { ok: false, error: 'no notifier delivery is wired into this mend' };
+      return {
+        ok: false,
+        error: 'nothing to notify through: a run by hand has no incident to page about',
+      };
     }
     try {
-      await ctx.notify(p.notifiers, p.message, { key: ctx.key, runId: ctx.runId });
+      await ctx.notify({ key: ctx.key, notifiers: [...p.notifiers], message: p.message });
       return { ok: true, output: `sent to ${p.notifiers.join(', ')}` };
     } catch (err) {
       return {

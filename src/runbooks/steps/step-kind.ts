@@ -1,18 +1,12 @@
 import type { z } from 'zod';
 import type { ServiceConfig } from '../../config/config.ts';
+import type { NotifyFn } from '../../decisions/action-port.ts';
 import type { LeadSignal } from '../../policy/types.ts';
 import type { Store } from '../../store/store.ts';
 import type { TemplateValues } from '../template-values.ts';
 
 /** Where a step kind may appear: `evidence` (before acting) and/or `steps` and `onFailure`. */
 export type StepSection = 'evidence' | 'action';
-
-/** Delivers a runbook's `notify` step; the notifier helper implements it. Rejects on failure. */
-export type NotifyFn = (
-  notifiers: readonly string[],
-  message: string,
-  meta?: { key: string; runId: string },
-) => Promise<void>;
 
 /** What preparing a step may use: the values templates are rendered with, and the secrets. */
 export interface PrepareContext {

@@ -1,0 +1,59 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { Input } from '../../src/policy/index.ts';
+import { firing, makeConfig, outcome, run, T0 } from './helpers.ts';
+
+const config = makeConfig({
+  services: [{ name: 'api' }],
+  policies: { restart: { heal: { runbook: 'restart' }, escalate: { notifiers: ['oncall'] } } },
+});
+
+const notify = (at: number, commandId: string, key: string): Input => ({
+  kind: 'notify',
+  at,
+  commandId,
+  key,
+  notifiers: ['chat'],
+  message: 'restarting api',
+});
+
+test("a runbook's notify step becomes a page about the heal's incident, keyed by the step", () => {
+  const { steps } = run(config, [
+    firing('api', T0),
+    notify(T0 + 100, 'inc-1:heal:1', 'inc-1:heal:1:steps:0:1'),
+  ]);
+  const decided = steps[1]!;
+  assert.deepEqual(decided.commands, [
+    {
+      kind: 'page',
+      id: 'inc-1:heal:1:steps:0:1',
+      idempotencyKey: 'inc-1:heal:1:steps:0:1',
+      target: 'inc-1',
+      incidentIds: ['inc-1'],
+      notifiers: ['chat'],
+      summary: 'restarting api',
+      reason: decided.reasons[0],
+    },
+  ]);
+  assert.equal(decided.reasons[0]?.code, 'runbook-notify');
+  assert.equal(
+    decided.reasons[0]?.message,
+    'runbook of inc-1:heal:1 notifies chat: restarting api',
+  );
+  // Nothing about the heal itself changed: it is still in flight.
+  assert.deepEqual(decided.state.inFlight, steps[0]!.state.inFlight);
+});
+
+test('a notify step of a heal that is not in flight pages nobody, and says why', () => {
+  const { steps } = run(config, [
+    firing('api', T0),
+    outcome('inc-1:heal:1', T0 + 50, 'succeeded'),
+    notify(T0 + 100, 'inc-1:heal:1', 'inc-1:heal:1:steps:0:1'),
+    notify(T0 + 100, 'inc-9:heal:1', 'inc-9:heal:1:steps:0:1'),
+  ]);
+  for (const decided of steps.slice(2)) {
+    assert.deepEqual(decided.commands, []);
+    assert.equal(decided.reasons[0]?.code, 'unknown-command');
+    assert.match(decided.reasons[0]!.message, /not in flight .*: nothing sent to chat$/);
+  }
+});
