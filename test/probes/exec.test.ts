@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { TRUNCATION_MARKER } from '../../src/signals/observation.ts';
 import { execProbe, execProbeSpec } from '../../src/signals/probes/exec.ts';
-import { probeContext, processGone, runProbe } from './helpers.ts';
+import { processGone } from '../helpers/processes.ts';
+import { probeContext, runProbe } from './helpers.ts';
 
 const exec = (spec: Record<string, unknown>) => execProbe.prepare(execProbeSpec.parse(spec));
 

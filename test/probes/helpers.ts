@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import type { ProbeResult } from '../../src/signals/observation.ts';
 import type { Probe, ProbeContext } from '../../src/signals/probes/probe-kind.ts';
@@ -40,18 +39,4 @@ export async function closedPort(): Promise<number> {
 
 export function close(server: Server): Promise<void> {
   return new Promise((resolve) => server.close(() => resolve()));
-}
-
-/** Whether a process is gone (no longer exists, or is a zombie nobody reaped yet) within a second. */
-export async function processGone(pid: number): Promise<boolean> {
-  for (let i = 0; i < 50; i++) {
-    try {
-      const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-      if (stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z')) return true;
-    } catch {
-      return true;
-    }
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  return false;
 }

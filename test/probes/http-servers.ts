@@ -1,5 +1,3 @@
-import assert from 'node:assert/strict';
-import { once } from 'node:events';
 import { createServer as createHttpServer, type RequestListener, type Server } from 'node:http';
 import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
 import { httpProbe } from '../../src/signals/probes/http.ts';
@@ -50,10 +48,4 @@ export async function tcpServer(
       return new Promise((resolve) => server.close(() => resolve()));
     },
   };
-}
-
-/** Resolves once the peer closed every socket it opened (and it opened one). */
-export async function closedSockets(sockets: readonly Socket[]): Promise<void> {
-  assert.ok(sockets.length > 0, 'no connection arrived');
-  await Promise.all(sockets.map((s) => (s.closed ? undefined : once(s, 'close'))));
 }

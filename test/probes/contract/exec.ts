@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { processGone } from '../../helpers/processes.ts';
 import type { ProbeFixture } from '../contract.ts';
-import { processGone } from '../helpers.ts';
 
 const none = async () => {};
 

@@ -1,7 +1,7 @@
+import { startSilentServer } from '../../helpers/silent-server.ts';
 import type { ProbeFixture } from '../contract.ts';
 import { startGrpcServer } from '../grpc-servers.ts';
 import { closedPort } from '../helpers.ts';
-import { closedSockets, tcpServer } from '../http-servers.ts';
 
 export const grpcFixture: ProbeFixture = {
   async healthy() {
@@ -15,12 +15,8 @@ export const grpcFixture: ProbeFixture = {
   },
   async hanging() {
     // Accepts TCP and never speaks HTTP/2: grpc-js alone would wait as long as the peer does.
-    const silent = await tcpServer((socket) => socket.resume());
-    return {
-      spec: { port: silent.port },
-      released: () => closedSockets(silent.sockets),
-      close: silent.close,
-    };
+    const silent = await startSilentServer();
+    return { spec: { port: silent.port }, released: silent.released, close: silent.close };
   },
   verbose: null,
 };

@@ -1,6 +1,7 @@
+import { startSilentServer } from '../../helpers/silent-server.ts';
 import type { ProbeFixture } from '../contract.ts';
 import { closedPort } from '../helpers.ts';
-import { closedSockets, httpServer, tcpServer } from '../http-servers.ts';
+import { httpServer } from '../http-servers.ts';
 
 export const httpFixture: ProbeFixture = {
   async healthy() {
@@ -15,12 +16,8 @@ export const httpFixture: ProbeFixture = {
   },
   async hanging() {
     // Accepts the connection and reads the request, and never answers.
-    const silent = await tcpServer((socket) => socket.resume());
-    return {
-      spec: { url: silent.url('/readyz') },
-      released: () => closedSockets(silent.sockets),
-      close: silent.close,
-    };
+    const silent = await startSilentServer();
+    return { spec: { url: `${silent.url}readyz` }, released: silent.released, close: silent.close };
   },
   async verbose(bytes) {
     const app = await httpServer((_req, res) => {
