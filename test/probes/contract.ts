@@ -3,6 +3,7 @@ import { describe, test } from 'node:test';
 import { TRUNCATION_MARKER } from '../../src/signals/observation.ts';
 import type { ProbeContext, ProbeKind } from '../../src/signals/probes/probe-kind.ts';
 import { findProbeKind } from '../../src/signals/probes/registry.ts';
+import { assertOneLine, settleWithin } from '../helpers/contract-asserts.ts';
 
 /** Something a probe can be pointed at, and the way to stop it. */
 export interface ProbeTarget {
@@ -143,18 +144,6 @@ async function observe(kind: ProbeKind, target: ProbeTarget, ctx: ProbeContext, 
   return settleWithin(pending, endsByMs + 2000);
 }
 
-export async function settleWithin<T>(pending: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`still running after ${ms} ms`)), ms);
-  });
-  try {
-    return await Promise.race([pending, late]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
 async function withTarget(
   starting: Promise<ProbeTarget>,
   use: (target: ProbeTarget) => Promise<void>,
@@ -170,9 +159,4 @@ async function withTarget(
 /** The target let go within a second of the probe's end. */
 async function released(target: ProbeTarget): Promise<void> {
   if (target.released !== undefined) await settleWithin(target.released(), 1000);
-}
-
-export function assertOneLine(text: string | undefined): void {
-  assert.equal(typeof text, 'string', 'a line of text');
-  assert.match(text ?? '', /^\S[^\n\r]*$/, `one line: ${JSON.stringify(text)}`);
 }
