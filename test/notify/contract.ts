@@ -148,10 +148,11 @@ export function runNotifierContract(kind: NotifierKind, fixture: NotifierFixture
   });
 }
 
-async function withTarget(
-  fixture: NotifierFixture,
+/** Runs `use` with the fixture's receiver answering as asked; the receiver is stopped after. */
+export async function withTarget<Target extends NotifierTarget>(
+  fixture: NotifierFixture<Target>,
   answering: Answering,
-  use: (target: NotifierTarget) => Promise<void>,
+  use: (target: Target) => Promise<void>,
 ): Promise<void> {
   const target = await fixture.start(answering);
   try {
