@@ -73,7 +73,7 @@ export function runNotifierContract(kind: NotifierKind, fixture: NotifierFixture
         assert.match(JSON.stringify(unknown.error?.issues), /notAField/);
       }));
 
-    test('a delivery the receiver accepts resolves; the port records it delivered at once', () =>
+    test('a delivery the receiver accepts resolves; the port records it delivered after one attempt', () =>
       using('accept', async (target) => {
         const ctx = deliveryContext(target);
         await deliver(target, ctx);
@@ -127,6 +127,7 @@ export function runNotifierContract(kind: NotifierKind, fixture: NotifierFixture
         const tookMs = performance.now() - started;
         assert.ok(tookMs < ABORT_AFTER_MS + SLACK_MS, `took ${Math.round(tookMs)} ms`);
         assert.equal(error.transient, true, error.message);
+        assertNoSecret(target, describeError(error));
         assert.deepEqual([target.attempts(), target.accepted()], [1, 0]);
         await settleWithin(noConnections(target), 1000);
       }));
@@ -142,6 +143,7 @@ export function runNotifierContract(kind: NotifierKind, fixture: NotifierFixture
         const recorded = await throughPort(kind, target, log);
         assert.equal(recorded[0]?.type, 'notification-failed');
         assert.ok(recorded[0]?.error?.includes(REDACTED), `not redacted: ${recorded[0]?.error}`);
+        assert.ok(lines.join('').includes(REDACTED), 'the log shows the redaction');
         for (const text of [JSON.stringify(recorded), lines.join('')]) assertNoSecret(target, text);
       });
     });

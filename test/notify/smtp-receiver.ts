@@ -65,6 +65,8 @@ export async function startSmtpReceiver(
     cert,
     authMethods: ['PLAIN', 'LOGIN'],
     logger: false,
+    // Its reverse lookup of 127.0.0.1 would ask the machine's DNS server, off loopback.
+    disableReverseLookup: true,
     onConnect(_session, callback) {
       sessions++;
       if (faults.silent) return;
@@ -142,8 +144,11 @@ function certificate(): Promise<{ key: Buffer; cert: Buffer; caFile: string }> {
     await promisify(execFile)('openssl', [
       'req',
       '-x509',
+      // An EC key: made and used in a fraction of the time of an RSA one.
       '-newkey',
-      'rsa:2048',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
       '-nodes',
       '-days',
       '1',
