@@ -5,6 +5,9 @@ import { Writable } from 'node:stream';
 import pino from 'pino';
 import type { Config } from '../../src/config/config.ts';
 import { loadMendConfig } from '../../src/documents.ts';
+import { composeNotification } from '../../src/notify/compose.ts';
+import { incidentByEngineId, leadSignal } from '../../src/notify/incident-record.ts';
+import type { Notification } from '../../src/notify/notification.ts';
 import { createNotifierPort } from '../../src/notify/notifier-port.ts';
 import type {
   PageCommand,
@@ -50,6 +53,14 @@ export const notifier = (name: string, spec: string) =>
 
 /** Fast retries for tests: 3 attempts, 20-50 ms apart, 1 s per attempt. */
 export const FAST = '  attempts: 3\n  timeout: 1s\n  backoff: {initial: 20ms, max: 50ms}\n';
+
+/** A Notifier document of `kind` with `spec` (JSON is YAML), then `extra` Notifier fields. */
+export const notifierOf = (
+  name: string,
+  kind: string,
+  spec: Record<string, unknown>,
+  extra = FAST,
+) => notifier(name, `  ${kind}: ${JSON.stringify(spec)}\n${extra}`);
 
 export const REASON: Reason = {
   code: 'breaker-open',
@@ -218,6 +229,55 @@ export function port(
     env: options.env ?? {},
     now: () => T0 + 60_000,
   });
+}
+
+/**
+ * Runs `use` with a fresh store holding incident inc-1 (seeded as the decision loop records it,
+ * with `fields`) and a port over it with `config`; the store is closed after, whatever happens.
+ */
+export async function withPort(
+  config: Config,
+  options: { env?: Record<string, string>; log?: Logger; fields?: Record<string, unknown> },
+  use: (parts: { store: Store; port: ReturnType<typeof port> }) => Promise<void>,
+): Promise<void> {
+  const store = await memoryStore();
+  try {
+    await seedIncident(store, 'inc-1', 'api', options.fields);
+    await use({ store, port: port(store, config, options) });
+  } finally {
+    await store.close();
+  }
+}
+
+let sample: Promise<Notification> | undefined;
+
+/** The page about incident inc-1 as the port composes it from the seeded store (made once). */
+export function sampleNotification(): Promise<Notification> {
+  sample ??= (async () => {
+    const store = await memoryStore();
+    try {
+      await seedIncident(store);
+      const command = page([]);
+      const now = T0 + 60_000;
+      const incident = await incidentByEngineId(store, 'inc-1');
+      const lead = incident && (await leadSignal(store, incident, undefined, now));
+      return composeNotification({
+        event: 'page',
+        key: command.idempotencyKey,
+        dedupKey: command.target,
+        pageId: command.id,
+        summary: command.summary,
+        incidentIds: command.incidentIds,
+        ...(incident ? { incident } : {}),
+        ...(lead ? { lead } : {}),
+        reason: command.reason,
+        now,
+      });
+    } finally {
+      await store.close();
+    }
+  })();
+  return sample;
 }
 
 export async function timelineOf(store: Store, engineId = 'inc-1') {

@@ -1,5 +1,5 @@
 import { createServer, type IncomingHttpHeaders } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 
 /** One request a receiver got, its body parsed as JSON when it is JSON. */
 export interface Received {
@@ -8,6 +8,8 @@ export interface Received {
   headers: IncomingHttpHeaders;
   raw: string;
   body: unknown;
+  /** The status the receiver answered with; unset while it has not (or never will). */
+  status?: number;
 }
 
 export interface Answer {
@@ -19,9 +21,14 @@ export interface Answer {
   delayMs?: number;
 }
 
+/** An answer that overrides a receiver's own judgement of a request; undefined: judge it. */
+export type Fault = (request: Received, index: number) => Answer | undefined;
+
 export interface Receiver {
   url: string;
   requests: Received[];
+  /** Connections a client still holds open (kept alive, or waiting for an answer). */
+  openConnections(): number;
   /** Resolves once `count` requests arrived; rejects after `timeoutMs`. */
   waitFor(count: number, timeoutMs?: number): Promise<Received[]>;
   close(): Promise<void>;
@@ -44,7 +51,7 @@ export async function startReceiver(
       try {
         body = JSON.parse(raw);
       } catch {}
-      const received = {
+      const received: Received = {
         method: req.method ?? '',
         path: req.url ?? '',
         headers: req.headers,
@@ -56,16 +63,23 @@ export async function startReceiver(
       const reply = answer(received, index);
       if (reply.hang) return;
       setTimeout(() => {
+        received.status = reply.status;
         res.writeHead(reply.status, { 'content-type': 'text/plain' });
         res.end(reply.body ?? '');
       }, reply.delayMs ?? 0);
     });
+  });
+  const open = new Set<Socket>();
+  server.on('connection', (socket) => {
+    open.add(socket);
+    socket.once('close', () => open.delete(socket));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
+    openConnections: () => open.size,
     async waitFor(count, timeoutMs = 5000) {
       const deadline = Date.now() + timeoutMs;
       while (requests.length < count) {

@@ -1,4 +1,4 @@
-import { type Receiver, startReceiver } from './http-receiver.ts';
+import { type Fault, type Receiver, startReceiver } from './http-receiver.ts';
 
 const SEVERITIES = ['critical', 'error', 'warning', 'info'];
 
@@ -44,9 +44,14 @@ export function pagerDutyErrors(event: unknown): string[] {
   return errors;
 }
 
-/** Answers as PagerDuty does: 202 with the dedup_key, or 400 "Invalid event" with the errors. */
-export function startPagerDutyReceiver(): Promise<Receiver> {
-  return startReceiver((request) => {
+/**
+ * Answers as PagerDuty does: 202 with the dedup_key, or 400 "Invalid event" with the errors; or,
+ * for a request `fault` answers, what it says (a 503, a 429 when over the rate limit).
+ */
+export function startPagerDutyReceiver(fault: Fault = () => undefined): Promise<Receiver> {
+  return startReceiver((request, index) => {
+    const faulty = fault(request, index);
+    if (faulty !== undefined) return faulty;
     const errors = pagerDutyErrors(request.body);
     if (errors.length > 0) {
       return {

@@ -1,4 +1,4 @@
-import { type Receiver, startReceiver } from './http-receiver.ts';
+import { type Fault, type Receiver, startReceiver } from './http-receiver.ts';
 
 const BLOCK_TYPES = new Set([
   'header',
@@ -81,11 +81,16 @@ function blockErrors(block: Record<string, unknown>, where: string): string[] {
   }
 }
 
-/** Answers as Slack does: 200 "ok", or 400 "invalid_blocks" when a block breaks the rules. */
-export function startSlackReceiver(): Promise<Receiver> {
-  return startReceiver((request) =>
-    slackErrors(request.body).length > 0
-      ? { status: 400, body: 'invalid_blocks' }
-      : { status: 200, body: 'ok' },
+/**
+ * Answers as Slack does: 200 "ok", or 400 "invalid_blocks" when a block breaks the rules; or, for
+ * a request `fault` answers, what it says (a 503, a revoked webhook's 404 "no_service").
+ */
+export function startSlackReceiver(fault: Fault = () => undefined): Promise<Receiver> {
+  return startReceiver(
+    (request, index) =>
+      fault(request, index) ??
+      (slackErrors(request.body).length > 0
+        ? { status: 400, body: 'invalid_blocks' }
+        : { status: 200, body: 'ok' }),
   );
 }

@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
+import { rmSync } from 'node:fs';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import type { AddressInfo, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -21,51 +22,67 @@ export interface SmtpReceiver {
   /** The PEM of its self-signed certificate (for 127.0.0.1), to trust as caFile. */
   caFile: string;
   mails: ReceivedMail[];
+  /** Sessions clients opened (each delivery attempt opens one). */
+  sessions(): number;
+  /** Connections a client still holds open. */
+  openConnections(): number;
   waitFor(count: number, timeoutMs?: number): Promise<ReceivedMail[]>;
   close(): Promise<void>;
+}
+
+/** A reply the receiver refuses with: an SMTP code (4xx: try later; 5xx: never) and its text. */
+export interface SmtpReply {
+  code: number;
+  message: string;
+}
+
+/** How the receiver misbehaves, when it does. */
+export interface SmtpFaults {
+  /** Answer the greeting with this reply and hang up (421: too busy). */
+  refuseConnections?: SmtpReply;
+  /** Refuse every recipient with this reply. */
+  refuseRecipients?: SmtpReply;
+  /** Never send the greeting: a server that accepted the connection and went quiet. */
+  silent?: boolean;
+  /** Refuse every login quoting the password it was given, as a careless server might. */
+  echoPassword?: boolean;
 }
 
 /**
  * A real SMTP server (the smtp-server package) on loopback: STARTTLS with a self-signed
  * certificate made by openssl for 127.0.0.1, AUTH PLAIN/LOGIN only after STARTTLS, accepting
- * `user` with `password`.
+ * `user` with `password`; misbehaving as `faults` says.
  */
-export async function startSmtpReceiver(credentials: {
-  user: string;
-  password: string;
-}): Promise<SmtpReceiver> {
-  const dir = await mkdtemp(join(tmpdir(), 'mend-smtp-'));
-  const keyFile = join(dir, 'key.pem');
-  const caFile = join(dir, 'cert.pem');
-  await promisify(execFile)('openssl', [
-    'req',
-    '-x509',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-days',
-    '1',
-    '-subj',
-    '/CN=127.0.0.1',
-    '-addext',
-    'subjectAltName=IP:127.0.0.1,DNS:localhost',
-    '-keyout',
-    keyFile,
-    '-out',
-    caFile,
-  ]);
+export async function startSmtpReceiver(
+  credentials: { user: string; password: string },
+  faults: SmtpFaults = {},
+): Promise<SmtpReceiver> {
+  const { key, cert, caFile } = await certificate();
   const mails: ReceivedMail[] = [];
+  let sessions = 0;
   const server = new SMTPServer({
-    key: await readFile(keyFile),
-    cert: await readFile(caFile),
+    key,
+    cert,
     authMethods: ['PLAIN', 'LOGIN'],
     logger: false,
+    // Its reverse lookup of 127.0.0.1 would ask the machine's DNS server, off loopback.
+    disableReverseLookup: true,
+    onConnect(_session, callback) {
+      sessions++;
+      if (faults.silent) return;
+      callback(faults.refuseConnections ? replyError(faults.refuseConnections) : null);
+    },
     onAuth(auth, _session, callback) {
-      if (auth.username === credentials.user && auth.password === credentials.password) {
+      if (faults.echoPassword) {
+        callback(new Error(`No such login: ${auth.username} with ${auth.password}`));
+      } else if (auth.username === credentials.user && auth.password === credentials.password) {
         callback(null, { user: auth.username });
       } else {
         callback(new Error('Invalid username or password'));
       }
+    },
+    onRcptTo(_address, _session, callback) {
+      callback(faults.refuseRecipients ? replyError(faults.refuseRecipients) : null);
     },
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
@@ -82,12 +99,19 @@ export async function startSmtpReceiver(credentials: {
       });
     },
   });
+  const open = new Set<Socket>();
+  server.server.on('connection', (socket: Socket) => {
+    open.add(socket);
+    socket.once('close', () => open.delete(socket));
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const { port } = server.server.address() as AddressInfo;
   return {
     port,
     caFile,
     mails,
+    sessions: () => sessions,
+    openConnections: () => open.size,
     async waitFor(count, timeoutMs = 5000) {
       const deadline = Date.now() + timeoutMs;
       while (mails.length < count) {
@@ -98,10 +122,48 @@ export async function startSmtpReceiver(credentials: {
       return mails;
     },
     async close() {
+      for (const socket of open) socket.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+function replyError(reply: SmtpReply): Error {
+  return Object.assign(new Error(reply.message), { responseCode: reply.code });
+}
+
+let made: Promise<{ key: Buffer; cert: Buffer; caFile: string }> | undefined;
+
+/** One self-signed certificate per test process (openssl takes its time), removed at exit. */
+function certificate(): Promise<{ key: Buffer; cert: Buffer; caFile: string }> {
+  made ??= (async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'mend-smtp-'));
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+    const keyFile = join(dir, 'key.pem');
+    const caFile = join(dir, 'cert.pem');
+    await promisify(execFile)('openssl', [
+      'req',
+      '-x509',
+      // An EC key: made and used in a fraction of the time of an RSA one.
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1,DNS:localhost',
+      '-keyout',
+      keyFile,
+      '-out',
+      caFile,
+    ]);
+    return { key: await readFile(keyFile), cert: await readFile(caFile), caFile };
+  })();
+  return made;
 }
 
 export interface ParsedMail {

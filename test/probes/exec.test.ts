@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, realpath, rm } from 'node:fs/promises';
+import { mkdtemp, realpath, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { TRUNCATION_MARKER } from '../../src/signals/observation.ts';
 import { execProbe, execProbeSpec } from '../../src/signals/probes/exec.ts';
+import { processGone } from '../helpers/processes.ts';
 import { probeContext, runProbe } from './helpers.ts';
 
 const exec = (spec: Record<string, unknown>) => execProbe.prepare(execProbeSpec.parse(spec));
@@ -29,20 +30,6 @@ test('exec: an unexpected exit code fails with the last line the command said', 
   assert.equal(accepted.ok, true);
 });
 
-/** A process is gone once it no longer exists or is a zombie nobody reaped yet. */
-async function gone(pid: number): Promise<boolean> {
-  for (let i = 0; i < 50; i++) {
-    try {
-      const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-      if (stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z')) return true;
-    } catch {
-      return true;
-    }
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  return false;
-}
-
 test('exec: a timeout kills the command and its grandchildren promptly', async () => {
   const probe = exec({ command: ['sh', '-c', 'sleep 100 & echo $!; wait'] });
   const result = await runProbe(probe, probeContext(300));
@@ -51,14 +38,14 @@ test('exec: a timeout kills the command and its grandchildren promptly', async (
   assert.ok(result.durationMs < 1000, `took ${result.durationMs} ms`);
   const grandchild = Number(result.output?.trim());
   assert.ok(grandchild > 0, `no pid in ${JSON.stringify(result.output)}`);
-  assert.equal(await gone(grandchild), true, `sleep ${grandchild} survived`);
+  assert.equal(await processGone(grandchild), true, `sleep ${grandchild} survived`);
 });
 
 test('exec: background processes left behind are killed when the command exits', async () => {
   const result = await runProbe(exec({ command: ['sh', '-c', 'sleep 100 & echo $!'] }));
   assert.equal(result.ok, true);
   assert.ok(result.durationMs < 1000, `took ${result.durationMs} ms`);
-  assert.equal(await gone(Number(result.output?.trim())), true);
+  assert.equal(await processGone(Number(result.output?.trim())), true);
 });
 
 test('exec: output is bounded and marked when cut', async () => {

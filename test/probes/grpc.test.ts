@@ -2,37 +2,11 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { createServer, type Socket } from 'node:net';
 import { after, before, test } from 'node:test';
-import {
-  Server,
-  ServerCredentials,
-  type ServerUnaryCall,
-  type ServiceDefinition,
-  type sendUnaryData,
-  status,
-} from '@grpc/grpc-js';
+import { type Server, status } from '@grpc/grpc-js';
 import { grpcProbe } from '../../src/signals/probes/grpc.ts';
-import {
-  decodeHealthCheckRequest,
-  decodeHealthCheckResponse,
-  encodeHealthCheckRequest,
-  encodeHealthCheckResponse,
-  type HealthCheckRequest,
-  type HealthCheckResponse,
-} from '../../src/signals/probes/grpc-health-codec.ts';
 import { grpcProbeSpec } from '../../src/signals/probes/grpc-spec.ts';
+import { startGrpcServer } from './grpc-servers.ts';
 import { close, closedPort, listen, probeContext, runProbe } from './helpers.ts';
-
-const health: ServiceDefinition = {
-  Check: {
-    path: '/grpc.health.v1.Health/Check',
-    requestStream: false,
-    responseStream: false,
-    requestSerialize: encodeHealthCheckRequest,
-    requestDeserialize: decodeHealthCheckRequest,
-    responseSerialize: encodeHealthCheckResponse,
-    responseDeserialize: decodeHealthCheckResponse,
-  },
-};
 
 /** What the real server reports, per service name, as grpc-health-check implementations do. */
 const statuses = new Map<string, number>([
@@ -44,23 +18,12 @@ let server: Server;
 let port: number;
 
 before(async () => {
-  server = new Server();
-  server.addService(health, {
-    Check(
-      call: ServerUnaryCall<HealthCheckRequest, HealthCheckResponse>,
-      callback: sendUnaryData<HealthCheckResponse>,
-    ) {
-      if (hang) return;
-      const serving = statuses.get(call.request.service);
-      if (serving === undefined) callback({ code: status.NOT_FOUND, details: 'unknown service' });
-      else callback(null, { status: serving });
-    },
-  });
-  port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (error, bound) =>
-      error ? reject(error) : resolve(bound),
-    ),
-  );
+  ({ server, port } = await startGrpcServer((call, callback) => {
+    if (hang) return;
+    const serving = statuses.get(call.request.service);
+    if (serving === undefined) callback({ code: status.NOT_FOUND, details: 'unknown service' });
+    else callback(null, { status: serving });
+  }));
 });
 
 after(() => server.forceShutdown());
@@ -131,12 +94,7 @@ test('grpc: a peer that accepts TCP but never speaks HTTP/2 times out and its so
 });
 
 test('grpc: a server without the health service is UNIMPLEMENTED', async () => {
-  const bare = new Server();
-  const barePort = await new Promise<number>((resolve, reject) =>
-    bare.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (error, bound) =>
-      error ? reject(error) : resolve(bound),
-    ),
-  );
+  const { server: bare, port: barePort } = await startGrpcServer();
   try {
     const result = await grpc({ port: barePort })(probeContext());
     assert.equal(result.ok, false);

@@ -87,12 +87,13 @@ async function runOnce(
 test('a timeout kills the command and everything it started', () =>
   withTempDir(async (dir) => {
     const pidFile = join(dir, 'grandchild.pid');
-    // The step starts a grandchild that would outlive it, then hangs.
-    const script = `const c = require('node:child_process').spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' }); require('node:fs').writeFileSync(${q(pidFile)}, String(c.pid)); setTimeout(() => {}, 60000);`;
+    // The step starts a grandchild that would outlive it (its stdio detached), then hangs. A
+    // shell, not node: node can take longer than the timeout to start on a loaded machine.
+    const script = `sleep 60 </dev/null >/dev/null 2>&1 & echo $! > ${q(pidFile)}; wait`;
     const started = Date.now();
     const { outcome, records } = await runOnce(
       dir,
-      `  steps:\n    - exec: {command: [${q(NODE)}, -e, ${q(script)}]}\n      timeout: 500ms\n    - verify: {}`,
+      `  steps:\n    - exec: {command: [sh, -c, ${q(script)}]}\n      timeout: 500ms\n    - verify: {}`,
     );
     assert.ok(Date.now() - started < 5000);
     assert.equal(outcome?.result, 'failed');

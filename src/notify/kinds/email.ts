@@ -71,16 +71,15 @@ export const emailNotifier = defineNotifierKind({
         ? { auth: { user: spec.auth.user, pass: await ctx.secret(spec.auth.password) } }
         : {}),
       ...(spec.caFile ? { tls: { ca: await readCa(spec) } } : {}),
-      // nodemailer takes no AbortSignal: its own timeouts end a stuck session, and the abort
-      // below closes the connection when the attempt's time is up.
+      // Its own timeouts end a stuck session too; the attempt's signal (given to sendMail) ends
+      // the session at once when the attempt's time is up or mend stops.
       connectionTimeout: ctx.timeoutMs,
       greetingTimeout: ctx.timeoutMs,
       socketTimeout: ctx.timeoutMs,
     });
-    const abort = () => transport.close();
-    ctx.signal.addEventListener('abort', abort, { once: true });
     try {
       await transport.sendMail({
+        signal: ctx.signal,
         from: spec.from,
         to: spec.to,
         subject: message.subject,
@@ -91,7 +90,6 @@ export const emailNotifier = defineNotifierKind({
     } catch (err) {
       throw smtpError(err, spec);
     } finally {
-      ctx.signal.removeEventListener('abort', abort);
       transport.close();
     }
   },

@@ -1,3 +1,4 @@
+import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { z } from 'zod';
 import { TRUNCATION_MARKER } from '../../signals/observation.ts';
@@ -25,13 +26,16 @@ export const logTailStep = defineStepKind({
   async execute(p, ctx) {
     let handle: Awaited<ReturnType<typeof open>>;
     try {
-      handle = await open(p.path, 'r');
+      // Non-blocking, so that a named pipe without a writer cannot hold the step (and a thread).
+      handle = await open(p.path, constants.O_RDONLY | constants.O_NONBLOCK);
     } catch (err) {
       return { ok: false, error: `cannot open ${p.path}: ${(err as NodeJS.ErrnoException).code}` };
     }
     try {
       // Only the end of the file is read: a log can be gigabytes.
-      const { size } = await handle.stat();
+      const stats = await handle.stat();
+      if (!stats.isFile()) return { ok: false, error: `cannot tail ${p.path}: not a regular file` };
+      const { size } = stats;
       const length = Math.min(size, ctx.maxOutputBytes);
       const buffer = Buffer.alloc(length);
       await handle.read(buffer, 0, length, size - length);

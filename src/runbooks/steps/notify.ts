@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { name } from '../../config/kinds/name.ts';
 import { renderText } from '../render.ts';
+import { abortReason } from './sleep.ts';
 import { defineStepKind } from './step-kind.ts';
 
 export const notifyStepSpec = z.strictObject({
@@ -29,14 +30,29 @@ export const notifyStep = defineStepKind({
         error: 'nothing to notify through: a run by hand has no incident to page about',
       };
     }
+    // Delivery takes no signal: when the step's does fire, the step stops waiting (the delivery
+    // goes on, and the notifiers record how it ends), so a receiver that never answers cannot
+    // hold the run past the step's timeout.
+    let onAbort = (): void => {};
+    const cut = new Promise<never>((_, reject) => {
+      onAbort = () => reject(new Error(abortReason(ctx.signal)));
+      if (ctx.signal.aborted) onAbort();
+      else ctx.signal.addEventListener('abort', onAbort, { once: true });
+    });
     try {
-      await ctx.notify({ key: ctx.key, notifiers: [...p.notifiers], message: p.message });
+      if (ctx.signal.aborted) await cut;
+      await Promise.race([
+        ctx.notify({ key: ctx.key, notifiers: [...p.notifiers], message: p.message }),
+        cut,
+      ]);
       return { ok: true, output: `sent to ${p.notifiers.join(', ')}` };
     } catch (err) {
       return {
         ok: false,
         error: `cannot notify ${p.notifiers.join(', ')}: ${(err as Error).message}`,
       };
+    } finally {
+      ctx.signal.removeEventListener('abort', onAbort);
     }
   },
 });

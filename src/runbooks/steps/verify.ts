@@ -139,6 +139,8 @@ function probeOnce(check: ReturnType<typeof prepareCheck>, ctx: StepContext): Pr
     maxOutputBytes: PROBE_OUTPUT_BYTES,
   });
   const onAbort = (): void => run.abort(`verify stopped: ${abortReason(ctx.signal)}`);
-  ctx.signal.addEventListener('abort', onAbort, { once: true });
+  // A signal that fired before the round began fires no event: the probe is cut at once.
+  if (ctx.signal.aborted) onAbort();
+  else ctx.signal.addEventListener('abort', onAbort, { once: true });
   return run.done.finally(() => ctx.signal.removeEventListener('abort', onAbort));
 }

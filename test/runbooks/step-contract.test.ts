@@ -1,0 +1,31 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { stepKinds } from '../../src/runbooks/steps/registry.ts';
+import { execFixture } from './step-contract/exec.ts';
+import { httpFixture } from './step-contract/http.ts';
+import { logTailFixture } from './step-contract/log-tail.ts';
+import { notifyFixture } from './step-contract/notify.ts';
+import { observationsFixture } from './step-contract/observations.ts';
+import { verifyFixture } from './step-contract/verify.ts';
+import { waitFixture } from './step-contract/wait.ts';
+import { runStepContract, type StepFixture } from './step-contract.ts';
+
+/** One fixture per step kind in the registry: a new kind joins the suite here. */
+const fixtures: Record<string, StepFixture> = {
+  exec: execFixture,
+  http: httpFixture,
+  wait: waitFixture,
+  verify: verifyFixture,
+  notify: notifyFixture,
+  observations: observationsFixture,
+  logTail: logTailFixture,
+};
+
+test('every registered step kind has a contract fixture, and every fixture a kind', () => {
+  assert.deepEqual(Object.keys(fixtures).sort(), stepKinds.map((kind) => kind.name).sort());
+});
+
+for (const kind of stepKinds) {
+  const fixture = fixtures[kind.name];
+  if (fixture !== undefined) runStepContract(kind, fixture);
+}
