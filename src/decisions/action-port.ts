@@ -31,5 +31,15 @@ export type NotifyFn = (request: {
  * use the command's idempotency key to do the work once.
  */
 export interface ActionPort {
-  dispatch(command: Command, context: DispatchContext): Promise<void>;
+  dispatch(command: Command, context: DispatchContext): Promise<Dispatched | undefined>;
+}
+
+/**
+ * How a command went, when its action can tell at once: a page says whether any notifier got
+ * it. A heal says nothing here (undefined): its outcome comes later, through `report`.
+ */
+export interface Dispatched {
+  ok: boolean;
+  /** One line: `sent to oncall; chat failed: 500 Internal Server Error`. */
+  detail: string;
 }

@@ -184,7 +184,8 @@ export class DecisionLoop implements SignalConsumer {
       if (page === undefined) {
         throw new Error(decision.reasons.at(-1)?.message ?? `no page decided for ${key}`);
       }
-      await this.#dispatcher.whenSent(key);
+      const sent = await this.#dispatcher.whenSent(key);
+      if (sent?.ok === false) throw new Error(sent.detail);
     };
   }
 

@@ -2,7 +2,7 @@ import type { Command, OutcomeInput } from '../policy/index.ts';
 import type { Store } from '../store/store.ts';
 import type { Logger } from '../support/log.ts';
 import { persistently } from '../support/persistently.ts';
-import type { ActionPort, DispatchContext } from './action-port.ts';
+import type { ActionPort, DispatchContext, Dispatched } from './action-port.ts';
 import { describeCommand } from './describe-command.ts';
 
 export type DispatchStore = Pick<Store, 'markDispatched' | 'updateCommand' | 'listCommands'>;
@@ -28,14 +28,14 @@ export class Dispatcher {
   readonly #options: DispatcherOptions;
   readonly #stopping = new AbortController();
   /** Dispatches under way, by idempotency key. */
-  readonly #sending = new Map<string, Promise<void>>();
+  readonly #sending = new Map<string, Promise<Dispatched | undefined>>();
 
   constructor(options: DispatcherOptions) {
     this.#options = options;
   }
 
   /** Start the command's action; resolves when the action has taken it (not when a heal ends). */
-  dispatch(command: Command, options: { resumed?: boolean } = {}): Promise<void> {
+  dispatch(command: Command, options: { resumed?: boolean } = {}): Promise<Dispatched | undefined> {
     const key = command.idempotencyKey;
     const sending = this.#send(command, options.resumed ?? false).finally(() => {
       if (this.#sending.get(key) === sending) this.#sending.delete(key);
@@ -45,22 +45,28 @@ export class Dispatcher {
   }
 
   /** Resolves once the command with this key (dispatched already, or now) has gone out. */
-  whenSent(key: string): Promise<void> {
-    return this.#sending.get(key) ?? Promise.resolve();
+  whenSent(key: string): Promise<Dispatched | undefined> {
+    return this.#sending.get(key) ?? Promise.resolve(undefined);
   }
 
-  async #send(command: Command, resumed: boolean): Promise<void> {
+  async #send(command: Command, resumed: boolean): Promise<Dispatched | undefined> {
     const { actions, log, store, now } = this.#options;
     const report = (outcome: OutcomeInput) => this.#report(outcome);
+    let sent: Dispatched | undefined;
     try {
-      await actions.dispatch(command, this.#options.contextOf(command, report));
+      sent = await actions.dispatch(command, this.#options.contextOf(command, report));
     } catch (err) {
       log.error({ err }, `cannot dispatch ${describeCommand(command)}`);
-      return;
+      return { ok: false, detail: `cannot dispatch: ${(err as Error).message}` };
     }
     try {
       if (command.kind !== 'heal') {
-        await store.updateCommand(command.idempotencyKey, { status: 'succeeded', at: now() });
+        // A page nobody got is failed (each delivery failure is on the incident's timeline).
+        await store.updateCommand(command.idempotencyKey, {
+          status: sent?.ok === false ? 'failed' : 'succeeded',
+          at: now(),
+          ...(sent ? { detail: sent.detail } : {}),
+        });
       } else if (!resumed) {
         // False when the heal's outcome was recorded first (a run refused at once): it stands.
         await store.markDispatched(command.idempotencyKey, now());
@@ -68,6 +74,7 @@ export class Dispatcher {
     } catch (err) {
       log.warn({ err }, `cannot record that ${command.idempotencyKey} went out`);
     }
+    return sent;
   }
 
   /** The command an outcome is about gets its final status (the outcome itself is an input). */

@@ -1,5 +1,5 @@
 import type { Config } from '../config/config.ts';
-import type { ActionPort, DispatchContext } from '../decisions/action-port.ts';
+import type { ActionPort, DispatchContext, Dispatched } from '../decisions/action-port.ts';
 import type {
   Command,
   PageCommand,
@@ -48,7 +48,7 @@ class NotifierPort implements ActionPort {
    * Dispatches under way by kind and key, so that two dispatches of one command at once deliver
    * it once (the kind too: a group page's resolve carries the page's own key).
    */
-  readonly #inFlight = new Map<string, Promise<void>>();
+  readonly #inFlight = new Map<string, Promise<Dispatched>>();
 
   constructor(options: NotifierPortOptions) {
     this.#options = options;
@@ -61,8 +61,8 @@ class NotifierPort implements ActionPort {
     };
   }
 
-  dispatch(command: Command, context: DispatchContext): Promise<void> {
-    if (command.kind === 'heal') return Promise.resolve();
+  dispatch(command: Command, context: DispatchContext): Promise<Dispatched | undefined> {
+    if (command.kind === 'heal') return Promise.resolve(undefined);
     const key = flightKey(command);
     const running = this.#inFlight.get(key);
     if (running !== undefined) return running;
@@ -74,7 +74,7 @@ class NotifierPort implements ActionPort {
   #run(
     command: PageCommand | ResolvePageCommand | RequestApprovalCommand,
     context: DispatchContext,
-  ): Promise<void> {
+  ): Promise<Dispatched> {
     switch (command.kind) {
       case 'page':
         return this.#page(command, context);
@@ -85,7 +85,7 @@ class NotifierPort implements ActionPort {
     }
   }
 
-  async #page(command: PageCommand, context: DispatchContext): Promise<void> {
+  async #page(command: PageCommand, context: DispatchContext): Promise<Dispatched> {
     const incidents = await this.#incidents(command.incidentIds);
     const first = incidents[0];
     const lead = first
@@ -105,10 +105,10 @@ class NotifierPort implements ActionPort {
       now: this.#deps.now(),
     });
     this.#pages.set(command.id, command.incidentIds);
-    await this.#sendAll(command.notifiers, notification, incidents);
+    return this.#sendAll(command.notifiers, notification, incidents);
   }
 
-  async #resolve(command: ResolvePageCommand): Promise<void> {
+  async #resolve(command: ResolvePageCommand): Promise<Dispatched> {
     // A page still being delivered (retrying, say) finishes first: the resolve goes to the
     // notifiers it reached, and without the wait it would find none and leave an alert open.
     await this.#inFlight.get(`page\u0000${command.id}`)?.catch(() => {});
@@ -119,7 +119,7 @@ class NotifierPort implements ActionPort {
     const notifiers = ledger.pageNotifiers(incidents, command.id);
     if (notifiers.length === 0) {
       this.#deps.log.info(`${command.id}: no notifier received the page; nothing to resolve`);
-      return;
+      return { ok: true, detail: 'no notifier received the page: nothing to resolve' };
     }
     const first = incidents.find((incident) => incident !== undefined);
     const notification = composeNotification({
@@ -132,11 +132,12 @@ class NotifierPort implements ActionPort {
       ...(first ? { incident: first } : {}),
       now: this.#deps.now(),
     });
-    await this.#sendAll(notifiers, notification, incidents);
+    const sent = await this.#sendAll(notifiers, notification, incidents);
     this.#pages.delete(command.id);
+    return sent;
   }
 
-  async #approval(command: RequestApprovalCommand, context: DispatchContext): Promise<void> {
+  async #approval(command: RequestApprovalCommand, context: DispatchContext): Promise<Dispatched> {
     const { heal } = command;
     const config = this.#options.config();
     const policy = config.policies.find((p) => p.name === heal.policy);
@@ -148,7 +149,10 @@ class NotifierPort implements ActionPort {
       this.#deps.log.warn(
         `${command.approvalId}: no notifier takes approval requests of policy ${heal.policy}; nobody was asked (${approve})`,
       );
-      return;
+      return {
+        ok: true,
+        detail: `nobody asked: no notifier takes approval requests of ${heal.policy}`,
+      };
     }
     const incidents = await this.#incidents([command.incidentId]);
     const first = incidents[0];
@@ -175,17 +179,19 @@ class NotifierPort implements ActionPort {
       },
       now: this.#deps.now(),
     });
-    await this.#sendAll(names, notification, incidents);
+    return this.#sendAll(names, notification, incidents);
   }
 
+  /** Every notifier tried; ok when at least one got it, or there was nobody to send to. */
   async #sendAll(
     names: readonly string[],
     notification: Notification,
     incidents: readonly (IncidentWithTimeline | undefined)[],
-  ): Promise<void> {
+  ): Promise<Dispatched> {
     const notifiers = this.#options.config().notifiers;
-    await Promise.all(
-      [...new Set(names)].map((name) =>
+    const unique = [...new Set(names)];
+    const sent = await Promise.all(
+      unique.map((name) =>
         sendToNotifier(
           this.#deps,
           notifiers.find((n) => n.name === name),
@@ -195,6 +201,14 @@ class NotifierPort implements ActionPort {
         ),
       ),
     );
+    if (unique.length === 0) return { ok: true, detail: 'no notifier named: sent to nobody' };
+    const delivered = unique.filter((_, i) => sent[i]);
+    const failed = unique.filter((_, i) => !sent[i]);
+    const parts = [
+      ...(delivered.length > 0 ? [`sent to ${delivered.join(', ')}`] : []),
+      ...(failed.length > 0 ? [`not delivered to ${failed.join(', ')} (see the incident)`] : []),
+    ];
+    return { ok: delivered.length > 0, detail: parts.join('; ') };
   }
 
   #incidents(ids: readonly string[]): Promise<(IncidentWithTimeline | undefined)[]> {

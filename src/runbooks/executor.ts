@@ -84,8 +84,8 @@ export function createRunbookExecutor(options: RunbookExecutorOptions): RunbookE
   };
 
   return {
-    async dispatch(command: Command, context: DispatchContext): Promise<void> {
-      if (command.kind !== 'heal' || stopping.signal.aborted) return;
+    async dispatch(command: Command, context: DispatchContext): Promise<undefined> {
+      if (command.kind !== 'heal' || stopping.signal.aborted) return undefined;
       const request = requestOf(command, context);
       run(request, context.report).catch((err: unknown) =>
         options.log.error(

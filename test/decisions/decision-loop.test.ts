@@ -27,10 +27,11 @@ class WatchingPort implements ActionPort {
   constructor(store: Store) {
     this.#store = store;
   }
-  async dispatch(command: Command): Promise<void> {
+  async dispatch(command: Command): Promise<undefined> {
     const id = command.idempotencyKey;
     const rows = await this.#store.listCommands({});
     this.dispatched.push({ command, recordedBefore: rows.some((row) => row.id === id) });
+    return undefined;
   }
 }
 
@@ -234,6 +235,41 @@ test("a heal's notify step is decided and recorded as a page before it goes out"
       assert.equal(page?.id, 'inc-1:heal:1:steps:0:1');
       assert.equal(page?.incidentId, 'inc-1');
       assert.equal(page?.status, 'succeeded');
+    } finally {
+      await loop.stop();
+      await store.close();
+    }
+  }));
+
+test('a page nobody got is failed, and the notify step that asked for it hears why', () =>
+  withWorkspace(async (ws) => {
+    const config = await ws.config(policy());
+    const store = await ws.store();
+    let notified: Promise<void> | undefined;
+    const actions: ActionPort = {
+      async dispatch(command, context) {
+        if (command.kind !== 'heal') {
+          return { ok: false, detail: 'not delivered to chat (see the incident)' };
+        }
+        notified = context.notify?.({
+          key: `${command.id}:onFailure:0:1`,
+          notifiers: ['chat'],
+          message: 'restart failed',
+        });
+        notified?.catch(() => {}); // asserted below, once the decision is recorded
+        return undefined;
+      },
+    };
+    const loop = await DecisionLoop.open({ config, store, actions, log, now: () => T0 });
+    try {
+      await loop.consume(signal('db', 'up', 'firing', T0));
+      await settle();
+      await assert.rejects(notified!, /^Error: not delivered to chat \(see the incident\)$/);
+      const page = (await store.listCommands({})).find((c) => c.kind === 'page');
+      assert.deepEqual(
+        [page?.status, page?.detail],
+        ['failed', 'not delivered to chat (see the incident)'],
+      );
     } finally {
       await loop.stop();
       await store.close();

@@ -108,7 +108,7 @@ class FakeActions implements ActionPort {
     this.#clock = clock;
   }
 
-  async dispatch(command: Command, context: DispatchContext): Promise<void> {
+  async dispatch(command: Command, context: DispatchContext): Promise<undefined> {
     this.dispatched.push(command);
     if (command.kind === 'heal') this.contexts.set(command.id, context);
     if (command.kind === 'page') {
@@ -116,7 +116,7 @@ class FakeActions implements ActionPort {
         groupKey: command.target,
         status: 'open',
       });
-      if (incident === undefined) return;
+      if (incident === undefined) return undefined;
       // As the notifier records a delivery (src/notify/notification-ledger.ts).
       await this.#store.appendIncidentEvent({
         incidentId: incident.id,
@@ -134,6 +134,7 @@ class FakeActions implements ActionPort {
         },
       });
     }
+    return undefined;
   }
 
   /**

@@ -94,9 +94,9 @@ test('pagerduty: a summary over 1024 characters is cut to 1024, and the event is
 test('pagerduty: a resolve goes only to the notifiers that received the page', () =>
   withTarget(pagerDutyFixture, 'accept', async (target) => {
     const config = await configFor(target.spec);
-    await withPort(config, { env: target.env }, ({ port }) =>
-      port.dispatch(resolvePage(), noReport),
-    );
+    await withPort(config, { env: target.env }, async ({ port }) => {
+      await port.dispatch(resolvePage(), noReport);
+    });
     assert.equal(target.receiver.requests.length, 0);
   }));
 

@@ -105,6 +105,8 @@ test('webhook: approval requests skip notifiers with approvals: false', () =>
     const config = await loadYaml(
       `${POLICY}${notifierOf('hook', 'webhook', hook.spec, `  approvals: false\n${FAST}`)}`,
     );
-    await withPort(config, { env: hook.env }, ({ port }) => port.dispatch(approval(), noReport));
+    await withPort(config, { env: hook.env }, async ({ port }) => {
+      await port.dispatch(approval(), noReport);
+    });
     assert.equal(hook.receiver.requests.length, 0);
   }));
