@@ -1,9 +1,10 @@
 import type { HealParams, RunbookConfig, ServiceConfig } from '../config/config.ts';
 import { validateParams } from '../config/kinds/runbook-params.ts';
 import { Redactor } from '../secrets/redactor.ts';
+import { prepareAll } from './preflight.ts';
 import { RunSecrets } from './run-secrets.ts';
 import { findStepKind } from './steps/registry.ts';
-import { Refusal, type TemplateValues } from './template-values.ts';
+import type { TemplateValues } from './template-values.ts';
 
 export interface PlannedStep {
   section: 'evidence' | 'steps' | 'onFailure';
@@ -41,23 +42,18 @@ export async function planRun(
     service: { name: request.service, labels: request.serviceConfig?.labels ?? {} },
     runId: request.runId,
   };
-  const sections = [
-    ['evidence', runbook.evidence],
-    ['steps', runbook.steps],
-    ['onFailure', runbook.onFailure],
-  ] as const;
-  const steps = sections.flatMap(([section, list]) =>
-    list.map((step, index): PlannedStep => {
-      const base = { section, index, name: step.name, kind: step.kind };
-      const kind = findStepKind(step.kind);
-      try {
-        if (!kind) throw new Refusal(`unknown step kind ${step.kind}`);
-        const prepared = kind.prepare(step.spec, { values, secret: (s) => secrets.get(s) });
-        return { ...base, command: redactor.deep(kind.describe(prepared)) };
-      } catch (err) {
-        return { ...base, refused: redactor.redact((err as Error).message) };
-      }
-    }),
+  const steps = prepareAll(runbook, { values, secret: (s) => secrets.get(s) }).map(
+    (planned): PlannedStep => {
+      const base = {
+        section: planned.section,
+        index: planned.index,
+        name: planned.step.name,
+        kind: planned.step.kind,
+      };
+      if ('refused' in planned) return { ...base, refused: redactor.redact(planned.refused) };
+      const kind = findStepKind(planned.step.kind)!;
+      return { ...base, command: redactor.deep(kind.describe(planned.prepared)) };
+    },
   );
   return { steps };
 }

@@ -112,6 +112,11 @@ export class JournalView {
     return this.#list(section, index);
   }
 
+  /** Whether any step was journaled: the run has begun acting (or gathering evidence). */
+  get hasSteps(): boolean {
+    return [...this.#attempts.values()].some((list) => list.length > 0);
+  }
+
   #list(section: Section, index: number): AttemptEntries[] {
     const key = `${section}:${index}`;
     let list = this.#attempts.get(key);

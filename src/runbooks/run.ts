@@ -12,6 +12,7 @@ import {
   type Section,
   type StepRecord,
 } from './journal.ts';
+import { refusals } from './preflight.ts';
 import { RunSecrets } from './run-secrets.ts';
 import { runStep, type StepOutcome, type StepRunContext } from './run-step.ts';
 import type { TemplateValues } from './template-values.ts';
@@ -93,11 +94,21 @@ export async function performRun(
       return finish('failed', `params do not validate: ${again.errors.join('; ')}; nothing ran`);
     }
   }
+  const prepare = {
+    values: templateValues(request, intent, runbook!),
+    secret: (s: unknown) => secrets!.get(s),
+  };
+  // Before the first step runs: every template of every step renders (a run resumed after a
+  // step has run is past this point, and each step's own refusal stands then).
+  if (!journal.hasSteps) {
+    const refused = refusals(runbook!, prepare);
+    if (refused.length > 0) return finish('failed', `${refused.join('; ')}; nothing ran`);
+  }
   const ctx: StepRunContext = {
     runId: request.runId,
     journal,
     writer,
-    prepare: { values: templateValues(request, intent, runbook!), secret: (s) => secrets!.get(s) },
+    prepare,
     base: {
       maxOutputBytes: runbook!.maxOutputBytes,
       service: request.serviceConfig,

@@ -192,7 +192,7 @@ test('exec: a signal label that would become a flag is refused; the step never s
       assert.equal(outcome?.result, 'failed');
       assert.match(
         outcome!.detail,
-        /steps\[0\] exec refused: command\[5\]: \{\{signal.labels.z\}\} is "-rf", which would start the argument with "-"/,
+        /steps\[0\] exec would be refused: command\[5\]: \{\{signal.labels.z\}\} is "-rf", which would start the argument with "-"/,
       );
       const rows = await store.listJournal('label');
       assert.equal(

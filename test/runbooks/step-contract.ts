@@ -127,9 +127,7 @@ export function runStepContract(kind: StepKind, fixture: StepFixture): void {
           () => kind.prepare(parsed, prepareContext),
           (err) => err instanceof Refusal && /service\.labels\.team/.test(err.message),
         );
-        const record = await runRefused(kind, refused);
-        assert.equal(record.status, 'refused');
-        assertOneLine(record.error);
+        assertOneLine(await runRefused(kind, refused));
       });
     }
 
@@ -245,23 +243,41 @@ function unknownKey(err: unknown, key: string): boolean {
   );
 }
 
-/** Runs a runbook holding the refused step through the executor: the step's one record. */
-async function runRefused(kind: StepKind, spec: Record<string, unknown>): Promise<StepRecord> {
+/**
+ * Runs a runbook holding the refused step through the executor; why it was refused, from where
+ * the executor says it: an action step stops the whole run before anything runs (the outcome
+ * names it and nothing is journaled), an evidence step is journaled refused and the run goes on.
+ */
+async function runRefused(kind: StepKind, spec: Record<string, unknown>): Promise<string> {
   const section = kind.sections.includes('action') ? 'action' : 'evidence';
   const config = runbookWith(kind.name, spec, section);
   const store = await openStore({ path: ':memory:' });
   try {
     const executor = createRunbookExecutor({ config: () => config, store, log: silentLog });
-    await executor.run({ runId: 'r1', runbook: 'r', service: 'api', params: {}, actor: 't' });
+    const outcome = await executor.run({
+      runId: 'r1',
+      runbook: 'r',
+      service: 'api',
+      params: {},
+      actor: 't',
+    });
     const rows = (await store.listJournal('r1')).filter(
       (row) => (row.payload as { kind?: string }).kind === kind.name,
     );
+    if (section === 'action') {
+      assert.equal(outcome?.result, 'failed');
+      assert.deepEqual(rows, [], 'refused before the run started: nothing journaled');
+      assert.match(outcome!.detail, new RegExp(`^steps\\[0\\] ${kind.name} would be refused: `));
+      return outcome!.detail;
+    }
     assert.deepEqual(
       rows.map((row) => row.phase),
       ['result'],
       'refused before it started: no intent journaled',
     );
-    return rows[0]!.payload as StepRecord;
+    const record = rows[0]!.payload as StepRecord;
+    assert.equal(record.status, 'refused');
+    return record.error!;
   } finally {
     await store.close();
   }

@@ -150,7 +150,7 @@ test('secrets from env and files reach the target and are redacted in everything
   }
 });
 
-test('a secret that cannot be read, or a header value with CR/LF: the step is refused', () =>
+test('a secret that cannot be read, or a header value with CR/LF: the run is refused before it starts', () =>
   withTempDir(async (dir) => {
     const { outcome, records } = await runOnce(
       dir,
@@ -163,13 +163,11 @@ test('a secret that cannot be read, or a header value with CR/LF: the step is re
       { env: {} },
     );
     assert.equal(outcome?.result, 'failed');
-    assert.deepEqual(
-      records.map((r) => `${r.status}: ${r.error}`),
-      [
-        'refused: the environment variable NOT_SET is not set',
-        'refused: headers.X-Note: a value may not hold CR, LF or NUL',
-      ],
+    assert.equal(
+      outcome?.detail,
+      'steps[0] http would be refused: the environment variable NOT_SET is not set; onFailure[0] http would be refused: headers.X-Note: a value may not hold CR, LF or NUL; nothing ran',
     );
+    assert.deepEqual(records, [], 'no step ran, not even the rollback');
   }));
 
 test('observations: the last observations of the signal that fired, from the store', () =>
@@ -278,3 +276,27 @@ test('stop() cuts the step in flight; the journal lets the next executor resume 
     await resumed;
     await store.close();
   }));
+
+test('every template is checked before the first step: a value refused at step 1 stops step 0 too', async () => {
+  const svc = await startSupervised({ up: true });
+  try {
+    await withTempDir(async (dir) => {
+      const spec = `  params: {n: {type: integer, default: -1}}
+  steps:
+    - http: {method: POST, url: ${q(`${svc.url}/restart`)}}
+    - exec: {command: [echo, "{{params.n}}"]}
+    - verify: {}`;
+      const before = svc.requests.length;
+      const { outcome, records, intents } = await runOnce(dir, spec);
+      assert.equal(outcome?.result, 'failed');
+      assert.match(
+        outcome!.detail,
+        /^steps\[1\] exec would be refused: command\[1\]: \{\{params\.n\}\} is "-1", which would start the argument with "-" .*; nothing ran$/,
+      );
+      assert.equal(svc.requests.length, before, 'the POST of step 0 was never sent');
+      assert.deepEqual([records, intents], [[], []], 'no step was journaled');
+    });
+  } finally {
+    await svc.close();
+  }
+});
