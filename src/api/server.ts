@@ -14,16 +14,21 @@ export function createServer(controller: ControllerHandle): FastifyInstance {
 
   app.get('/healthz', async () => ({ status: 'pass' }));
 
-  app.get('/readyz', async (_request, reply) => {
-    const checks: Record<string, { status: 'pass' | 'fail'; output?: string }> = {};
+  /** Ask the store, and keep mend_store_up saying what it answered. */
+  const storeCheck = async (): Promise<{ status: 'pass' | 'fail'; output?: string }> => {
     try {
       await controller.pingStore();
       metrics.storeUp.set(1);
-      checks.store = { status: 'pass' };
+      return { status: 'pass' };
     } catch (err) {
       metrics.storeUp.set(0);
-      checks.store = { status: 'fail', output: err instanceof Error ? err.message : String(err) };
+      return { status: 'fail', output: err instanceof Error ? err.message : String(err) };
     }
+  };
+
+  app.get('/readyz', async (_request, reply) => {
+    const checks: Record<string, { status: 'pass' | 'fail'; output?: string }> = {};
+    checks.store = await storeCheck();
     const stats = await controller.schedulerStats();
     checks.scheduler =
       stats.waiting > READY_MAX_WAITING
@@ -42,6 +47,8 @@ export function createServer(controller: ControllerHandle): FastifyInstance {
   });
 
   app.get('/metrics', async (_request, reply) => {
+    // Each scrape asks the store itself: the gauge must not wait for someone to call /readyz.
+    await storeCheck();
     await controller.schedulerStats();
     reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });

@@ -1,10 +1,12 @@
 import { Command, CommanderError } from '@commander-js/extra-typings';
 import { commands } from './commands/index.ts';
 import { EXIT_USAGE } from './exit-codes.ts';
+import { VERSION } from './version.ts';
 
 const program = new Command()
   .name('mend')
   .description('A self-healing controller for infrastructure: detect, decide, act, learn.')
+  .version(`mend ${VERSION}`, '-V, --version', 'print the version and exit')
   .showSuggestionAfterError(true)
   .exitOverride();
 

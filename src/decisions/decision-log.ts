@@ -1,4 +1,4 @@
-import type { Decision, EngineState } from '../policy/index.ts';
+import type { Decision, EngineState, Input } from '../policy/index.ts';
 import type { Signal } from '../signals/signal.ts';
 import type { Logger } from '../support/log.ts';
 
@@ -18,11 +18,17 @@ export function logSignal(log: Logger, signal: Signal): void {
   else log.info(fields, line);
 }
 
-/** What a recorded decision did to incidents, one line per decision, link and resolution. */
-export function logDecision(log: Logger, decision: Decision<EngineState>): void {
+/**
+ * What a recorded decision did to incidents, one line per decision, link and resolution. A heal
+ * that just succeeded is followed by the incident waiting out its cooldown until the signal
+ * resolves: recorded, but a line that says nothing new to a person, so logged at debug.
+ */
+export function logDecision(log: Logger, decision: Decision<EngineState>, input: Input): void {
+  const healed = input.kind === 'outcome' && input.result === 'succeeded';
   for (const event of decision.events) {
     if (event.type === 'decision') {
-      log.info(
+      const level = healed && event.verdict === 'wait' ? 'debug' : 'info';
+      log[level](
         { incident: event.incidentId, verdict: event.verdict, reason: event.reason.code },
         `${event.incidentId} ${event.reason.service ?? ''}: ${event.verdict}: ${event.reason.message}`,
       );

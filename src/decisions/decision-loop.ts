@@ -220,7 +220,7 @@ export class DecisionLoop implements SignalConsumer {
     this.#lastNow = now;
     this.#lastSeq = seq;
     if (input.kind === 'signal') logSignal(this.#log, input.signal);
-    logDecision(this.#log, decision);
+    logDecision(this.#log, decision, input);
     for (const command of decision.commands) void this.#dispatcher.dispatch(command);
     await this.#snapshots.recorded(this.#position());
     this.#clock.arm(this.#state);

@@ -7,6 +7,8 @@ export interface LogOptions {
   level?: string;
   /** Force human-readable output; by default only when stdout is a terminal. */
   pretty?: boolean;
+  /** Where JSON lines go (tests); stdout by default. */
+  destination?: NodeJS.WritableStream;
 }
 
 /**
@@ -16,15 +18,39 @@ export interface LogOptions {
  */
 export function createLogger(options: LogOptions = {}): Logger {
   const level = options.level ?? process.env.MEND_LOG_LEVEL ?? 'info';
-  const usePretty = options.pretty ?? (process.stdout.isTTY === true && !process.env.CI);
-  if (!usePretty) return pino({ level, base: undefined });
+  const terminal = process.stdout.isTTY === true && !process.env.CI;
+  const usePretty = options.pretty ?? terminal;
+  const settings = { level, base: undefined, serializers: { err: errorSerializer(level) } };
+  if (!usePretty) return options.destination ? pino(settings, options.destination) : pino(settings);
   return pino(
-    { level, base: undefined },
+    settings,
     pretty({
-      colorize: true,
+      colorize: terminal,
       translateTime: 'HH:MM:ss.l',
-      ignore: 'pid,hostname,signal',
+      // The structured fields repeat what the line says; JSON keeps them for machines.
+      ignore: 'pid,hostname,signal,incident,verdict,reason',
       sync: true,
     }),
   );
+}
+
+/**
+ * An error as the log shows it: its type, message, code and causes. Stacks are for whoever
+ * debugs mend itself, so they are logged at the debug and trace levels only.
+ */
+function errorSerializer(level: string): (err: unknown) => unknown {
+  if (level === 'debug' || level === 'trace') {
+    return (err) => (err instanceof Error ? pino.stdSerializers.err(err) : err);
+  }
+  const brief = (err: unknown, depth = 0): unknown => {
+    if (!(err instanceof Error)) return err;
+    const code = (err as NodeJS.ErrnoException).code;
+    return {
+      type: err.name,
+      message: err.message,
+      ...(code !== undefined ? { code } : {}),
+      ...(err.cause !== undefined && depth < 5 ? { cause: brief(err.cause, depth + 1) } : {}),
+    };
+  };
+  return (err) => brief(err);
 }

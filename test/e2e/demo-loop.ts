@@ -45,8 +45,28 @@ export async function startDemoLoop(): Promise<DemoLoop> {
   const pages: string[] = [];
   const control = await startControlApi(supervisor, ports.control);
   const pager = await startPager((line) => pages.push(line), ports.pager);
-  await supervisor.startAll();
+  const close = (server: Server) => new Promise((resolve) => server.close(resolve));
+  let mend: MendProcess | undefined;
+  const stop = async () => {
+    mend?.kill('SIGTERM');
+    await mend?.exited;
+    await supervisor.stopAll();
+    await Promise.all([close(control), close(pager)]);
+    await rm(dir, { recursive: true, force: true });
+  };
+  try {
+    await supervisor.startAll();
+    mend = await startMend(dir, ports);
+  } catch (err) {
+    // Whatever did start is stopped, or its processes would keep this test file alive.
+    await stop();
+    throw err;
+  }
+  return { supervisor, ports, pages, mend, control, stop };
+}
 
+/** `mend run` on the demo's config, rewritten to this test's ports. */
+async function startMend(dir: string, ports: DemoLoop['ports']): Promise<MendProcess> {
   const services = (await readFile('examples/demo/services.yaml', 'utf8'))
     .replaceAll('17801', String(ports.api))
     .replaceAll('17802', String(ports.worker))
@@ -63,22 +83,15 @@ export async function startDemoLoop(): Promise<DemoLoop> {
     ['run', '-c', dir, '--db', join(dir, 'mend.db'), '--listen', '127.0.0.1:0'],
     { MEND_DEMO_CONTROL: `http://127.0.0.1:${ports.control}` },
   );
-  await mend.waitForLog(/^mend running: 3 services/);
-  const close = (server: Server) => new Promise((resolve) => server.close(resolve));
-  return {
-    supervisor,
-    ports,
-    pages,
-    mend,
-    control,
-    async stop() {
-      mend.kill('SIGTERM');
-      await mend.exited;
-      await supervisor.stopAll();
-      await Promise.all([close(control), close(pager)]);
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
+  try {
+    // Generous: on a busy 2-core machine a cold start takes several seconds.
+    await mend.waitForLog(/^mend running: 3 services/, 30_000);
+  } catch (err) {
+    mend.kill('SIGKILL');
+    await mend.exited;
+    throw err;
+  }
+  return mend;
 }
 
 /** The log line of a verified heal of `service` by the restart runbook. */

@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { Option } from '@commander-js/extra-typings';
 import { demoFaults, scheduleFaults } from '../../demo/faults.ts';
+import { freshStore } from '../../demo/fresh-store.ts';
 import { demoSummary } from '../../demo/summary.ts';
 import { PORTS, startDemoSystem } from '../../demo/system.ts';
 import { openStore } from '../../store/open.ts';
@@ -23,7 +24,11 @@ export const registerDemo: RegisterCommand = (program) => {
     .description(
       'Launch demo services on loopback, run mend on examples/demo/, and inject faults on a schedule.',
     )
-    .option('--db <path>', 'SQLite store file', '.mend/demo.db')
+    .option(
+      '--db <path>',
+      "SQLite store file, fresh each run (the last run's is kept as NAME.previous.db)",
+      '.mend/demo.db',
+    )
     .addOption(
       new Option('--listen <host:port>', 'address for /healthz, /readyz and /metrics')
         .argParser(listenAddress)
@@ -36,9 +41,12 @@ export const registerDemo: RegisterCommand = (program) => {
     )
     .option('--no-faults', 'do not inject faults')
     .action(async (options) => {
-      const log = createLogger();
+      // The demo is for people: readable lines even through a pipe (mend run keeps JSON there).
+      const log = createLogger({ pretty: true });
       const say = (line: string) => log.info(`demo: ${line}`);
       const startedAt = Date.now();
+      const kept = await freshStore(options.db);
+      if (kept) say(`the last run's record is kept in ${kept}`);
       let system: Awaited<ReturnType<typeof startDemoSystem>>;
       try {
         system = await startDemoSystem(say);
