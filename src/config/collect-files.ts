@@ -1,6 +1,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { ConfigError } from './config-error.ts';
+import { CONFIG_LIMITS, type ConfigLimits } from './limits.ts';
 
 const YAML_FILE = /\.ya?ml$/;
 
@@ -14,7 +15,10 @@ export interface CollectedFiles {
  * (one level, sorted, hidden ones skipped, like `kubectl apply -f DIR`). A file named twice
  * is read once, so it cannot collide with itself.
  */
-export async function collectFiles(paths: readonly string[]): Promise<CollectedFiles> {
+export async function collectFiles(
+  paths: readonly string[],
+  limits: Pick<ConfigLimits, 'maxFiles'> = CONFIG_LIMITS,
+): Promise<CollectedFiles> {
   const found = await Promise.all(paths.map(expand));
   const files: string[] = [];
   const errors: ConfigError[] = [];
@@ -27,6 +31,10 @@ export async function collectFiles(paths: readonly string[]): Promise<CollectedF
       seen.add(key);
       files.push(file);
     }
+  }
+  if (files.length > limits.maxFiles) {
+    const message = `expected at most ${limits.maxFiles} config files (the limit), found ${files.length}: put several documents in one file (---)`;
+    return { files: [], errors: [...errors, new ConfigError(first(paths), '', message)] };
   }
   return { files, errors };
 }
@@ -57,4 +65,8 @@ async function expand(path: string): Promise<CollectedFiles> {
   if (files.length > 0) return { files, errors: [] };
   const message = 'expected *.yaml or *.yml files in this folder, found none';
   return { files: [], errors: [new ConfigError({ file: path, line: 0, col: 0 }, '', message)] };
+}
+
+function first(paths: readonly string[]) {
+  return { file: paths[0] ?? '.', line: 0, col: 0 };
 }

@@ -1,14 +1,15 @@
 import { isMap } from 'yaml';
 import { collectFiles } from './collect-files.ts';
 import type { Config, ServiceConfig } from './config.ts';
-import { type ConfigError, sortErrors } from './config-error.ts';
+import { ConfigError, sortErrors } from './config-error.ts';
 import { decidingConfig, decidingErrors } from './kinds/deciding-documents.ts';
 import type { ServiceSpec } from './kinds/service.ts';
+import { CONFIG_LIMITS, type ConfigLimits, formatBytes } from './limits.ts';
 import { checkReferences, type ServiceEntry } from './references.ts';
 import { type ValidDocument, validateDocument } from './validate-document.ts';
 import { locate } from './yaml/locate.ts';
 import { parseSource } from './yaml/parse-source.ts';
-import { readSource } from './yaml/read-source.ts';
+import { readSource, type SourceText } from './yaml/read-source.ts';
 import type { SourceDocument } from './yaml/source-document.ts';
 
 export interface LoadResult {
@@ -20,12 +21,17 @@ export interface LoadResult {
 
 /**
  * Read, parse, validate and cross-check the config in `paths` (files, or folders of *.yaml).
- * Never throws for a problem in the config: it reports all of them at once.
+ * Never throws for a problem in the config: it reports all of them at once, within `limits`
+ * (limits.ts: what no input may exceed, so that no input can hang or crash the loader).
  */
-export async function loadConfig(paths: readonly string[]): Promise<LoadResult> {
-  const collected = await collectFiles(paths);
+export async function loadConfig(
+  paths: readonly string[],
+  overrides: Partial<ConfigLimits> = {},
+): Promise<LoadResult> {
+  const limits: ConfigLimits = { ...CONFIG_LIMITS, ...overrides };
+  const collected = await collectFiles(paths, limits);
   const errors = [...collected.errors];
-  const texts = await Promise.all(collected.files.map(readSource));
+  const texts = await readSources(collected.files, limits);
   // Kept to point into a value (a CEL error's column inside `when`).
   const textByFile = new Map<string, string>();
   // Services keep their data and the few positions a cross-reference error can need, not their
@@ -71,6 +77,29 @@ export async function loadConfig(paths: readonly string[]): Promise<LoadResult> 
     files: collected.files,
   };
   return { config, errors: [] };
+}
+
+/**
+ * The files' texts, read one at a time so that at most `maxConfigBytes` are ever held: a file
+ * past that total is not read, and is reported.
+ */
+async function readSources(files: readonly string[], limits: ConfigLimits): Promise<SourceText[]> {
+  const texts: SourceText[] = [];
+  let total = 0;
+  for (const file of files) {
+    const left = limits.maxConfigBytes - total;
+    const read = left > 0 ? await readSource(file, limits) : undefined;
+    if (read !== undefined && 'text' in read && Buffer.byteLength(read.text) <= left) {
+      total += Buffer.byteLength(read.text);
+      texts.push(read);
+    } else if (read !== undefined && 'error' in read) {
+      texts.push(read);
+    } else {
+      const message = `cannot read: the config's files together are over ${formatBytes(limits.maxConfigBytes)} (the limit for all files together) with this one: pass fewer files`;
+      texts.push({ error: new ConfigError({ file, line: 0, col: 0 }, '', message) });
+    }
+  }
+  return texts;
 }
 
 interface LoadedService {
