@@ -15,8 +15,8 @@ export interface ConfigLimits {
   maxConfigBytes: number;
   /** Characters in one line. */
   maxLineLength: number;
-  /** Bytes in one YAML document (between `---` markers). */
-  maxDocumentBytes: number;
+  /** Characters in one YAML document (between `---` markers). */
+  maxDocumentLength: number;
   /** YAML documents in all files together. */
   maxDocuments: number;
   /** Levels of nested mappings, lists and flow collections in a document. */
@@ -34,7 +34,7 @@ export const CONFIG_LIMITS: Readonly<ConfigLimits> = Object.freeze({
   maxFileBytes: 16 * MiB,
   maxConfigBytes: 64 * MiB,
   maxLineLength: 64 * 1024,
-  maxDocumentBytes: 1 * MiB,
+  maxDocumentLength: 1_000_000,
   maxDocuments: 50_000,
   maxDepth: 64,
   maxErrors: 100,

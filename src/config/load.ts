@@ -40,6 +40,7 @@ export async function loadConfig(
   const services: LoadedService[] = [];
   const valid: ValidDocument[] = [];
   const invalidNames = new Set<string>();
+  let documents = 0;
   collected.files.forEach((file, i) => {
     const read = texts[i]!;
     if ('error' in read) {
@@ -47,19 +48,26 @@ export async function loadConfig(
       return;
     }
     textByFile.set(file, read.text);
-    const parseErrors = parseSource(file, read.text, (source) => {
-      const result = source.usable ? validateDocument(source) : { errors: [] };
-      errors.push(...result.errors);
-      const document = 'document' in result ? result.document : undefined;
-      if (!document) {
-        const name = serviceNameOf(source);
-        if (name !== undefined) invalidNames.add(name);
-      } else if (document.kind === 'Service') {
-        services.push(loadedService(document));
-      } else {
-        valid.push(document);
-      }
-    });
+    const documentsBefore = documents;
+    const parseErrors = parseSource(
+      file,
+      read.text,
+      (source) => {
+        documents++;
+        const result = source.usable ? validateDocument(source) : { errors: [] };
+        errors.push(...result.errors);
+        const document = 'document' in result ? result.document : undefined;
+        if (!document) {
+          const name = serviceNameOf(source);
+          if (name !== undefined) invalidNames.add(name);
+        } else if (document.kind === 'Service') {
+          services.push(loadedService(document));
+        } else {
+          valid.push(document);
+        }
+      },
+      { limits, documentsBefore },
+    );
     errors.push(...parseErrors);
   });
   errors.push(

@@ -85,3 +85,84 @@ test('the size limit for one file is the one given', fast, async () => {
     ]);
   });
 });
+
+const braces = `a: ${'{'.repeat(2000)}\n`;
+
+test(
+  '2,000 opening braces on one line: refused at the nesting limit, not parsed for minutes',
+  fast,
+  async () => {
+    await withFiles({ 'a.yaml': braces }, async (dir) => {
+      assert.deepEqual(await lines(dir, ['a.yaml']), [
+        'a.yaml:1:67: expected at most 64 levels of nested mappings and lists (the limit), found more here: look for a [ or { that is never closed, or flatten the document',
+      ]);
+    });
+  },
+);
+
+// The file of the SIGHUP crash in issue 15: `a: ` 2,000 times overflowed the parser's stack.
+const compactMaps = `  params:\n        command: ${'a: '.repeat(2000)}\n      notify:\n`;
+
+test('2,000 nested compact mappings: the nesting limit, not a stack overflow', fast, async () => {
+  await withFiles({ 'b.yaml': compactMaps }, async (dir) => {
+    assert.deepEqual(await lines(dir, ['b.yaml']), [
+      'b.yaml:2:204: expected at most 64 levels of nested mappings and lists (the limit), found more here: look for a [ or { that is never closed, or flatten the document',
+    ]);
+  });
+});
+
+test('an exception from the YAML parser is an error of the file, never thrown', fast, async () => {
+  // Deeper than any call stack, with the depth limit lifted: the parser's RangeError surfaces.
+  const deeper = compactMaps.replace('a: '.repeat(2000), 'a: '.repeat(20_000));
+  await withFiles({ 'b.yaml': deeper }, async (dir) => {
+    const found = await lines(dir, ['b.yaml'], { maxDepth: 1_000_000 });
+    assert.equal(found.length, 1);
+    assert.match(
+      found[0]!,
+      /^b\.yaml: YAML: the parser failed on this file \(Maximum call stack size exceeded\); simplify the YAML around where it goes wrong$/,
+    );
+  });
+});
+
+test('490 KB of unclosed flow sequences loads in linear time', fast, async () => {
+  const text = Array.from({ length: 50_000 }, (_, i) => `k${i}: [\n`).join('');
+  await withFiles({ 'a.yaml': text }, async (dir) => {
+    const found = await lines(dir, ['a.yaml']);
+    assert.ok(found.length > 0);
+  });
+});
+
+test('100,000 keys in one mapping are checked for duplicates in linear time', fast, async () => {
+  const keys = Array.from({ length: 100_000 }, (_, i) => `k${i}: v\n`).join('');
+  await withFiles({ 'a.yaml': `${keys}k7: again\n` }, async (dir) => {
+    assert.deepEqual(await lines(dir, ['a.yaml']), [
+      'a.yaml:100001:1: k7: expected each key once, found "k7" again (first at line 8, column 1)',
+    ]);
+  });
+});
+
+test('a 10 MB line is refused by the line length limit before it is parsed', fast, async () => {
+  await withFiles({ 'a.yaml': `${service('api')}x: ${'a'.repeat(10_000_000)}\n` }, async (dir) => {
+    assert.deepEqual(await lines(dir, ['a.yaml']), [
+      'a.yaml:7:65537: expected lines of at most 65,536 characters (the limit), found one of 10,000,003: break it over several lines (a long text can be a block scalar, | or >)',
+    ]);
+  });
+});
+
+test('a document longer than the limit is refused where it starts', fast, async () => {
+  const text = `${service('a')}---\n${service('b', `  checks: []\n  x: |\n${'    text\n'.repeat(100)}`)}`;
+  await withFiles({ 'a.yaml': text }, async (dir) => {
+    assert.deepEqual(await lines(dir, ['a.yaml'], { maxDocumentLength: 500 }), [
+      'a.yaml:7:1: expected a YAML document of at most 500 characters (the limit), found a longer one starting here: split it into several documents (---)',
+    ]);
+  });
+});
+
+test('the number of documents in the whole config is bounded', fast, async () => {
+  const files = { 'a.yaml': `${service('a')}---\n${service('b')}`, 'b.yaml': service('c') };
+  await withFiles(files, async (dir) => {
+    assert.deepEqual(await lines(dir, ['a.yaml', 'b.yaml'], { maxDocuments: 2 }), [
+      'b.yaml:1:1: expected at most 2 YAML documents in the config (the limit), found more: pass fewer files',
+    ]);
+  });
+});
