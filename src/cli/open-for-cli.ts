@@ -8,7 +8,7 @@ import { StartError } from './start-mend.ts';
 /** The config a command needs, or a StartError carrying every config error. */
 export async function configOrFail(paths: string[]): Promise<Config> {
   const loaded = await loadConfig(paths);
-  if (!loaded.config) throw new StartError(formatErrors(loaded.errors));
+  if (!loaded.config) throw new StartError(formatErrors(loaded.errors, loaded.moreErrors));
   return loaded.config;
 }
 

@@ -39,7 +39,7 @@ export class StartError extends Error {}
 export async function startMend(options: StartOptions): Promise<RunningMend> {
   const { log } = options;
   const loaded = await loadConfig(options.config);
-  if (!loaded.config) throw new StartError(formatErrors(loaded.errors));
+  if (!loaded.config) throw new StartError(formatErrors(loaded.errors, loaded.moreErrors));
   compactHeap();
   const listen = listenAddress(options.listen);
   let store: Awaited<ReturnType<typeof openStore>>;
@@ -112,7 +112,7 @@ export async function startMend(options: StartOptions): Promise<RunningMend> {
       if (!next.config) {
         metrics.configReloads.inc({ result: 'failure' });
         log.error(
-          `config reload rejected (${next.errors.length} error(s)); the previous config keeps running:\n${formatErrors(next.errors)}`,
+          `config reload rejected (${next.errors.length + next.moreErrors} error(s)); the previous config keeps running:\n${formatErrors(next.errors, next.moreErrors)}`,
         );
         return false;
       }

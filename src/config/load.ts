@@ -1,7 +1,8 @@
 import { isMap } from 'yaml';
+import { BoundedErrors } from './bounded-errors.ts';
 import { collectFiles } from './collect-files.ts';
 import type { Config, ServiceConfig } from './config.ts';
-import { ConfigError, sortErrors } from './config-error.ts';
+import { ConfigError } from './config-error.ts';
 import { decidingConfig, decidingErrors } from './kinds/deciding-documents.ts';
 import type { ServiceSpec } from './kinds/service.ts';
 import { CONFIG_LIMITS, type ConfigLimits, formatBytes } from './limits.ts';
@@ -15,8 +16,12 @@ import type { SourceDocument } from './yaml/source-document.ts';
 export interface LoadResult {
   /** Present exactly when there are no errors. */
   config?: Config;
-  /** Every problem in every file, sorted by file, line and column. */
+  /** The problems in every file, sorted by file, line and column: the first `maxErrors`. */
   errors: ConfigError[];
+  /** Problems past `maxErrors`, counted and not kept. */
+  moreErrors: number;
+  /** How many files have problems (all of them, not only those of the errors kept). */
+  filesWithErrors: number;
 }
 
 /**
@@ -30,7 +35,8 @@ export async function loadConfig(
 ): Promise<LoadResult> {
   const limits: ConfigLimits = { ...CONFIG_LIMITS, ...overrides };
   const collected = await collectFiles(paths, limits);
-  const errors = [...collected.errors];
+  const errors = new BoundedErrors(limits.maxErrors);
+  errors.add(collected.errors);
   const texts = await readSources(collected.files, limits);
   // Kept to point into a value (a CEL error's column inside `when`).
   const textByFile = new Map<string, string>();
@@ -44,7 +50,7 @@ export async function loadConfig(
   collected.files.forEach((file, i) => {
     const read = texts[i]!;
     if ('error' in read) {
-      errors.push(read.error);
+      errors.add([read.error]);
       return;
     }
     textByFile.set(file, read.text);
@@ -55,7 +61,7 @@ export async function loadConfig(
       (source) => {
         documents++;
         const result = source.usable ? validateDocument(source) : { errors: [] };
-        errors.push(...result.errors);
+        errors.add(result.errors);
         const document = 'document' in result ? result.document : undefined;
         if (!document) {
           const name = serviceNameOf(source);
@@ -68,23 +74,23 @@ export async function loadConfig(
       },
       { limits, documentsBefore },
     );
-    errors.push(...parseErrors);
+    errors.add(parseErrors);
   });
-  errors.push(
-    ...checkReferences(
+  errors.add(
+    checkReferences(
       services.map((s) => s.entry),
       invalidNames,
     ),
   );
   const serviceNames = [...services.map((s) => s.config.name), ...invalidNames];
-  errors.push(...decidingErrors(valid, serviceNames, textByFile));
-  if (errors.length > 0) return { errors: sortErrors(errors) };
+  errors.add(decidingErrors(valid, serviceNames, textByFile));
+  if (errors.count > 0) return errors.result();
   const config = {
     services: services.map((s) => s.config),
     ...decidingConfig(valid),
     files: collected.files,
   };
-  return { config, errors: [] };
+  return { config, errors: [], moreErrors: 0, filesWithErrors: 0 };
 }
 
 /**

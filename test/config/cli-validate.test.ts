@@ -78,6 +78,7 @@ test('--json: the same result for programs', async () => {
           message: 'expected a list, found 5',
         },
       ],
+      moreErrors: 0,
     });
   });
 });
@@ -98,4 +99,25 @@ test('mend schema prints the committed JSON Schema', async () => {
   const run = await mend(['schema'], root);
   assert.equal(run.code, 0);
   assert.equal(run.stdout, await readFile(join(root, 'schema/mend.schema.json'), 'utf8'));
+});
+
+test('past 100 errors: the first 100, then how many more, and the total in the summary', async () => {
+  const checks = Array.from({ length: 150 }, (_, i) => `    - {name: c${i}, tcp: {port: -1}}`);
+  const files = { 'a.yaml': service('api', `  checks:\n${checks.join('\n')}`) };
+  await withFiles(files, async (dir) => {
+    const run = await mend(['validate', '-c', 'a.yaml'], dir);
+    assert.equal(run.code, 1);
+    const lines = run.stderr.trimEnd().split('\n');
+    assert.equal(lines.length, 102);
+    assert.match(lines[0]!, /^a\.yaml:7:30: spec\.checks\[0\]\.tcp\.port: /);
+    assert.match(lines[99]!, /^a\.yaml:106:\d+: spec\.checks\[99\]\.tcp\.port: /);
+    assert.deepEqual(lines.slice(100), [
+      '… and 50 more errors (only the first 100 are shown: fix these and validate again)',
+      'invalid: 150 errors in 1 file (the first 100 shown)',
+    ]);
+    const json = JSON.parse((await mend(['validate', '-c', 'a.yaml', '--json'], dir)).stdout);
+    assert.equal(json.errors.length, 100);
+    assert.equal(json.moreErrors, 50);
+    assert.equal(json.summary, 'invalid: 150 errors in 1 file (the first 100 shown)');
+  });
 });
