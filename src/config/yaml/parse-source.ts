@@ -1,15 +1,5 @@
 import type { CST, Document, Node, Pair, YAMLError } from 'yaml';
-import {
-  Composer,
-  isAlias,
-  isMap,
-  isPair,
-  isScalar,
-  isSeq,
-  Lexer,
-  LineCounter,
-  Parser,
-} from 'yaml';
+import { Composer, isAlias, isMap, isScalar, isSeq, Lexer, LineCounter, Parser } from 'yaml';
 import { ConfigError } from '../config-error.ts';
 import { formatFieldPath } from '../field-path.ts';
 import { CONFIG_LIMITS, type ConfigLimits } from '../limits.ts';
