@@ -97,5 +97,7 @@ test('no paths: an empty config, not an error', async () => {
       files: [],
     },
     errors: [],
+    moreErrors: 0,
+    filesWithErrors: 0,
   });
 });
