@@ -109,7 +109,7 @@ const cases: Case[] = [
       'a.yaml': service('api', check('      http: {url: "http://x/", bodyRegex: "ok("}')),
     },
     errors: [
-      'a.yaml:8:43: spec.checks[0].http.bodyRegex: expected a valid regular expression, found "ok(" (Invalid regular expression: /ok(/: Unterminated group)',
+      'a.yaml:8:43: spec.checks[0].http.bodyRegex: expected a regular expression in RE2 syntax, found "ok(" (missing closing ): `ok(`)',
     ],
   },
   {
