@@ -108,7 +108,16 @@ export async function startMend(options: StartOptions): Promise<RunningMend> {
   return {
     controller,
     async reload() {
-      const next = await loadConfig(options.config);
+      let next: Awaited<ReturnType<typeof loadConfig>>;
+      try {
+        next = await loadConfig(options.config);
+      } catch (err) {
+        // The loader reports config problems as errors; this is a bug in it, and still no
+        // reason to stop a running controller.
+        metrics.configReloads.inc({ result: 'failure' });
+        log.error(`config reload failed (${String(err)}); the previous config keeps running`);
+        return false;
+      }
       if (!next.config) {
         metrics.configReloads.inc({ result: 'failure' });
         log.error(
