@@ -22,6 +22,8 @@ export interface LoadResult {
   moreErrors: number;
   /** How many files have problems (all of them, not only those of the errors kept). */
   filesWithErrors: number;
+  /** What was left out of the config and why, one line each (`FILE: skipped, ...`). */
+  notes: string[];
 }
 
 /**
@@ -84,13 +86,14 @@ export async function loadConfig(
   );
   const serviceNames = [...services.map((s) => s.config.name), ...invalidNames];
   errors.add(decidingErrors(valid, serviceNames, textByFile));
-  if (errors.count > 0) return errors.result();
+  const { notes } = collected;
+  if (errors.count > 0) return { ...errors.result(), notes };
   const config = {
     services: services.map((s) => s.config),
     ...decidingConfig(valid),
     files: collected.files,
   };
-  return { config, errors: [], moreErrors: 0, filesWithErrors: 0 };
+  return { config, errors: [], moreErrors: 0, filesWithErrors: 0, notes };
 }
 
 /**

@@ -99,5 +99,6 @@ test('no paths: an empty config, not an error', async () => {
     errors: [],
     moreErrors: 0,
     filesWithErrors: 0,
+    notes: [],
   });
 });

@@ -17,11 +17,14 @@ export const registerValidate: RegisterCommand = (program) => {
       const { config, errors } = loaded;
       if (options.json) {
         const summary = config ? validSummary(config) : invalidSummary(errors, loaded);
-        const { moreErrors } = loaded;
-        process.stdout.write(
-          `${JSON.stringify({ valid: config !== undefined, summary, errors, moreErrors }, null, 2)}\n`,
-        );
-      } else if (config) {
+        const { moreErrors, notes } = loaded;
+        const result = { valid: config !== undefined, summary, errors, moreErrors, notes };
+        process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+        process.exitCode = config ? EXIT_OK : EXIT_FAILURE;
+        return;
+      }
+      for (const note of loaded.notes) process.stderr.write(`note: ${note}\n`);
+      if (config) {
         process.stdout.write(`${validSummary(config)}\n`);
       } else {
         process.stderr.write(
