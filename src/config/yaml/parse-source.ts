@@ -4,6 +4,7 @@ import { ConfigError } from '../config-error.ts';
 import { formatFieldPath } from '../field-path.ts';
 import { CONFIG_LIMITS, type ConfigLimits } from '../limits.ts';
 import type { SourceDocument } from './source-document.ts';
+import { syntaxErrors } from './syntax-errors.ts';
 
 export interface ParseOptions {
   limits?: Pick<ConfigLimits, 'maxLineLength' | 'maxDocumentLength' | 'maxDepth' | 'maxDocuments'>;
@@ -54,9 +55,12 @@ export function parseSource(
       }
       documents++;
       const structure = structureOf(doc, at);
+      const syntax = syntaxErrors([...doc.errors, ...doc.warnings], text, at, structure.flowStarts);
+      // On a line the parser already objects to, what it built of the line is not news.
+      const syntaxLines = new Set(syntax.map((error) => error.line));
       const problems = [
-        ...[...doc.errors, ...doc.warnings].map((error) => yamlError(error, at)),
-        ...structure.errors,
+        ...syntax,
+        ...structure.errors.filter((error) => !syntaxLines.has(error.line)),
       ];
       // Data is read even from a broken document: its name still counts as defined, so other
       // documents that depend on it are not reported too. A conversion error is only news when
@@ -158,12 +162,6 @@ function isEmpty(doc: Document.Parsed): boolean {
 
 type At = (offset: number) => { file: string; line: number; col: number };
 
-function yamlError(error: YAMLError, at: At): ConfigError {
-  // The parser's own words, without the trailing "at line N, column M" it adds.
-  const message = error.message.replace(/ at line \d+, column \d+[\s\S]*$/, '');
-  return new ConfigError(at(error.pos[0]), '', `YAML: ${message}`);
-}
-
 /**
  * What parses as YAML but cannot be a config: keys that are not scalars, keys written twice in
  * one mapping, dangling aliases. One walk over the tree with an explicit stack (no recursion),
@@ -172,12 +170,16 @@ function yamlError(error: YAMLError, at: At): ConfigError {
 function structureOf(
   doc: Document.Parsed,
   at: At,
-): { errors: ConfigError[]; collectionKeys: boolean } {
+): { errors: ConfigError[]; collectionKeys: boolean; flowStarts: Map<number, number> } {
   const errors: ConfigError[] = [];
   let collectionKeys = false;
+  const flowStarts = new Map<number, number>();
   const pending: Walk[] = [{ node: doc.contents, step: undefined }];
   for (let item = pending.pop(); item !== undefined; item = pending.pop()) {
     const { node } = item;
+    if ((isMap(node) || isSeq(node)) && node.flow && node.range) {
+      flowStarts.set(node.range[1], node.range[0]);
+    }
     if (isMap(node)) {
       const first = new Map<string, Node | null>();
       for (const pair of node.items as Pair<Node | null, unknown>[]) {
@@ -213,7 +215,7 @@ function structureOf(
       );
     }
   }
-  return { errors, collectionKeys };
+  return { errors, collectionKeys, flowStarts };
 }
 
 /** A node to visit, and how it was reached (its path is only spelled out for an error). */
