@@ -3,6 +3,7 @@ import { BoundedErrors } from './bounded-errors.ts';
 import { collectFiles } from './collect-files.ts';
 import type { Config, ServiceConfig } from './config.ts';
 import { ConfigError } from './config-error.ts';
+import { BrokenDocuments } from './follow-on.ts';
 import { decidingConfig, decidingErrors } from './kinds/deciding-documents.ts';
 import type { ServiceSpec } from './kinds/service.ts';
 import { CONFIG_LIMITS, type ConfigLimits, formatBytes } from './limits.ts';
@@ -48,11 +49,13 @@ export async function loadConfig(
   const services: LoadedService[] = [];
   const valid: ValidDocument[] = [];
   const invalidNames = new Set<string>();
+  const broken = new BrokenDocuments();
   let documents = 0;
   collected.files.forEach((file, i) => {
     const read = texts[i]!;
     if ('error' in read) {
       errors.add([read.error]);
+      broken.addUnknown();
       return;
     }
     textByFile.set(file, read.text);
@@ -66,6 +69,7 @@ export async function loadConfig(
         errors.add(result.errors);
         const document = 'document' in result ? result.document : undefined;
         if (!document) {
+          broken.add(source);
           const name = serviceNameOf(source);
           if (name !== undefined) invalidNames.add(name);
         } else if (document.kind === 'Service') {
@@ -76,17 +80,21 @@ export async function loadConfig(
       },
       { limits, documentsBefore },
     );
+    // Errors of the file as a whole, or of a limit that cut it short: its documents are unknown.
+    if (parseErrors.some((error) => error.line === 0 || isLimit(error))) broken.addUnknown();
     errors.add(parseErrors);
   });
   errors.add(
-    checkReferences(
-      services.map((s) => s.entry),
-      invalidNames,
+    broken.filter(
+      checkReferences(
+        services.map((s) => s.entry),
+        invalidNames,
+      ),
     ),
   );
   const serviceNames = [...services.map((s) => s.config.name), ...invalidNames];
-  errors.add(decidingErrors(valid, serviceNames, textByFile));
-  const { notes } = collected;
+  errors.add(broken.filter(decidingErrors(valid, serviceNames, textByFile)));
+  const notes = [...collected.notes, ...broken.notes()];
   if (errors.count > 0) return { ...errors.result(), notes };
   const config = {
     services: services.map((s) => s.config),
@@ -117,6 +125,11 @@ async function readSources(files: readonly string[], limits: ConfigLimits): Prom
     }
   }
   return texts;
+}
+
+/** A limit of limits.ts that stopped the parser: the rest of the file was not read. */
+function isLimit(error: ConfigError): boolean {
+  return / \(the limit\)/.test(error.message);
 }
 
 interface LoadedService {

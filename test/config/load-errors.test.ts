@@ -332,14 +332,15 @@ const cases: Case[] = [
     name: 'every error of every file at once, sorted by file, line and column',
     files: {
       'z.yaml': service('z', '  checks: 1\n  dependsOn: 2'),
-      'm.yaml': 'a: [',
+      // Broken YAML that still names its kind and name: references elsewhere are checked.
+      'm.yaml': `${service('m')}x: [`,
       'a.yaml': `${service('a', '  dependsOn: [nope]')}---\n${service('b', '  checks: 3')}`,
     },
     paths: ['z.yaml', 'm.yaml', 'a.yaml'],
     errors: [
-      'a.yaml:6:15: spec.dependsOn[0]: expected the name of a Service (a, b, z), found "nope"',
+      'a.yaml:6:15: spec.dependsOn[0]: expected the name of a Service (a, b, m, z), found "nope"',
       'a.yaml:13:11: spec.checks: expected a list, found 3',
-      'm.yaml:1:4: YAML: expected a ] to close the flow sequence opened by this [, found none (the parser gave up at line 1, column 5)',
+      'm.yaml:7:4: YAML: expected a ] to close the flow sequence opened by this [, found none (the parser gave up at line 7, column 5)',
       'z.yaml:6:11: spec.checks: expected a list, found 1',
       'z.yaml:7:14: spec.dependsOn: expected a list, found 2',
     ],

@@ -1,4 +1,4 @@
-import type { CST, Document, Node, Pair, YAMLError } from 'yaml';
+import type { CST, Document, Node, Pair } from 'yaml';
 import { Composer, isAlias, isMap, isScalar, isSeq, Lexer, LineCounter, Parser } from 'yaml';
 import { ConfigError } from '../config-error.ts';
 import { formatFieldPath } from '../field-path.ts';
