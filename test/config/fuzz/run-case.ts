@@ -1,0 +1,90 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import { loadConfig } from '../../../src/config/load.ts';
+import { mutate, random } from './mutate.ts';
+
+/**
+ * What each case may use at most. Time is linear in the input: the YAML parser reads about
+ * 1 MiB a second here, so a file at the 16 MiB limit takes seconds however it is written; what
+ * must never happen is more than that (the superlinear cases of issue 15 took minutes).
+ */
+export const BUDGET = {
+  /** Milliseconds for one load, plus `msPerMiB` for each MiB of input. */
+  ms: 3000,
+  msPerMiB: 1500,
+  /** The process's peak resident memory; a case that pushes it past this fails. */
+  rssBytes: 1536 * 1024 * 1024,
+};
+
+/** The shipped example configs, each a set of files that load together. */
+export const CONFIG_SETS: string[][] = [
+  [
+    'examples/demo/services.yaml',
+    'examples/demo/policies.yaml',
+    'examples/runbooks/restart.yaml',
+    'examples/notifiers/notifiers.yaml',
+  ],
+  ['examples/policies/services.yaml', 'examples/policies/policies.yaml'],
+  ['examples/runbooks/restart.yaml', 'examples/runbooks/redeploy.yaml'],
+];
+
+const ROOT = new URL('../../../', import.meta.url).pathname;
+
+export interface CaseResult {
+  seed: number;
+  ms: number;
+  problem?: string;
+}
+
+/**
+ * Load one mutated example set (one of its files mutated) from `dir` and check the loader kept
+ * its promises: no exception, within the time and memory budget, and each error one line of
+ * FILE[:LINE:COL]: message, with no stack trace in it.
+ */
+export async function runCase(seed: number, dir: string, maxLength?: number): Promise<CaseResult> {
+  const rnd = random(seed);
+  const set = CONFIG_SETS[Math.floor(rnd() * CONFIG_SETS.length)]!;
+  const target = Math.floor(rnd() * set.length);
+  const paths: string[] = [];
+  let applied: string[] = [];
+  let bytes = 0;
+  for (const [i, file] of set.entries()) {
+    const path = join(dir, `${i}-${file.replaceAll('/', '-')}`);
+    let text = await readFile(join(ROOT, file), 'utf8');
+    if (i === target) ({ text, applied } = mutate(text, rnd, maxLength));
+    await writeFile(path, text);
+    bytes += Buffer.byteLength(text);
+    paths.push(path);
+  }
+  const what = `seed ${seed} (${applied.join(', ')} on ${relative(ROOT, join(ROOT, set[target]!))})`;
+  const started = performance.now();
+  let result: Awaited<ReturnType<typeof loadConfig>>;
+  try {
+    result = await loadConfig(paths);
+  } catch (err) {
+    return { seed, ms: 0, problem: `${what}: threw ${(err as Error).stack}` };
+  }
+  const ms = performance.now() - started;
+  const budgetMs = BUDGET.ms + (BUDGET.msPerMiB * bytes) / 2 ** 20;
+  if (ms > budgetMs) {
+    return { seed, ms, problem: `${what}: took ${Math.round(ms)} ms for ${bytes} bytes` };
+  }
+  const rss = process.resourceUsage().maxRSS * 1024;
+  if (rss > BUDGET.rssBytes) {
+    return { seed, ms, problem: `${what}: peak memory ${Math.round(rss / 2 ** 20)} MiB` };
+  }
+  if ((result.config === undefined) === (result.errors.length === 0)) {
+    return { seed, ms, problem: `${what}: a config and errors, or neither` };
+  }
+  for (const error of result.errors) {
+    const line = error.format();
+    if (!/^[^\n]+?(:\d+:\d+)?: \S/.test(line) || /\n|\bat (async )?\S+ \((file|node):/.test(line)) {
+      return {
+        seed,
+        ms,
+        problem: `${what}: not one clean error line: ${JSON.stringify(line.slice(0, 500))}`,
+      };
+    }
+  }
+  return { seed, ms };
+}
