@@ -2,7 +2,7 @@ import { type ConfigError, compareErrors } from './config-error.ts';
 
 /**
  * The errors of a load, of which the first `max` (by file, line and column) are kept and the
- * rest only counted: a broken 16 MiB file can have a million errors, and nobody reads past the
+ * rest only counted: a broken 8 MiB file can have a million errors, and nobody reads past the
  * first hundred. Memory stays within twice `max` however many arrive.
  */
 export class BoundedErrors {

@@ -3,8 +3,9 @@
  * runs on `mend validate`, at `mend run` start and on every SIGHUP reload, so no input may make
  * it hang, exhaust memory or crash: each limit is refused with a FILE[:LINE:COL] error that
  * names the limit and what to do. The defaults are far above real configs (10,000 services of
- * about 500 bytes each load in one file or in 10,000) and far below what hurts: the YAML
- * parser handles about 1 MB a second with about 100 bytes of memory per byte of input.
+ * about 500 bytes each load in one file or in 10,000) and keep the worst case bounded: the YAML
+ * parser reads 0.3 to 1 MB a second and holds about 100 bytes of memory per byte of a document,
+ * so time is linear in the size and the size is what is limited.
  */
 export interface ConfigLimits {
   /** Files a config may have (folders expanded). */
@@ -31,8 +32,8 @@ const MiB = 1024 * 1024;
 
 export const CONFIG_LIMITS: Readonly<ConfigLimits> = Object.freeze({
   maxFiles: 20_000,
-  maxFileBytes: 16 * MiB,
-  maxConfigBytes: 64 * MiB,
+  maxFileBytes: 8 * MiB,
+  maxConfigBytes: 32 * MiB,
   maxLineLength: 64 * 1024,
   maxDocumentLength: 1_000_000,
   maxDocuments: 50_000,

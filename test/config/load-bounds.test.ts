@@ -46,7 +46,7 @@ test('a 59 MB file is refused by its size, before it is read', fast, async () =>
   await withFiles({ 'big.yaml': '' }, async (dir) => {
     await truncate(join(dir, 'big.yaml'), 59_000_000); // sparse: nothing is written
     assert.deepEqual(await lines(dir, ['big.yaml']), [
-      'big.yaml: cannot read: expected at most 16 MiB (the limit for one config file), found 56.3 MiB: split it into several files',
+      'big.yaml: cannot read: expected at most 8 MiB (the limit for one config file), found 56.3 MiB: split it into several files',
     ]);
   });
 });
@@ -142,10 +142,10 @@ test('100,000 keys in one mapping are checked for duplicates in linear time', fa
   });
 });
 
-test('a 10 MB line is refused by the line length limit before it is parsed', fast, async () => {
-  await withFiles({ 'a.yaml': `${service('api')}x: ${'a'.repeat(10_000_000)}\n` }, async (dir) => {
+test('a 5 MB line is refused by the line length limit before it is parsed', fast, async () => {
+  await withFiles({ 'a.yaml': `${service('api')}x: ${'a'.repeat(5_000_000)}\n` }, async (dir) => {
     assert.deepEqual(await lines(dir, ['a.yaml']), [
-      'a.yaml:7:65537: expected lines of at most 65,536 characters (the limit), found one of 10,000,003: break it over several lines (a long text can be a block scalar, | or >)',
+      'a.yaml:7:65537: expected lines of at most 65,536 characters (the limit), found one of 5,000,003: break it over several lines (a long text can be a block scalar, | or >)',
     ]);
   });
 });

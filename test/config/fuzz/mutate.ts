@@ -18,8 +18,8 @@ export function random(seed: number): () => number {
 
 type Random = () => number;
 
-/** Past the 16 MiB file limit is enough to test it; repeated growth would not fit a string. */
-export const MAX_TEXT = 17 * 1024 * 1024;
+/** Past the 8 MiB file limit is enough to test it; repeated growth would not fit a string. */
+export const MAX_TEXT = 9 * 1024 * 1024;
 
 const int = (rnd: Random, n: number) => Math.floor(rnd() * n);
 const pick = <T>(rnd: Random, items: readonly T[]): T => items[int(rnd, items.length)]!;
