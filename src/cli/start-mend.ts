@@ -40,6 +40,7 @@ export async function startMend(options: StartOptions): Promise<RunningMend> {
   const { log } = options;
   const loaded = await loadConfig(options.config);
   if (!loaded.config) throw new StartError(formatErrors(loaded.errors, loaded.moreErrors));
+  for (const note of loaded.notes) log.info(`config: ${note}`);
   compactHeap();
   const listen = listenAddress(options.listen);
   let store: Awaited<ReturnType<typeof openStore>>;

@@ -154,6 +154,7 @@ test('mend run: unknown flags are usage errors with a suggestion', async () => {
 test('mend run: a config edit the YAML parser chokes on, plus SIGHUP, leaves the old config running', async () => {
   const folder = await mkdtemp(join(dir, 'conf-'));
   await writeFile(join(folder, 'api.yaml'), serviceYaml(liveCheck(target.url)));
+  await writeFile(join(folder, 'api.test.yaml'), 'config: [api.yaml]\ncases: []\n');
   const mend = new MendProcess([
     'run',
     '-c',
@@ -168,6 +169,7 @@ test('mend run: a config edit the YAML parser chokes on, plus SIGHUP, leaves the
   try {
     const summary = await mend.waitForLog(/^mend running: 1 services/);
     const listen = /listen:\s+http:\/\/([\d.]+:\d+)/.exec(summary)?.[1];
+    await mend.waitForLog(/^config: .*api\.test\.yaml: skipped, a policy test file/);
     // The file of issue 15: 2,000 nested compact mappings overflowed the parser's stack.
     await writeFile(
       join(folder, 'b.yaml'),
