@@ -179,3 +179,19 @@ test('10,000 services in one dependsOn cycle: one error, not a stack overflow', 
     ]);
   });
 });
+
+test(
+  '10,000 services in one dependsOn chain load: the limits leave room for a real fleet',
+  fast,
+  async () => {
+    const name = (i: number) => `s${String(i).padStart(5, '0')}`;
+    const text = Array.from({ length: 10_000 }, (_, i) =>
+      service(name(i), `  dependsOn: [${i + 1 < 10_000 ? name(i + 1) : ''}]\n  checks: []`),
+    ).join('---\n');
+    await withFiles({ 'a.yaml': text }, async (dir) => {
+      const result = await loadConfig([join(dir, 'a.yaml')]);
+      assert.deepEqual(result.errors, []);
+      assert.equal(result.config?.services.length, 10_000);
+    });
+  },
+);
