@@ -37,6 +37,11 @@ export function parseSource(
   const errors: ConfigError[] = [];
   let documents = 0;
   const stop: { error?: ConfigError } = {};
+  // The parser makes an Error object for each problem it notes, and a broken file can have
+  // millions: capturing a stack trace for each took a minute on 7 MB. Nothing reads them, and
+  // parsing is synchronous, so nothing else runs while the limit is off.
+  const stackTraceLimit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
   try {
     const parser = new Parser(lines.addNewLine);
     const composer = new Composer({ uniqueKeys: false, prettyErrors: false });
@@ -76,6 +81,8 @@ export function parseSource(
     // The YAML library's own failure on some input it was not built for: the file's error.
     const message = `YAML: the parser failed on this file (${(err as Error).message}); simplify the YAML around where it goes wrong`;
     errors.push(new ConfigError({ file, line: 0, col: 0 }, '', message));
+  } finally {
+    Error.stackTraceLimit = stackTraceLimit;
   }
   if (stop.error) errors.push(stop.error);
   if (documents === 0 && errors.length === 0) {
