@@ -3,7 +3,7 @@ import type { ConfigError } from './config-error.ts';
 import type { SourceDocument } from './yaml/source-document.ts';
 
 // "expected the name of a Runbook, found "restart"", "expected the name of a Service (a, b), found "db"".
-const REFERENCE = /^expected the name of an? (\w+)\b[^]*?, found ("(?:[^"\\]|\\.)*")/;
+const REFERENCE = /^expected the name of an? (\w+)\b[\s\S]*?, found ("(?:[^"\\]|\\.)*")/;
 
 /**
  * The documents that did not make it into the config, so that a name they define is not
