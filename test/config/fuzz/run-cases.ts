@@ -1,3 +1,6 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { BUDGET, type CaseResult } from './run-case.ts';
 
@@ -23,20 +26,25 @@ export async function runCases(
   const results: CaseResult[] = [];
   for (let i = 0; i < seeds.length; i += bounds.batch) {
     const batch = seeds.slice(i, i + bounds.batch);
-    for (const result of await runBatch(batch, bounds)) {
-      results.push(result);
-      onResult(result);
+    const dir = await mkdtemp(join(tmpdir(), 'mend-fuzz-'));
+    try {
+      for (const result of await runBatch(batch, bounds, dir)) {
+        results.push(result);
+        onResult(result);
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
   }
   return results;
 }
 
-function runBatch(seeds: readonly number[], bounds: Bounds): Promise<CaseResult[]> {
+function runBatch(seeds: readonly number[], bounds: Bounds, dir: string): Promise<CaseResult[]> {
   const hangMs = 2 * (BUDGET.ms + (BUDGET.msPerMiB * bounds.maxLength) / 2 ** 20);
   return new Promise((resolve) => {
     const results: CaseResult[] = [];
     const worker = new Worker(new URL('./worker.ts', import.meta.url), {
-      workerData: { seeds, maxLength: bounds.maxLength },
+      workerData: { seeds, maxLength: bounds.maxLength, dir },
       resourceLimits: { maxOldGenerationSizeMb: bounds.heapMb },
     });
     let current: number | undefined;
@@ -47,7 +55,7 @@ function runBatch(seeds: readonly number[], bounds: Bounds): Promise<CaseResult[
       const left = seeds.filter((seed) => !done.has(seed));
       // The cases after a lost one run in a new worker.
       if (left.length === 0) return resolve(results);
-      void runBatch(left, bounds).then((more) => resolve([...results, ...more]));
+      void runBatch(left, bounds, dir).then((more) => resolve([...results, ...more]));
     };
     worker.on('message', (message: { started: number } | CaseResult) => {
       clearTimeout(timer);
