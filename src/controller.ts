@@ -74,7 +74,7 @@ export interface RunningController extends ControllerHandle {
  */
 export async function startController(options: ControllerOptions): Promise<RunningController> {
   const { log } = options;
-  let config = await loadOrFail(options.config);
+  let config = await loadOrFail(options.config, log);
   compactHeap();
   const store = await openOrFail(options.db);
   const metrics = createMetrics();
@@ -133,14 +133,24 @@ export async function startController(options: ControllerOptions): Promise<Runni
     },
     prober,
     async reload() {
-      const next = await loadMendConfig(options.config);
+      let next: Awaited<ReturnType<typeof loadMendConfig>>;
+      try {
+        next = await loadMendConfig(options.config);
+      } catch (err) {
+        // The loader reports config problems as errors; this is a bug in it, and still no
+        // reason to stop a running controller.
+        metrics.configReloads.inc({ result: 'failure' });
+        log.error(`config reload failed (${String(err)}); the previous config keeps running`);
+        return false;
+      }
       if (!next.config) {
         metrics.configReloads.inc({ result: 'failure' });
         log.error(
-          `config reload rejected (${next.errors.length} error(s)); the previous config keeps running:\n${formatErrors(next.errors)}`,
+          `config reload rejected (${next.errors.length + next.moreErrors} error(s)); the previous config keeps running:\n${formatErrors(next.errors, next.moreErrors)}`,
         );
         return false;
       }
+      for (const note of next.notes) log.info(`config: ${note}`);
       compactHeap();
       config = next.config;
       prober.reload(config);
@@ -163,9 +173,10 @@ export async function startController(options: ControllerOptions): Promise<Runni
   };
 }
 
-async function loadOrFail(paths: string[]): Promise<Config> {
+async function loadOrFail(paths: string[], log: Logger): Promise<Config> {
   const loaded = await loadMendConfig(paths);
-  if (!loaded.config) throw new StartError(formatErrors(loaded.errors));
+  if (!loaded.config) throw new StartError(formatErrors(loaded.errors, loaded.moreErrors));
+  for (const note of loaded.notes) log.info(`config: ${note}`);
   return loaded.config;
 }
 

@@ -7,6 +7,7 @@ import { runbookKind } from './config/kinds/runbook.ts';
 import { serviceKind } from './config/kinds/service.ts';
 import { settingsKind } from './config/kinds/settings.ts';
 import { silenceKind } from './config/kinds/silence.ts';
+import type { ConfigLimits } from './config/limits.ts';
 import { buildConfig, type LoadResult, loadConfig } from './config/load.ts';
 import type { ValidDocument } from './config/valid-document.ts';
 import { notifierKinds } from './notify/kinds/registry.ts';
@@ -31,8 +32,11 @@ export const documentKinds: readonly DocumentKind[] = [
 ] as DocumentKind[];
 
 /** Read, validate and cross-check mend's config in `paths` (files, or folders of *.yaml). */
-export function loadMendConfig(paths: readonly string[]): Promise<LoadResult> {
-  return loadConfig(paths, documentKinds);
+export function loadMendConfig(
+  paths: readonly string[],
+  limits: Partial<ConfigLimits> = {},
+): Promise<LoadResult> {
+  return loadConfig(paths, documentKinds, limits);
 }
 
 /**

@@ -8,7 +8,7 @@ import { StartError } from '../support/start-error.ts';
 /** The config a command needs, or a StartError carrying every config error. */
 export async function configOrFail(paths: string[]): Promise<Config> {
   const loaded = await loadMendConfig(paths);
-  if (!loaded.config) throw new StartError(formatErrors(loaded.errors));
+  if (!loaded.config) throw new StartError(formatErrors(loaded.errors, loaded.moreErrors));
   return loaded.config;
 }
 

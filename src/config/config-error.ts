@@ -51,9 +51,16 @@ export function sortErrors(errors: readonly ConfigError[]): ConfigError[] {
   return [...errors].sort(compareErrors);
 }
 
-/** One line per error, sorted by file, line and column. */
-export function formatErrors(errors: readonly ConfigError[]): string {
-  return sortErrors(errors)
-    .map((error) => error.format())
-    .join('\n');
+/**
+ * One line per error, sorted by file, line and column; `more` errors that were only counted
+ * (limits.ts `maxErrors`) are one line at the end.
+ */
+export function formatErrors(errors: readonly ConfigError[], more = 0): string {
+  const lines = sortErrors(errors).map((error) => error.format());
+  if (more > 0) {
+    lines.push(
+      `… and ${more.toLocaleString('en-US')} more error${more === 1 ? '' : 's'} (only the first ${errors.length} are shown: fix these and validate again)`,
+    );
+  }
+  return lines.join('\n');
 }

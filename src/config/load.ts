@@ -1,57 +1,83 @@
 import { isMap } from 'yaml';
+import { BoundedErrors } from './bounded-errors.ts';
 import { collectFiles } from './collect-files.ts';
 import type { Config } from './config.ts';
-import { ConfigError, sortErrors } from './config-error.ts';
+import { ConfigError } from './config-error.ts';
+import { BrokenDocuments } from './follow-on.ts';
 import type { CrossCheckContext, DocumentKind } from './kinds/document-kind.ts';
+import { CONFIG_LIMITS, type ConfigLimits, formatBytes } from './limits.ts';
 import type { ValidDocument } from './valid-document.ts';
 import { validateDocument } from './validate-document.ts';
 import { parseSource } from './yaml/parse-source.ts';
-import { readSource } from './yaml/read-source.ts';
+import { readSource, type SourceText } from './yaml/read-source.ts';
 import type { SourceDocument } from './yaml/source-document.ts';
 
 export interface LoadResult {
   /** Present exactly when there are no errors. */
   config?: Config;
-  /** Every problem in every file, sorted by file, line and column. */
+  /** The problems in every file, sorted by file, line and column: the first `maxErrors`. */
   errors: ConfigError[];
+  /** Problems past `maxErrors`, counted and not kept. */
+  moreErrors: number;
+  /** How many files have problems (all of them, not only those of the errors kept). */
+  filesWithErrors: number;
+  /** What was left out of the config and why, one line each (`FILE: skipped, ...`). */
+  notes: string[];
 }
 
 /**
  * Read, parse, validate and cross-check the config in `paths` (files, or folders of *.yaml),
  * with the document kinds given (src/documents.ts has mend's). Never throws for a problem in
- * the config: it reports all of them at once.
+ * the config: it reports all of them at once, within `limits` (limits.ts: what no input may
+ * exceed, so that no input can hang or crash the loader).
  */
 export async function loadConfig(
   paths: readonly string[],
   kinds: readonly DocumentKind[],
+  overrides: Partial<ConfigLimits> = {},
 ): Promise<LoadResult> {
-  const collected = await collectFiles(paths);
-  const errors = [...collected.errors];
-  const texts = await Promise.all(collected.files.map(readSource));
+  const limits: ConfigLimits = { ...CONFIG_LIMITS, ...overrides };
+  const collected = await collectFiles(paths, limits);
+  const errors = new BoundedErrors(limits.maxErrors);
+  errors.add(collected.errors);
+  const texts = await readSources(collected.files, limits);
   // Kept to point into a value (a CEL error's column inside `when`).
   const textByFile = new Map<string, string>();
   const documents = new Map<DocumentKind, ValidDocument[]>(kinds.map((kind) => [kind, []]));
   const names = new Map<string, string[]>(kinds.map((kind) => [kind.kind, []]));
+  const broken = new BrokenDocuments();
+  let count = 0;
   collected.files.forEach((file, i) => {
     const read = texts[i]!;
     if ('error' in read) {
-      errors.push(read.error);
+      errors.add([read.error]);
+      broken.addUnknown();
       return;
     }
     textByFile.set(file, read.text);
-    const parseErrors = parseSource(file, read.text, (source) => {
-      const result = source.usable ? validateDocument(source, kinds) : { errors: [] };
-      errors.push(...result.errors);
-      if (result.valid === undefined) {
-        const named = nameOf(source);
-        if (named) names.get(named.kind)?.push(named.name);
-        return;
-      }
-      const { document, kind } = result.valid;
-      documents.get(kind)!.push(lean(document, kind));
-      names.get(kind.kind)!.push(document.metadata.name);
-    });
-    errors.push(...parseErrors);
+    const documentsBefore = count;
+    const parseErrors = parseSource(
+      file,
+      read.text,
+      (source) => {
+        count++;
+        const result = source.usable ? validateDocument(source, kinds) : { errors: [] };
+        errors.add(result.errors);
+        if (result.valid === undefined) {
+          broken.add(source);
+          const named = nameOf(source);
+          if (named) names.get(named.kind)?.push(named.name);
+          return;
+        }
+        const { document, kind } = result.valid;
+        documents.get(kind)!.push(lean(document, kind));
+        names.get(kind.kind)!.push(document.metadata.name);
+      },
+      { limits, documentsBefore },
+    );
+    // Errors of the file as a whole, or of a limit that cut it short: its documents are unknown.
+    if (parseErrors.some((error) => error.line === 0 || isLimit(error))) broken.addUnknown();
+    errors.add(parseErrors);
   });
   const context: CrossCheckContext = {
     documents: (kind) => [...documents].find(([k]) => k.kind === kind)?.[1] ?? [],
@@ -59,11 +85,42 @@ export async function loadConfig(
     text: (file) => textByFile.get(file),
   };
   for (const [kind, list] of documents) {
-    errors.push(...duplicateNames(kind, list));
-    errors.push(...(kind.crossCheck?.(list, context) ?? []));
+    errors.add(duplicateNames(kind, list));
+    // A reference to a document that did not load would only repeat that document's error.
+    errors.add(broken.filter(kind.crossCheck?.(list, context) ?? []));
   }
-  if (errors.length > 0) return { errors: sortErrors(errors) };
-  return { config: buildConfig(documents, collected.files), errors: [] };
+  const notes = [...collected.notes, ...broken.notes()];
+  if (errors.count > 0) return { ...errors.result(), notes };
+  const config = buildConfig(documents, collected.files);
+  return { config, errors: [], moreErrors: 0, filesWithErrors: 0, notes };
+}
+
+/**
+ * The files' texts, read one at a time so that at most `maxConfigBytes` are ever held: a file
+ * past that total is not read, and is reported.
+ */
+async function readSources(files: readonly string[], limits: ConfigLimits): Promise<SourceText[]> {
+  const texts: SourceText[] = [];
+  let total = 0;
+  for (const file of files) {
+    const left = limits.maxConfigBytes - total;
+    const read = left > 0 ? await readSource(file, limits) : undefined;
+    if (read !== undefined && 'text' in read && Buffer.byteLength(read.text) <= left) {
+      total += Buffer.byteLength(read.text);
+      texts.push(read);
+    } else if (read !== undefined && 'error' in read) {
+      texts.push(read);
+    } else {
+      const message = `cannot read: the config's files together are over ${formatBytes(limits.maxConfigBytes)} (the limit for all files together) with this one: pass fewer files`;
+      texts.push({ error: new ConfigError({ file, line: 0, col: 0 }, '', message) });
+    }
+  }
+  return texts;
+}
+
+/** A limit of limits.ts that stopped the parser: the rest of the file was not read. */
+function isLimit(error: ConfigError): boolean {
+  return / \(the limit\)/.test(error.message);
 }
 
 /** The document without its YAML, when its kind says which positions it needs. */

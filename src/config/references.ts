@@ -42,7 +42,7 @@ export function checkReferences(
       new ConfigError(
         service.locate(path),
         `spec.dependsOn[${index}]`,
-        `dependency cycle: ${cycle.join(' -> ')}`,
+        `dependency cycle: ${spellCycle(cycle)}`,
       ),
     );
   }
@@ -93,6 +93,13 @@ function dependencyErrors(
       errors.push(new ConfigError(service.locate(path), `spec.dependsOn[${index}]`, message));
   });
   return errors;
+}
+
+/** The whole cycle when short; a long one by its ends and its length. */
+function spellCycle(cycle: readonly string[]): string {
+  if (cycle.length <= 12) return cycle.join(' -> ');
+  const services = (cycle.length - 1).toLocaleString('en-US');
+  return `${cycle.slice(0, 5).join(' -> ')} -> … -> ${cycle.slice(-5).join(' -> ')} (${services} services)`;
 }
 
 function listed(names: readonly string[]): string {

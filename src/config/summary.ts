@@ -2,7 +2,7 @@ import type { Config } from './config.ts';
 import type { ConfigError } from './config-error.ts';
 
 function count(n: number, noun: string): string {
-  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+  return `${n.toLocaleString('en-US')} ${noun}${n === 1 ? '' : 's'}`;
 }
 
 /** `valid: 3 services, 5 checks in 2 files` */
@@ -11,8 +11,13 @@ export function validSummary(config: Config): string {
   return `valid: ${count(config.services.length, 'service')}, ${count(checks, 'check')} in ${count(config.files.length, 'file')}`;
 }
 
-/** `invalid: 4 errors in 2 files` */
-export function invalidSummary(errors: readonly ConfigError[]): string {
-  const files = new Set(errors.map((error) => error.file)).size;
-  return `invalid: ${count(errors.length, 'error')} in ${count(files, 'file')}`;
+/** `invalid: 4 errors in 2 files`; with errors only counted, `... (the first 100 shown)`. */
+export function invalidSummary(
+  errors: readonly ConfigError[],
+  more: { moreErrors: number; filesWithErrors: number } = { moreErrors: 0, filesWithErrors: 0 },
+): string {
+  const files = Math.max(more.filesWithErrors, new Set(errors.map((error) => error.file)).size);
+  const total = errors.length + more.moreErrors;
+  const shown = more.moreErrors > 0 ? ` (the first ${errors.length} shown)` : '';
+  return `invalid: ${count(total, 'error')} in ${count(files, 'file')}${shown}`;
 }

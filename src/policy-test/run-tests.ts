@@ -62,7 +62,7 @@ async function runOne(file: string, test: TestFile, shared: Config, testCase: Te
           at: '0s',
           what: 'the case’s config',
           expected: ['valid'],
-          actual: formatErrors(own.errors).split('\n'),
+          actual: formatErrors(own.errors, own.moreErrors).split('\n'),
         },
       ] satisfies Mismatch[];
     }
@@ -119,7 +119,12 @@ async function loadTestFile(file: string): Promise<Loaded> {
     result.data.config.map((path) => resolve(dirname(file), path)),
   );
   if (loaded.config === undefined) {
-    return { errors: ['the config does not load:', ...formatErrors(loaded.errors).split('\n')] };
+    return {
+      errors: [
+        'the config does not load:',
+        ...formatErrors(loaded.errors, loaded.moreErrors).split('\n'),
+      ],
+    };
   }
   return { test: result.data, config: loaded.config };
 }

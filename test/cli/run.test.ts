@@ -150,3 +150,39 @@ test('mend run: unknown flags are usage errors with a suggestion', async () => {
   assert.match(stderr, /unknown option '--worker'/);
   assert.match(stderr, /Did you mean --workers\?/);
 });
+
+test('mend run: a config edit the YAML parser chokes on, plus SIGHUP, leaves the old config running', async () => {
+  const folder = await mkdtemp(join(dir, 'conf-'));
+  await writeFile(join(folder, 'api.yaml'), serviceYaml(liveCheck(target.url)));
+  await writeFile(join(folder, 'api.test.yaml'), 'config: [api.yaml]\ncases: []\n');
+  const mend = new MendProcess([
+    'run',
+    '-c',
+    folder,
+    '--db',
+    join(dir, 'hup.db'),
+    '--listen',
+    '127.0.0.1:0',
+    '--workers',
+    '1',
+  ]);
+  try {
+    const summary = await mend.waitForLog(/^mend running: 1 services/);
+    const listen = /listen:\s+http:\/\/([\d.]+:\d+)/.exec(summary)?.[1];
+    await mend.waitForLog(/^config: .*api\.test\.yaml: skipped, a policy test file/);
+    // The file of issue 15: 2,000 nested compact mappings overflowed the parser's stack.
+    await writeFile(
+      join(folder, 'b.yaml'),
+      `  params:\n        command: ${'a: '.repeat(2000)}\n      notify:\n`,
+    );
+    mend.kill('SIGHUP');
+    const rejected = await mend.waitForLog(/^config reload rejected \(1 error\(s\)\)/);
+    assert.match(rejected, /b\.yaml:2:\d+: expected at most 64 levels of nested mappings/);
+    const ready = await fetch(`http://${listen}/readyz`);
+    assert.equal(ready.status, 200);
+  } finally {
+    mend.kill('SIGTERM');
+  }
+  assert.equal(await mend.exited, 0, mend.stderr);
+  assert.doesNotMatch(mend.stderr, /RangeError|\n\s+at /);
+});

@@ -78,6 +78,8 @@ test('--json: the same result for programs', async () => {
           message: 'expected a list, found 5',
         },
       ],
+      moreErrors: 0,
+      notes: [],
     });
   });
 });
@@ -98,4 +100,71 @@ test('mend schema prints the committed JSON Schema', async () => {
   const run = await mend(['schema'], root);
   assert.equal(run.code, 0);
   assert.equal(run.stdout, await readFile(join(root, 'schema/mend.schema.json'), 'utf8'));
+});
+
+test('past 100 errors: the first 100, then how many more, and the total in the summary', async () => {
+  const checks = Array.from({ length: 150 }, (_, i) => `    - {name: c${i}, tcp: {port: -1}}`);
+  const files = { 'a.yaml': service('api', `  checks:\n${checks.join('\n')}`) };
+  await withFiles(files, async (dir) => {
+    const run = await mend(['validate', '-c', 'a.yaml'], dir);
+    assert.equal(run.code, 1);
+    const lines = run.stderr.trimEnd().split('\n');
+    assert.equal(lines.length, 102);
+    assert.match(lines[0]!, /^a\.yaml:7:30: spec\.checks\[0\]\.tcp\.port: /);
+    assert.match(lines[99]!, /^a\.yaml:106:\d+: spec\.checks\[99\]\.tcp\.port: /);
+    assert.deepEqual(lines.slice(100), [
+      '… and 50 more errors (only the first 100 are shown: fix these and validate again)',
+      'invalid: 150 errors in 1 file (the first 100 shown)',
+    ]);
+    const json = JSON.parse((await mend(['validate', '-c', 'a.yaml', '--json'], dir)).stdout);
+    assert.equal(json.errors.length, 100);
+    assert.equal(json.moreErrors, 50);
+    assert.equal(json.summary, 'invalid: 150 errors in 1 file (the first 100 shown)');
+  });
+});
+
+test('policy test files in a folder are skipped with a note; named, they are refused', async () => {
+  const files = {
+    'conf/a.yaml': service('api'),
+    'conf/a.test.yaml': 'config: [a.yaml]\ncases: []\n',
+    'tests/only.test.yml': 'config: []\ncases: []\n',
+  };
+  await withFiles(files, async (dir) => {
+    assert.deepEqual(await mend(['validate', '-c', 'conf'], dir), {
+      code: 0,
+      stdout: 'valid: 1 service, 0 checks in 1 file\n',
+      stderr:
+        'note: conf/a.test.yaml: skipped, a policy test file (*.test.yaml): run it with `mend test conf/a.test.yaml`\n',
+    });
+    const named = await mend(['validate', '-c', 'conf/a.test.yaml'], dir);
+    assert.equal(named.code, 1);
+    assert.equal(
+      named.stderr,
+      'conf/a.test.yaml: expected a config file, found a policy test file (*.test.yaml): run it with `mend test conf/a.test.yaml`\ninvalid: 1 error in 1 file\n',
+    );
+    const only = await mend(['validate', '-c', 'tests'], dir);
+    assert.match(
+      only.stderr,
+      /^tests: expected \*\.yaml or \*\.yml config files in this folder, found only policy test files \(only\.test\.yml\): run them with `mend test`\n/,
+    );
+  });
+});
+
+test('a folder of folders: the error names them, and says folders are not searched', async () => {
+  const files = { 'examples/demo/a.yaml': service('api'), 'examples/runbooks/': '' };
+  await withFiles(files, async (dir) => {
+    const run = await mend(['validate', '-c', 'examples/'], dir);
+    assert.equal(run.code, 1);
+    assert.equal(
+      run.stderr,
+      'examples/: expected *.yaml or *.yml files in this folder, found only the folders demo/, runbooks/ (folders are not searched: name the ones to load, e.g. -c examples/demo/)\ninvalid: 1 error in 1 file\n',
+    );
+  });
+});
+
+test('the shipped examples/policies folder validates, its test file skipped', async () => {
+  const root = fileURLToPath(new URL('../..', import.meta.url));
+  const run = await mend(['validate', '-c', 'examples/policies'], root);
+  assert.equal(run.code, 0, run.stderr);
+  assert.match(run.stderr, /^note: examples\/policies\/policies\.test\.yaml: skipped/);
 });

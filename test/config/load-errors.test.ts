@@ -109,7 +109,7 @@ const cases: Case[] = [
       'a.yaml': service('api', check('      http: {url: "http://x/", bodyRegex: "ok("}')),
     },
     errors: [
-      'a.yaml:8:43: spec.checks[0].http.bodyRegex: expected a valid regular expression, found "ok(" (Invalid regular expression: /ok(/: Unterminated group)',
+      'a.yaml:8:43: spec.checks[0].http.bodyRegex: expected a regular expression in RE2 syntax, found "ok(" (missing closing ): `ok(`)',
     ],
   },
   {
@@ -242,9 +242,34 @@ const cases: Case[] = [
     name: 'bad indentation',
     files: { 'a.yaml': 'apiVersion: mend/v1\nkind: Service\n metadata: {}\n' },
     errors: [
-      'a.yaml:2:7: YAML: Implicit keys need to be on a single line',
-      'a.yaml:2:7: YAML: Nested mappings are not allowed in compact mappings',
+      'a.yaml:3:2: YAML: expected a new key at the indentation of the one above, or a value on the line above; found this line continuing the line above as one key (check its indentation)',
     ],
+  },
+  {
+    name: 'an unclosed [ is reported where it opens, not lines later where the parser gives up',
+    files: {
+      'a.yaml':
+        'apiVersion: mend/v1\nkind: Service\nmetadata:\n  name: api\nspec:\n  dependsOn: [db\n  checks:\n    - name: live\n      tcp: { port: 80 }\n',
+    },
+    errors: [
+      'a.yaml:6:14: YAML: expected a ] to close the flow sequence opened by this [, found none (the parser gave up at line 7, column 3)',
+    ],
+  },
+  {
+    name: 'a key dedented by one: one error, at the key, not at the indentation or the line before',
+    files: {
+      'a.yaml':
+        'apiVersion: mend/v1\nkind: Service\nmetadata:\n  name: api\n  labels:\n    team: a\n   tier: b\nspec:\n  checks: []\n',
+    },
+    errors: ['a.yaml:7:4: YAML: All mapping items must start at the same column'],
+  },
+  {
+    name: 'a list item dedented by one: one error for the line, not three',
+    files: {
+      'a.yaml':
+        'apiVersion: mend/v1\nkind: Service\nmetadata:\n  name: api\nspec:\n  checks:\n    - name: live\n      tcp: { port: 80 }\n   - name: other\n      tcp: { port: 81 }\n',
+    },
+    errors: ['a.yaml:9:4: YAML: A block sequence may not be used as an implicit map key'],
   },
   {
     name: 'duplicate key, naming the first one',
@@ -307,14 +332,15 @@ const cases: Case[] = [
     name: 'every error of every file at once, sorted by file, line and column',
     files: {
       'z.yaml': service('z', '  checks: 1\n  dependsOn: 2'),
-      'm.yaml': 'a: [',
+      // Broken YAML that still names its kind and name: references elsewhere are checked.
+      'm.yaml': `${service('m')}x: [`,
       'a.yaml': `${service('a', '  dependsOn: [nope]')}---\n${service('b', '  checks: 3')}`,
     },
     paths: ['z.yaml', 'm.yaml', 'a.yaml'],
     errors: [
-      'a.yaml:6:15: spec.dependsOn[0]: expected the name of a Service (a, b, z), found "nope"',
+      'a.yaml:6:15: spec.dependsOn[0]: expected the name of a Service (a, b, m, z), found "nope"',
       'a.yaml:13:11: spec.checks: expected a list, found 3',
-      'm.yaml:1:5: YAML: Flow sequence in block collection must be sufficiently indented and end with a ]',
+      'm.yaml:7:4: YAML: expected a ] to close the flow sequence opened by this [, found none (the parser gave up at line 7, column 5)',
       'z.yaml:6:11: spec.checks: expected a list, found 1',
       'z.yaml:7:14: spec.dependsOn: expected a list, found 2',
     ],

@@ -98,5 +98,8 @@ test('no paths: an empty config, not an error', async () => {
       files: [],
     },
     errors: [],
+    moreErrors: 0,
+    filesWithErrors: 0,
+    notes: [],
   });
 });

@@ -125,7 +125,7 @@ test('errors in the new kinds name FILE:LINE:COL, the field, what was expected a
     )}---\n${policy('typo', '  match: {services: {names: [apj]}}\n  when: signal.lables.env == "x"\n  observe: true')}`,
   });
   assert.deepEqual(lines, [
-    'a.yaml:14:32: spec.match.matchers[1]: expected a valid regular expression after =~, found "a(b" (Unterminated group)',
+    'a.yaml:14:32: spec.match.matchers[1]: expected a regular expression in RE2 syntax after =~, found "a(b" (missing closing ): `a(b`)',
     'a.yaml:14:46: spec.match.matchers[2]: expected a matcher such as env="prod" or job=~"api|web" (operators =, !=, =~, !~), found "bad matcher"',
     'a.yaml:15:13: spec.match.roles[0]: expected one of "liveness", "readiness", "startup", found "readyness" (did you mean "readiness"?)',
     'a.yaml:16:8: spec.for: expected a duration such as 30s, 10m, 1h or 1h30m (units d, h, m, s, ms), found "10 minutes"',

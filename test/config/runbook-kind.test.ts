@@ -84,7 +84,7 @@ test('Runbook errors, each at its position', async () => {
   });
   assert.deepEqual(lines, [
     'r.yaml:7:40: spec.params.unit.default: expected a value matching [a-z]+, found "Web-1"',
-    'r.yaml:8:19: spec.params.re.pattern: expected a regular expression, found an error: Invalid regular expression: /^(?:()$/u: Unterminated group',
+    'r.yaml:8:19: spec.params.re.pattern: expected a regular expression in RE2 syntax, found "(" (missing closing ): `(`)',
     'r.yaml:10:7: spec.evidence[0]: expected exactly one step kind (exec, http, observations, logTail), found none',
     'r.yaml:10:7: spec.evidence[0].wait: expected one of the fields name, timeout, retries, retryBackoff, idempotent, exec, http, observations, logTail, found unknown field "wait"',
     'r.yaml:11:3: spec.steps: expected a verify step among the steps (a heal is succeeded only when the check that fired passes again), found none',

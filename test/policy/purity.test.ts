@@ -14,7 +14,8 @@ const POLICY = join(ROOT, 'src/policy');
 const CONFIG = join(ROOT, 'src/config');
 
 /** Packages a pure file may import at run time (all pure computation). */
-const PACKAGES = new Set(['@marcbachmann/cel-js', 'croner']);
+// re2js: a regex engine, no clock, randomness or I/O (label matchers compile through it).
+const PACKAGES = new Set(['@marcbachmann/cel-js', 'croner', 're2js']);
 /** zod is pure too, but the engine only names its types; config files it reaches use it. */
 const PACKAGES_OUTSIDE_POLICY = new Set(['zod']);
 /** Type-only imports may also name these (erased before the program runs). */

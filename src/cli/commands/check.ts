@@ -34,7 +34,7 @@ export const registerCheck: RegisterCommand = (program) => {
     .action(async (options) => {
       const loaded = await loadMendConfig(options.config);
       if (!loaded.config) {
-        process.stderr.write(`${formatErrors(loaded.errors)}\n`);
+        process.stderr.write(`${formatErrors(loaded.errors, loaded.moreErrors)}\n`);
         process.exitCode = EXIT_FAILURE;
         return;
       }

@@ -13,16 +13,23 @@ export const registerValidate: RegisterCommand = (program) => {
     .requiredOption('-c, --config <paths...>', 'config files or folders (*.yaml, *.yml)')
     .option('--json', 'print the result as JSON on stdout')
     .action(async (options) => {
-      const { config, errors } = await loadMendConfig(options.config);
+      const loaded = await loadMendConfig(options.config);
+      const { config, errors } = loaded;
       if (options.json) {
-        const summary = config ? validSummary(config) : invalidSummary(errors);
-        process.stdout.write(
-          `${JSON.stringify({ valid: config !== undefined, summary, errors }, null, 2)}\n`,
-        );
-      } else if (config) {
+        const summary = config ? validSummary(config) : invalidSummary(errors, loaded);
+        const { moreErrors, notes } = loaded;
+        const result = { valid: config !== undefined, summary, errors, moreErrors, notes };
+        process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+        process.exitCode = config ? EXIT_OK : EXIT_FAILURE;
+        return;
+      }
+      for (const note of loaded.notes) process.stderr.write(`note: ${note}\n`);
+      if (config) {
         process.stdout.write(`${validSummary(config)}\n`);
       } else {
-        process.stderr.write(`${formatErrors(errors)}\n${invalidSummary(errors)}\n`);
+        process.stderr.write(
+          `${formatErrors(errors, loaded.moreErrors)}\n${invalidSummary(errors, loaded)}\n`,
+        );
       }
       process.exitCode = config ? EXIT_OK : EXIT_FAILURE;
     });

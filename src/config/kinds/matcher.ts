@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { compileSafeRegex, type SafeRegex, safeRegex } from '../safe-regex.ts';
 
 /** Alertmanager's matcher operators: equality and fully anchored regular expressions. */
 export type MatchOperator = '=' | '!=' | '=~' | '!~';
@@ -17,9 +18,9 @@ const MATCHER =
 export const MATCHER_EXPECTED =
   'expected a matcher such as env="prod" or job=~"api|web" (operators =, !=, =~, !~)';
 
-/** The regular expression a `=~` / `!~` matcher tests with: anchored at both ends. */
-export function anchoredRegex(value: string): RegExp {
-  return new RegExp(`^(?:${value})$`);
+/** The regular expression a `=~` / `!~` matcher tests with: RE2, anchored at both ends. */
+export function anchoredRegex(value: string): SafeRegex {
+  return safeRegex(value, { anchored: true });
 }
 
 export function parseMatcher(text: string): LabelMatcher | { error: string } {
@@ -31,14 +32,8 @@ export function parseMatcher(text: string): LabelMatcher | { error: string } {
       ? bare!
       : quoted.replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c));
   if (op === '=~' || op === '!~') {
-    try {
-      anchoredRegex(value);
-    } catch (err) {
-      const why = (err as Error).message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /, '');
-      return {
-        error: `expected a valid regular expression after ${op}, found ${JSON.stringify(value)} (${why})`,
-      };
-    }
+    const compiled = compileSafeRegex(value, { anchored: true, where: ` after ${op}` });
+    if ('error' in compiled) return { error: compiled.error };
   }
   return { name: name!, op: op as MatchOperator, value };
 }

@@ -51,7 +51,7 @@ export const policyMatch = z.strictObject({
     .default([])
     .describe('Signal sources (`probe`, `alertmanager`, ...); empty means any. Default `[]`.'),
   matchers: matcherList(
-    'Alertmanager matchers on the signal labels (`env="prod"`, `check=~"live.*"`), all must match; regexes are anchored; a missing label is "". Default `[]`.',
+    'Alertmanager matchers on the signal labels (`env="prod"`, `check=~"live.*"`), all must match; regexes are RE2 (as in Alertmanager) and anchored; a missing label is "". Default `[]`.',
   ),
   services: z
     .strictObject({

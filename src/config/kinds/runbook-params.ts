@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { compileSafeRegex, RE2_SYNTAX, type SafeRegex, safeRegex } from '../safe-regex.ts';
 import type { ParamValue } from '../template.ts';
 
 /**
@@ -26,7 +27,7 @@ export const paramSpec = z.strictObject({
     .min(1)
     .optional()
     .describe(
-      'A regular expression (JavaScript syntax) the whole string value must match: it is anchored at both ends, e.g. `^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`.',
+      `A regular expression (${RE2_SYNTAX}; matched in linear time) the whole string value must match: it is anchored at both ends, e.g. \`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$\`.`,
     ),
   enum: z
     .array(z.union([z.string(), z.int()]))
@@ -45,21 +46,17 @@ export const paramSpec = z.strictObject({
 export type ParamSpec = z.output<typeof paramSpec>;
 
 /** The pattern as matched: anchored, so `[a-z]+` cannot pass "ok; rm -rf /". */
-export function compilePattern(pattern: string): RegExp {
-  return new RegExp(`^(?:${pattern})$`, 'u');
+export function compilePattern(pattern: string): SafeRegex {
+  return safeRegex(pattern, { anchored: true });
 }
 
 /** Load-time problems of one declaration (a default that breaks its own rules, a bad regex). */
 export function declarationErrors(spec: ParamSpec): { path: string[]; message: string }[] {
   const errors: { path: string[]; message: string }[] = [];
   if (spec.pattern !== undefined) {
-    try {
-      compilePattern(spec.pattern);
-    } catch (err) {
-      errors.push({
-        path: ['pattern'],
-        message: `expected a regular expression, found an error: ${(err as Error).message}`,
-      });
+    const compiled = compileSafeRegex(spec.pattern, { anchored: true });
+    if ('error' in compiled) {
+      errors.push({ path: ['pattern'], message: compiled.error });
       return errors;
     }
   }

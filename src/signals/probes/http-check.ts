@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { createSecureContext } from 'node:tls';
+import { safeRegex } from '../../config/safe-regex.ts';
 import { readHealthDocument } from '../health-document.ts';
 import type { DependencyStatus, ProbePhases, ProbeResult } from '../observation.ts';
 import { boundedText } from './bounded-output.ts';
@@ -38,7 +39,7 @@ export function compileHttpCheck(spec: HttpProbeSpec): HttpCheck {
   const expect: HttpExpectations = {
     status: spec.expectedStatus === undefined ? undefined : new Set(spec.expectedStatus),
     bodyContains: spec.bodyContains,
-    bodyRegex: spec.bodyRegex === undefined ? undefined : new RegExp(spec.bodyRegex),
+    bodyRegex: spec.bodyRegex === undefined ? undefined : safeRegex(spec.bodyRegex),
     maxLatencyMs: spec.maxLatencyMs,
     followRedirects: spec.followRedirects,
   };

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { compileSafeRegex, RE2_SYNTAX } from '../../config/safe-regex.ts';
 
 const httpMethod = z.enum(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
 
@@ -27,7 +28,9 @@ export const httpProbeSpec = z
       .string()
       .min(1)
       .optional()
-      .describe('The (bounded) body must match this regular expression (JavaScript syntax).'),
+      .describe(
+        `The (bounded) body must match this regular expression somewhere (${RE2_SYNTAX}; matched in linear time).`,
+      ),
     maxLatencyMs: z
       .int()
       .positive()
@@ -67,14 +70,9 @@ export const httpProbeSpec = z
   })
   .superRefine((spec, ctx) => {
     if (spec.bodyRegex !== undefined) {
-      try {
-        new RegExp(spec.bodyRegex);
-      } catch (err) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['bodyRegex'],
-          message: `expected a valid regular expression, found ${JSON.stringify(spec.bodyRegex)} (${(err as Error).message})`,
-        });
+      const compiled = compileSafeRegex(spec.bodyRegex);
+      if ('error' in compiled) {
+        ctx.addIssue({ code: 'custom', path: ['bodyRegex'], message: compiled.error });
       }
     }
   });

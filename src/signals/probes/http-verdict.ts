@@ -1,3 +1,4 @@
+import type { SafeRegex } from '../../config/safe-regex.ts';
 import type { ResponseHead } from './http-response-reader.ts';
 
 /** What an answer must satisfy, compiled once per check. */
@@ -5,7 +6,7 @@ export interface HttpExpectations {
   /** Undefined means any 2xx. */
   status: ReadonlySet<number> | undefined;
   bodyContains: string | undefined;
-  bodyRegex: RegExp | undefined;
+  bodyRegex: SafeRegex | undefined;
   maxLatencyMs: number | undefined;
   followRedirects: boolean;
 }
