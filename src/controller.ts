@@ -6,7 +6,7 @@ import { loadMendConfig } from './documents.ts';
 import { checkNotifierSecrets } from './notify/check-secrets.ts';
 import { createNotifierPort } from './notify/notifier-port.ts';
 import { createRunbookExecutor } from './runbooks/executor.ts';
-import { PROBER_DEFAULTS, Prober } from './signals/prober.ts';
+import { Prober } from './signals/prober.ts';
 import type { SchedulerStats } from './signals/scheduler.ts';
 import { startupSummary } from './startup-summary.ts';
 import { openStore } from './store/open.ts';
@@ -32,11 +32,6 @@ export interface ControllerOptions {
    */
   serve?: (controller: ControllerHandle) => Promise<Served>;
 }
-
-export const CONTROLLER_DEFAULTS = {
-  workers: PROBER_DEFAULTS.workers,
-  maxInFlight: PROBER_DEFAULTS.maxInFlight,
-};
 
 /** What a server (src/api) sees of a running controller. */
 export interface ControllerHandle {

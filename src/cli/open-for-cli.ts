@@ -1,12 +1,16 @@
 import type { Config } from '../config/config.ts';
-import { formatErrors } from '../config/config-error.ts';
-import { loadMendConfig } from '../documents.ts';
-import { openStore } from '../store/open.ts';
 import type { Store } from '../store/store.ts';
 import { StartError } from '../support/start-error.ts';
 
+// The config loader and the store are loaded by the commands that use them, not by `mend` itself:
+// `mend --help` or `mend approve` should not pay for the probe kinds or the SQLite driver.
+
 /** The config a command needs, or a StartError carrying every config error. */
 export async function configOrFail(paths: string[]): Promise<Config> {
+  const [{ loadMendConfig }, { formatErrors }] = await Promise.all([
+    import('../documents.ts'),
+    import('../config/config-error.ts'),
+  ]);
   const loaded = await loadMendConfig(paths);
   if (!loaded.config) throw new StartError(formatErrors(loaded.errors, loaded.moreErrors));
   return loaded.config;
@@ -14,6 +18,7 @@ export async function configOrFail(paths: string[]): Promise<Config> {
 
 /** Open the store for a command; a store that cannot be opened is a StartError with its reason. */
 export async function storeOrFail(path: string): Promise<Store> {
+  const { openStore } = await import('../store/open.ts');
   try {
     return await openStore({ path });
   } catch (err) {

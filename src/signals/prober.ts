@@ -1,36 +1,14 @@
-import { availableParallelism } from 'node:os';
 import type { Config } from '../config/config.ts';
 import type { Logger } from '../support/log.ts';
 import type { Metrics } from '../support/metrics.ts';
 import { Detector, type FiringSince } from './detector.ts';
 import { InProcessRunner } from './in-process-runner.ts';
 import type { ProbeRunner } from './probe-runner.ts';
+import { PROBER_DEFAULTS, type ProberOptions } from './prober-options.ts';
 import type { ProbeOutcome, SchedulerStats } from './scheduler.ts';
 import type { Signal, SignalConsumer } from './signal.ts';
 import { SignalQueue } from './signal-queue.ts';
 import { WorkerPoolRunner } from './worker-pool-runner.ts';
-
-export interface ProberOptions {
-  /** Probe worker threads; 0 probes in the main thread. */
-  workers: number;
-  maxInFlight: number;
-  maxOutputBytes: number;
-}
-
-/**
- * One probe thread per core beside the main thread, which judges outcomes, records signals and
- * serves the API: on two cores, one probe worker plus the main thread use both. A worker costs
- * about 25 MiB before it probes anything, so more threads than cores only costs memory.
- */
-export function defaultWorkers(): number {
-  return Math.max(1, availableParallelism() - 1);
-}
-
-export const PROBER_DEFAULTS: ProberOptions = {
-  workers: defaultWorkers(),
-  maxInFlight: 2000,
-  maxOutputBytes: 64 * 1024,
-};
 
 /**
  * Detection, start to end: probes (in worker threads) -> detector (thresholds, state changes) ->

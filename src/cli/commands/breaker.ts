@@ -1,6 +1,3 @@
-import { rebuildState } from '../../decisions/rebuild.ts';
-import { createEngine, listBreakers } from '../../policy/index.ts';
-import { formatTable } from '../../support/text-table.ts';
 import { configOrFail, reportingFailures, requestAndReport, storeOrFail } from '../open-for-cli.ts';
 import { DEFAULT_DB, defaultActor } from '../options.ts';
 import type { RegisterCommand } from './register-command.ts';
@@ -20,6 +17,12 @@ export const registerBreaker: RegisterCommand = (program) => {
     .option('--json', 'print JSON')
     .action((options) =>
       reportingFailures(async () => {
+        const [{ rebuildState }, { createEngine, listBreakers }, { formatTable }] =
+          await Promise.all([
+            import('../../decisions/rebuild.ts'),
+            import('../../policy/index.ts'),
+            import('../../support/text-table.ts'),
+          ]);
         const config = await configOrFail(options.config);
         const store = await storeOrFail(options.db);
         try {

@@ -1,11 +1,5 @@
 import { Option } from '@commander-js/extra-typings';
-import { formatErrors } from '../../config/config-error.ts';
-import { loadMendConfig } from '../../documents.ts';
-import { checkDefinitions } from '../../signals/check-identity.ts';
 import type { Observation } from '../../signals/observation.ts';
-import { prepareCheck } from '../../signals/prepare-check.ts';
-import { probeOf } from '../../signals/probes/registry.ts';
-import { runProbe } from '../../signals/run-probe.ts';
 import { formatTable } from '../../support/text-table.ts';
 import { EXIT_FAILURE, EXIT_USAGE } from '../exit-codes.ts';
 import { positiveInt } from '../options.ts';
@@ -32,6 +26,21 @@ export const registerCheck: RegisterCommand = (program) => {
         .default(64),
     )
     .action(async (options) => {
+      const [
+        { formatErrors },
+        { loadMendConfig },
+        { checkDefinitions },
+        { prepareCheck },
+        { probeOf },
+        { runProbe },
+      ] = await Promise.all([
+        import('../../config/config-error.ts'),
+        import('../../documents.ts'),
+        import('../../signals/check-identity.ts'),
+        import('../../signals/prepare-check.ts'),
+        import('../../signals/probes/registry.ts'),
+        import('../../signals/run-probe.ts'),
+      ]);
       const loaded = await loadMendConfig(options.config);
       if (!loaded.config) {
         process.stderr.write(`${formatErrors(loaded.errors, loaded.moreErrors)}\n`);

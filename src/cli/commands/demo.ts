@@ -1,14 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { Option } from '@commander-js/extra-typings';
-import { demoFaults, scheduleFaults } from '../../demo/faults.ts';
-import { freshStore } from '../../demo/fresh-store.ts';
-import { demoSummary } from '../../demo/summary.ts';
-import { PORTS, startDemoSystem } from '../../demo/system.ts';
-import { openStore } from '../../store/open.ts';
-import { createLogger } from '../../support/log.ts';
 import { EXIT_FAILURE } from '../exit-codes.ts';
 import { DEFAULT_LISTEN, listenAddress, positiveInt } from '../options.ts';
-import { handleProcessSignals, serveOn, startOrReport } from '../run-controller.ts';
 import type { RegisterCommand } from './register-command.ts';
 
 // The demo's config: its services and policies, the restart runbook and the pager notifier.
@@ -41,6 +34,23 @@ export const registerDemo: RegisterCommand = (program) => {
     )
     .option('--no-faults', 'do not inject faults')
     .action(async (options) => {
+      const [
+        { demoFaults, scheduleFaults },
+        { freshStore },
+        { demoSummary },
+        { PORTS, startDemoSystem },
+        { openStore },
+        { createLogger },
+        { handleProcessSignals, serveOn, startOrReport },
+      ] = await Promise.all([
+        import('../../demo/faults.ts'),
+        import('../../demo/fresh-store.ts'),
+        import('../../demo/summary.ts'),
+        import('../../demo/system.ts'),
+        import('../../store/open.ts'),
+        import('../../support/log.ts'),
+        import('../run-controller.ts'),
+      ]);
       // The demo is for people: readable lines even through a pipe (mend run keeps JSON there).
       const log = createLogger({ pretty: true });
       const say = (line: string) => log.info(`demo: ${line}`);

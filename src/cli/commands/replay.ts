@@ -1,5 +1,5 @@
 import { Option } from '@commander-js/extra-typings';
-import { replayDecisions } from '../../decisions/replay.ts';
+import type { ReplayResult } from '../../decisions/replay.ts';
 import { EXIT_FAILURE } from '../exit-codes.ts';
 import { configOrFail, reportingFailures, storeOrFail } from '../open-for-cli.ts';
 import { DEFAULT_DB, timeOption } from '../options.ts';
@@ -24,6 +24,7 @@ export const registerReplay: RegisterCommand = (program) => {
     .option('--json', 'print JSON')
     .action((options) =>
       reportingFailures(async () => {
+        const { replayDecisions } = await import('../../decisions/replay.ts');
         const config = await configOrFail(options.config);
         const store = await storeOrFail(options.db);
         try {
@@ -41,7 +42,7 @@ export const registerReplay: RegisterCommand = (program) => {
     );
 };
 
-function renderReplay(result: Awaited<ReturnType<typeof replayDecisions>>): string {
+function renderReplay(result: ReplayResult): string {
   const lines = [
     `replayed ${result.replayed} recorded input(s); compared ${result.compared} decision(s); ${result.differences.length} differ`,
   ];

@@ -1,8 +1,6 @@
 import { Option } from '@commander-js/extra-typings';
-import { CONTROLLER_DEFAULTS } from '../../controller.ts';
-import { createLogger } from '../../support/log.ts';
+import { PROBER_DEFAULTS } from '../../signals/prober-options.ts';
 import { DEFAULT_DB, DEFAULT_LISTEN, listenAddress, positiveInt } from '../options.ts';
-import { handleProcessSignals, serveOn, startOrReport } from '../run-controller.ts';
 import type { RegisterCommand } from './register-command.ts';
 
 export const registerRun: RegisterCommand = (program) => {
@@ -19,12 +17,12 @@ export const registerRun: RegisterCommand = (program) => {
     .addOption(
       new Option('--workers <n>', 'probe worker threads (0: probe in the main thread)')
         .argParser(positiveInt('--workers'))
-        .default(CONTROLLER_DEFAULTS.workers),
+        .default(PROBER_DEFAULTS.workers),
     )
     .addOption(
       new Option('--max-in-flight <n>', 'probes running at once, over all workers')
         .argParser(positiveInt('--max-in-flight'))
-        .default(CONTROLLER_DEFAULTS.maxInFlight),
+        .default(PROBER_DEFAULTS.maxInFlight),
     )
     .addOption(
       new Option('--shutdown-timeout <seconds>', 'how long to wait for probes in flight on stop')
@@ -33,6 +31,8 @@ export const registerRun: RegisterCommand = (program) => {
     )
     .option('--log-level <level>', 'trace, debug, info, warn, error', 'info')
     .action(async (options) => {
+      const [{ createLogger }, { handleProcessSignals, serveOn, startOrReport }] =
+        await Promise.all([import('../../support/log.ts'), import('../run-controller.ts')]);
       const log = createLogger({ level: options.logLevel });
       const { listen, ...rest } = options;
       const mend = await startOrReport({ ...rest, log, serve: serveOn(listen) });

@@ -2,12 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { InvalidArgumentError } from '@commander-js/extra-typings';
 import type { Config, RunbookConfig } from '../../config/config.ts';
 import { didYouMean } from '../../config/suggest.ts';
-import { planRun } from '../../runbooks/dry-run.ts';
-import { createRunbookExecutor } from '../../runbooks/executor.ts';
-import { formatRecord, summarizeStep } from '../../runbooks/live-view.ts';
 import type { RunOutcome } from '../../runbooks/run.ts';
 import type { Store } from '../../store/store.ts';
-import { createLogger } from '../../support/log.ts';
 import { StartError } from '../../support/start-error.ts';
 import { EXIT_FAILURE } from '../exit-codes.ts';
 import { configOrFail, reportingFailures, storeOrFail } from '../open-for-cli.ts';
@@ -101,6 +97,11 @@ async function runNow(
     details: { runId, params },
   });
   process.stdout.write(`${resuming ? 'resuming run' : 'run'} ${runId}\n`);
+  const [{ createRunbookExecutor }, { formatRecord }, { createLogger }] = await Promise.all([
+    import('../../runbooks/executor.ts'),
+    import('../../runbooks/live-view.ts'),
+    import('../../support/log.ts'),
+  ]);
   const executor = createRunbookExecutor({
     config: () => config,
     store,
@@ -142,6 +143,10 @@ async function dryRun(
   store: Store,
   actor: string,
 ): Promise<boolean> {
+  const [{ planRun }, { summarizeStep }] = await Promise.all([
+    import('../../runbooks/dry-run.ts'),
+    import('../../runbooks/live-view.ts'),
+  ]);
   const serviceConfig = config.services.find((s) => s.name === service);
   const plan = await planRun(runbook, { service, params, serviceConfig, runId });
   await store.appendAudit({

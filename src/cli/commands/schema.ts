@@ -1,5 +1,3 @@
-import { renderJsonSchema } from '../../config/json-schema.ts';
-import { documentKinds } from '../../documents.ts';
 import type { RegisterCommand } from './register-command.ts';
 
 export const registerSchema: RegisterCommand = (program) => {
@@ -8,7 +6,11 @@ export const registerSchema: RegisterCommand = (program) => {
     .description(
       'Print the JSON Schema of a mend config document (for editors: yaml-language-server, VS Code).',
     )
-    .action(() => {
+    .action(async () => {
+      const [{ renderJsonSchema }, { documentKinds }] = await Promise.all([
+        import('../../config/json-schema.ts'),
+        import('../../documents.ts'),
+      ]);
       process.stdout.write(renderJsonSchema(documentKinds));
     });
 };

@@ -1,4 +1,3 @@
-import { runPolicyTests } from '../../policy-test/index.ts';
 import { EXIT_FAILURE } from '../exit-codes.ts';
 import type { RegisterCommand } from './register-command.ts';
 
@@ -10,6 +9,7 @@ export const registerTest: RegisterCommand = (program) => {
     )
     .argument('<files...>', 'test files (format: schema/mend-test.schema.json)')
     .action(async (files) => {
+      const { runPolicyTests } = await import('../../policy-test/index.ts');
       const result = await runPolicyTests(files);
       process.stdout.write(result.report.endsWith('\n') ? result.report : `${result.report}\n`);
       if (result.failed > 0) process.exitCode = EXIT_FAILURE;

@@ -1,6 +1,3 @@
-import { formatErrors } from '../../config/config-error.ts';
-import { invalidSummary, validSummary } from '../../config/summary.ts';
-import { loadMendConfig } from '../../documents.ts';
 import { EXIT_FAILURE, EXIT_OK } from '../exit-codes.ts';
 import type { RegisterCommand } from './register-command.ts';
 
@@ -13,6 +10,12 @@ export const registerValidate: RegisterCommand = (program) => {
     .requiredOption('-c, --config <paths...>', 'config files or folders (*.yaml, *.yml)')
     .option('--json', 'print the result as JSON on stdout')
     .action(async (options) => {
+      const [{ formatErrors }, { invalidSummary, validSummary }, { loadMendConfig }] =
+        await Promise.all([
+          import('../../config/config-error.ts'),
+          import('../../config/summary.ts'),
+          import('../../documents.ts'),
+        ]);
       const loaded = await loadMendConfig(options.config);
       const { config, errors } = loaded;
       if (options.json) {
