@@ -133,7 +133,6 @@ export function incidentEvent(row: Row<'incident_events'>): StoredIncidentEvent 
 export function journalRow(entry: JournalEntry): NewRow<'runbook_journal'> {
   return {
     run_id: entry.runId,
-    incident_id: entry.incidentId === undefined ? null : integer('incidentId', entry.incidentId),
     step_index: integer('stepIndex', entry.stepIndex),
     attempt: integer('attempt', entry.attempt),
     idempotency_key: entry.idempotencyKey,
@@ -144,7 +143,7 @@ export function journalRow(entry: JournalEntry): NewRow<'runbook_journal'> {
 }
 
 export function journalEntry(row: Row<'runbook_journal'>): StoredJournalEntry {
-  const entry: StoredJournalEntry = {
+  return {
     id: toNumber(row.id),
     runId: row.run_id,
     stepIndex: toNumber(row.step_index),
@@ -155,9 +154,6 @@ export function journalEntry(row: Row<'runbook_journal'>): StoredJournalEntry {
     at: toNumber(row.at),
     payload: fromJson<unknown>(row.payload),
   };
-  const incidentId = toOptionalNumber(row.incident_id);
-  if (incidentId !== undefined) entry.incidentId = incidentId;
-  return entry;
 }
 
 export function auditRow(entry: AuditEntry): NewRow<'audit_log'> {

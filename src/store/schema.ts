@@ -82,6 +82,7 @@ export interface IncidentEventsTable {
 export interface RunbookJournalTable {
   id: DbId;
   run_id: string;
+  /** Nothing writes it: an entry names its run (the heal's id), and that names the incident. */
   incident_id: DbNullableInteger;
   step_index: DbInteger;
   attempt: DbInteger;

@@ -178,7 +178,6 @@ export type JournalPhase = 'intent' | 'result';
 
 export interface JournalEntry {
   runId: string;
-  incidentId?: number;
   stepIndex: number;
   attempt: number;
   /** Deterministic per command (`incident:step:attempt`), so failover never repeats a step. */

@@ -35,10 +35,9 @@ export function lifecycleContract(makeStore: MakeStore): void {
       });
       const journaled = await before.appendJournal({
         runId: 'r',
-        incidentId: incident.id,
         stepIndex: 0,
         attempt: 1,
-        idempotencyKey: `${incident.id}:0:1`,
+        idempotencyKey: 'inc-1:heal:1:steps:0:1',
         phase: 'intent',
         at: T0 + 2,
         payload: {},
