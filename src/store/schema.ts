@@ -65,6 +65,7 @@ export interface IncidentsTable {
   service: string;
   status: string;
   title: string;
+  /** The engine's incident id (`inc-3`), unique since 0003: the Store's name for the incident. */
   group_key: string;
   opened_at: DbInteger;
   resolved_at: DbNullableInteger;
