@@ -11,7 +11,7 @@ export async function demoSummary(store: Store, since: number): Promise<string> 
         ? 'open'
         : `${((incident.resolvedAt - incident.openedAt) / 1000).toFixed(1)} s`;
     return [
-      incident.groupKey,
+      incident.id,
       incident.service,
       new Date(incident.openedAt).toISOString().slice(11, 19),
       incident.status,

@@ -16,7 +16,6 @@ import { describeEvent, type TimelineEntry, timelineOf } from './timeline.ts';
  */
 export interface IncidentView {
   id: string;
-  number: number;
   service: string;
   title: string;
   status: 'open' | 'resolved';
@@ -92,8 +91,7 @@ export function incidentView(record: IncidentRecord): IncidentView {
   const resolved = incident.timeline.findLast((e) => e.type === 'resolved');
   const matched = eventsOf(record, 'matched').findLast((e) => e.policy !== null);
   return {
-    id: record.engineId,
-    number: incident.id,
+    id: incident.id,
     service: incident.service,
     title: incident.title,
     status: incident.status,
@@ -127,7 +125,7 @@ function decisionsOf(record: IncidentRecord): DecisionView[] {
     const events = decision.decision.events as { type?: string }[];
     for (const raw of decision.decision.reasons) {
       const reason = raw as Reason;
-      if (reason.incidentId !== record.engineId) continue;
+      if (reason.incidentId !== record.incident.id) continue;
       const event = events.find(
         (e) => e.type === 'decision' && sameReason((e as { reason: Reason }).reason, reason),
       ) as { verdict: Verdict; commandIds: string[] } | undefined;

@@ -10,24 +10,6 @@ export type IncidentStore = Pick<
 const PAGE = 2000;
 
 /**
- * The incident an operator names: the engine's id (`inc-3`: the most recent incident of that key)
- * or the store's number (`3`, `#3`). Undefined when there is none.
- */
-export async function findIncident(
-  store: IncidentStore,
-  ref: string,
-): Promise<Incident | undefined> {
-  const number = /^#?(\d+)$/.exec(ref.trim());
-  if (number) return store.getIncident(Number(number[1]));
-  const [newest] = await store.listIncidents({
-    groupKey: ref.trim(),
-    order: 'newest-first',
-    limit: 1,
-  });
-  return newest;
-}
-
-/**
  * Everything recorded about these incidents, in a few queries: their timelines, the decisions of
  * their time span (each given to the incidents it mentions), the signals those decisions carried,
  * command rows, and (when asked) each heal's runbook journal.
@@ -44,7 +26,6 @@ export async function loadIncidentRecords(
     if (full === undefined) continue;
     records.push({
       incident: full,
-      engineId: full.groupKey,
       decisions: [],
       signals: [],
       commands: [],
@@ -54,10 +35,7 @@ export async function loadIncidentRecords(
   await attachDecisions(store, records);
   await attachSignals(store, records);
   for (const record of records) {
-    record.commands = await store.listCommands({ incidentId: record.engineId });
-    // An engine id is reused only by a fresh store lineage: keep the rows of this incident's span.
-    const [from, to] = span(record);
-    record.commands = record.commands.filter((c) => c.plannedAt >= from && c.plannedAt <= to);
+    record.commands = await store.listCommands({ incidentId: record.incident.id });
     if (options.journal) record.journal = await journalOf(store, record);
   }
   return records;
@@ -78,10 +56,7 @@ async function attachDecisions(store: IncidentStore, records: IncidentRecord[]):
   const since = Math.min(...records.map((r) => r.incident.openedAt));
   const ends = records.map((r) => span(r)[1]);
   const until = Math.max(...ends);
-  const byId = new Map<string, IncidentRecord[]>();
-  for (const record of records) {
-    byId.set(record.engineId, [...(byId.get(record.engineId) ?? []), record]);
-  }
+  const byId = new Map(records.map((record) => [record.incident.id, record]));
   let afterSeq = 0;
   for (;;) {
     const batch: StoredDecision[] = await store.listDecisions({
@@ -92,11 +67,11 @@ async function attachDecisions(store: IncidentStore, records: IncidentRecord[]):
     });
     for (const decision of batch) {
       for (const id of incidentIdsIn(decision)) {
-        for (const record of byId.get(id) ?? []) {
-          const [from, to] = span(record);
-          if (decision.at >= from && decision.at <= to && mentions(decision, id)) {
-            record.decisions.push(decision);
-          }
+        const record = byId.get(id);
+        if (record === undefined) continue;
+        const [from, to] = span(record);
+        if (decision.at >= from && decision.at <= to && mentions(decision, id)) {
+          record.decisions.push(decision);
         }
       }
       afterSeq = decision.seq;
@@ -105,7 +80,7 @@ async function attachDecisions(store: IncidentStore, records: IncidentRecord[]):
   }
 }
 
-/** Engine incident ids a decision's events and reasons name (cheap pre-filter). */
+/** Incident ids a decision's events and reasons name (cheap pre-filter). */
 function incidentIdsIn(decision: StoredDecision): Set<string> {
   const ids = new Set<string>();
   for (const item of [...decision.decision.events, ...decision.decision.reasons]) {
@@ -121,7 +96,8 @@ async function attachSignals(store: IncidentStore, records: IncidentRecord[]): P
   const services = new Set<string>();
   for (const record of records) {
     for (const decision of record.decisions) {
-      if (decision.signalId === undefined || !signalOfIncident(decision, record.engineId)) continue;
+      if (decision.signalId === undefined || !signalOfIncident(decision, record.incident.id))
+        continue;
       wanted.set(decision.signalId, record);
       const at = signalAt(decision);
       if (at !== undefined) times.push(at);
@@ -138,9 +114,9 @@ async function attachSignals(store: IncidentStore, records: IncidentRecord[]): P
 }
 
 /** The decision's input is a signal event of this incident (not one that only touched it). */
-function signalOfIncident(decision: StoredDecision, engineId: string): boolean {
+function signalOfIncident(decision: StoredDecision, incidentId: string): boolean {
   return decision.decision.events.some(
-    (e) => isRecord(e) && e.type === 'signal' && e.incidentId === engineId,
+    (e) => isRecord(e) && e.type === 'signal' && e.incidentId === incidentId,
   );
 }
 

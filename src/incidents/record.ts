@@ -20,9 +20,8 @@ import type {
  * pure functions of it.
  */
 export interface IncidentRecord {
+  /** Named by the engine's id (`inc-3`), as everything about it is. */
   incident: IncidentWithTimeline;
-  /** The engine's id (`inc-3`), which the store keeps as the incident's groupKey. */
-  engineId: string;
   /** Recorded decisions that mention the incident, in the order they were decided. */
   decisions: StoredDecision[];
   /** Its signals as stored, with their whole evidence, oldest first. */
@@ -80,13 +79,13 @@ export interface DecidedCommand {
 
 /** Commands about the incident from its recorded decisions: heals, pages, resolves, approvals. */
 export function commandsOf(
-  record: Pick<IncidentRecord, 'decisions' | 'engineId'>,
+  record: Pick<IncidentRecord, 'decisions' | 'incident'>,
 ): DecidedCommand[] {
   const out: DecidedCommand[] = [];
   for (const decision of record.decisions) {
     for (const raw of decision.decision.commands) {
       const command = raw as Command;
-      if (commandIncidents(command).includes(record.engineId)) {
+      if (commandIncidents(command).includes(record.incident.id)) {
         out.push({ at: decision.at, seq: decision.seq, command });
       }
     }
@@ -116,25 +115,25 @@ export function commandIncidents(command: Command): string[] {
 
 /** Reasons about the incident in its recorded decisions, with when they were given. */
 export function reasonsOf(
-  record: Pick<IncidentRecord, 'decisions' | 'engineId'>,
+  record: Pick<IncidentRecord, 'decisions' | 'incident'>,
 ): { at: number; reason: Reason }[] {
   const out: { at: number; reason: Reason }[] = [];
   for (const decision of record.decisions) {
     for (const raw of decision.decision.reasons) {
       const reason = raw as Reason;
-      if (reason.incidentId === record.engineId) out.push({ at: decision.at, reason });
+      if (reason.incidentId === record.incident.id) out.push({ at: decision.at, reason });
     }
   }
   return out;
 }
 
 /** Does a recorded decision say anything about the incident? */
-export function mentions(decision: StoredDecision, engineId: string): boolean {
+export function mentions(decision: StoredDecision, incidentId: string): boolean {
   const { events, reasons, commands } = decision.decision;
   return (
-    events.some((e) => isRecord(e) && e.incidentId === engineId) ||
-    reasons.some((r) => isRecord(r) && r.incidentId === engineId) ||
-    commands.some((c) => commandIncidents(c as Command).includes(engineId))
+    events.some((e) => isRecord(e) && e.incidentId === incidentId) ||
+    reasons.some((r) => isRecord(r) && r.incidentId === incidentId) ||
+    commands.some((c) => commandIncidents(c as Command).includes(incidentId))
   );
 }
 

@@ -63,7 +63,7 @@ function summary(view: IncidentView): string {
       ? ''
       : ` Recovered ${human(f.timeToRecoverMs)} after the signal (${recoveryWords(f)}).`;
   const rows = [
-    ['Incident', `${code(view.id)} (store #${view.number})`],
+    ['Incident', code(view.id)],
     ['Service', view.service],
     ['Status', f.outcome === 'open' ? 'open' : `${view.status} (${OUTCOME_WORDS[f.outcome]})`],
     ['Policy', view.policy ?? 'none matched'],

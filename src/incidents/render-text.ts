@@ -21,7 +21,7 @@ export function renderText(view: IncidentView): string {
   const width = Math.max(...facts.map(([k]) => k.length)) + 2;
   const whatWidth = Math.max(8, ...view.timeline.map((e) => e.what.length)) + 2;
   const lines = [
-    `Incident ${view.id} (#${view.number}): ${view.title}`,
+    `Incident ${view.id}: ${view.title}`,
     ...facts.map(([k, v]) => `${`${k}:`.padEnd(width)}${v}`),
     '',
     `Timeline (UTC, ${isoTime(view.openedAt).slice(0, 10)}):`,

@@ -178,7 +178,7 @@ function chronicRows(records: readonly IncidentRecord[]): ChronicRow[] {
       if (row === undefined) {
         rows.set(event.service, {
           service: event.service,
-          incidents: [record.engineId],
+          incidents: [record.incident.id],
           heals: event.heals,
           withinMs: event.withinMs,
           lastFlaggedAt: event.at,
@@ -186,7 +186,7 @@ function chronicRows(records: readonly IncidentRecord[]): ChronicRow[] {
         });
         continue;
       }
-      if (!row.incidents.includes(record.engineId)) row.incidents.push(record.engineId);
+      if (!row.incidents.includes(record.incident.id)) row.incidents.push(record.incident.id);
       row.heals = Math.max(row.heals, event.heals);
       if (event.at >= row.lastFlaggedAt) {
         row.lastFlaggedAt = event.at;
@@ -235,7 +235,7 @@ function shadowRows(
     const f = figures.get(record)!;
     const resolvedAt = record.incident.resolvedAt;
     rows.push({
-      incident: record.engineId,
+      incident: record.incident.id,
       service: record.incident.service,
       policy: first.reason.policy ?? null,
       verdict: first.verdict as ShadowRow['verdict'],

@@ -4,7 +4,6 @@ import { eventsOf } from './record.ts';
 /** One row of `mend incidents list`: read from the incident and its timeline alone. */
 export interface IncidentSummary {
   id: string;
-  number: number;
   service: string;
   status: 'open' | 'resolved';
   openedAt: number;
@@ -23,8 +22,7 @@ export function summarize(incident: IncidentWithTimeline, now: number): Incident
     eventsOf(record, 'decision').flatMap((e) => e.commandIds.filter((id) => /:heal:\d+$/.test(id))),
   );
   return {
-    id: incident.groupKey,
-    number: incident.id,
+    id: incident.id,
     service: incident.service,
     status: incident.status,
     openedAt: incident.openedAt,

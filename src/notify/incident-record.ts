@@ -6,22 +6,6 @@ export type NotifierStore = Pick<
   'listIncidents' | 'getIncident' | 'listSignals' | 'appendIncidentEvent'
 >;
 
-/**
- * The store's incident for an engine incident id (`inc-3` is its groupKey): the newest one, since
- * a group key is reused once its incident is resolved.
- */
-export async function incidentByEngineId(
-  store: NotifierStore,
-  engineId: string,
-): Promise<IncidentWithTimeline | undefined> {
-  const [found] = await store.listIncidents({
-    groupKey: engineId,
-    order: 'newest-first',
-    limit: 1,
-  });
-  return found === undefined ? undefined : store.getIncident(found.id);
-}
-
 /** How far back to look for the lead signal among the service's recorded transitions. */
 const LEAD_SEARCH_LIMIT = 50;
 

@@ -1,5 +1,5 @@
 import type { IncidentWithTimeline } from '../store/store.ts';
-import { incidentByEngineId, type NotifierStore } from './incident-record.ts';
+import type { NotifierStore } from './incident-record.ts';
 import type { NotificationEvent } from './notification.ts';
 
 /** What is recorded on the incident timeline for each delivery (type `notification` or `notification-failed`). */
@@ -82,12 +82,12 @@ export class NotificationLedger {
   }
 
   /**
-   * The engine ids of the incidents page `pageId` was about, found in the store: the incident of
+   * The ids of the incidents page `pageId` was about, found in the store: the incident of
    * that id when `target` is one; for a blast-radius group page (target `blast:...`), the recent
    * incidents whose timeline records the page.
    */
   async pageIncidents(target: string, pageId: string): Promise<string[]> {
-    const own = await incidentByEngineId(this.#store, target);
+    const own = await this.#store.getIncident(target);
     if (own !== undefined) return [target];
     const recent = await this.#store.listIncidents({
       order: 'newest-first',
@@ -96,7 +96,7 @@ export class NotificationLedger {
     const found: string[] = [];
     for (const incident of recent) {
       const full = await this.#store.getIncident(incident.id);
-      if (this.pageNotifiers([full], pageId).length > 0) found.push(incident.groupKey);
+      if (this.pageNotifiers([full], pageId).length > 0) found.push(incident.id);
     }
     return found;
   }

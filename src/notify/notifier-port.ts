@@ -10,7 +10,7 @@ import { Redactor } from '../secrets/redactor.ts';
 import type { IncidentWithTimeline } from '../store/store.ts';
 import type { Logger } from '../support/log.ts';
 import { composeNotification } from './compose.ts';
-import { incidentByEngineId, leadSignal, type NotifierStore } from './incident-record.ts';
+import { leadSignal, type NotifierStore } from './incident-record.ts';
 import type { Notification } from './notification.ts';
 import { NotificationLedger } from './notification-ledger.ts';
 import { type SendDeps, sendToNotifier } from './send-to-notifier.ts';
@@ -212,7 +212,7 @@ class NotifierPort implements ActionPort {
   }
 
   #incidents(ids: readonly string[]): Promise<(IncidentWithTimeline | undefined)[]> {
-    return Promise.all(ids.map((id) => incidentByEngineId(this.#options.store, id)));
+    return Promise.all(ids.map((id) => this.#options.store.getIncident(id)));
   }
 }
 

@@ -1,5 +1,4 @@
 import { type Kysely, sql } from 'kysely';
-import type { Signal } from '../signals/signal.ts';
 import { migrateToLatest } from './migrate.ts';
 import { MIGRATION_TABLE } from './migrations/index.ts';
 import type { SqlDialect } from './migrations/sql-dialect.ts';
@@ -22,11 +21,9 @@ import type {
   EngineSnapshot,
   IncidentFilter,
   JournalEntry,
-  NewIncident,
   NewIncidentEvent,
   NewOperatorRequest,
   Rejection,
-  Resolution,
   SignalFilter,
   Store,
 } from './store.ts';
@@ -76,32 +73,20 @@ export class KyselyStore implements Store {
     await this.#db.destroy();
   }
 
-  recordSignal(signal: Signal) {
-    return this.#run((db) => signals.recordSignal(db, signal));
-  }
-
   listSignals(filter: SignalFilter = {}) {
     return this.#run((db) => signals.listSignals(db, filter));
-  }
-
-  openIncident(incident: NewIncident) {
-    return this.#run((db) => incidents.openIncident(db, incident));
   }
 
   appendIncidentEvent(event: NewIncidentEvent) {
     return this.#run((db) => incidents.appendIncidentEvent(db, event));
   }
 
-  getIncident(id: number) {
+  getIncident(id: string) {
     return this.#run((db) => incidents.getIncident(db, id));
   }
 
   listIncidents(filter: IncidentFilter = {}) {
     return this.#run((db) => incidents.listIncidents(db, filter));
-  }
-
-  resolveIncident(id: number, resolution: Resolution) {
-    return this.#run((db) => incidents.resolveIncident(db, id, resolution));
   }
 
   appendJournal(entry: JournalEntry) {

@@ -9,8 +9,7 @@ import type {
   IncidentStatus,
   JournalEntry,
   JournalPhase,
-  NewIncident,
-  NewIncidentEvent,
+  OpenedIncident,
   StoredAuditEntry,
   StoredIncidentEvent,
   StoredJournalEntry,
@@ -83,12 +82,13 @@ export function observation(row: Row<'observations'>): Observation {
   return result;
 }
 
-export function incidentRow(incident: NewIncident): NewRow<'incidents'> {
+/** The engine's id is kept in group_key; the row's own integer id stays inside the store. */
+export function incidentRow(incident: OpenedIncident): NewRow<'incidents'> {
   return {
     service: incident.service,
     status: 'open',
     title: incident.title,
-    group_key: incident.groupKey,
+    group_key: incident.incidentId,
     opened_at: epochMs('openedAt', incident.openedAt),
     resolved_at: null,
     fields: toJson('fields', incident.fields ?? {}),
@@ -97,12 +97,11 @@ export function incidentRow(incident: NewIncident): NewRow<'incidents'> {
 
 export function incident(row: Row<'incidents'>): Incident {
   const result: Incident = {
-    id: toNumber(row.id),
+    id: row.group_key,
     service: row.service,
     // The CHECK constraint admits only these values.
     status: row.status as IncidentStatus,
     title: row.title,
-    groupKey: row.group_key,
     openedAt: toNumber(row.opened_at),
     fields: fromJson<Record<string, unknown>>(row.fields),
   };
@@ -111,19 +110,29 @@ export function incident(row: Row<'incidents'>): Incident {
   return result;
 }
 
-export function incidentEventRow(event: NewIncidentEvent): NewRow<'incident_events'> {
+/** An event without the incident's row id, which the transaction looks up by the engine's id. */
+export type IncidentEventValues = Omit<NewRow<'incident_events'>, 'incident_id'>;
+
+export function incidentEventRow(event: {
+  at: number;
+  type: string;
+  payload: unknown;
+}): IncidentEventValues {
   return {
-    incident_id: integer('incidentId', event.incidentId),
     at: epochMs('at', event.at),
     type: event.type,
     payload: toJson('payload', event.payload),
   };
 }
 
-export function incidentEvent(row: Row<'incident_events'>): StoredIncidentEvent {
+/** A timeline row, named by the engine's id of the incident it belongs to. */
+export function incidentEvent(
+  row: Row<'incident_events'>,
+  incidentId: string,
+): StoredIncidentEvent {
   return {
     id: toNumber(row.id),
-    incidentId: toNumber(row.incident_id),
+    incidentId,
     at: toNumber(row.at),
     type: row.type,
     payload: fromJson<unknown>(row.payload),
@@ -133,7 +142,6 @@ export function incidentEvent(row: Row<'incident_events'>): StoredIncidentEvent 
 export function journalRow(entry: JournalEntry): NewRow<'runbook_journal'> {
   return {
     run_id: entry.runId,
-    incident_id: entry.incidentId === undefined ? null : integer('incidentId', entry.incidentId),
     step_index: integer('stepIndex', entry.stepIndex),
     attempt: integer('attempt', entry.attempt),
     idempotency_key: entry.idempotencyKey,
@@ -144,7 +152,7 @@ export function journalRow(entry: JournalEntry): NewRow<'runbook_journal'> {
 }
 
 export function journalEntry(row: Row<'runbook_journal'>): StoredJournalEntry {
-  const entry: StoredJournalEntry = {
+  return {
     id: toNumber(row.id),
     runId: row.run_id,
     stepIndex: toNumber(row.step_index),
@@ -155,9 +163,6 @@ export function journalEntry(row: Row<'runbook_journal'>): StoredJournalEntry {
     at: toNumber(row.at),
     payload: fromJson<unknown>(row.payload),
   };
-  const incidentId = toOptionalNumber(row.incident_id);
-  if (incidentId !== undefined) entry.incidentId = incidentId;
-  return entry;
 }
 
 export function auditRow(entry: AuditEntry): NewRow<'audit_log'> {

@@ -65,6 +65,7 @@ export interface IncidentsTable {
   service: string;
   status: string;
   title: string;
+  /** The engine's incident id (`inc-3`), unique since 0003: the Store's name for the incident. */
   group_key: string;
   opened_at: DbInteger;
   resolved_at: DbNullableInteger;
@@ -82,6 +83,7 @@ export interface IncidentEventsTable {
 export interface RunbookJournalTable {
   id: DbId;
   run_id: string;
+  /** Nothing writes it: an entry names its run (the heal's id), and that names the incident. */
   incident_id: DbNullableInteger;
   step_index: DbInteger;
   attempt: DbInteger;

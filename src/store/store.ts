@@ -19,25 +19,17 @@ export interface Store {
   /** Releases the database; later calls reject with a StoreError of kind 'unavailable'. */
   close(): Promise<void>;
 
-  /** Records a signal and its evidence in one transaction; returns the signal's id. */
-  recordSignal(signal: Signal): Promise<number>;
+  /** Signals as recordDecision recorded them, each with its evidence. */
   listSignals(filter?: SignalFilter): Promise<StoredSignal[]>;
 
   /**
-   * Opens an incident, or returns the one already open for the same groupKey (created: false):
-   * the database, not the caller, guarantees one open incident per group, even across replicas.
-   * The timeline gets an 'opened' event in the same transaction.
+   * Appends to the timeline of an incident recordDecision opened (notifiers record their
+   * deliveries here); an id the store does not have is refused with a RangeError.
    */
-  openIncident(incident: NewIncident): Promise<{ created: boolean; incident: Incident }>;
   appendIncidentEvent(event: NewIncidentEvent): Promise<StoredIncidentEvent>;
-  /** The incident with its whole timeline, oldest event first; undefined when there is none. */
-  getIncident(id: number): Promise<IncidentWithTimeline | undefined>;
+  /** The incident of this id (`inc-3`) with its whole timeline, oldest first; or undefined. */
+  getIncident(id: string): Promise<IncidentWithTimeline | undefined>;
   listIncidents(filter?: IncidentFilter): Promise<Incident[]>;
-  /**
-   * Resolves an open incident and appends a 'resolved' event. Resolving a resolved incident
-   * returns it unchanged; undefined when there is no such incident.
-   */
-  resolveIncident(id: number, resolution: Resolution): Promise<Incident | undefined>;
 
   /**
    * Appends to the runbook journal. One entry per (idempotencyKey, phase): a second append with
@@ -123,29 +115,19 @@ export interface SignalFilter extends TimeWindow {
 
 export type IncidentStatus = 'open' | 'resolved';
 
-export interface NewIncident {
-  service: string;
-  title: string;
-  /** What groups signals into this incident (one open incident per key). */
-  groupKey: string;
-  openedAt: number;
-  /** Anything later work wants to keep on the incident (JSON). */
-  fields?: Record<string, unknown>;
-}
-
 export interface Incident {
-  id: number;
+  /** The engine's incident id (`inc-3`): the one identity an incident has, never reused. */
+  id: string;
   service: string;
   status: IncidentStatus;
   title: string;
-  groupKey: string;
   openedAt: number;
   resolvedAt?: number;
   fields: Record<string, unknown>;
 }
 
 export interface NewIncidentEvent {
-  incidentId: number;
+  incidentId: string;
   at: number;
   /** 'opened', 'signal', 'decision', 'step', 'notification', 'resolved', ... */
   type: string;
@@ -165,20 +147,12 @@ export interface IncidentWithTimeline extends Incident {
 export interface IncidentFilter extends TimeWindow {
   service?: string;
   status?: IncidentStatus;
-  groupKey?: string;
-}
-
-export interface Resolution {
-  at: number;
-  /** Why it is resolved, in one line ("check api/health healthy again after restart"). */
-  reason: string;
 }
 
 export type JournalPhase = 'intent' | 'result';
 
 export interface JournalEntry {
   runId: string;
-  incidentId?: number;
   stepIndex: number;
   attempt: number;
   /** Deterministic per command (`incident:step:attempt`), so failover never repeats a step. */
@@ -236,7 +210,7 @@ export interface DecisionRecord {
   decision: RecordedDecision;
   /** The configuration the engine decided with. */
   configRevision: string;
-  /** The signal the input carries, recorded as recordSignal does and linked to the input. */
+  /** The signal the input carries, recorded with its evidence and linked to the input. */
   signal?: Signal;
   incidents?: DecisionIncidents;
   /** Rows for the commands the decision planned; a command id already planned is skipped. */
@@ -247,9 +221,13 @@ export interface DecisionRecord {
 
 /**
  * What a decision did to incidents, applied in this order: opened, events, resolved. Incidents
- * are named by the engine's id, which is their groupKey; events and resolutions go to the open
- * incident of that key, or the most recent one. The 'opened' and 'resolved' timeline events are
- * written by `opened` and `resolved`: do not repeat them in `events`.
+ * are named by the engine's id, which the engine never reuses, and the database holds it to that
+ * (one incident per id): opening an id that is open changes nothing (a replica that lost the
+ * race to open it), opening one that is resolved is refused, and so are events and resolutions
+ * for an id the store does not have. Resolving a resolved incident changes nothing; a resolved
+ * incident still takes events (an outcome that comes after it resolved). The 'opened' and
+ * 'resolved' timeline events are written by `opened` and `resolved`: do not repeat them in
+ * `events`.
  */
 export interface DecisionIncidents {
   opened?: readonly OpenedIncident[];
@@ -258,7 +236,7 @@ export interface DecisionIncidents {
 }
 
 export interface OpenedIncident {
-  /** The engine's incident id ("inc-7"); stored as groupKey. */
+  /** The engine's incident id ("inc-7"): the incident's id in the store. */
   incidentId: string;
   service: string;
   title: string;

@@ -127,9 +127,24 @@ test('incidents show --format md: a post-incident report for a review', async ()
   );
 });
 
-test('incidents show: the store number works too; the chronic page and its delivery are shown', async () => {
-  const text = await mend('incidents', 'show', '4');
-  assert.match(text, /^Incident inc-4 \(#4\): api: 3 consecutive failures/);
+test('incidents show: a number is no incident id, and says which id to give', async () => {
+  for (const ref of ['4', '#4']) {
+    const refused = await runMend(['incidents', 'show', ref, '--db', db]);
+    assert.equal(refused.code, 1);
+    assert.equal(refused.stdout, '');
+    assert.equal(
+      refused.stderr,
+      `mend: ${ref} is not an incident id: give the inc-N id that \`mend incidents list\` shows\n`,
+    );
+  }
+  const unknown = await runMend(['incidents', 'show', 'inc-42', '--db', db]);
+  assert.equal(unknown.code, 1);
+  assert.match(unknown.stderr, /^mend: no incident inc-42 in /);
+});
+
+test('incidents show: the chronic page and its delivery are shown', async () => {
+  const text = await mend('incidents', 'show', 'inc-4');
+  assert.match(text, /^Incident inc-4: api: 3 consecutive failures/);
   assert.match(text, /^Status: +open$/m);
   assert.match(
     text,

@@ -88,7 +88,7 @@ test('each input and its decision are recorded before any command is dispatched'
       assert.equal(signals.length, 1, 'the signal is stored with its decision');
       assert.equal(signals[0]?.evidence[0]?.output, 'x'.repeat(100), 'with its whole evidence');
       const incidents = await store.listIncidents({ service: 'db' });
-      assert.equal(incidents[0]?.groupKey, 'inc-1');
+      assert.equal(incidents[0]?.id, 'inc-1');
       const commands = await store.listCommands({});
       assert.deepEqual(
         commands.map((c) => [c.id, c.status]),

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { incidentFigures } from '../../src/incidents/figures.ts';
-import { findIncident, loadIncidentRecords } from '../../src/incidents/load.ts';
+import { loadIncidentRecords } from '../../src/incidents/load.ts';
 import { mentions } from '../../src/incidents/record.ts';
 import { openStore } from '../../src/store/open.ts';
 import type { Store } from '../../src/store/store.ts';
@@ -23,23 +23,16 @@ after(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-test('an incident is found by engine id or store number', async () => {
-  assert.equal((await findIncident(store, 'inc-3'))?.id, 3);
-  assert.equal((await findIncident(store, '3'))?.groupKey, 'inc-3');
-  assert.equal((await findIncident(store, '#3'))?.groupKey, 'inc-3');
-  assert.equal(await findIncident(store, 'inc-42'), undefined);
-});
-
 test('a record holds its own decisions, signals, commands and journal, and nothing else', async () => {
   const incidents = await store.listIncidents({});
   const records = await loadIncidentRecords(store, incidents, { journal: true });
   assert.deepEqual(
-    records.map((r) => r.engineId),
+    records.map((r) => r.incident.id),
     ['inc-1', 'inc-2', 'inc-3', 'inc-4', 'inc-5'],
   );
   for (const record of records) {
     assert.ok(record.decisions.length > 0);
-    assert.ok(record.decisions.every((d) => mentions(d, record.engineId)));
+    assert.ok(record.decisions.every((d) => mentions(d, record.incident.id)));
     assert.ok(record.signals.every((s) => s.service === record.incident.service));
   }
   const [first] = records;

@@ -45,24 +45,22 @@ export function recordsOf(policies: Record<string, unknown>, inputs: Input[]): I
     for (const opened of changes.opened) {
       records.set(opened.incidentId, {
         incident: {
-          id: records.size + 1,
+          id: opened.incidentId,
           service: opened.service,
           status: 'open',
           title: opened.title,
-          groupKey: opened.incidentId,
           openedAt: opened.openedAt,
           fields: {},
           timeline: [
             {
               id: ++eventId,
-              incidentId: records.size + 1,
+              incidentId: opened.incidentId,
               at: opened.openedAt,
               type: 'opened',
-              payload: { title: opened.title, groupKey: opened.incidentId },
+              payload: { title: opened.title },
             },
           ],
         },
-        engineId: opened.incidentId,
         decisions: [],
         signals: [],
         commands: [],
@@ -93,12 +91,12 @@ export function recordsOf(policies: Record<string, unknown>, inputs: Input[]): I
     }
     for (const record of records.values()) {
       const mentioned = [...decision.events, ...decision.reasons].some(
-        (e) => e.incidentId === record.engineId,
+        (e) => e.incidentId === record.incident.id,
       );
       if (!mentioned) continue;
       record.decisions.push(stored);
       const own = decision.events.some(
-        (e) => e.type === 'signal' && e.incidentId === record.engineId,
+        (e) => e.type === 'signal' && e.incidentId === record.incident.id,
       );
       if (signal && own) record.signals.push({ ...signal, id: signalId } as StoredSignal);
     }

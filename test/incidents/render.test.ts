@@ -143,6 +143,7 @@ test('the post-incident report has every section, the step table and bounded evi
     '## Notifications',
     '## Resolution',
   ]);
+  assert.match(md, /^\| Incident \| `inc-1` \|$/m);
   assert.match(md, /^\| Time to recover \| 9s \| signal → verified healthy \|$/m);
   assert.match(
     md,
@@ -163,7 +164,7 @@ test('the post-incident report has every section, the step table and bounded evi
 
 test('the text form: facts, then one line per timeline entry', () => {
   const text = renderText(incidentView(healedRecord()));
-  assert.match(text, /^Incident inc-1 \(#1\): api: 3 consecutive failures/);
+  assert.match(text, /^Incident inc-1: api: 3 consecutive failures/);
   assert.match(text, /^Status: +resolved \(healed\)$/m);
   assert.match(
     text,

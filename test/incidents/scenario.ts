@@ -112,11 +112,8 @@ class FakeActions implements ActionPort {
     this.dispatched.push(command);
     if (command.kind === 'heal') this.contexts.set(command.id, context);
     if (command.kind === 'page') {
-      const [incident] = await this.#store.listIncidents({
-        groupKey: command.target,
-        status: 'open',
-      });
-      if (incident === undefined) return undefined;
+      const incident = await this.#store.getIncident(command.target);
+      if (incident?.status !== 'open') return undefined;
       // As the notifier records a delivery (src/notify/notification-ledger.ts).
       await this.#store.appendIncidentEvent({
         incidentId: incident.id,

@@ -7,11 +7,10 @@ const incident = (
   fields: Record<string, unknown>,
   timeline: IncidentWithTimeline['timeline'] = [],
 ): IncidentWithTimeline => ({
-  id: 1,
+  id: 'inc-1',
   service: 'api',
   status: 'open',
   title: 'api',
-  groupKey: 'inc-1',
   openedAt: 0,
   fields,
   timeline,
@@ -22,7 +21,7 @@ test('chronic: from the engine’s timeline entry, the incident’s fields, or t
     'api healed 3 times in 24h: healing is hiding a recurring failure (chronic from 3 verified heals within 24h)';
   const event = {
     id: 9,
-    incidentId: 1,
+    incidentId: 'inc-1',
     at: 5,
     type: 'chronic',
     payload: { type: 'chronic', heals: 3, withinMs: 86_400_000, reason: { message: sentence } },

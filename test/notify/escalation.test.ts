@@ -86,8 +86,7 @@ ${notifier('oncall', `  pagerduty: {routingKey: {valueFrom: {env: PD_KEY}}, url:
     assert.equal(payload.summary, 'api: live: 3 consecutive failures');
     assert.match(payload.custom_details.evidence[1]!, /FAIL 1ms 503$/);
 
-    const [incident] = await store.listIncidents({ groupKey: 'inc-1' });
-    const timeline = (await store.getIncident(incident!.id))!.timeline;
+    const timeline = (await store.getIncident('inc-1'))!.timeline;
     assert.deepEqual(
       timeline
         .filter((e) => e.type === 'notification')

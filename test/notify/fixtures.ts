@@ -6,7 +6,7 @@ import pino from 'pino';
 import type { Config } from '../../src/config/config.ts';
 import { loadMendConfig } from '../../src/documents.ts';
 import { composeNotification } from '../../src/notify/compose.ts';
-import { incidentByEngineId, leadSignal } from '../../src/notify/incident-record.ts';
+import { leadSignal } from '../../src/notify/incident-record.ts';
 import type { Notification } from '../../src/notify/notification.ts';
 import { createNotifierPort } from '../../src/notify/notifier-port.ts';
 import type {
@@ -17,7 +17,7 @@ import type {
 } from '../../src/policy/types.ts';
 import { fingerprint, type Signal } from '../../src/signals/signal.ts';
 import { openStore } from '../../src/store/open.ts';
-import type { Store, StoredIncidentEvent } from '../../src/store/store.ts';
+import type { Store } from '../../src/store/store.ts';
 import type { Logger } from '../../src/support/log.ts';
 
 export const T0 = Date.parse('2026-11-24T10:00:00Z');
@@ -96,65 +96,76 @@ export function probeSignal(service: string, status: 'firing' | 'resolved', at: 
 
 /**
  * An incident as the decision loop records it: its signal with evidence, the incident under the
- * engine id, the signal and two heal decisions on its timeline.
+ * engine id, the signal and two heal decisions on its timeline, in two engine steps.
  */
 export async function seedIncident(
   store: Store,
   engineId = 'inc-1',
   service = 'api',
   fields: Record<string, unknown> = {},
-): Promise<number> {
+): Promise<string> {
   const signal = probeSignal(service, 'firing', T0 + 3000);
-  await store.recordSignal(signal);
-  const { incident } = await store.openIncident({
-    service,
-    title: `${service}: ${signal.summary}`,
-    groupKey: engineId,
-    openedAt: T0 + 3000,
-    fields,
+  const heal = (at: number, attempt: number) => ({
+    type: 'decision',
+    incidentId: engineId,
+    at,
+    verdict: 'heal',
+    reason: {
+      code: 'heal',
+      incidentId: engineId,
+      numbers: {},
+      message: `restart ${attempt} of 3`,
+    },
+    commandIds: [`${engineId}:heal:${attempt}`],
   });
-  const events: Omit<StoredIncidentEvent, 'id' | 'incidentId'>[] = [
+  const opening = [
     {
-      at: T0 + 3000,
       type: 'signal',
-      payload: {
-        type: 'signal',
-        incidentId: engineId,
-        at: T0 + 3000,
-        fingerprint: signal.fingerprint,
-        status: 'firing',
-        check: 'live',
-        summary: signal.summary,
-      },
+      incidentId: engineId,
+      at: T0 + 3000,
+      fingerprint: signal.fingerprint,
+      status: 'firing',
+      check: 'live',
+      summary: signal.summary,
     },
-    {
-      at: T0 + 3001,
-      type: 'decision',
-      payload: {
-        type: 'decision',
-        incidentId: engineId,
-        at: T0 + 3001,
-        verdict: 'heal',
-        reason: { code: 'heal', incidentId: engineId, numbers: {}, message: 'restart 1 of 3' },
-        commandIds: [`${engineId}:heal:1`],
-      },
-    },
-    {
-      at: T0 + 9000,
-      type: 'decision',
-      payload: {
-        type: 'decision',
-        incidentId: engineId,
-        at: T0 + 9000,
-        verdict: 'heal',
-        reason: { code: 'heal', incidentId: engineId, numbers: {}, message: 'restart 2 of 3' },
-        commandIds: [`${engineId}:heal:2`],
-      },
-    },
+    heal(T0 + 3001, 1),
   ];
-  for (const event of events)
-    await store.appendIncidentEvent({ incidentId: incident.id, ...event });
-  return incident.id;
+  const onTimeline = (event: { type: string; at: number }) => ({
+    incidentId: engineId,
+    at: event.at,
+    type: event.type,
+    payload: event,
+  });
+  const input = { kind: 'signal', at: T0 + 3000, signal };
+  await store.recordDecision({
+    at: T0 + 3000,
+    input,
+    decision: { commands: [], events: opening, reasons: [] },
+    configRevision: 'test',
+    signal,
+    incidents: {
+      opened: [
+        {
+          incidentId: engineId,
+          service,
+          title: `${service}: ${signal.summary}`,
+          openedAt: T0 + 3000,
+          fields,
+        },
+      ],
+      events: opening.map(onTimeline),
+    },
+  });
+  const later = heal(T0 + 9000, 2);
+  const tick = { kind: 'tick', at: T0 + 9000 };
+  await store.recordDecision({
+    at: T0 + 9000,
+    input: tick,
+    decision: { commands: [], events: [later], reasons: [] },
+    configRevision: 'test',
+    incidents: { events: [onTimeline(later)] },
+  });
+  return engineId;
 }
 
 export function memoryStore(): Promise<Store> {
@@ -259,7 +270,7 @@ export function sampleNotification(): Promise<Notification> {
       await seedIncident(store);
       const command = page([]);
       const now = T0 + 60_000;
-      const incident = await incidentByEngineId(store, 'inc-1');
+      const incident = await store.getIncident('inc-1');
       const lead = incident && (await leadSignal(store, incident, undefined, now));
       return composeNotification({
         event: 'page',
@@ -280,7 +291,6 @@ export function sampleNotification(): Promise<Notification> {
   return sample;
 }
 
-export async function timelineOf(store: Store, engineId = 'inc-1') {
-  const [incident] = await store.listIncidents({ groupKey: engineId });
-  return (await store.getIncident(incident!.id))!.timeline;
+export async function timelineOf(store: Store, incidentId = 'inc-1') {
+  return (await store.getIncident(incidentId))!.timeline;
 }

@@ -7,6 +7,7 @@ import { createRunbookExecutor } from '../../src/runbooks/executor.ts';
 import type { StepIntent, StepRecord } from '../../src/runbooks/journal.ts';
 import { TRUNCATION_MARKER } from '../../src/signals/observation.ts';
 import type { Store } from '../../src/store/store.ts';
+import { recordSignal } from '../store/contract/fixtures.ts';
 import {
   configFrom,
   NODE,
@@ -184,7 +185,7 @@ test('observations: the last observations of the signal that fired, from the sto
       {
         lead: true,
         prepare: async (store) => {
-          await store.recordSignal({
+          await recordSignal(store, {
             fingerprint: 'fp',
             source: 'probe',
             service: 'api',

@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, test } from 'node:test';
 import { openStore } from '../../src/store/open.ts';
 import type { Store, StoredSignal } from '../../src/store/store.ts';
 import { StoreError } from '../../src/store/store-error.ts';
-import { failedObservation, signal, T0 } from './contract/fixtures.ts';
+import { failedObservation, recordSignal, signal, T0 } from './contract/fixtures.ts';
 import { countRows, holdWriteLock, makeReadOnly } from './sqlite-conditions.ts';
 
 /**
@@ -28,7 +28,8 @@ afterEach(async () => {
 async function storeWithSignals(count: number) {
   const store = await openStore({ path });
   for (let n = 0; n < count; n++) {
-    await store.recordSignal(
+    await recordSignal(
+      store,
       signal({ at: T0 + n, evidence: [failedObservation(T0 + n - 1), failedObservation(T0 + n)] }),
     );
   }
@@ -95,7 +96,7 @@ describe('SqliteStore when another process holds the write lock', () => {
     try {
       const started = Date.now();
       await assert.rejects(
-        store.recordSignal(signal({ summary: 'while locked' })),
+        recordSignal(store, signal({ summary: 'while locked' })),
         storeError('locked', /SQLITE_BUSY/, /after 200 ms/, /stop the other mend/),
       );
       assert.ok(Date.now() - started >= 150, 'it waited for the lock first');
@@ -103,7 +104,7 @@ describe('SqliteStore when another process holds the write lock', () => {
       assert.deepEqual(await store.listSignals(), before);
       await lock.release();
       released = true;
-      const id = await store.recordSignal(signal({ summary: 'after the lock', at: T0 + 100 }));
+      const id = await recordSignal(store, signal({ summary: 'after the lock', at: T0 + 100 }));
       await store.close();
       assert.deepEqual(await reopenedSignals(), [
         ...before,
@@ -164,11 +165,11 @@ describe('SqliteStore when there is no room', () => {
         at: T0 + 100,
         evidence: [1, 2, 3, 4].map((n) => failedObservation(T0 + n, { output: big })),
       });
-      await assert.rejects(store.recordSignal(tooBig), storeError('full', /SQLITE_FULL/));
+      await assert.rejects(recordSignal(store, tooBig), storeError('full', /SQLITE_FULL/));
       assert.deepEqual(await store.listSignals(), before);
       // The failed transaction is gone, not left half open: what still fits is recorded.
       const fits = signal({ summary: 'fits', at: T0 + 200 });
-      small = { ...fits, id: await store.recordSignal(fits) };
+      small = { ...fits, id: await recordSignal(store, fits) };
     } finally {
       await store.close();
     }

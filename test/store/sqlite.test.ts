@@ -6,7 +6,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { test } from 'node:test';
 import { openStore } from '../../src/store/open.ts';
 import type { Store } from '../../src/store/store.ts';
-import { signal } from './contract/fixtures.ts';
+import { recordSignal, signal } from './contract/fixtures.ts';
 import { type MakeStore, runStoreContract } from './contract.ts';
 
 /** A store on a real file in a temporary folder, as mend runs it. */
@@ -56,7 +56,7 @@ test('SqliteStore: creates missing folders and leaves the file in WAL mode', asy
   try {
     const path = join(folder, 'a', 'b', 'mend.db');
     const store = await openStore({ path });
-    await store.recordSignal(signal());
+    await recordSignal(store, signal());
     // A second connection sees what the store committed, and the file's persistent settings.
     const other = new DatabaseSync(path);
     assert.deepEqual({ ...other.prepare('pragma journal_mode').get() }, { journal_mode: 'wal' });
@@ -70,7 +70,7 @@ test('SqliteStore: creates missing folders and leaves the file in WAL mode', asy
 
 test('SqliteStore: :memory: works for tests that need no file', async () => {
   const store = await openStore({ path: ':memory:' });
-  const id = await store.recordSignal(signal());
+  const id = await recordSignal(store, signal());
   assert.deepEqual(await store.listSignals(), [{ ...signal(), id }]);
   await store.ping();
   await store.close();

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { Option } from '@commander-js/extra-typings';
 import { human, isoTime, oneLine } from '../../incidents/format.ts';
 import { incidentView } from '../../incidents/incident-view.ts';
-import { findIncident, loadIncidentRecords } from '../../incidents/load.ts';
+import { loadIncidentRecords } from '../../incidents/load.ts';
 import { renderMarkdown } from '../../incidents/render-markdown.ts';
 import { renderText } from '../../incidents/render-text.ts';
 import { type IncidentSummary, summarize } from '../../incidents/summary.ts';
@@ -56,7 +56,7 @@ export const registerIncidents: RegisterCommand = (program) => {
     .description(
       'One incident: its timeline (text), a post-incident report to paste into a review (md), or everything recorded (json).',
     )
-    .argument('<id>', 'the engine id (inc-3) or the store number (3)')
+    .argument('<id>', 'the incident id (inc-3), as `mend incidents list` shows it')
     .addOption(
       new Option('--format <format>', 'text, md or json')
         .choices(['text', 'md', 'json'] as const)
@@ -66,7 +66,12 @@ export const registerIncidents: RegisterCommand = (program) => {
     .action((id, options) =>
       reportingFailures(() =>
         withRecordedStore(options.db, async (store) => {
-          const incident = await findIncident(store, id);
+          if (/^#?\d+$/.test(id.trim())) {
+            throw new StartError(
+              `${id} is not an incident id: give the inc-N id that \`mend incidents list\` shows`,
+            );
+          }
+          const incident = await store.getIncident(id.trim());
           if (incident === undefined) {
             throw new StartError(`no incident ${id} in ${options.db}`);
           }

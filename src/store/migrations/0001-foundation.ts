@@ -74,7 +74,7 @@ async function createIncidents(db: Kysely<unknown>, dialect: SqlDialect) {
     .addColumn('fields', 'text', (c) => c.notNull())
     .addCheckConstraint('incidents_resolved_at', sql`(status = 'open') = (resolved_at is null)`)
     .execute();
-  // At most one open incident per group: the guarantee openIncident's ON CONFLICT relies on.
+  // At most one open incident per group (0003 replaces it: one incident per engine id).
   await db.schema
     .createIndex('incidents_one_open_per_group')
     .on('incidents')

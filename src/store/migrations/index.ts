@@ -1,6 +1,7 @@
 import type { Migration, MigrationProvider } from 'kysely/migration';
 import { foundation } from './0001-foundation.ts';
 import { decisions } from './0002-decisions.ts';
+import { oneIncidentPerId } from './0003-one-incident-per-id.ts';
 import type { SqlDialect } from './sql-dialect.ts';
 
 /** The Migrator's own tables, named for mend: the schema's version lives in them. */
@@ -17,6 +18,7 @@ export function storeMigrations(dialect: SqlDialect): MigrationProvider {
       return {
         '0001-foundation': foundation(dialect),
         '0002-decisions': decisions(dialect),
+        '0003-one-incident-per-id': oneIncidentPerId(),
       };
     },
   };

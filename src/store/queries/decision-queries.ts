@@ -7,10 +7,10 @@ import {
   storedDecision,
 } from '../decision-rows.ts';
 import { epochMs, integer, toJson, toNumber } from '../row-values.ts';
-import { incidentRow } from '../rows.ts';
+import { type IncidentEventValues, incidentRow } from '../rows.ts';
 import type { StoreSchema } from '../schema.ts';
 import type { DecisionFilter, DecisionRecord, ResolvedIncident, StoredDecision } from '../store.ts';
-import { incidentIdByKey, insertIncident, markResolved } from './incident-queries.ts';
+import { insertIncident, insertIncidentEvent, markResolved } from './incident-queries.ts';
 import { settleOperatorRequest } from './operator-queries.ts';
 import { insertSignal, type SignalValues, signalValues } from './signal-queries.ts';
 import { checkWindow } from './time-window.ts';
@@ -20,7 +20,7 @@ interface RecordValues {
   input: EngineInputValues;
   signal: SignalValues | undefined;
   opened: Insertable<StoreSchema['incidents']>[];
-  events: { key: string; row: Omit<Insertable<StoreSchema['incident_events']>, 'incident_id'> }[];
+  events: { incidentId: string; values: IncidentEventValues }[];
   resolved: ResolvedIncident[];
   commands: CommandValues[];
   operatorRequestId: number | undefined;
@@ -58,13 +58,10 @@ function recordValues(record: DecisionRecord): RecordValues {
   return {
     input: engineInputRow(record),
     signal: record.signal === undefined ? undefined : signalValues(record.signal),
-    opened: (incidents.opened ?? []).map(({ incidentId, ...opened }) =>
-      incidentRow({ ...opened, groupKey: incidentId }),
-    ),
-    // The incident's id is looked up by key in the transaction.
+    opened: (incidents.opened ?? []).map(incidentRow),
     events: (incidents.events ?? []).map((event) => ({
-      key: event.incidentId,
-      row: {
+      incidentId: event.incidentId,
+      values: {
         at: epochMs('event at', event.at),
         type: event.type,
         payload: toJson('event payload', event.payload),
@@ -85,15 +82,11 @@ function recordValues(record: DecisionRecord): RecordValues {
 /** Opened, then events, then resolved: an incident can open, change and resolve in one step. */
 async function applyToIncidents(trx: Transaction<StoreSchema>, values: RecordValues) {
   for (const opened of values.opened) await insertIncident(trx, opened);
-  for (const { key, row } of values.events) {
-    const incidentId = await incidentIdByKey(trx, key);
-    await trx
-      .insertInto('incident_events')
-      .values({ ...row, incident_id: incidentId })
-      .execute();
+  for (const { incidentId, values: event } of values.events) {
+    await insertIncidentEvent(trx, incidentId, event);
   }
-  for (const { incidentId: key, at, reason } of values.resolved) {
-    await markResolved(trx, await incidentIdByKey(trx, key), at, reason);
+  for (const { incidentId, at, reason } of values.resolved) {
+    await markResolved(trx, incidentId, at, reason);
   }
 }
 

@@ -1,63 +1,65 @@
-import { type Insertable, type Kysely, sql, type Transaction } from 'kysely';
-import { epochMs, integer, toNumber } from '../row-values.ts';
-import { incident, incidentEvent, incidentEventRow, incidentRow } from '../rows.ts';
+import type { Insertable, Kysely, Transaction } from 'kysely';
+import { toNumber } from '../row-values.ts';
+import { type IncidentEventValues, incident, incidentEvent, incidentEventRow } from '../rows.ts';
 import type { StoreSchema } from '../schema.ts';
 import type {
   Incident,
   IncidentFilter,
   IncidentWithTimeline,
-  NewIncident,
   NewIncidentEvent,
-  Resolution,
   StoredIncidentEvent,
 } from '../store.ts';
 import { checkWindow } from './time-window.ts';
 
-export async function openIncident(
-  db: Kysely<StoreSchema>,
-  input: NewIncident,
-): Promise<{ created: boolean; incident: Incident }> {
-  const values = incidentRow(input);
-  return db.transaction().execute((trx) => insertIncident(trx, values));
-}
+/*
+ * An incident is named by the engine's id, kept in group_key, which 0003 makes unique. The row's
+ * integer id stays in here: it is what incident_events and runbook_journal reference.
+ */
 
-/** openIncident's writes, in the caller's transaction. */
+/** Opens an incident with its 'opened' event, in recordDecision's transaction. */
 export async function insertIncident(
   trx: Transaction<StoreSchema>,
   values: Insertable<StoreSchema['incidents']>,
-): Promise<{ created: boolean; incident: Incident }> {
-  // The partial unique index (one open incident per group) decides, so two replicas opening
-  // the same incident at once end up with one; the predicate must repeat the index's literally.
+): Promise<void> {
+  // The unique index decides, so two replicas opening the same incident at once end up with one.
   const inserted = await trx
     .insertInto('incidents')
     .values(values)
-    .onConflict((conflict) =>
-      conflict.column('group_key').where(sql<boolean>`status = 'open'`).doNothing(),
-    )
-    .returningAll()
+    .onConflict((conflict) => conflict.column('group_key').doNothing())
+    .returning(['id', 'opened_at', 'title'])
     .executeTakeFirst();
   if (inserted === undefined) {
-    const open = await trx
-      .selectFrom('incidents')
-      .selectAll()
-      .where('group_key', '=', values.group_key)
-      .where('status', '=', 'open')
-      .executeTakeFirstOrThrow();
-    return { created: false, incident: incident(open) };
+    await refuseReopening(trx, values.group_key);
+    return;
   }
-  const opened = incident(inserted);
   await trx
     .insertInto('incident_events')
-    .values(
-      incidentEventRow({
-        incidentId: opened.id,
-        at: opened.openedAt,
+    .values({
+      ...incidentEventRow({
+        at: toNumber(inserted.opened_at),
         type: 'opened',
-        payload: { title: opened.title, groupKey: opened.groupKey },
+        payload: { title: inserted.title },
       }),
-    )
+      incident_id: toNumber(inserted.id),
+    })
     .execute();
-  return { created: true, incident: opened };
+}
+
+/**
+ * An incident that is open already was opened by a replica that won the race: nothing to do. One
+ * that is resolved would be an id opened twice, which the engine never does (its counter is
+ * rebuilt from the recorded inputs): refused, rather than mixed into the old incident's timeline.
+ */
+async function refuseReopening(trx: Transaction<StoreSchema>, id: string): Promise<void> {
+  const existing = await trx
+    .selectFrom('incidents')
+    .select('status')
+    .where('group_key', '=', id)
+    .executeTakeFirstOrThrow();
+  if (existing.status === 'open') return;
+  throw new RangeError(
+    `incident ${id} is resolved and cannot be opened again: an incident id names one incident`,
+  );
 }
 
 export async function appendIncidentEvent(
@@ -66,34 +68,45 @@ export async function appendIncidentEvent(
 ): Promise<StoredIncidentEvent> {
   const values = incidentEventRow(event);
   return db.transaction().execute(async (trx) => {
-    await requireIncident(trx, event.incidentId);
     const row = await trx
       .insertInto('incident_events')
-      .values(values)
+      .values({ ...values, incident_id: await rowIdOf(trx, event.incidentId) })
       .returningAll()
       .executeTakeFirstOrThrow();
-    return incidentEvent(row);
+    return incidentEvent(row, event.incidentId);
   });
+}
+
+/** An event recordDecision writes, in its transaction. */
+export async function insertIncidentEvent(
+  trx: Transaction<StoreSchema>,
+  id: string,
+  values: IncidentEventValues,
+): Promise<void> {
+  await trx
+    .insertInto('incident_events')
+    .values({ ...values, incident_id: await rowIdOf(trx, id) })
+    .execute();
 }
 
 export async function getIncident(
   db: Kysely<StoreSchema>,
-  id: number,
+  id: string,
 ): Promise<IncidentWithTimeline | undefined> {
   const row = await db
     .selectFrom('incidents')
     .selectAll()
-    .where('id', '=', integer('id', id))
+    .where('group_key', '=', id)
     .executeTakeFirst();
   if (row === undefined) return undefined;
   const events = await db
     .selectFrom('incident_events')
     .selectAll()
-    .where('incident_id', '=', id)
+    .where('incident_id', '=', toNumber(row.id))
     .orderBy('at')
     .orderBy('id')
     .execute();
-  return { ...incident(row), timeline: events.map(incidentEvent) };
+  return { ...incident(row), timeline: events.map((event) => incidentEvent(event, id)) };
 }
 
 export async function listIncidents(
@@ -104,7 +117,6 @@ export async function listIncidents(
   let query = db.selectFrom('incidents').selectAll();
   if (filter.service !== undefined) query = query.where('service', '=', filter.service);
   if (filter.status !== undefined) query = query.where('status', '=', filter.status);
-  if (filter.groupKey !== undefined) query = query.where('group_key', '=', filter.groupKey);
   if (since !== undefined) query = query.where('opened_at', '>=', since);
   if (until !== undefined) query = query.where('opened_at', '<', until);
   query = query.orderBy('opened_at', direction).orderBy('id', direction);
@@ -112,69 +124,41 @@ export async function listIncidents(
   return (await query.execute()).map(incident);
 }
 
-export async function resolveIncident(
-  db: Kysely<StoreSchema>,
-  id: number,
-  resolution: Resolution,
-): Promise<Incident | undefined> {
-  integer('id', id);
-  const at = epochMs('at', resolution.at);
-  return db.transaction().execute((trx) => markResolved(trx, id, at, resolution.reason));
-}
-
-/** resolveIncident's writes, in the caller's transaction. */
+/** Resolves an open incident with its 'resolved' event; a resolved one stays as it was. */
 export async function markResolved(
   trx: Transaction<StoreSchema>,
-  id: number,
+  id: string,
   at: number,
   reason: string,
-): Promise<Incident | undefined> {
+): Promise<void> {
   // Update first, conditionally: of two concurrent resolvers exactly one sees the open row.
   const resolved = await trx
     .updateTable('incidents')
     .set({ status: 'resolved', resolved_at: at })
-    .where('id', '=', id)
+    .where('group_key', '=', id)
     .where('status', '=', 'open')
-    .returningAll()
+    .returning('id')
     .executeTakeFirst();
-  if (resolved !== undefined) {
-    await trx
-      .insertInto('incident_events')
-      .values(incidentEventRow({ incidentId: id, at, type: 'resolved', payload: { reason } }))
-      .execute();
-    return incident(resolved);
+  if (resolved === undefined) {
+    await rowIdOf(trx, id); // refuses an id the store does not have
+    return;
   }
-  const current = await trx
-    .selectFrom('incidents')
-    .selectAll()
-    .where('id', '=', id)
-    .executeTakeFirst();
-  return current === undefined ? undefined : incident(current);
+  await trx
+    .insertInto('incident_events')
+    .values({
+      ...incidentEventRow({ at, type: 'resolved', payload: { reason } }),
+      incident_id: toNumber(resolved.id),
+    })
+    .execute();
 }
 
-/**
- * The incident an engine id names: the open one of that group key, else the most recent. One
- * open incident per key, and a key's next incident is opened only after it is resolved, so the
- * highest id is the open one when there is one.
- */
-export async function incidentIdByKey(trx: Transaction<StoreSchema>, key: string): Promise<number> {
+/** The row an engine id names; a clear error instead of a foreign-key violation. */
+async function rowIdOf(trx: Transaction<StoreSchema>, id: string): Promise<number> {
   const row = await trx
     .selectFrom('incidents')
     .select('id')
-    .where('group_key', '=', key)
-    .orderBy('id', 'desc')
-    .limit(1)
-    .executeTakeFirst();
-  if (row === undefined) throw new RangeError(`incident ${key} does not exist`);
-  return toNumber(row.id);
-}
-
-/** A clear error instead of a foreign-key violation each database words differently. */
-export async function requireIncident(db: Kysely<StoreSchema>, id: number): Promise<void> {
-  const row = await db
-    .selectFrom('incidents')
-    .select('id')
-    .where('id', '=', integer('incidentId', id))
+    .where('group_key', '=', id)
     .executeTakeFirst();
   if (row === undefined) throw new RangeError(`incident ${id} does not exist`);
+  return toNumber(row.id);
 }

@@ -2,7 +2,6 @@ import type { Kysely } from 'kysely';
 import { journalEntry, journalRow } from '../rows.ts';
 import type { StoreSchema } from '../schema.ts';
 import type { JournalEntry, StoredJournalEntry } from '../store.ts';
-import { requireIncident } from './incident-queries.ts';
 
 export async function appendJournal(
   db: Kysely<StoreSchema>,
@@ -10,7 +9,6 @@ export async function appendJournal(
 ): Promise<{ created: boolean; entry: StoredJournalEntry }> {
   const values = journalRow(entry);
   return db.transaction().execute(async (trx) => {
-    if (entry.incidentId !== undefined) await requireIncident(trx, entry.incidentId);
     // The unique (idempotency_key, phase) decides, even between replicas racing for a step.
     const inserted = await trx
       .insertInto('runbook_journal')

@@ -16,11 +16,6 @@ import { checkWindow } from './time-window.ts';
 /** Fewer bound values per query than any driver's limit (SQLite's default is 32766). */
 const CHUNK = 500;
 
-export async function recordSignal(db: Kysely<StoreSchema>, signal: Signal): Promise<number> {
-  const values = signalValues(signal);
-  return db.transaction().execute((trx) => insertSignal(trx, values));
-}
-
 /** A signal's rows, validated and serialised: a bad value fails before anything is written. */
 export interface SignalValues {
   signal: Insertable<StoreSchema['signals']>;

@@ -1,3 +1,4 @@
+import { recordSignal } from '../../store/contract/fixtures.ts';
 import type { StepFixture } from '../step-contract.ts';
 import { serviceWithCheck } from './service.ts';
 
@@ -12,7 +13,7 @@ const lead = {
 
 export const observationsFixture: StepFixture = {
   async passing(store) {
-    await store.recordSignal({
+    await recordSignal(store, {
       ...lead,
       service: 'api',
       status: 'firing',

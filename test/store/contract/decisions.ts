@@ -85,15 +85,14 @@ export function decisionContract(makeStore: MakeStore): void {
       });
       const [incident] = await store.listIncidents();
       assert.deepEqual(incident, {
-        id: incident?.id,
+        id: 'inc-1',
         service: 'api',
         status: 'open',
         title: 'api down',
-        groupKey: 'inc-1',
         openedAt: T0,
         fields,
       });
-      // Opening an open incident again is openIncident's: the open one stays, nothing is added.
+      // Opening an open incident again (a replica that lost the race): the open one stays.
       await store.recordDecision({
         ...tick(T0 + 10),
         incidents: {
@@ -102,18 +101,18 @@ export function decisionContract(makeStore: MakeStore): void {
           resolved: [{ incidentId: 'inc-1', at: T0 + 20, reason: 'healthy again' }],
         },
       });
-      // The most recent incident of the key takes events once it is resolved.
+      // A resolved incident still takes events: an outcome can come after it resolved.
       await store.recordDecision({
         ...tick(T0 + 30),
         incidents: { events: [{ incidentId: 'inc-1', at: T0 + 30, type: 'note', payload: null }] },
       });
-      const got = await store.getIncident(incident?.id ?? 0);
+      const got = await store.getIncident('inc-1');
       assert.equal(got?.status, 'resolved');
       assert.equal(got?.resolvedAt, T0 + 20);
       assert.deepEqual(
         got?.timeline.map((e) => [e.at - T0, e.type, e.payload]),
         [
-          [0, 'opened', { title: 'api down', groupKey: 'inc-1' }],
+          [0, 'opened', { title: 'api down' }],
           [0, 'decision', { verdict: 'heal' }],
           [10, 'outcome', 'ok'],
           [20, 'resolved', { reason: 'healthy again' }],
@@ -123,31 +122,34 @@ export function decisionContract(makeStore: MakeStore): void {
       assert.equal((await store.listIncidents()).length, 1);
     }));
 
-  test('a key opened again after it resolved: its events go to the open incident', () =>
-    withStore(makeStore, async ({ store }) => {
-      const open = { incidentId: 'api/health', service: 'api', title: 't', openedAt: T0 };
+  test('an id is opened once: opening a resolved incident again is refused, and nothing written', () =>
+    withStore(makeStore, async (harness) => {
+      const { store } = harness;
+      const open = { incidentId: 'inc-1', service: 'api', title: 't', openedAt: T0 };
       await store.recordDecision({
         ...tick(T0),
         incidents: {
           opened: [open],
-          resolved: [{ incidentId: 'api/health', at: T0 + 1, reason: 'ok' }],
+          resolved: [{ incidentId: 'inc-1', at: T0 + 1, reason: 'ok' }],
         },
       });
-      await store.recordDecision({
-        ...tick(T0 + 2),
-        incidents: {
-          opened: [{ ...open, openedAt: T0 + 2 }],
-          events: [{ incidentId: 'api/health', at: T0 + 3, type: 'signal', payload: {} }],
-        },
-      });
-      const [first, second] = await store.listIncidents();
-      assert.equal(first?.status, 'resolved');
-      assert.equal(second?.status, 'open');
-      assert.deepEqual(
-        (await store.getIncident(second?.id ?? 0))?.timeline.map((e) => e.type),
-        ['opened', 'signal'],
+      const before = await recordTables(harness);
+      const resolved = await store.getIncident('inc-1');
+      await assert.rejects(
+        store.recordDecision({
+          ...tick(T0 + 2),
+          signal: signal(),
+          incidents: {
+            opened: [{ ...open, openedAt: T0 + 2 }],
+            events: [{ incidentId: 'inc-1', at: T0 + 3, type: 'signal', payload: {} }],
+          },
+          commands: [heal('inc-1:heal:1')],
+        }),
+        { name: 'RangeError', message: /inc-1 is resolved/ },
       );
-      assert.equal((await store.getIncident(first?.id ?? 0))?.timeline.length, 2);
+      assert.deepEqual(await recordTables(harness), before);
+      assert.deepEqual(await store.getIncident('inc-1'), resolved);
+      assert.equal(resolved?.status, 'resolved');
     }));
 
   test('an event for an unknown incident: nothing of the record is written', () =>

@@ -1,6 +1,8 @@
+import assert from 'node:assert/strict';
 import type { Observation } from '../../../src/signals/observation.ts';
 import { TRUNCATION_MARKER } from '../../../src/signals/observation.ts';
 import type { Signal } from '../../../src/signals/signal.ts';
+import type { DecisionRecord, OpenedIncident, Store } from '../../../src/store/store.ts';
 import type { MakeStore, StoreHarness } from '../contract.ts';
 
 /** Runs a test body on a fresh store and always cleans up, whatever the body did. */
@@ -61,4 +63,57 @@ export function signal(overrides: Partial<Signal> = {}): Signal {
     evidence: [failedObservation(T0 - 20_000), failedObservation(T0 - 10_000)],
     ...overrides,
   };
+}
+
+/*
+ * The store is written the way the decision loop writes it, through recordDecision: these build
+ * the records an engine step would, with an empty decision.
+ */
+
+function step(at: number, rest: Partial<DecisionRecord> = {}): DecisionRecord {
+  const input = { kind: 'tick', at };
+  return {
+    at,
+    input,
+    decision: { commands: [], events: [], reasons: [] },
+    configRevision: 'rev-1',
+    ...rest,
+  };
+}
+
+/**
+ * Records a signal as a signal input carries it; returns the signal's id. The step's own time is
+ * fixed, so that whatever the store refuses is the signal's.
+ */
+export async function recordSignal(store: Store, recorded: Signal): Promise<number> {
+  const input = { kind: 'signal', at: T0 };
+  const { seq } = await store.recordDecision(step(T0, { input, signal: recorded }));
+  const [decision] = await store.listDecisions({ afterSeq: seq - 1, limit: 1 });
+  assert.equal(decision?.seq, seq);
+  return decision?.signalId ?? Number.NaN;
+}
+
+export function opened(overrides: Partial<OpenedIncident> = {}): OpenedIncident {
+  return {
+    incidentId: 'inc-1',
+    service: 'api',
+    title: 'api/health failing: connect ECONNREFUSED',
+    openedAt: T0,
+    ...overrides,
+  };
+}
+
+/** An engine step that opened an incident. */
+export async function openIncident(store: Store, incident: OpenedIncident = opened()) {
+  await store.recordDecision(step(incident.openedAt, { incidents: { opened: [incident] } }));
+}
+
+/** An engine step that resolved an incident. */
+export async function resolveIncident(
+  store: Store,
+  incidentId: string,
+  at: number,
+  reason: string,
+) {
+  await store.recordDecision(step(at, { incidents: { resolved: [{ incidentId, at, reason }] } }));
 }

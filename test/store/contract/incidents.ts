@@ -1,73 +1,89 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { NewIncident, Store } from '../../../src/store/store.ts';
+import type { Store } from '../../../src/store/store.ts';
 import type { MakeStore } from '../contract.ts';
-import { T0, withStore } from './fixtures.ts';
-
-function incident(overrides: Partial<NewIncident> = {}): NewIncident {
-  return {
-    service: 'api',
-    title: 'api/health failing: connect ECONNREFUSED',
-    groupKey: 'api/health',
-    openedAt: T0,
-    ...overrides,
-  };
-}
-
-async function open(store: Store, overrides: Partial<NewIncident> = {}) {
-  return (await store.openIncident(incident(overrides))).incident;
-}
+import { countRows } from './decision-fixtures.ts';
+import { opened, openIncident, resolveIncident, T0, withStore } from './fixtures.ts';
 
 export function incidentContract(makeStore: MakeStore): void {
-  test('opens an incident with its fields, and an opened event', () =>
+  test('an incident is named by the engine id, with its fields and an opened event', () =>
     withStore(makeStore, async ({ store }) => {
       const fields = { chronic: false, heals: [1, 2], nested: { 'ünï cödé': '"q"' }, none: null };
-      const { created, incident: opened } = await store.openIncident(incident({ fields }));
-      assert.equal(created, true);
-      assert.deepEqual(opened, { id: opened.id, status: 'open', ...incident({ fields }) });
-      assert.equal('resolvedAt' in opened, false);
-      const got = await store.getIncident(opened.id);
+      await openIncident(store, opened({ fields }));
+      const { incidentId, ...rest } = opened({ fields });
+      const got = await store.getIncident('inc-1');
+      const { timeline, ...incident } = got ?? { timeline: [] };
+      assert.deepEqual(incident, { id: incidentId, status: 'open', ...rest });
+      assert.equal('resolvedAt' in incident, false);
       assert.deepEqual(
-        got?.timeline.map((e) => [e.type, e.at, e.incidentId]),
-        [['opened', T0, opened.id]],
+        timeline.map((e) => [e.type, e.at, e.incidentId]),
+        [['opened', T0, 'inc-1']],
       );
-      const { fields: _, ...withoutFields } = incident();
-      assert.deepEqual((await open(store, { ...withoutFields, groupKey: 'other' })).fields, {});
+      await openIncident(store, opened({ incidentId: 'inc-2' }));
+      assert.deepEqual((await store.getIncident('inc-2'))?.fields, {});
+      // The row's own number is no name for it.
+      assert.equal(await store.getIncident('1'), undefined);
     }));
 
-  test('one open incident per group: opening it again returns the open one', () =>
+  test('one incident per id: opening an open incident again changes nothing', () =>
     withStore(makeStore, async ({ store }) => {
-      const first = await open(store);
-      const again = await store.openIncident(
-        incident({ title: 'another title', openedAt: T0 + 5 }),
+      await openIncident(store);
+      const first = await store.getIncident('inc-1');
+      await openIncident(store, opened({ title: 'another title', openedAt: T0 + 5 }));
+      assert.deepEqual(await store.getIncident('inc-1'), first);
+      await openIncident(store, opened({ incidentId: 'inc-2' }));
+      assert.deepEqual(
+        (await store.listIncidents()).map((i) => i.id),
+        ['inc-1', 'inc-2'],
       );
-      assert.equal(again.created, false);
-      assert.deepEqual(again.incident, first);
-      const other = await store.openIncident(incident({ groupKey: 'api/latency' }));
-      assert.equal(other.created, true);
-      assert.notEqual(other.incident.id, first.id);
-      assert.equal((await store.getIncident(first.id))?.timeline.length, 1);
     }));
 
-  test('concurrent opens of one group create exactly one incident', () =>
-    withStore(makeStore, async ({ store }) => {
-      const results = await Promise.all(
-        Array.from({ length: 10 }, (_, n) => store.openIncident(incident({ openedAt: T0 + n }))),
+  test('concurrent opens of one id create exactly one incident, with one opened event', () =>
+    withStore(makeStore, async (harness) => {
+      const { store } = harness;
+      await Promise.all(
+        Array.from({ length: 10 }, (_, n) => openIncident(store, opened({ openedAt: T0 + n }))),
       );
-      assert.equal(results.filter((r) => r.created).length, 1);
-      assert.equal(new Set(results.map((r) => r.incident.id)).size, 1);
       assert.equal((await store.listIncidents()).length, 1);
+      assert.deepEqual(
+        (await store.getIncident('inc-1'))?.timeline.map((e) => e.type),
+        ['opened'],
+      );
+      // Read around the store: the database holds one row and one event.
+      assert.equal(await countRows(harness, 'incidents'), 1);
+      assert.equal(await countRows(harness, 'incident_events'), 1);
+    }));
+
+  test('the database itself refuses a second incident with the same id', () =>
+    withStore(makeStore, async ({ store, execRaw }) => {
+      await openIncident(store);
+      await resolveIncident(store, 'inc-1', T0 + 1, 'healed');
+      const insert = (id: string) =>
+        execRaw(
+          `insert into incidents (service, status, title, group_key, opened_at, resolved_at, fields) values ('api', 'open', 't', '${id}', ${T0 + 2}, null, '{}')`,
+        );
+      // Resolved or open, an id names one incident.
+      await assert.rejects(insert('inc-1'));
+      // Negative control: the same statement with an id the store does not have.
+      await insert('inc-2');
+      assert.deepEqual(
+        (await store.listIncidents()).map((i) => [i.id, i.status]),
+        [
+          ['inc-1', 'resolved'],
+          ['inc-2', 'open'],
+        ],
+      );
     }));
 
   test('the timeline is in time order, ties in append order, opened first and resolved last', () =>
     withStore(makeStore, async ({ store }) => {
-      const { id } = await open(store);
+      await openIncident(store);
       const append = (at: number, type: string, payload: unknown) =>
-        store.appendIncidentEvent({ incidentId: id, at, type, payload });
+        store.appendIncidentEvent({ incidentId: 'inc-1', at, type, payload });
       const decision = await append(T0 + 30, 'decision', { policy: 'restart', reason: 'heal' });
       assert.deepEqual(decision, {
         id: decision.id,
-        incidentId: id,
+        incidentId: 'inc-1',
         at: T0 + 30,
         type: 'decision',
         payload: { policy: 'restart', reason: 'heal' },
@@ -75,72 +91,63 @@ export function incidentContract(makeStore: MakeStore): void {
       await append(T0 + 10, 'signal', { status: 'firing' });
       await append(T0 + 20, 'step', { index: 0, outcome: 'ok' });
       await append(T0 + 20, 'step', { index: 1, outcome: 'ok' });
-      await store.resolveIncident(id, { at: T0 + 40, reason: 'healthy again' });
-      const timeline = (await store.getIncident(id))?.timeline ?? [];
+      await resolveIncident(store, 'inc-1', T0 + 40, 'healthy again');
+      const timeline = (await store.getIncident('inc-1'))?.timeline ?? [];
       assert.deepEqual(
-        timeline.map((e) => [e.at - T0, e.type, e.payload]),
+        timeline.map((e) => [e.at - T0, e.type, e.incidentId, e.payload]),
         [
-          [0, 'opened', { title: incident().title, groupKey: incident().groupKey }],
-          [10, 'signal', { status: 'firing' }],
-          [20, 'step', { index: 0, outcome: 'ok' }],
-          [20, 'step', { index: 1, outcome: 'ok' }],
-          [30, 'decision', { policy: 'restart', reason: 'heal' }],
-          [40, 'resolved', { reason: 'healthy again' }],
+          [0, 'opened', 'inc-1', { title: opened().title }],
+          [10, 'signal', 'inc-1', { status: 'firing' }],
+          [20, 'step', 'inc-1', { index: 0, outcome: 'ok' }],
+          [20, 'step', 'inc-1', { index: 1, outcome: 'ok' }],
+          [30, 'decision', 'inc-1', { policy: 'restart', reason: 'heal' }],
+          [40, 'resolved', 'inc-1', { reason: 'healthy again' }],
         ],
       );
     }));
 
   test('resolves once: resolving again changes nothing', () =>
     withStore(makeStore, async ({ store }) => {
-      const opened = await open(store);
-      const { id } = opened;
-      const resolved = await store.resolveIncident(id, { at: T0 + 60_000, reason: 'healed' });
-      assert.deepEqual(resolved, { ...opened, status: 'resolved', resolvedAt: T0 + 60_000 });
-      assert.deepEqual(await store.listIncidents({ status: 'resolved' }), [resolved]);
-      const again = await store.resolveIncident(id, { at: T0 + 120_000, reason: 'again' });
-      assert.deepEqual(again, resolved);
-      const timeline = (await store.getIncident(id))?.timeline ?? [];
+      await openIncident(store);
+      const { timeline: _, ...open } = (await store.getIncident('inc-1'))!;
+      await resolveIncident(store, 'inc-1', T0 + 60_000, 'healed');
+      const resolved = await store.getIncident('inc-1');
+      const { timeline, ...incident } = resolved!;
+      assert.deepEqual(incident, { ...open, status: 'resolved', resolvedAt: T0 + 60_000 });
+      assert.deepEqual(await store.listIncidents({ status: 'resolved' }), [incident]);
+      await resolveIncident(store, 'inc-1', T0 + 120_000, 'again');
+      assert.deepEqual(await store.getIncident('inc-1'), resolved);
       assert.deepEqual(
         timeline.map((e) => e.type),
         ['opened', 'resolved'],
       );
     }));
 
-  test('a resolved group opens a new incident next time', () =>
+  test('lists incidents by status, service and opening time', () =>
     withStore(makeStore, async ({ store }) => {
-      const first = await open(store);
-      await store.resolveIncident(first.id, { at: T0 + 1000, reason: 'healed' });
-      const next = await store.openIncident(incident({ openedAt: T0 + 5000 }));
-      assert.equal(next.created, true);
-      assert.ok(next.incident.id > first.id);
-    }));
-
-  test('lists incidents by status, service, group and opening time', () =>
-    withStore(makeStore, async ({ store }) => {
-      const a = await open(store, { groupKey: 'a', openedAt: T0 });
-      const b = await open(store, { groupKey: 'b', service: 'db', openedAt: T0 + 10 });
-      const c = await open(store, { groupKey: 'c', openedAt: T0 + 20 });
-      await store.resolveIncident(b.id, { at: T0 + 30, reason: 'ok' });
+      await openIncident(store, opened({ incidentId: 'inc-1', openedAt: T0 }));
+      await openIncident(store, opened({ incidentId: 'inc-2', service: 'db', openedAt: T0 + 10 }));
+      await openIncident(store, opened({ incidentId: 'inc-3', openedAt: T0 + 20 }));
+      await resolveIncident(store, 'inc-2', T0 + 30, 'ok');
       const ids = async (filter: Parameters<Store['listIncidents']>[0]) =>
         (await store.listIncidents(filter)).map((i) => i.id);
-      assert.deepEqual(await ids({}), [a.id, b.id, c.id]);
-      assert.deepEqual(await ids({ status: 'open' }), [a.id, c.id]);
-      assert.deepEqual(await ids({ status: 'resolved' }), [b.id]);
-      assert.deepEqual(await ids({ service: 'db' }), [b.id]);
-      assert.deepEqual(await ids({ groupKey: 'c' }), [c.id]);
-      assert.deepEqual(await ids({ since: T0 + 10, until: T0 + 20 }), [b.id]);
-      assert.deepEqual(await ids({ order: 'newest-first', limit: 2 }), [c.id, b.id]);
-      const [listedB] = await store.listIncidents({ status: 'resolved' });
-      assert.equal(listedB?.resolvedAt, T0 + 30);
-      assert.equal('timeline' in (listedB ?? {}), false);
+      assert.deepEqual(await ids({}), ['inc-1', 'inc-2', 'inc-3']);
+      assert.deepEqual(await ids({ status: 'open' }), ['inc-1', 'inc-3']);
+      assert.deepEqual(await ids({ status: 'resolved' }), ['inc-2']);
+      assert.deepEqual(await ids({ service: 'db' }), ['inc-2']);
+      assert.deepEqual(await ids({ since: T0 + 10, until: T0 + 20 }), ['inc-2']);
+      assert.deepEqual(await ids({ order: 'newest-first', limit: 2 }), ['inc-3', 'inc-2']);
+      const [listed] = await store.listIncidents({ status: 'resolved' });
+      assert.equal(listed?.resolvedAt, T0 + 30);
+      assert.equal('timeline' in (listed ?? {}), false);
     }));
 
   test('an incident that does not exist: undefined, and no events for it', () =>
     withStore(makeStore, async ({ store }) => {
-      assert.equal(await store.getIncident(424242), undefined);
-      assert.equal(await store.resolveIncident(424242, { at: T0, reason: 'x' }), undefined);
+      assert.equal(await store.getIncident('inc-404'), undefined);
       await assert.rejects(
-        store.appendIncidentEvent({ incidentId: 424242, at: T0, type: 'signal', payload: {} }),
+        store.appendIncidentEvent({ incidentId: 'inc-404', at: T0, type: 'signal', payload: {} }),
+        { name: 'RangeError', message: /incident inc-404 does not exist/ },
       );
       assert.deepEqual(await store.listIncidents(), []);
     }));

@@ -2,7 +2,15 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { StoreError } from '../../../src/store/store-error.ts';
 import type { MakeStore } from '../contract.ts';
-import { richObservation, signal, T0, withStore } from './fixtures.ts';
+import {
+  opened,
+  openIncident,
+  recordSignal,
+  richObservation,
+  signal,
+  T0,
+  withStore,
+} from './fixtures.ts';
 
 export function lifecycleContract(makeStore: MakeStore): void {
   test('ping answers while open; after close every call fails as unavailable', () =>
@@ -12,33 +20,26 @@ export function lifecycleContract(makeStore: MakeStore): void {
       await store.close();
       const closed = { name: 'StoreError', kind: 'unavailable' };
       await assert.rejects(store.ping(), closed);
-      await assert.rejects(store.recordSignal(signal()), closed);
+      await assert.rejects(recordSignal(store, signal()), closed);
       await assert.rejects(store.listSignals(), (error) => error instanceof StoreError);
     }));
 
   test('everything recorded is there after close and reopen; ids are not reused', () =>
     withStore(makeStore, async (harness) => {
       const before = harness.store;
-      const signalId = await before.recordSignal(signal({ evidence: [richObservation(T0)] }));
-      const { incident } = await before.openIncident({
-        service: 'api',
-        title: 't',
-        groupKey: 'g',
-        openedAt: T0,
-        fields: { x: 1 },
-      });
+      const signalId = await recordSignal(before, signal({ evidence: [richObservation(T0)] }));
+      await openIncident(before, opened({ fields: { x: 1 } }));
       await before.appendIncidentEvent({
-        incidentId: incident.id,
+        incidentId: 'inc-1',
         at: T0 + 1,
         type: 'step',
         payload: [1],
       });
       const journaled = await before.appendJournal({
         runId: 'r',
-        incidentId: incident.id,
         stepIndex: 0,
         attempt: 1,
-        idempotencyKey: `${incident.id}:0:1`,
+        idempotencyKey: 'inc-1:heal:1:steps:0:1',
         phase: 'intent',
         at: T0 + 2,
         payload: {},
@@ -46,7 +47,8 @@ export function lifecycleContract(makeStore: MakeStore): void {
       await before.appendAudit({ at: T0 + 3, actor: 'a', action: 'b', target: 'c', details: {} });
       const snapshot = async () => ({
         signals: await harness.store.listSignals(),
-        incident: await harness.store.getIncident(incident.id),
+        decisions: await harness.store.listDecisions(),
+        incident: await harness.store.getIncident('inc-1'),
         journal: await harness.store.listJournal('r'),
         audit: await harness.store.listAudit(),
       });
@@ -58,7 +60,7 @@ export function lifecycleContract(makeStore: MakeStore): void {
       assert.equal(recorded.journal[0]?.id, journaled.entry.id);
       await after.migrate();
       assert.deepEqual(await snapshot(), recorded);
-      assert.ok((await after.recordSignal(signal())) > signalId);
+      assert.ok((await recordSignal(after, signal())) > signalId);
     }));
 
   test('a database with a migration this build does not know is refused', () =>

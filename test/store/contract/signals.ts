@@ -2,7 +2,14 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Observation } from '../../../src/signals/observation.ts';
 import type { MakeStore } from '../contract.ts';
-import { failedObservation, richObservation, signal, T0, withStore } from './fixtures.ts';
+import {
+  failedObservation,
+  recordSignal,
+  richObservation,
+  signal,
+  T0,
+  withStore,
+} from './fixtures.ts';
 
 export function signalContract(makeStore: MakeStore): void {
   test('a signal comes back exactly as recorded: evidence, labels, every field', () =>
@@ -15,19 +22,19 @@ export function signalContract(makeStore: MakeStore): void {
           richObservation(T0 - 10_000),
         ],
       });
-      const id = await store.recordSignal(recorded);
+      const id = await recordSignal(store, recorded);
       assert.deepEqual(await store.listSignals(), [{ ...recorded, id }]);
     }));
 
   test('absent optional fields stay absent; a signal may carry no evidence', () =>
     withStore(makeStore, async ({ store }) => {
       const { check: _, ...withoutCheck } = signal({ evidence: [], labels: {} });
-      const id = await store.recordSignal(withoutCheck);
+      const id = await recordSignal(store, withoutCheck);
       const [stored] = await store.listSignals();
       assert.deepEqual(stored, { ...withoutCheck, id });
       assert.equal(stored !== undefined && 'check' in stored, false);
       const ok: Observation = { ok: true, startedAt: T0, durationMs: 5 };
-      await store.recordSignal(signal({ evidence: [ok] }));
+      await recordSignal(store, signal({ evidence: [ok] }));
       const [, withOk] = await store.listSignals();
       assert.deepEqual(withOk?.evidence, [ok]);
       assert.equal(withOk?.evidence[0] !== undefined && 'error' in withOk.evidence[0], false);
@@ -37,8 +44,8 @@ export function signalContract(makeStore: MakeStore): void {
     withStore(makeStore, async ({ store }) => {
       const first = [1, 2, 3].map((n) => failedObservation(T0 + n, { error: `first ${n}` }));
       const second = [4, 5].map((n) => failedObservation(T0 + n, { error: `second ${n}` }));
-      await store.recordSignal(signal({ service: 'a', evidence: first }));
-      await store.recordSignal(signal({ service: 'b', evidence: second }));
+      await recordSignal(store, signal({ service: 'a', evidence: first }));
+      await recordSignal(store, signal({ service: 'b', evidence: second }));
       const listed = await store.listSignals();
       assert.deepEqual(
         listed.map((s) => s.evidence),
@@ -49,7 +56,7 @@ export function signalContract(makeStore: MakeStore): void {
   test('ids increase in recording order', () =>
     withStore(makeStore, async ({ store }) => {
       const ids = [];
-      for (let n = 0; n < 5; n++) ids.push(await store.recordSignal(signal({ at: T0 - n })));
+      for (let n = 0; n < 5; n++) ids.push(await recordSignal(store, signal({ at: T0 - n })));
       assert.deepEqual(
         ids,
         [...ids].sort((a, b) => a - b),
@@ -65,7 +72,7 @@ export function signalContract(makeStore: MakeStore): void {
         ['api', T0 + 2000],
         ['api', T0 + 3000],
       ] as const) {
-        await store.recordSignal(signal({ service, at }));
+        await recordSignal(store, signal({ service, at }));
       }
       const times = async (filter: Parameters<typeof store.listSignals>[0]) =>
         (await store.listSignals(filter)).map((s) => `${s.service}@${s.at - T0}`);
@@ -87,7 +94,7 @@ export function signalContract(makeStore: MakeStore): void {
         ['early', T0],
         ['tie-2', T0 + 10],
       ] as const) {
-        await store.recordSignal(signal({ summary, at }));
+        await recordSignal(store, signal({ summary, at }));
       }
       const order = async (filter: Parameters<typeof store.listSignals>[0]) =>
         (await store.listSignals(filter)).map((s) => s.summary);
@@ -106,7 +113,7 @@ export function signalContract(makeStore: MakeStore): void {
         at: far,
         evidence: [failedObservation(far - 1, { durationMs: 0.125 })],
       });
-      const id = await store.recordSignal(recorded);
+      const id = await recordSignal(store, recorded);
       const [stored] = await store.listSignals({ since: far });
       assert.deepEqual(stored, { ...recorded, id });
       assert.equal(typeof stored?.at, 'number');
@@ -117,10 +124,10 @@ export function signalContract(makeStore: MakeStore): void {
 
   test('a timestamp that is not an integer is refused before anything is written', () =>
     withStore(makeStore, async ({ store }) => {
-      await assert.rejects(store.recordSignal(signal({ at: T0 + 0.5 })), TypeError);
-      await assert.rejects(store.recordSignal(signal({ startsAt: Number.NaN })), TypeError);
+      await assert.rejects(recordSignal(store, signal({ at: T0 + 0.5 })), TypeError);
+      await assert.rejects(recordSignal(store, signal({ startsAt: Number.NaN })), TypeError);
       await assert.rejects(
-        store.recordSignal(signal({ evidence: [failedObservation(T0 + 0.5)] })),
+        recordSignal(store, signal({ evidence: [failedObservation(T0 + 0.5)] })),
         TypeError,
       );
       await assert.rejects(store.listSignals({ since: 1.5 }), TypeError);
@@ -131,7 +138,7 @@ export function signalContract(makeStore: MakeStore): void {
     withStore(makeStore, async ({ store }) => {
       // JSON has no bigint: the evidence fails after the signal itself was serialised.
       const unstorable = { ...failedObservation(T0), status: 10n } as unknown as Observation;
-      await assert.rejects(store.recordSignal(signal({ evidence: [unstorable] })));
+      await assert.rejects(recordSignal(store, signal({ evidence: [unstorable] })));
       assert.deepEqual(await store.listSignals(), []);
     }));
 
@@ -140,7 +147,7 @@ export function signalContract(makeStore: MakeStore): void {
       const signals = Array.from({ length: 40 }, (_, n) =>
         signal({ at: T0 + n, summary: `s${n}`, evidence: [failedObservation(T0 + n)] }),
       );
-      const ids = await Promise.all(signals.map((s) => store.recordSignal(s)));
+      const ids = await Promise.all(signals.map((s) => recordSignal(store, s)));
       assert.equal(new Set(ids).size, 40);
       const listed = await store.listSignals();
       assert.deepEqual(

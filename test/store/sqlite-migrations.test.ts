@@ -1,0 +1,133 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import { afterEach, beforeEach, test } from 'node:test';
+import { Kysely } from 'kysely';
+import { Migrator } from 'kysely/migration';
+import { foundation } from '../../src/store/migrations/0001-foundation.ts';
+import { decisions } from '../../src/store/migrations/0002-decisions.ts';
+import { MIGRATION_LOCK_TABLE, MIGRATION_TABLE } from '../../src/store/migrations/index.ts';
+import { NodeSqliteDialect } from '../../src/store/node-sqlite-dialect.ts';
+import { openStore } from '../../src/store/open.ts';
+import { T0 } from './contract/fixtures.ts';
+
+/**
+ * 0003 on a store an older mend wrote (0001 and 0002 only): its incidents come through, now named
+ * by their engine id, unless an id names two of them, which it refuses, naming the ids.
+ */
+
+let folder = '';
+let path = '';
+beforeEach(async () => {
+  folder = await mkdtemp(join(tmpdir(), 'mend-store-migrations-'));
+  path = join(folder, 'mend.db');
+});
+afterEach(async () => {
+  await rm(folder, { recursive: true, force: true });
+});
+
+/** A store as the mend before 0003 left it, with these incidents (engine id, status). */
+async function olderStore(incidents: [string, 'open' | 'resolved'][]): Promise<void> {
+  const database = new DatabaseSync(path);
+  const db = new Kysely<unknown>({ dialect: new NodeSqliteDialect(database) });
+  const migrator = new Migrator({
+    db,
+    provider: {
+      getMigrations: async () => ({
+        '0001-foundation': foundation('sqlite'),
+        '0002-decisions': decisions('sqlite'),
+      }),
+    },
+    migrationTableName: MIGRATION_TABLE,
+    migrationLockTableName: MIGRATION_LOCK_TABLE,
+  });
+  const { error } = await migrator.migrateToLatest();
+  await db.destroy();
+  if (error !== undefined) throw error;
+  const raw = new DatabaseSync(path);
+  try {
+    incidents.forEach(([id, status], n) => {
+      const resolvedAt = status === 'resolved' ? T0 + n + 1 : null;
+      raw
+        .prepare(
+          `insert into incidents (service, status, title, group_key, opened_at, resolved_at, fields) values ('api', ?, 't', ?, ?, ?, '{}')`,
+        )
+        .run(status, id, T0 + n, resolvedAt);
+      raw
+        .prepare(
+          `insert into incident_events (incident_id, at, type, payload) values (last_insert_rowid(), ?, 'opened', '{}')`,
+        )
+        .run(T0 + n);
+    });
+  } finally {
+    raw.close();
+  }
+}
+
+function migrations(): string[] {
+  const raw = new DatabaseSync(path);
+  try {
+    return raw
+      .prepare(`select name from ${MIGRATION_TABLE} order by name`)
+      .all()
+      .map((row) => String(row.name));
+  } finally {
+    raw.close();
+  }
+}
+
+test('0003: an older store opens with its incidents named by engine id, one per id', async () => {
+  await olderStore([
+    ['inc-1', 'resolved'],
+    ['inc-2', 'open'],
+  ]);
+  const store = await openStore({ path });
+  try {
+    assert.deepEqual(migrations(), [
+      '0001-foundation',
+      '0002-decisions',
+      '0003-one-incident-per-id',
+    ]);
+    assert.deepEqual(
+      (await store.listIncidents()).map((i) => [i.id, i.status]),
+      [
+        ['inc-1', 'resolved'],
+        ['inc-2', 'open'],
+      ],
+    );
+    assert.deepEqual(
+      (await store.getIncident('inc-1'))?.timeline.map((e) => [e.incidentId, e.type]),
+      [['inc-1', 'opened']],
+    );
+    // The id the engine gave is taken, resolved or not.
+    await assert.rejects(
+      store.recordDecision({
+        at: T0 + 10,
+        input: { kind: 'tick' },
+        decision: { commands: [], events: [], reasons: [] },
+        configRevision: 'r',
+        incidents: { opened: [{ incidentId: 'inc-1', service: 'api', title: 't', openedAt: T0 }] },
+      }),
+      /inc-1 is resolved/,
+    );
+  } finally {
+    await store.close();
+  }
+});
+
+test('0003: a store where an id names two incidents is refused, naming them, and left as it was', async () => {
+  await olderStore([
+    ['inc-1', 'resolved'],
+    ['inc-1', 'open'],
+    ['inc-2', 'open'],
+  ]);
+  await assert.rejects(openStore({ path }), (error) => {
+    assert.ok(error instanceof Error);
+    assert.match(error.message, /these incident ids each name more than one incident: inc-1\. /);
+    assert.match(error.message, /new --db/);
+    return true;
+  });
+  assert.deepEqual(migrations(), ['0001-foundation', '0002-decisions']);
+});
