@@ -1,11 +1,7 @@
 import { existsSync } from 'node:fs';
 import { Option } from '@commander-js/extra-typings';
 import { human, isoTime, oneLine } from '../../incidents/format.ts';
-import { incidentView } from '../../incidents/incident-view.ts';
-import { loadIncidentRecords } from '../../incidents/load.ts';
-import { renderMarkdown } from '../../incidents/render-markdown.ts';
-import { renderText } from '../../incidents/render-text.ts';
-import { type IncidentSummary, summarize } from '../../incidents/summary.ts';
+import type { IncidentSummary } from '../../incidents/summary.ts';
 import type { Store } from '../../store/store.ts';
 import { StartError } from '../../support/start-error.ts';
 import { formatTable } from '../../support/text-table.ts';
@@ -33,6 +29,7 @@ export const registerIncidents: RegisterCommand = (program) => {
     .action((options) =>
       reportingFailures(() =>
         withRecordedStore(options.db, async (store) => {
+          const { summarize } = await import('../../incidents/summary.ts');
           const found = await store.listIncidents({
             ...(options.open ? { status: 'open' as const } : {}),
             ...(options.service !== undefined ? { service: options.service } : {}),
@@ -75,6 +72,13 @@ export const registerIncidents: RegisterCommand = (program) => {
           if (incident === undefined) {
             throw new StartError(`no incident ${id} in ${options.db}`);
           }
+          const [{ loadIncidentRecords }, { incidentView }, { renderMarkdown }, { renderText }] =
+            await Promise.all([
+              import('../../incidents/load.ts'),
+              import('../../incidents/incident-view.ts'),
+              import('../../incidents/render-markdown.ts'),
+              import('../../incidents/render-text.ts'),
+            ]);
           const [record] = await loadIncidentRecords(store, [incident], { journal: true });
           const view = incidentView(record!);
           const out =

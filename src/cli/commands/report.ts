@@ -1,7 +1,6 @@
 import { Option } from '@commander-js/extra-typings';
 import { human, isoTime, maybe, oneLine } from '../../incidents/format.ts';
-import { loadIncidentRecords } from '../../incidents/load.ts';
-import { buildReport, type Report } from '../../incidents/report.ts';
+import type { Report } from '../../incidents/report.ts';
 import type { DurationStats } from '../../incidents/stats.ts';
 import { OUTCOME_WORDS } from '../../incidents/words.ts';
 import { windowWords } from '../../policy/chronic.ts';
@@ -35,6 +34,10 @@ export const registerReport: RegisterCommand = (program) => {
         withRecordedStore(options.db, async (store) => {
           const until = options.until ?? Date.now();
           const since = options.since ?? until - 7 * 86_400_000;
+          const [{ loadIncidentRecords }, { buildReport }] = await Promise.all([
+            import('../../incidents/load.ts'),
+            import('../../incidents/report.ts'),
+          ]);
           const incidents = await store.listIncidents({ since, until: until + 1 });
           const records = await loadIncidentRecords(store, incidents, { journal: false });
           const report = buildReport(records, { since, until });
