@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, relative, resolve, sep } from 'node:path';
+import { stronglyConnected } from '../../src/support/graph.ts';
 import { importsOf, tsFilesUnder } from '../helpers/imports.ts';
 
 /** An import of one project file by another, both relative to the source root. */
@@ -36,55 +37,12 @@ export function unitOf(path: string): string {
 export function circles(edges: readonly { from: string; to: string }[]): string[][] {
   const next = new Map<string, string[]>();
   for (const { from, to } of edges) {
-    if (from === to) continue;
     next.set(from, [...(next.get(from) ?? []), to]);
     if (!next.has(to)) next.set(to, []);
   }
-  // Tarjan's algorithm, iterative: a deep chain of imports must not overflow the stack.
-  const index = new Map<string, number>();
-  const low = new Map<string, number>();
-  const onStack = new Set<string>();
-  const stack: string[] = [];
-  const found: string[][] = [];
-  let counter = 0;
-  for (const start of next.keys()) {
-    if (index.has(start)) continue;
-    const work: { node: string; child: number }[] = [{ node: start, child: 0 }];
-    index.set(start, counter);
-    low.set(start, counter++);
-    stack.push(start);
-    onStack.add(start);
-    while (work.length > 0) {
-      const frame = work[work.length - 1]!;
-      const children = next.get(frame.node)!;
-      if (frame.child < children.length) {
-        const child = children[frame.child++]!;
-        if (!index.has(child)) {
-          index.set(child, counter);
-          low.set(child, counter++);
-          stack.push(child);
-          onStack.add(child);
-          work.push({ node: child, child: 0 });
-        } else if (onStack.has(child)) {
-          low.set(frame.node, Math.min(low.get(frame.node)!, index.get(child)!));
-        }
-        continue;
-      }
-      work.pop();
-      const parent = work[work.length - 1];
-      if (parent) low.set(parent.node, Math.min(low.get(parent.node)!, low.get(frame.node)!));
-      if (low.get(frame.node) !== index.get(frame.node)) continue;
-      const component: string[] = [];
-      let member: string;
-      do {
-        member = stack.pop()!;
-        onStack.delete(member);
-        component.push(member);
-      } while (member !== frame.node);
-      if (component.length > 1) found.push(component.sort());
-    }
-  }
-  return found;
+  return stronglyConnected(next)
+    .filter((component) => component.length > 1)
+    .map((component) => component.sort());
 }
 
 /** Which units a unit may import, and which only for types. */

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
-import { readdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { test } from 'node:test';
+import { importsOf, tsFilesUnder } from '../helpers/imports.ts';
 
 /**
  * The decision engine must be pure: the same inputs give the same decisions, which is what makes
@@ -40,42 +41,8 @@ const FORBIDDEN: Array<[RegExp, string]> = [
   [/\bfetch\(/, 'fetch'],
 ];
 
-interface Import {
-  specifier: string;
-  typeOnly: boolean;
-  line: number;
-}
-
-function importsOf(source: string): Import[] {
-  const out: Import[] = [];
-  const pattern = /^(import|export)\s+(type\s+)?(?:[^'";]*?\s+from\s+)?['"]([^'"]+)['"]/gm;
-  for (const match of source.matchAll(pattern)) {
-    // `import { type A, type B } from` is type-only too.
-    const braces = /\{([^}]*)\}/.exec(match[0])?.[1];
-    const names = (braces ?? '').split(',').map((part) => part.trim());
-    const allTypes =
-      braces !== undefined && names.filter(Boolean).every((n) => n.startsWith('type '));
-    // Only named imports in braces can all be types; a default or namespace import cannot.
-    const namedOnly = /^(import|export)\s+\{/.test(match[0]);
-    out.push({
-      specifier: match[3]!,
-      typeOnly: match[2] !== undefined || (namedOnly && allTypes),
-      line: source.slice(0, match.index).split('\n').length,
-    });
-  }
-  return out;
-}
-
 function isImportLine(text: string): boolean {
   return /^\s*import\b/.test(text) || /^\s*export\s.*\sfrom\s/.test(text);
-}
-
-async function filesUnder(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { withFileTypes: true, recursive: true });
-  return entries
-    .filter((entry) => entry.isFile() && entry.name.endsWith('.ts'))
-    .map((entry) => join(entry.parentPath, entry.name))
-    .sort();
 }
 
 /** Comments and string literals removed, so a word in a comment is not a finding. */
@@ -88,7 +55,7 @@ function code(source: string): string {
 
 async function findings(): Promise<{ problems: string[]; checked: string[] }> {
   const problems: string[] = [];
-  const queue = await filesUnder(POLICY);
+  const queue = await tsFilesUnder(POLICY);
   const seen = new Set<string>(queue);
   for (let i = 0; i < queue.length; i++) {
     const file = queue[i]!;
