@@ -3,7 +3,7 @@ import type { NotifierConfig } from '../config.ts';
 import type { ValidDocument } from '../valid-document.ts';
 import { type DocumentKind, defineDocumentKind } from './document-kind.ts';
 import { duration, parseDuration } from './duration.ts';
-import type { PluggedKind } from './plugged-kind.ts';
+import { exactlyOneKind, kindFields, type PluggedKind } from './plugged-kind.ts';
 
 /** Every default of a Notifier, in one place: the schema and the reference doc read them here. */
 export const NOTIFIER_DEFAULTS = {
@@ -26,74 +26,43 @@ const link = z
 
 /** The Notifier spec: the common fields plus exactly one notifier kind's key. */
 function notifierSpec(notifierKinds: readonly PluggedKind[]) {
-  const kindFields = Object.fromEntries(
-    notifierKinds.map((kind) => [
-      kind.name,
-      kind.spec.optional().describe(`${kind.summary} (notifier kind \`${kind.name}\`).`),
-    ]),
-  );
-  return (
-    z
+  const spec = z.strictObject({
+    ...kindFields(notifierKinds, 'notifier kind'),
+    timeout: duration({ min: '100ms', max: '5m' })
+      .default(NOTIFIER_DEFAULTS.timeout)
+      .describe('The time limit of one delivery attempt. Default `10s`.'),
+    attempts: z
+      .int()
+      .min(1)
+      .max(10)
+      .default(NOTIFIER_DEFAULTS.attempts)
+      .describe(
+        'Delivery attempts in all, the first included; only transient failures (timeouts, network errors, 429, 5xx, SMTP 4xx) are tried again. Default 3.',
+      ),
+    backoff: z
       .strictObject({
-        ...kindFields,
-        timeout: duration({ min: '100ms', max: '5m' })
-          .default(NOTIFIER_DEFAULTS.timeout)
-          .describe('The time limit of one delivery attempt. Default `10s`.'),
-        attempts: z
-          .int()
-          .min(1)
-          .max(10)
-          .default(NOTIFIER_DEFAULTS.attempts)
-          .describe(
-            'Delivery attempts in all, the first included; only transient failures (timeouts, network errors, 429, 5xx, SMTP 4xx) are tried again. Default 3.',
-          ),
-        backoff: z
-          .strictObject({
-            initial: duration({ min: '1ms', max: '1m' })
-              .default(NOTIFIER_DEFAULTS.backoff.initial)
-              .describe('The first wait. Default `1s`.'),
-            max: duration({ min: '1ms', max: '10m' })
-              .default(NOTIFIER_DEFAULTS.backoff.max)
-              .describe('The longest wait. Default `30s`.'),
-          })
-          .default(NOTIFIER_DEFAULTS.backoff)
-          .describe(
-            'Waits between attempts grow exponentially (with jitter) from `initial` to `max`.',
-          ),
-        approvals: z
-          .boolean()
-          .default(NOTIFIER_DEFAULTS.approvals)
-          .describe(
-            'Also send approval requests (`mend approve ID` / `mend deny ID`) of the policies that escalate here. Default true.',
-          ),
-        link: link
-          .optional()
-          .describe(
-            `A link to the incident, shown in every message (a button in Slack, links in PagerDuty); ${LINK_REFERENCE} is replaced by the incident id. Unset: no link.`,
-          ),
+        initial: duration({ min: '1ms', max: '1m' })
+          .default(NOTIFIER_DEFAULTS.backoff.initial)
+          .describe('The first wait. Default `1s`.'),
+        max: duration({ min: '1ms', max: '10m' })
+          .default(NOTIFIER_DEFAULTS.backoff.max)
+          .describe('The longest wait. Default `30s`.'),
       })
-      .superRefine(
-        (spec, ctx) => {
-          const present = notifierKinds.filter(
-            (kind) => (spec as Record<string, unknown>)[kind.name],
-          );
-          if (present.length !== 1) {
-            const names = notifierKinds.map((kind) => kind.name).join(', ');
-            ctx.addIssue({
-              code: 'custom',
-              path: present.length > 1 ? [present[1]!.name] : [],
-              message:
-                present.length === 0
-                  ? `expected exactly one notifier kind (${names}), found none`
-                  : `expected exactly one notifier kind (${names}), found ${present.map((k) => k.name).join(' and ')}`,
-            });
-          }
-        },
-        { when: (payload) => typeof payload.value === 'object' && payload.value !== null },
-      )
-      // The refinement is invisible to JSON Schema; say it there too, for editors.
-      .meta({ oneOf: notifierKinds.map((kind) => ({ required: [kind.name] })) })
-  );
+      .default(NOTIFIER_DEFAULTS.backoff)
+      .describe('Waits between attempts grow exponentially (with jitter) from `initial` to `max`.'),
+    approvals: z
+      .boolean()
+      .default(NOTIFIER_DEFAULTS.approvals)
+      .describe(
+        'Also send approval requests (`mend approve ID` / `mend deny ID`) of the policies that escalate here. Default true.',
+      ),
+    link: link
+      .optional()
+      .describe(
+        `A link to the incident, shown in every message (a button in Slack, links in PagerDuty); ${LINK_REFERENCE} is replaced by the incident id. Unset: no link.`,
+      ),
+  });
+  return exactlyOneKind(spec, notifierKinds, 'notifier kind');
 }
 
 export type NotifierSpec = z.output<ReturnType<typeof notifierSpec>> & Record<string, unknown>;

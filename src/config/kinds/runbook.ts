@@ -6,7 +6,7 @@ import { checkTemplate } from '../template.ts';
 import type { ValidDocument } from '../valid-document.ts';
 import { type DocumentKind, defineDocumentKind } from './document-kind.ts';
 import { duration, parseDuration } from './duration.ts';
-import type { PluggedStepKind } from './plugged-kind.ts';
+import { exactlyOneKind, kindFields, type PluggedStepKind } from './plugged-kind.ts';
 import { declarationErrors, PARAM_NAME, type ParamSpec, paramSpec } from './runbook-params.ts';
 
 type StepSection = PluggedStepKind['sections'][number];
@@ -54,31 +54,8 @@ const stepFields = {
 /** One step: the common fields plus exactly one kind key (`exec:`, `http:`, ...). */
 function stepSchema(section: StepSection, stepKinds: readonly PluggedStepKind[]) {
   const kinds = stepKinds.filter((kind) => kind.sections.includes(section));
-  const kindFields = Object.fromEntries(
-    kinds.map((kind) => [
-      kind.name,
-      kind.spec.optional().describe(`${kind.summary} (step kind \`${kind.name}\`)`),
-    ]),
-  );
-  const names = kinds.map((kind) => kind.name).join(', ');
-  return z
-    .strictObject({ ...stepFields, ...kindFields })
-    .superRefine(
-      (step, ctx) => {
-        const present = kinds.filter((kind) => (step as Record<string, unknown>)[kind.name]);
-        if (present.length === 1) return;
-        ctx.addIssue({
-          code: 'custom',
-          path: present.length > 1 ? [present[1]!.name] : [],
-          message:
-            present.length === 0
-              ? `expected exactly one step kind (${names}), found none`
-              : `expected exactly one step kind (${names}), found ${present.map((k) => k.name).join(' and ')}`,
-        });
-      },
-      { when: (payload) => typeof payload.value === 'object' && payload.value !== null },
-    )
-    .meta({ oneOf: kinds.map((kind) => ({ required: [kind.name] })) });
+  const step = z.strictObject({ ...stepFields, ...kindFields(kinds, 'step kind') });
+  return exactlyOneKind(step, kinds, 'step kind');
 }
 
 /** A step as validated: the common fields plus its kind's key (`exec: {...}`). */

@@ -4,7 +4,7 @@ import { checkReferences, type ServiceEntry } from '../references.ts';
 import type { ValidDocument } from '../valid-document.ts';
 import { type DocumentKind, defineDocumentKind } from './document-kind.ts';
 import { name } from './name.ts';
-import type { PluggedKind } from './plugged-kind.ts';
+import { exactlyOneKind, kindFields, type PluggedKind } from './plugged-kind.ts';
 
 export const CHECK_DEFAULTS = {
   role: 'liveness',
@@ -16,87 +16,53 @@ export const CHECK_DEFAULTS = {
 } as const;
 
 /** A check: one probe kind plus Kubernetes probe semantics (same field names and defaults). */
-export function checkSchema(probeKinds: readonly PluggedKind[]) {
-  const probeFields = Object.fromEntries(
-    probeKinds.map((kind) => [
-      kind.name,
-      kind.spec.optional().describe(`${kind.summary} (probe kind \`${kind.name}\`)`),
-    ]),
-  );
-  return (
-    z
-      .strictObject({
-        name: name().describe('Unique within the service.'),
-        role: z
-          .enum(['liveness', 'readiness', 'startup'])
-          .default(CHECK_DEFAULTS.role)
-          .describe(
-            'As in Kubernetes. While a startup check has not passed, the other checks are not judged.',
-          ),
-        periodSeconds: z
-          .number()
-          .positive()
-          .max(86400)
-          .default(CHECK_DEFAULTS.periodSeconds)
-          .describe('How often to probe.'),
-        timeoutSeconds: z
-          .number()
-          .positive()
-          .max(3600)
-          .default(CHECK_DEFAULTS.timeoutSeconds)
-          .describe('A probe that takes longer fails.'),
-        failureThreshold: z
-          .int()
-          .min(1)
-          .max(1000)
-          .default(CHECK_DEFAULTS.failureThreshold)
-          .describe('Consecutive failures before the check turns failing.'),
-        successThreshold: z
-          .int()
-          .min(1)
-          .max(1000)
-          .default(CHECK_DEFAULTS.successThreshold)
-          .describe('Consecutive successes before a failing check turns healthy.'),
-        initialDelaySeconds: z
-          .number()
-          .min(0)
-          .max(86400)
-          .default(CHECK_DEFAULTS.initialDelaySeconds)
-          .describe('Wait this long after start (or reload) before the first probe.'),
-        labels: z
-          .record(z.string(), z.string())
-          .default({})
-          .describe('Extra labels on this check’s signals.'),
-        ...probeFields,
-      })
-      .superRefine(
-        (check, ctx) => {
-          const present = probeKinds.filter(
-            (kind) => (check as Record<string, unknown>)[kind.name],
-          );
-          if (present.length !== 1) {
-            const names = probeKinds.map((kind) => kind.name).join(', ');
-            ctx.addIssue({
-              code: 'custom',
-              path: present.length > 1 ? [present[1]!.name] : [],
-              message:
-                present.length === 0
-                  ? `expected exactly one probe (${names}), found none`
-                  : `expected exactly one probe (${names}), found ${present.map((k) => k.name).join(' and ')}`,
-            });
-          }
-        },
-        {
-          // Run even when a field of the check is wrong, so one pass reports every problem.
-          when: (payload) => typeof payload.value === 'object' && payload.value !== null,
-        },
-      )
-      // The refinement is invisible to JSON Schema; say it there too, for editors.
-      .meta({
-        oneOf: probeKinds.map((kind) => ({ required: [kind.name] })),
-      }) as z.ZodType<CheckSpec>
-    // The probe keys come from the table, so the inferred type cannot name them: CheckSpec does.
-  );
+export function checkSchema(probeKinds: readonly PluggedKind[]): z.ZodType<CheckSpec> {
+  const check = z.strictObject({
+    name: name().describe('Unique within the service.'),
+    role: z
+      .enum(['liveness', 'readiness', 'startup'])
+      .default(CHECK_DEFAULTS.role)
+      .describe(
+        'As in Kubernetes. While a startup check has not passed, the other checks are not judged.',
+      ),
+    periodSeconds: z
+      .number()
+      .positive()
+      .max(86400)
+      .default(CHECK_DEFAULTS.periodSeconds)
+      .describe('How often to probe.'),
+    timeoutSeconds: z
+      .number()
+      .positive()
+      .max(3600)
+      .default(CHECK_DEFAULTS.timeoutSeconds)
+      .describe('A probe that takes longer fails.'),
+    failureThreshold: z
+      .int()
+      .min(1)
+      .max(1000)
+      .default(CHECK_DEFAULTS.failureThreshold)
+      .describe('Consecutive failures before the check turns failing.'),
+    successThreshold: z
+      .int()
+      .min(1)
+      .max(1000)
+      .default(CHECK_DEFAULTS.successThreshold)
+      .describe('Consecutive successes before a failing check turns healthy.'),
+    initialDelaySeconds: z
+      .number()
+      .min(0)
+      .max(86400)
+      .default(CHECK_DEFAULTS.initialDelaySeconds)
+      .describe('Wait this long after start (or reload) before the first probe.'),
+    labels: z
+      .record(z.string(), z.string())
+      .default({})
+      .describe('Extra labels on this check’s signals.'),
+    ...kindFields(probeKinds, 'probe kind'),
+  });
+  // The probe keys come from the table, so the inferred type cannot name them: CheckSpec does.
+  return exactlyOneKind(check, probeKinds, 'probe') as z.ZodType<CheckSpec>;
 }
 
 export interface ServiceSpec {
