@@ -60,7 +60,14 @@ function toSignal(
 ): Signal {
   const fields: SignalFields =
     typeof given === 'string'
-      ? { service: given, check: 'live', source: 'probe', labels: {}, failingDependencies: [] }
+      ? {
+          service: given,
+          check: 'live',
+          source: 'probe',
+          labels: {},
+          failingDependencies: [],
+          unknownDependencies: [],
+        }
       : given;
   const { service, check, source } = fields;
   const configured = config.services
@@ -75,11 +82,18 @@ function toSignal(
     check,
     role,
   };
-  const dependencies = fields.failingDependencies.map((name) => ({
-    name,
-    health: 'fail' as const,
-    reported: 'DOWN',
-  }));
+  const dependencies = [
+    ...fields.failingDependencies.map((name) => ({
+      name,
+      health: 'fail' as const,
+      reported: 'DOWN',
+    })),
+    ...fields.unknownDependencies.map((name) => ({
+      name,
+      health: 'warn' as const,
+      reported: 'UNKNOWN',
+    })),
+  ];
   return {
     fingerprint: fields.fingerprint ?? `${source}/${service}/${check}`,
     source,

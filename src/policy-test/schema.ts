@@ -37,6 +37,10 @@ const signalFields = z.strictObject({
     .array(z.string())
     .default([])
     .describe('Dependencies the health document reports as failing (evidence).'),
+  unknownDependencies: z
+    .array(z.string())
+    .default([])
+    .describe('Dependencies the health document reports as unknown or degraded (evidence).'),
   fingerprint: z.string().optional().describe('Default: source/service/check.'),
 });
 

@@ -61,6 +61,12 @@ export interface CompiledService {
   /** The same, compiled (filled in once all services are). */
   dependentServices: CompiledService[];
   roles: ReadonlyMap<string, string>;
+  /**
+   * The longest its own checks may take to turn failing (failureThreshold periods, plus the
+   * timeout): how long a dependent whose evidence names it failing waits for them. 0 when it has
+   * no checks (only alerts know it: nothing to wait for).
+   */
+  settleMs: number;
   /** Policies whose service selector admits it, in precedence order. */
   candidates: CompiledPolicy[];
   /** Of those, the ones with maxUnhealthy: their unhealthy counts include this service. */
@@ -95,6 +101,7 @@ export function compilePolicies(config: Config): CompiledPolicies {
       dependents: dependents.get(service.name) ?? [],
       dependentServices: [],
       roles: new Map(service.checks.map((check) => [check.name, check.role])),
+      settleMs: settleOf(service),
       candidates,
       blast: candidates.filter((policy) => policy.limit !== null),
     });
@@ -128,10 +135,20 @@ export function serviceOf(compiled: CompiledPolicies, name: string): CompiledSer
       dependents: [],
       dependentServices: [],
       roles: new Map(),
+      settleMs: 0,
       candidates: compiled.anyService,
       blast: [],
     }
   );
+}
+
+function settleOf(service: ServiceConfig): number {
+  let longest = 0;
+  for (const check of service.checks) {
+    const ms = (check.failureThreshold * check.periodSeconds + check.timeoutSeconds) * 1000;
+    if (ms > longest) longest = ms;
+  }
+  return longest;
 }
 
 function selector(policy: PolicyConfig): (service: ServiceConfig) => boolean {
