@@ -37,6 +37,11 @@ test('durations: Prometheus spellings in, shortest spelling out', () => {
   );
 });
 
+test('durations under half a millisecond, or below zero, read 0s, never an empty word', () => {
+  for (const ms of [0, 0.3, -0.2, -5]) assert.equal(formatDuration(ms), '0s');
+  assert.equal(formatDuration(0.6), '1ms');
+});
+
 test('matchers: Alertmanager syntax; a missing label is ""; regexes are anchored', () => {
   assert.deepEqual(parseMatcher('env="prod"'), { name: 'env', op: '=', value: 'prod' });
   assert.deepEqual(parseMatcher(' team != ops '), { name: 'team', op: '!=', value: 'ops' });
