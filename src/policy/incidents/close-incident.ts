@@ -9,7 +9,7 @@ export function closeIncident(d: Draft, svc: ServiceState, inc: IncidentState): 
   const how = healed
     ? 'recovered after heal'
     : inc.linkedVia !== null
-      ? `resolved on its own while held for its dependency ${inc.linkedVia}`
+      ? `resolved while held for its dependency ${inc.linkedVia} (incident ${inc.linkedTo}), not healed`
       : inc.recoveredWith
         ? `recovered with its dependency ${inc.recoveredWith}, not healed`
         : 'resolved on its own';
