@@ -12,13 +12,14 @@ export function toInput(config: Config, start: number, input: TestInput): Input 
     return { kind: 'signal', at, signal: toSignal(config, input.resolve, 'resolved', at) };
   }
   if (input.outcome !== undefined) {
-    const { command, result, detail } = input.outcome;
+    const { command, result, detail, refused } = input.outcome;
     return {
       kind: 'outcome',
       at,
       commandId: command,
       result,
       ...(detail !== undefined ? { detail } : {}),
+      ...(refused ? { refused } : {}),
     };
   }
   if (input.approve !== undefined) {

@@ -56,6 +56,12 @@ export const testInput = z
         command: z.string().describe('The heal id, e.g. inc-1:heal:1.'),
         result: z.enum(['succeeded', 'failed', 'unknown']),
         detail: z.string().optional(),
+        refused: z
+          .literal(true)
+          .optional()
+          .describe(
+            'With `failed`: the runbook refused the heal before anything ran (its params): final, not retried.',
+          ),
       })
       .optional()
       .describe('A heal ended.'),
