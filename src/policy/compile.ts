@@ -5,6 +5,7 @@ import type {
   ServiceConfig,
   SettingsConfig,
 } from '../config/config.ts';
+import { serviceSelector } from '../config/kinds/policy-services.ts';
 import { compileWhen, type WhenProgram } from '../config/kinds/policy-when.ts';
 import { POLICY_TEMPLATES, parseTemplate, type TemplatePart } from '../config/template.ts';
 import { compileMatchers, type LabelPredicate } from './matchers.ts';
@@ -152,11 +153,7 @@ function settleOf(service: ServiceConfig): number {
 }
 
 function selector(policy: PolicyConfig): (service: ServiceConfig) => boolean {
-  const services = policy.match.services;
-  if (services === null) return () => true;
-  const names = new Set(services.names);
-  const labels = compileMatchers(services.matchers);
-  return (service) => (names.size === 0 || names.has(service.name)) && labels(service.labels);
+  return serviceSelector(policy.match.services);
 }
 
 function compilePolicy(policy: PolicyConfig, rank: number, selected: number): CompiledPolicy {
