@@ -12,13 +12,14 @@ export function toInput(config: Config, start: number, input: TestInput): Input 
     return { kind: 'signal', at, signal: toSignal(config, input.resolve, 'resolved', at) };
   }
   if (input.outcome !== undefined) {
-    const { command, result, detail } = input.outcome;
+    const { command, result, detail, refused } = input.outcome;
     return {
       kind: 'outcome',
       at,
       commandId: command,
       result,
       ...(detail !== undefined ? { detail } : {}),
+      ...(refused ? { refused } : {}),
     };
   }
   if (input.approve !== undefined) {
@@ -60,7 +61,14 @@ function toSignal(
 ): Signal {
   const fields: SignalFields =
     typeof given === 'string'
-      ? { service: given, check: 'live', source: 'probe', labels: {}, failingDependencies: [] }
+      ? {
+          service: given,
+          check: 'live',
+          source: 'probe',
+          labels: {},
+          failingDependencies: [],
+          unknownDependencies: [],
+        }
       : given;
   const { service, check, source } = fields;
   const configured = config.services
@@ -75,11 +83,18 @@ function toSignal(
     check,
     role,
   };
-  const dependencies = fields.failingDependencies.map((name) => ({
-    name,
-    health: 'fail' as const,
-    reported: 'DOWN',
-  }));
+  const dependencies = [
+    ...fields.failingDependencies.map((name) => ({
+      name,
+      health: 'fail' as const,
+      reported: 'DOWN',
+    })),
+    ...fields.unknownDependencies.map((name) => ({
+      name,
+      health: 'warn' as const,
+      reported: 'UNKNOWN',
+    })),
+  ];
   return {
     fingerprint: fields.fingerprint ?? `${source}/${service}/${check}`,
     source,

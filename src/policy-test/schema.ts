@@ -37,10 +37,25 @@ const signalFields = z.strictObject({
     .array(z.string())
     .default([])
     .describe('Dependencies the health document reports as failing (evidence).'),
+  unknownDependencies: z
+    .array(z.string())
+    .default([])
+    .describe('Dependencies the health document reports as unknown or degraded (evidence).'),
   fingerprint: z.string().optional().describe('Default: source/service/check.'),
 });
 
 const signal = z.union([z.string().min(1), signalFields]);
+
+const answer = z.strictObject({
+  id: z.string().describe('The approval id, e.g. inc-1:approval:1.'),
+  actor: z.string().default('tester'),
+  unrequested: z
+    .literal(true)
+    .optional()
+    .describe(
+      'The case never requested this approval, on purpose. Without it, an answer to a request the case did not make by then is a mistake in the test.',
+    ),
+});
 
 export const testInput = z
   .strictObject({
@@ -52,17 +67,23 @@ export const testInput = z
         command: z.string().describe('The heal id, e.g. inc-1:heal:1.'),
         result: z.enum(['succeeded', 'failed', 'unknown']),
         detail: z.string().optional(),
+        refused: z
+          .literal(true)
+          .optional()
+          .describe(
+            'With `failed`: the runbook refused the heal before anything ran (its params): final, not retried.',
+          ),
+        unissued: z
+          .literal(true)
+          .optional()
+          .describe(
+            'The case never issued this heal, on purpose (to test that the engine ignores it). Without it, an outcome for a heal the case did not issue by then is a mistake in the test.',
+          ),
       })
       .optional()
       .describe('A heal ended.'),
-    approve: z
-      .strictObject({ id: z.string(), actor: z.string().default('tester') })
-      .optional()
-      .describe('A human approves a request.'),
-    deny: z
-      .strictObject({ id: z.string(), actor: z.string().default('tester') })
-      .optional()
-      .describe('A human denies a request.'),
+    approve: answer.optional().describe('A human approves a request.'),
+    deny: answer.optional().describe('A human denies a request.'),
     breakerReset: z
       .strictObject({
         service: z.string(),

@@ -5,6 +5,7 @@ import type {
   ServiceConfig,
   SettingsConfig,
 } from '../config/config.ts';
+import { serviceSelector } from '../config/kinds/policy-services.ts';
 import { compileWhen, type WhenProgram } from '../config/kinds/policy-when.ts';
 import { POLICY_TEMPLATES, parseTemplate, type TemplatePart } from '../config/template.ts';
 import { compileMatchers, type LabelPredicate } from './matchers.ts';
@@ -61,6 +62,12 @@ export interface CompiledService {
   /** The same, compiled (filled in once all services are). */
   dependentServices: CompiledService[];
   roles: ReadonlyMap<string, string>;
+  /**
+   * The longest its own checks may take to turn failing (failureThreshold periods, plus the
+   * timeout): how long a dependent whose evidence names it failing waits for them. 0 when it has
+   * no checks (only alerts know it: nothing to wait for).
+   */
+  settleMs: number;
   /** Policies whose service selector admits it, in precedence order. */
   candidates: CompiledPolicy[];
   /** Of those, the ones with maxUnhealthy: their unhealthy counts include this service. */
@@ -95,6 +102,7 @@ export function compilePolicies(config: Config): CompiledPolicies {
       dependents: dependents.get(service.name) ?? [],
       dependentServices: [],
       roles: new Map(service.checks.map((check) => [check.name, check.role])),
+      settleMs: settleOf(service),
       candidates,
       blast: candidates.filter((policy) => policy.limit !== null),
     });
@@ -128,18 +136,24 @@ export function serviceOf(compiled: CompiledPolicies, name: string): CompiledSer
       dependents: [],
       dependentServices: [],
       roles: new Map(),
+      settleMs: 0,
       candidates: compiled.anyService,
       blast: [],
     }
   );
 }
 
+function settleOf(service: ServiceConfig): number {
+  let longest = 0;
+  for (const check of service.checks) {
+    const ms = (check.failureThreshold * check.periodSeconds + check.timeoutSeconds) * 1000;
+    if (ms > longest) longest = ms;
+  }
+  return longest;
+}
+
 function selector(policy: PolicyConfig): (service: ServiceConfig) => boolean {
-  const services = policy.match.services;
-  if (services === null) return () => true;
-  const names = new Set(services.names);
-  const labels = compileMatchers(services.matchers);
-  return (service) => (names.size === 0 || names.has(service.name)) && labels(service.labels);
+  return serviceSelector(policy.match.services);
 }
 
 function compilePolicy(policy: PolicyConfig, rank: number, selected: number): CompiledPolicy {

@@ -7,6 +7,7 @@ import { onBreakerReset } from './inputs/on-breaker-reset.ts';
 import { onNotify } from './inputs/on-notify.ts';
 import { onOutcome } from './inputs/on-outcome.ts';
 import { onSignal } from './inputs/on-signal.ts';
+import { refreshHolds } from './judge/follow-ups.ts';
 import { judge } from './judge/judge.ts';
 import { type EngineState, incidentOf, initialState } from './state.ts';
 import { type Timer, takeDue } from './timers.ts';
@@ -45,6 +46,7 @@ export function decide(
       break;
   }
   d.drain();
+  refreshHolds(d);
   return { state: d.finish(), commands: d.commands, events: d.events, reasons: d.reasons };
 }
 

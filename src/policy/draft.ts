@@ -66,6 +66,11 @@ export class Draft {
     return service;
   }
 
+  /** The services this decision has written so far, in the order first written. */
+  touched(): string[] {
+    return [...this.#services.keys()];
+  }
+
   /** A shared record or list, writable. */
   shared<K extends Shared>(key: K): EngineState[K] {
     this.#copied ??= new Set();

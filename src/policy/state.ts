@@ -77,6 +77,11 @@ export interface SignalRecord {
   policies: string[];
   /** Services the evidence names as failing dependencies (health documents). */
   namedDeps: string[];
+  /**
+   * Services the evidence names with an unknown or degraded status (`warn`, `UNKNOWN`). Absent
+   * when there are none, and in older snapshots.
+   */
+  unknownDeps?: string[];
 }
 
 export type Phase =
@@ -123,6 +128,14 @@ export interface IncidentState {
   /** The incident of the unhealthy dependency it waits for, and that dependency. */
   linkedTo: string | null;
   linkedVia: string | null;
+  /**
+   * While held by a dependency: what the hold said is done about the root (`inc-4:heals`), so a
+   * change there (its breaker opens, a human is paged) judges this one again and its reason stays
+   * true. Absent in older snapshots.
+   */
+  rootStatus?: string | null;
+  /** The dependency it was held for, once that recovered: its resolution says so. */
+  recoveredWith?: string | null;
   /** A heal of it was verified. */
   healed: boolean;
   /** Its service was chronic while it was open: its pages say so. */

@@ -32,6 +32,13 @@ export interface OutcomeInput {
   commandId: string;
   result: OutcomeResult;
   detail?: string;
+  /**
+   * The runbook refused the heal before any step ran (its params do not validate, a step's
+   * rendered value would be refused): the same heal would be refused again, so a failed outcome
+   * with it is final: not retried, a human is paged with the reason. Absent in older records,
+   * which are decided again as they were (retried).
+   */
+  refused?: true;
 }
 
 export interface ApprovalInput {
@@ -187,7 +194,13 @@ export type IncidentEvent = { incidentId: string; at: number } & (
   | { type: 'linked'; rootIncidentId: string; dependency: string; reason: Reason }
   | { type: 'unlinked'; dependency: string; reason: Reason }
   | { type: 'breaker-reset'; runbooks: string[]; actor: string; reason: Reason }
-  | { type: 'outcome'; commandId: string; result: OutcomeResult; detail?: string }
+  | {
+      type: 'outcome';
+      commandId: string;
+      result: OutcomeResult;
+      detail?: string;
+      refused?: true;
+    }
   | {
       type: 'approval';
       approvalId: string;

@@ -76,6 +76,7 @@ export function createRunbookExecutor(options: RunbookExecutorOptions): RunbookE
         commandId: request.runId,
         result: outcome.result,
         detail: outcome.detail,
+        ...(outcome.refused ? { refused: outcome.refused } : {}),
       });
       return outcome;
     })().finally(() => running.delete(request.runId));

@@ -41,6 +41,8 @@ export interface RunResult {
   type: 'run';
   outcome: OutcomeResult;
   detail: string;
+  /** Refused before any step ran (params, rendered values): final, the engine does not retry. */
+  refused?: true;
 }
 
 export interface StepIdentity {

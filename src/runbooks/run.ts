@@ -37,6 +37,11 @@ export interface RunRequest {
 export interface RunOutcome {
   result: OutcomeResult;
   detail: string;
+  /**
+   * Refused before any step ran, for what it was given (its params do not validate, a step's
+   * rendered value would be refused): the same run would be refused again, so it is final.
+   */
+  refused?: true;
 }
 
 export interface RunDeps {
@@ -59,16 +64,28 @@ export async function performRun(
 ): Promise<RunOutcome | undefined> {
   const journal = new JournalView(await deps.store.listJournal(request.runId));
   // Finished before (mend died before the engine heard): the same outcome again.
-  if (journal.runResult)
-    return { result: journal.runResult.outcome, detail: journal.runResult.detail };
+  if (journal.runResult) {
+    const { outcome, detail, refused } = journal.runResult;
+    return { result: outcome, detail, ...(refused ? { refused } : {}) };
+  }
   const runbook = deps.runbooks.find((r) => r.name === request.runbook);
   const secrets = runbook ? await RunSecrets.read(runbook, deps.env ?? process.env) : undefined;
   const redactor = new Redactor(secrets?.values() ?? []);
   const writer = new JournalWriter({ ...deps, runId: request.runId, redactor });
-  const finish = async (result: OutcomeResult, text: string): Promise<RunOutcome | undefined> => {
+  const finish = async (
+    result: OutcomeResult,
+    text: string,
+    refused?: true,
+  ): Promise<RunOutcome | undefined> => {
     const detail = redactor.redact(text);
-    const created = await writer.append('result', { type: 'run', outcome: result, detail });
-    return created ? { result, detail } : undefined;
+    const outcome: RunOutcome = { result, detail, ...(refused ? { refused } : {}) };
+    const created = await writer.append('result', {
+      type: 'run',
+      outcome: result,
+      detail,
+      ...(refused ? { refused } : {}),
+    });
+    return created ? outcome : undefined;
   };
 
   let intent = journal.runIntent;
@@ -91,7 +108,11 @@ export async function performRun(
     // in between, those params are still refused here, and nothing runs.
     const again = validateParams(runbook.params, intent.params);
     if ('errors' in again) {
-      return finish('failed', `params do not validate: ${again.errors.join('; ')}; nothing ran`);
+      return finish(
+        'failed',
+        `params do not validate: ${again.errors.join('; ')}; nothing ran`,
+        true,
+      );
     }
   }
   const prepare = {
@@ -102,7 +123,7 @@ export async function performRun(
   // step has run is past this point, and each step's own refusal stands then).
   if (!journal.hasSteps) {
     const refused = refusals(runbook!, prepare);
-    if (refused.length > 0) return finish('failed', `${refused.join('; ')}; nothing ran`);
+    if (refused.length > 0) return finish('failed', `${refused.join('; ')}; nothing ran`, true);
   }
   const ctx: StepRunContext = {
     runId: request.runId,
@@ -125,7 +146,9 @@ export async function performRun(
   return ended === undefined ? undefined : finish(...ended);
 }
 
-type Begun = { intent: RunIntent } | { outcome: [OutcomeResult, string] | undefined };
+type Begun =
+  | { intent: RunIntent }
+  | { outcome: [result: OutcomeResult, detail: string, refused?: true] | undefined };
 
 /** The run intent: params validated first. A heal whose params do not validate does not run. */
 async function begin(
@@ -149,11 +172,15 @@ async function begin(
   const validated = runbook ? validateParams(runbook.params, request.params) : undefined;
   if (runbook === undefined || validated === undefined || 'errors' in validated) {
     if (!(await writer.append('intent', intent))) return { outcome: undefined };
-    const why =
-      runbook === undefined
-        ? `no runbook named ${request.runbook} in the config`
-        : `params do not validate: ${(validated as { errors: string[] }).errors.join('; ')}`;
-    return { outcome: ['failed', `${why}; nothing ran`] };
+    if (runbook === undefined) {
+      return {
+        outcome: ['failed', `no runbook named ${request.runbook} in the config; nothing ran`],
+      };
+    }
+    const errors = (validated as { errors: string[] }).errors;
+    return {
+      outcome: ['failed', `params do not validate: ${errors.join('; ')}; nothing ran`, true],
+    };
   }
   const accepted = { ...intent, params: validated.params };
   if (!(await writer.append('intent', accepted))) return { outcome: undefined };

@@ -135,6 +135,41 @@ test('policies against runbooks: the runbook exists, params declared, required g
   ]);
 });
 
+test('a templated param is checked for every service the policy matches, where the load can render it', async () => {
+  const labelled = (name: string, labels: string) =>
+    service(name).replace(`name: ${name}\n`, `name: ${name}\n  labels: {${labels}}\n`);
+  const withMatch = (name: string, match: string, heal: string) =>
+    policy(name, heal).replace('spec:\n', `spec:\n  match: ${match}\n`);
+  const lines = await errorLines({
+    'a.yaml': [
+      labelled('web', 'unit: web'),
+      labelled('api', 'unit: api'),
+      service('db'),
+      runbook('restart', '  params:\n    service: {pattern: web}\n  steps:\n    - verify: {}'),
+      // Renders "api" and "db" for two of the three services it matches: refused at every heal.
+      policy('every', '{runbook: restart, params: {service: "{{service.name}}"}}'),
+      // Only web: passes.
+      withMatch(
+        'web-only',
+        '{services: {names: [web]}}',
+        '{runbook: restart, params: {service: "{{service.name}}"}}',
+      ),
+      // db has no label unit: it never renders there.
+      withMatch(
+        'labelled',
+        '{services: {matchers: [\'unit=~"web|"\']}}',
+        '{runbook: restart, params: {service: "{{service.labels.unit}}"}}',
+      ),
+      // Depends on the signal: known only when one fires.
+      policy('by-signal', '{runbook: restart, params: {service: "{{signal.labels.svc}}"}}'),
+    ].join('---\n'),
+  });
+  assert.deepEqual(lines, [
+    'a.yaml:39:46: spec.heal.params.service: expected a value matching web, found "api" ({{service.name}} for service api; also for db): the policy matches these services and the runbook would refuse every heal; narrow match.services, or change the template',
+    'a.yaml:55:46: spec.heal.params.service: expected service label unit ({{service.labels.unit}}), found none on service db: the policy matches it and would never heal it (it would page); add the label, narrow match.services, or change the template',
+  ]);
+});
+
 test('duplicate Runbook names', async () => {
   const lines = await errorLines({
     'a.yaml': `${runbook('r', '  steps:\n    - verify: {}')}---\n${runbook('r', '  steps:\n    - verify: {}')}`,

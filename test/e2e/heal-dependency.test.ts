@@ -8,7 +8,7 @@ before(async () => {
 });
 after(() => loop?.stop());
 
-test('a dependency outage heals the root only; the dependents are recorded, not restarted', async () => {
+test('a dependency outage heals the root only; the dependents are held and linked to it, not restarted', async () => {
   const { mend, ports } = loop;
   const before = mend.logs().length;
   await fetch(`http://127.0.0.1:${ports.db}/control/fail`, { method: 'POST' });
@@ -22,6 +22,17 @@ test('a dependency outage heals the root only; the dependents are recorded, not 
     during.some((msg) => /^api\/ready firing: .*failing dependencies: db/.test(msg)),
     'api said db is why it is not ready',
   );
+  // Seen before or after db's own failure, each dependent is held on db's incident, saying so.
+  for (const dependent of ['api', 'worker']) {
+    assert.ok(
+      during.some((msg) =>
+        new RegExp(
+          `^inc-\\d+: held: dependency db is unhealthy \\(incident inc-\\d+\\): healing db first \\(policy restart-db-when-not-ready\\), not ${dependent}$`,
+        ).test(msg),
+      ),
+      `${dependent} was linked to db's incident:\n${during.join('\n')}`,
+    );
+  }
   assert.equal(
     during.filter((msg) => /^inc-\d+ (api|worker): heal:/.test(msg)).length,
     0,

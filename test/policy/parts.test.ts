@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import { formatDuration, parseDuration } from '../../src/config/kinds/duration.ts';
 import { parseMatcher } from '../../src/config/kinds/matcher.ts';
+import { renderForService } from '../../src/config/kinds/policy-param-renders.ts';
 import { POLICY_TEMPLATES, parseTemplate, RUNBOOK_TEMPLATES } from '../../src/config/template.ts';
 import { comparePolicies } from '../../src/policy/compile.ts';
 import { iso } from '../../src/policy/format.ts';
@@ -10,7 +11,7 @@ import { compileMatchers } from '../../src/policy/matchers.ts';
 import { compileSilences } from '../../src/policy/silences.ts';
 import { emptyTable, tableEntries, tableGet, tableSet } from '../../src/policy/table.ts';
 import { addTimer, emptyTimers, nextTimerAt, takeDue } from '../../src/policy/timers.ts';
-import { makeConfig } from './helpers.ts';
+import { firing, makeConfig, run, T0 } from './helpers.ts';
 
 test('durations: Prometheus spellings in, shortest spelling out', () => {
   const cases: Array<[string, number | undefined]> = [
@@ -35,6 +36,11 @@ test('durations: Prometheus spellings in, shortest spelling out', () => {
       assert.equal(parseDuration(formatDuration(ms)), ms);
     }),
   );
+});
+
+test('durations under half a millisecond, or below zero, read 0s, never an empty word', () => {
+  for (const ms of [0, 0.3, -0.2, -5]) assert.equal(formatDuration(ms), '0s');
+  assert.equal(formatDuration(0.6), '1ms');
 });
 
 test('matchers: Alertmanager syntax; a missing label is ""; regexes are anchored', () => {
@@ -188,4 +194,25 @@ test('maintenance windows follow the time zone across DST (croner pinned)', () =
   assert.equal(until('2026-03-30T00:30:00Z'), Date.parse('2026-03-30T01:30:00Z'));
   // The answer does not depend on the order of the questions (the cache is only a cache).
   assert.equal(until('2026-01-15T01:45:00Z'), Date.parse('2026-01-15T02:30:00Z'));
+});
+
+test('the load renders a service-only heal param exactly as the engine does when it heals', () => {
+  const templates = [
+    '{{service.name}}',
+    'x-{{service.labels.tier}}.svc',
+    '{{signal.service}}:{{service.labels.tier}}',
+    '{{service.labels.none}}',
+  ];
+  for (const template of templates) {
+    const config = makeConfig({
+      services: [{ name: 'api', labels: { tier: 'web' } }],
+      policies: { p: { heal: { runbook: 'r', params: { v: template } } } },
+    });
+    const { commands } = run(config, [firing('api', T0)]);
+    const heal = commands.find((command) => command.kind === 'heal');
+    const atLoad = renderForService(template, { name: 'api', labels: { tier: 'web' } });
+    if (atLoad !== null && 'missing' in atLoad) assert.equal(heal, undefined, template);
+    else assert.deepEqual(heal?.kind === 'heal' && heal.params.v, atLoad?.value, template);
+  }
+  assert.equal(renderForService('{{signal.labels.pod}}', { name: 'api', labels: {} }), null);
 });

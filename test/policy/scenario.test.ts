@@ -84,7 +84,7 @@ test('200 dependents of a failing db: one heal (db), no page, every dependent na
     assert.equal(linked.dependency, 'db');
     assert.match(
       linked.reason.message,
-      /held: dependency db is unhealthy \(incident inc-\d+\): healing db, not svc-\d{3}/,
+      /held: dependency db is unhealthy \(incident inc-\d+\): healing db first \(policy restart\), not svc-\d{3}/,
     );
   }
   // Every dependent recovered with db: each incident closed, resolved on its own.

@@ -39,6 +39,7 @@ cases:
   assert.deepEqual(result, {
     passed: 1,
     failed: 0,
+    notRun: 0,
     report: `${result.report.split('\n')[0]}\n  ✓ heals after for\n1 case: 1 passed, 0 failed\n`,
   });
 });
@@ -139,4 +140,90 @@ cases:
   });
   assert.equal(result.failed, 1);
   assert.match(result.report, /at 5s, inputs in time order:/);
+});
+
+test('a config that does not load: every case says it was not run, and the count says so', async () => {
+  const result = await report({
+    'c.yaml': config.replace('for: 30s', 'for: 30 seconds'),
+    'ok.yaml': config,
+    't.yaml': `config: [c.yaml]
+cases:
+  - { name: first, inputs: [] }
+  - { name: second, inputs: [] }
+  - { name: own config, config: [ok.yaml], inputs: [{ at: 0s, fire: api }], expect: [{ at: 30s, commands: [heal: {}] }] }
+  - { name: own broken config, config: [c.yaml], inputs: [] }
+`,
+  });
+  const lines = result.report.split('\n').slice(1);
+  assert.deepEqual(
+    { passed: result.passed, failed: result.failed, notRun: result.notRun },
+    { passed: 1, failed: 3, notRun: 3 },
+  );
+  assert.deepEqual(lines.slice(0, 2), [
+    '  ! the config does not load:',
+    lines[1]!.startsWith('  ! c.yaml:10:8: spec.for: expected a duration') ? lines[1] : 'wrong',
+  ]);
+  assert.deepEqual(lines.slice(2, 7), [
+    '  ✗ first: not run: the file’s config does not load (above)',
+    '  ✗ second: not run: the file’s config does not load (above)',
+    '  ✓ own config',
+    '  ✗ own broken config: not run: its config does not load:',
+    lines[6]!.startsWith('      ! c.yaml:10:8: spec.for:') ? lines[6] : 'wrong',
+  ]);
+  assert.equal(lines.at(-2), '4 cases: 1 passed, 3 failed (3 not run: their config does not load)');
+});
+
+test('a test file that cannot be read counts as no case, and says so', async () => {
+  const result = await report({ 't.yaml': 'config: [c.yaml]\ncases: 3\n' });
+  assert.equal(result.failed, 1);
+  assert.equal(
+    result.report.split('\n').at(-2),
+    '0 cases: 0 passed, 0 failed; 1 file could not be read',
+  );
+});
+
+test('an outcome for a heal the case never issued is a mistake in the test (a typo in the id)', async () => {
+  const file = (outcome: string) => ({
+    'c.yaml': config,
+    't.yaml': `config: [c.yaml]
+cases:
+  - name: typo
+    inputs: [{ at: 0s, fire: api }, { at: 40s, outcome: ${outcome} }]
+    expect: [{ at: 30s, commands: [heal: { id: "inc-1:heal:1" }] }]
+`,
+  });
+  const typo = await report(file('{ command: "inc-1:heal:2", result: failed }'));
+  assert.equal(typo.failed, 1);
+  assert.deepEqual(typo.report.split('\n').slice(2, 7), [
+    '      at 40s, the outcome input (a mistake in the test?):',
+    '        expected:',
+    '          the id of a heal the case issued by then: inc-1:heal:1',
+    '        actual:',
+    '          "inc-1:heal:2", which was never issued (did you mean "inc-1:heal:1"?); to send it on purpose, set unissued: true',
+  ]);
+  const early = await report(file('{ command: "inc-1:heal:1", result: failed }'));
+  assert.equal(early.failed, 0, early.report);
+  const onPurpose = await report(
+    file('{ command: "inc-9:heal:1", result: failed, unissued: true }'),
+  );
+  assert.equal(onPurpose.failed, 0, onPurpose.report);
+});
+
+test('an answer to an approval the case never requested is a mistake in the test', async () => {
+  const result = await report({
+    'c.yaml': config,
+    't.yaml': `config: [c.yaml]
+cases:
+  - name: nothing requested
+    inputs: [{ at: 0s, fire: api }, { at: 5s, approve: { id: "inc-1:approval:1" } }]
+  - name: on purpose
+    exhaustive: false
+    inputs: [{ at: 0s, fire: api }, { at: 5s, deny: { id: "inc-1:approval:1", unrequested: true } }]
+`,
+  });
+  assert.equal(result.failed, 1, result.report);
+  assert.match(
+    result.report,
+    /at 5s, the approve input \(a mistake in the test\?\):\n {8}expected:\n {10}the id of an approval request the case issued by then: none yet/,
+  );
 });

@@ -133,8 +133,40 @@ test('no such runbook: failed, nothing ran; a runbook changed mid-run: unknown',
         result: 'failed',
         detail:
           'params do not validate: params.extra: not declared by the runbook (declared: none); nothing ran',
+        refused: true,
       },
     );
     assert.equal((await store.listJournal('z')).length, 2);
+    await store.close();
+  }));
+
+test('a heal refused for its params is reported refused (final: the engine does not retry it), again after a restart', () =>
+  withTempDir(async (dir) => {
+    const config = await configFrom(
+      dir,
+      serviceYaml('api') +
+        runbookYaml(
+          'restart',
+          '  params:\n    service: {pattern: web}\n  steps:\n    - exec: {command: [/bin/true]}\n    - verify: {}',
+        ),
+    );
+    const store = await tempStore(dir);
+    const executor = createRunbookExecutor({ config: () => config, store, log: silentLog });
+    const { outcomes, report } = reports();
+    const command = { ...heal('restart', 'api'), params: { service: 'api' } };
+    await executor.dispatch(command, { report });
+    await executor.idle();
+    await executor.dispatch(command, { report }); // re-dispatched after a restart: the same outcome
+    await executor.idle();
+    const expected = {
+      result: 'failed',
+      detail:
+        'params do not validate: params.service: expected a value matching web, found "api"; nothing ran',
+      refused: true,
+    };
+    assert.deepEqual(
+      outcomes.map(({ result, detail, refused }) => ({ result, detail, refused })),
+      [expected, expected],
+    );
     await store.close();
   }));

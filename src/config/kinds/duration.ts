@@ -39,8 +39,9 @@ export function duration(options: { min?: string; max?: string } = {}) {
 
 /** `1h30m`, `45s`, `250ms`: the shortest spelling, for messages. */
 export function formatDuration(ms: number): string {
-  if (ms === 0) return '0s';
   let rest = Math.round(ms);
+  // Under half a millisecond (and a clock read a little early) is no time: never an empty word.
+  if (!(rest > 0)) return '0s';
   let out = '';
   for (const unit of ['d', 'h', 'm', 's', 'ms']) {
     const size = UNIT_MS[unit]!;

@@ -6,6 +6,9 @@ import { didYouMean } from '../suggest.ts';
 import type { ValidDocument } from '../valid-document.ts';
 import { positionOf } from '../yaml/locate.ts';
 import type { CrossCheckContext } from './document-kind.ts';
+import { toMatchers } from './matcher.ts';
+import { neverPassesError } from './policy-param-renders.ts';
+import { type SelectableService, serviceSelector } from './policy-services.ts';
 import type { PolicySpec } from './policy-spec.ts';
 import { checkWhen } from './policy-when.ts';
 import type { RunbookSpec } from './runbook.ts';
@@ -23,7 +26,14 @@ export function policyReferenceErrors(
     ...policies.flatMap((policy) => serviceErrors(policy, context.names('Service'))),
     ...policies.flatMap((policy) => whenErrors(policy, context)),
     ...notifierErrors(policies, context.names('Notifier')),
-    ...runbookErrors(policies, context.documents('Runbook') as ValidDocument<RunbookSpec>[]),
+    ...runbookErrors(
+      policies,
+      context.documents('Runbook') as ValidDocument<RunbookSpec>[],
+      context.documents('Service').map((service) => ({
+        name: service.metadata.name,
+        labels: service.metadata.labels,
+      })),
+    ),
   ];
 }
 
@@ -119,19 +129,27 @@ function notifierErrors(
 
 /**
  * Policies against runbooks: each heal names a Runbook that exists, gives only params it
- * declares and every one it requires, and literal values that pass their declarations. (A value
- * with a template is known only when a signal renders it; the executor checks it then.) Checked
- * once the config has Runbook documents, so a config of policies alone still loads.
+ * declares and every one it requires, and values that pass their declarations: a literal as it
+ * is, a template as it renders for each service the policy matches, where that is known at load
+ * (`{{service.name}}`, `{{service.labels.x}}`; one that reads the signal is checked when it
+ * renders, by the executor). Checked once the config has Runbook documents, so a config of
+ * policies alone still loads.
  */
 function runbookErrors(
   policies: readonly ValidDocument<PolicySpec>[],
   runbookDocuments: readonly ValidDocument<RunbookSpec>[],
+  services: readonly SelectableService[],
 ): ConfigError[] {
   const runbooks = new Map(runbookDocuments.map((d) => [d.metadata.name, d.spec] as const));
   if (runbooks.size === 0) return [];
   const errors: ConfigError[] = [];
   for (const policy of policies) {
     const { spec } = policy;
+    const selection = spec.match.services;
+    const selects = serviceSelector(
+      selection && { names: selection.names, matchers: toMatchers(selection.matchers) },
+    );
+    const matched = services.filter(selects);
     const rungs: [(string | number)[], { runbook: string; params: HealParams }][] = [];
     if (spec.heal) rungs.push([['spec', 'heal'], spec.heal]);
     for (const [i, rung] of (spec.ladder ?? []).entries())
@@ -157,7 +175,11 @@ function runbookErrors(
           );
           continue;
         }
-        if (typeof value === 'string' && value.includes('{{')) continue;
+        if (typeof value === 'string' && value.includes('{{')) {
+          const never = neverPassesError(param, value, matched);
+          if (never !== undefined) error([...path, 'params', name], never);
+          continue;
+        }
         const checked = checkParam(param, value);
         if ('error' in checked) error([...path, 'params', name], checked.error);
       }

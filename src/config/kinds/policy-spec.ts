@@ -25,7 +25,7 @@ const params = z
   .record(z.string(), z.union([templated, z.number(), z.boolean()]))
   .default({})
   .describe(
-    'Runbook parameters. Strings may use {{signal.labels.NAME}}, {{signal.service}}, {{signal.check}}, {{service.name}}, {{service.labels.NAME}}, {{incident.id}}.',
+    'Runbook parameters. Strings may use {{signal.labels.NAME}}, {{signal.service}}, {{signal.check}}, {{service.name}}, {{service.labels.NAME}}, {{incident.id}}. Checked at load against the runbook’s declarations: a literal as it is, a template as it renders for each service the policy matches when only the service decides it ({{service.name}}, {{service.labels.NAME}}); one that can never pass is a config error.',
   );
 
 const heal = z.strictObject({

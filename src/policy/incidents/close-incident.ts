@@ -6,7 +6,13 @@ import type { IncidentState, ServiceState } from '../state.ts';
 /** Every firing signal resolved: the incident closes, its pages resolve, its requests lapse. */
 export function closeIncident(d: Draft, svc: ServiceState, inc: IncidentState): void {
   const healed = inc.attempts > 0;
-  const how = healed ? 'recovered after heal' : 'resolved on its own';
+  const how = healed
+    ? 'recovered after heal'
+    : inc.linkedVia !== null
+      ? `resolved while held for its dependency ${inc.linkedVia} (incident ${inc.linkedTo}), not healed`
+      : inc.recoveredWith
+        ? `recovered with its dependency ${inc.recoveredWith}, not healed`
+        : 'resolved on its own';
   const reason = d.reason({
     code: healed ? 'recovered' : 'resolved',
     incidentId: inc.id,

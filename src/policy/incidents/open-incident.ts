@@ -57,7 +57,7 @@ export function signalRecord(d: Draft, signal: Signal, incidentId: string): Sign
   const role =
     signal.labels.role ?? (check !== null ? service.roles.get(check) : undefined) ?? null;
   const last = signal.evidence[signal.evidence.length - 1];
-  return {
+  const record: SignalRecord = {
     fingerprint: signal.fingerprint,
     source: signal.source,
     check,
@@ -69,20 +69,24 @@ export function signalRecord(d: Draft, signal: Signal, incidentId: string): Sign
     error: last?.error ?? '',
     incidentId,
     policies: [],
-    namedDeps: namedDependencies(d, signal),
+    namedDeps: namedDependencies(d, signal, 'fail'),
   };
+  const unknown = namedDependencies(d, signal, 'warn');
+  if (unknown.length > 0) record.unknownDeps = unknown;
+  return record;
 }
 
 /**
- * Services the evidence names as failing: the last observation's health document lists its
- * dependencies; one whose component, name, or part before ":" (as in "db:connections") is a
- * known service counts as a dependency of this one.
+ * Services the evidence names with this health: the last observation's health document lists
+ * its dependencies; one whose component, name, or part before ":" (as in "db:connections") is a
+ * known service counts as a dependency of this one. `warn` is also what an unknown status
+ * (`UNKNOWN`) reads as.
  */
-function namedDependencies(d: Draft, signal: Signal): string[] {
+function namedDependencies(d: Draft, signal: Signal, health: 'fail' | 'warn'): string[] {
   const last = signal.evidence[signal.evidence.length - 1];
   const names: string[] = [];
   for (const dependency of last?.dependencies ?? []) {
-    if (dependency.health !== 'fail') continue;
+    if (dependency.health !== health) continue;
     const candidates = [dependency.component, dependency.name, dependency.name.split(':')[0]];
     const name = candidates.find(
       (candidate): candidate is string =>

@@ -20,6 +20,8 @@ function counts(d: Draft, service: CompiledService): boolean {
 export interface HealthHooks {
   /** The service has no firing signal left. */
   recovered(service: string): void;
+  /** The service has its first firing signal. */
+  unhealthy(service: string): void;
   /** A policy's unhealthy count fell back to or below its maxUnhealthy. */
   withinLimit(policy: string): void;
 }
@@ -45,6 +47,7 @@ export function changeFiring(d: Draft, name: string, delta: number, hooks: Healt
     if (is !== was[i]) adjustBlast(d, service, is ? 1 : -1, hooks);
   });
   if (after === 0) d.later(() => hooks.recovered(name));
+  else d.later(() => hooks.unhealthy(name));
 }
 
 function adjustBlast(d: Draft, service: CompiledService, delta: number, hooks: HealthHooks): void {

@@ -28,7 +28,9 @@ export function onOutcome(d: Draft, input: OutcomeInput): void {
   svc.busy = null;
   svc.lastAttemptEndAt = d.now;
   const ok = input.result === 'succeeded';
-  svc.failures = ok ? 0 : svc.failures + 1;
+  const refused = input.result === 'failed' && input.refused === true;
+  // Nothing ran on the service: a refusal is not a failure of it (no backoff for its next heal).
+  if (!refused) svc.failures = ok ? 0 : svc.failures + 1;
   const reopened = endTrial(d, svc, flight, input.commandId, ok);
   d.emit({
     type: 'outcome',
@@ -37,6 +39,7 @@ export function onOutcome(d: Draft, input: OutcomeInput): void {
     commandId: input.commandId,
     result: input.result,
     ...(input.detail !== undefined ? { detail: input.detail } : {}),
+    ...(refused ? { refused: true as const } : {}),
   });
   const inc = incidentOf(svc, flight.incidentId);
   // Before judging what comes next, so that a page it leads to already says "chronic".
@@ -57,6 +60,8 @@ export function onOutcome(d: Draft, input: OutcomeInput): void {
     if (ok) inc.healed = true;
     inc.phase = 'waiting';
     if (input.result === 'unknown') escalateUnknown(d, svc, inc, flight, `${said} unknown ${took}`);
+    else if (refused)
+      escalateRefused(d, svc, inc, flight, `heal ${said} refused by its runbook ${took}`);
     else {
       const j = judging(d, flight.service, inc);
       const result = ok ? 'succeeded (verified healthy)' : 'failed';
@@ -101,6 +106,36 @@ function endTrial(
   svc.breakers[flight.runbook] = next;
   if (next.state !== 'open') return '';
   return `; the half-open trial failed: breaker ${flight.service}/${flight.runbook} open again until ${iso(next.openUntil!)}`;
+}
+
+/**
+ * The runbook refused the heal before anything ran (its params, or a step's rendered value): the
+ * same heal would be refused the same way, so it is not retried; a human is paged with why.
+ */
+function escalateRefused(
+  d: Draft,
+  svc: ServiceState,
+  inc: IncidentState,
+  flight: InFlight,
+  words: string,
+): void {
+  const j = judging(d, flight.service, inc);
+  const page = escalation(j, j.policy?.config.escalate.notifiers ?? []);
+  const reason = reasonOf(
+    j,
+    'outcome-refused',
+    undefined,
+    { durationMs: d.now - flight.startedAt },
+    `${words}: not retrying (the same heal would be refused again); ${page.words}`,
+  );
+  applyRuling(d, svc, inc, {
+    kind: 'block',
+    verdict: 'escalate',
+    phase: 'escalated',
+    blockedBy: 'refused',
+    reason,
+    effects: page.effects(reason),
+  });
 }
 
 /** A step may not be idempotent: an unknown outcome is never retried, a human is paged. */

@@ -1,7 +1,9 @@
+import { serviceOf } from '../compile.ts';
 import type { Draft } from '../draft.ts';
+import { rootOf, rootStatus } from '../guardrails/root-status.ts';
 import type { HealthHooks } from '../incidents/service-health.ts';
 import { incidentOf } from '../state.ts';
-import { judge } from './judge.ts';
+import { judge, SETTLED } from './judge.ts';
 
 /**
  * What other incidents a change frees: the dependents held on a service that recovered, the
@@ -24,6 +26,17 @@ export function healthHooks(d: Draft): HealthHooks {
       if (held.length === 0) return;
       d.service(service).held = [];
       for (const dependent of held) rejudgeBlocked(d, dependent, 'dependency');
+    },
+    // A dependency whose failure is seen after its dependent's: judge the dependents again, so
+    // they are held and linked to it now (one healing or paged already is left to finish).
+    unhealthy(service) {
+      for (const dependent of serviceOf(d.compiled, service).dependents) {
+        for (const incident of d.peek(dependent)?.incidents ?? []) {
+          if (incident.blockedBy !== 'dependency' && !SETTLED.has(incident.phase)) {
+            judge(d, dependent, incident.id);
+          }
+        }
+      }
     },
     withinLimit(policy) {
       const limit = d.compiled.byName.get(policy)?.limit ?? null;
@@ -58,5 +71,30 @@ export function drainQueue(d: Draft): void {
       continue;
     }
     judge(d, entry.service, entry.incident);
+  }
+}
+
+/**
+ * Level-based: every incident held by a dependency says what is done about its root. When that
+ * changed in this decision (the root's heal began, its breaker opened, a human was paged), the
+ * held incident is judged again, so its reason stays true and, when nothing and nobody deals
+ * with the root any more, it pages. Runs until nothing changes (a chain settles link by link).
+ */
+export function refreshHolds(d: Draft): void {
+  for (let round = 0; round < 32; round++) {
+    let judged = false;
+    for (const name of d.touched()) {
+      for (const dependent of d.peek(name)?.held ?? []) {
+        for (const incident of d.peek(dependent)?.incidents ?? []) {
+          if (incident.blockedBy !== 'dependency' || incident.linkedVia !== name) continue;
+          const root = rootOf(d, name, incident.linkedTo!);
+          if (incident.rootStatus === rootStatus(d, root).key) continue;
+          judge(d, dependent, incident.id);
+          judged = true;
+        }
+      }
+    }
+    d.drain();
+    if (!judged) return;
   }
 }

@@ -38,7 +38,17 @@ export interface Block {
 
 /** The incident fields a guardrail may ask to change. */
 export type IncidentChanges = Partial<
-  Pick<IncidentState, 'since' | 'counted' | 'rung' | 'rungStartedAt' | 'linkedTo' | 'linkedVia'>
+  Pick<
+    IncidentState,
+    | 'since'
+    | 'counted'
+    | 'rung'
+    | 'rungStartedAt'
+    | 'linkedTo'
+    | 'linkedVia'
+    | 'rootStatus'
+    | 'recoveredWith'
+  >
 >;
 
 /** One change to the decision in progress, as data. */
