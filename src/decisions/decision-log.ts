@@ -19,20 +19,26 @@ export function logSignal(log: Logger, signal: Signal): void {
 }
 
 /**
- * What a recorded decision did to incidents, one line per decision, link and resolution. A heal
- * that just succeeded is followed by the incident waiting out its cooldown until the signal
- * resolves: recorded, but a line that says nothing new to a person, so logged at debug.
+ * What a recorded decision did to incidents, one line per decision, link, unlink and resolution.
+ * Lines that say nothing new to a person are logged at debug: the wait after a heal that just
+ * succeeded (the incident waits out its cooldown until the signal resolves), and a link whose
+ * words the hold decision beside it already says.
  */
 export function logDecision(log: Logger, decision: Decision<EngineState>, input: Input): void {
   const healed = input.kind === 'outcome' && input.result === 'succeeded';
+  const said = new Set(
+    decision.events.flatMap((e) => (e.type === 'decision' ? [e.reason.message] : [])),
+  );
   for (const event of decision.events) {
-    if (event.type === 'decision') {
+    if (event.type === 'linked' && said.has(event.reason.message)) {
+      log.debug({ incident: event.incidentId }, `${event.incidentId}: ${event.reason.message}`);
+    } else if (event.type === 'decision') {
       const level = healed && event.verdict === 'wait' ? 'debug' : 'info';
       log[level](
         { incident: event.incidentId, verdict: event.verdict, reason: event.reason.code },
         `${event.incidentId} ${event.reason.service ?? ''}: ${event.verdict}: ${event.reason.message}`,
       );
-    } else if (event.type === 'linked' || event.type === 'resolved') {
+    } else if (event.type === 'linked' || event.type === 'unlinked' || event.type === 'resolved') {
       log.info({ incident: event.incidentId }, `${event.incidentId}: ${event.reason.message}`);
     }
   }

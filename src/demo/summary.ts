@@ -1,3 +1,4 @@
+import { humanDuration } from '../config/kinds/duration.ts';
 import type { Store } from '../store/store.ts';
 import { formatTable } from '../support/text-table.ts';
 
@@ -9,7 +10,7 @@ export async function demoSummary(store: Store, since: number): Promise<string> 
     const ttr =
       incident.resolvedAt === undefined || incident.resolvedAt === null
         ? 'open'
-        : `${((incident.resolvedAt - incident.openedAt) / 1000).toFixed(1)} s`;
+        : humanDuration(incident.resolvedAt - incident.openedAt);
     return [
       incident.id,
       incident.service,

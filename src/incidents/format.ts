@@ -1,4 +1,4 @@
-import { formatDuration } from '../config/kinds/duration.ts';
+import { humanDuration } from '../config/kinds/duration.ts';
 
 /** How incidents show times and durations: UTC, to the second or the millisecond. */
 
@@ -16,15 +16,8 @@ export function clock(ms: number): string {
  * A duration as a person reads it: `250ms`, `4.2s`, `5m3s`, `2h5m`, `3d4h`. Precision falls as
  * the duration grows; nobody needs the milliseconds of an hour-long outage.
  */
-export function human(ms: number): string {
-  if (!Number.isFinite(ms)) return '-';
-  if (ms < 0) return `-${human(-ms)}`;
-  if (ms < 1000) return `${Math.round(ms)}ms`;
-  if (ms < 60_000) return `${Number((ms / 1000).toFixed(1))}s`;
-  if (ms < 3_600_000) return formatDuration(Math.round(ms / 1000) * 1000);
-  if (ms < 86_400_000) return formatDuration(Math.round(ms / 60_000) * 60_000);
-  return formatDuration(Math.round(ms / 3_600_000) * 3_600_000);
-}
+/** A measured time as people read it (config/kinds/duration.ts `humanDuration`). */
+export const human = humanDuration;
 
 /** `human`, or `-` for a figure that is not known (yet). */
 export function maybe(ms: number | null | undefined): string {

@@ -1,4 +1,4 @@
-import { formatDuration } from '../config/kinds/duration.ts';
+import { formatDuration, humanDuration } from '../config/kinds/duration.ts';
 
 /** RFC 3339 in UTC from epoch ms, without zero milliseconds: `2026-11-24T10:42:00Z`. */
 export function iso(ms: number): string {
@@ -6,7 +6,7 @@ export function iso(ms: number): string {
   return new Date(ms).toISOString().replace('.000Z', 'Z');
 }
 
-export { formatDuration as duration };
+export { formatDuration as duration, humanDuration as elapsed };
 
 export function plural(n: number, noun: string): string {
   return `${n} ${noun}${n === 1 ? '' : 's'}`;

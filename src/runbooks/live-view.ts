@@ -1,3 +1,4 @@
+import { humanDuration } from '../config/kinds/duration.ts';
 import type { JournalEntry } from '../store/store.ts';
 import type { JournalPayload, StepIntent, StepRecord } from './journal.ts';
 import { findStepKind } from './steps/registry.ts';
@@ -37,7 +38,7 @@ function where(step: {
 function formatResult(record: StepRecord): string {
   const mark = record.status === 'ok' ? 'ok' : record.status.toUpperCase();
   const ms = record.durationMs;
-  const seconds = ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(2)} s`;
+  const seconds = humanDuration(ms);
   const status =
     record.exitStatus === undefined
       ? ''

@@ -1,4 +1,5 @@
 import type { ServiceConfig } from '../config/config.ts';
+import { humanDuration } from '../config/kinds/duration.ts';
 import { type CheckDefinition, checkDefinitions } from './check-identity.ts';
 import {
   applyObservation,
@@ -138,7 +139,7 @@ function toSignal(tracked: TrackedCheck, transition: Transition, evidence: Obser
   const blame = failingDeps?.length ? ` (failing dependencies: ${failingDeps.join(', ')})` : '';
   const summary = firing
     ? `${failureThreshold} consecutive failure${failureThreshold === 1 ? '' : 's'}: ${last?.error ?? 'failed'}${blame}`
-    : `${successThreshold} consecutive success${successThreshold === 1 ? '' : 'es'} after failing for ${formatMs(transition.at - transition.startsAt)}`;
+    : `${successThreshold} consecutive success${successThreshold === 1 ? '' : 'es'} after failing for ${humanDuration(transition.at - transition.startsAt)}`;
   return {
     fingerprint: fingerprint(identity),
     source: 'probe',
@@ -160,9 +161,3 @@ function identityOf(service: string, check: string): Record<string, string> {
 
 /** Since when the record holds this signal firing, or undefined when it does not. */
 export type FiringSince = (service: string, fingerprint: string) => number | undefined;
-
-function formatMs(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  if (ms < 120_000) return `${(ms / 1000).toFixed(1)} s`;
-  return `${Math.round(ms / 60_000)} min`;
-}

@@ -86,7 +86,7 @@ test('incidents show --format md: a post-incident report for a review', async ()
     /^> \*\*Chronic problem\.\*\* api healed 3 times in 24h: healing is hiding a recurring failure/m,
   );
   assert.match(md, /^\| Time to detect \| 3s \| first failed observation → signal \|$/m);
-  assert.match(md, /^\| Time to decide \| 0ms \| signal → first decision \(heal\) \|$/m);
+  assert.match(md, /^\| Time to decide \| 0s \| signal → first decision \(heal\) \|$/m);
   assert.match(md, /^\| Time to recover \| 9s \| signal → verified healthy \|$/m);
   assert.match(
     md,

@@ -50,23 +50,23 @@ test('mend runbook run: a live view of each step, journaled and audited; exit 0 
     assert.equal(code, 0, stdout);
     const runId = /^run (\S+)$/m.exec(stdout)?.[1];
     assert.ok(runId?.startsWith('cli:api:restart:'));
-    const body = stdout.replace(/\d+ ms/g, 'N ms');
+    const body = stdout.replace(/ in [\d.]+m?s\b/g, ' in N');
     assert.ok(body.includes('runbook restart (revision '), body);
     assert.ok(
       body.includes(
-        `> evidence[0] exec: ${NODE} -e "console.log('status: down')"\n  ok in N ms, exit 0\n  | status: down\n`,
+        `> evidence[0] exec: ${NODE} -e "console.log('status: down')"\n  ok in N, exit 0\n  | status: down\n`,
       ),
       body,
     );
     assert.ok(
       body.includes(
-        `> steps[0] restart (exec): ${NODE} ${PRINT_ARGV} restart api\n  ok in N ms, exit 0\n  | ["restart","api"]\n`,
+        `> steps[0] restart (exec): ${NODE} ${PRINT_ARGV} restart api\n  ok in N, exit 0\n  | ["restart","api"]\n`,
       ),
       body,
     );
     assert.ok(
       body.includes(
-        '> steps[1] verify: re-run the check that fired (by hand: every check) until it passes\n  ok in N ms\n',
+        '> steps[1] verify: re-run the check that fired (by hand: every check) until it passes\n  ok in N\n',
       ),
       body,
     );
@@ -108,7 +108,7 @@ test('a failed run exits 1; bad params and unknown names are refused before anyt
       db,
     ]);
     assert.equal(failed.code, 1);
-    assert.match(failed.stdout, /\n {2}FAILED in \d+ ms, exit 1: exit code 1, expected 0\n/);
+    assert.match(failed.stdout, /\n {2}FAILED in [\d.]+m?s, exit 1: exit code 1, expected 0\n/);
     assert.match(
       failed.stdout,
       /FAILED: steps\[0\] exec failed: exit code 1, expected 0; no onFailure steps\n$/,

@@ -37,7 +37,23 @@ export function duration(options: { min?: string; max?: string } = {}) {
     });
 }
 
-/** `1h30m`, `45s`, `250ms`: the shortest spelling, for messages. */
+/**
+ * A measured time as people read it: `340ms`, `2.1s`, `4m12s`, `3h5m`, rounded to what matters
+ * at its size. The one format for elapsed times in logs, reasons, reports and the demo; settings
+ * (a cooldown, a window) are spelled exactly, by `formatDuration`.
+ */
+export function humanDuration(ms: number): string {
+  if (!Number.isFinite(ms)) return '-';
+  if (ms < 0) return `-${humanDuration(-ms)}`;
+  if (Math.round(ms) === 0) return '0s';
+  if (ms < 1000) return `${Math.round(ms)}ms`;
+  if (ms < 60_000) return `${Number((ms / 1000).toFixed(1))}s`;
+  if (ms < 3_600_000) return formatDuration(Math.round(ms / 1000) * 1000);
+  if (ms < 86_400_000) return formatDuration(Math.round(ms / 60_000) * 60_000);
+  return formatDuration(Math.round(ms / 3_600_000) * 3_600_000);
+}
+
+/** `1h30m`, `45s`, `250ms`: the shortest exact spelling, for settings in messages. */
 export function formatDuration(ms: number): string {
   let rest = Math.round(ms);
   // Under half a millisecond (and a clock read a little early) is no time: never an empty word.

@@ -1,4 +1,4 @@
-import { duration, iso } from '../format.ts';
+import { duration, elapsed, iso } from '../format.ts';
 import { reasonOf } from '../judge/judging.ts';
 import type { Gate } from '../judge/ruling.ts';
 
@@ -18,7 +18,7 @@ export const forDuration: Gate = (j) => {
       'pending',
       'for',
       { firingMs: j.d.now - j.inc.since, forMs, due },
-      `pending: firing for ${duration(j.d.now - j.inc.since)} of ${duration(forMs)}; acting at ${iso(due)} if still firing`,
+      `pending: firing for ${elapsed(j.d.now - j.inc.since)} of ${duration(forMs)}; acting at ${iso(due)} if still firing`,
     ),
   };
 };

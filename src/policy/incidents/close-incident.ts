@@ -1,5 +1,5 @@
 import type { Draft } from '../draft.ts';
-import { duration, plural } from '../format.ts';
+import { elapsed, plural } from '../format.ts';
 import { without } from '../records.ts';
 import type { IncidentState, ServiceState } from '../state.ts';
 
@@ -19,7 +19,7 @@ export function closeIncident(d: Draft, svc: ServiceState, inc: IncidentState): 
     service: inc.service,
     ...(inc.policy ? { policy: inc.policy } : {}),
     numbers: { durationMs: d.now - inc.openedAt, attempts: inc.attempts },
-    message: `every signal resolved after ${duration(d.now - inc.openedAt)}${healed ? ` and ${plural(inc.attempts, 'heal attempt')}` : ''}: ${how}`,
+    message: `every signal resolved after ${elapsed(d.now - inc.openedAt)}${healed ? ` and ${plural(inc.attempts, 'heal attempt')}` : ''}: ${how}`,
   });
   resolvePages(d, inc, `${inc.service}: ${how}`);
   if (inc.approval !== null) {

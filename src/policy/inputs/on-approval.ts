@@ -1,6 +1,6 @@
 import { escalation } from '../commands/page.ts';
 import type { Draft } from '../draft.ts';
-import { duration } from '../format.ts';
+import { elapsed } from '../format.ts';
 import { applyRuling } from '../judge/apply.ts';
 import { judge } from '../judge/judge.ts';
 import { judging, reasonOf } from '../judge/judging.ts';
@@ -79,7 +79,7 @@ export function expireApproval(d: Draft, approvalId: string): void {
     'approval-expired',
     'approval',
     { attempt: request.attempt, expiresAt: request.expiresAt },
-    `approval ${approvalId} expired unanswered${waited !== undefined ? ` after ${duration(waited)}` : ''}: not healing; ${page.words}`,
+    `approval ${approvalId} expired unanswered${waited !== undefined ? ` after ${elapsed(waited)}` : ''}: not healing; ${page.words}`,
   );
   applyRuling(d, svc, inc, {
     kind: 'block',

@@ -1,7 +1,7 @@
 import { healEnded } from '../breaker.ts';
 import { escalation } from '../commands/page.ts';
 import type { Draft } from '../draft.ts';
-import { duration, iso } from '../format.ts';
+import { elapsed, iso } from '../format.ts';
 import { noteVerifiedHeal } from '../incidents/chronic-heals.ts';
 import { applyRuling } from '../judge/apply.ts';
 import { drainQueue, rejudgeBlocked } from '../judge/follow-ups.ts';
@@ -45,7 +45,7 @@ export function onOutcome(d: Draft, input: OutcomeInput): void {
   // Before judging what comes next, so that a page it leads to already says "chronic".
   if (ok) noteVerifiedHeal(d, svc, flight.service, flight.incidentId, inc);
   const said = `${input.commandId} (${flight.runbook})`;
-  const took = `after ${duration(d.now - flight.startedAt)}${input.detail ? `: ${input.detail}` : ''}`;
+  const took = `after ${elapsed(d.now - flight.startedAt)}${input.detail ? `: ${input.detail}` : ''}`;
   if (inc === undefined) {
     d.reason({
       code: 'outcome',
