@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import type { NotifyFn } from '../../src/decisions/action-port.ts';
 import { createRunbookExecutor } from '../../src/runbooks/executor.ts';
 import type { StepIntent, StepRecord } from '../../src/runbooks/journal.ts';
+import { REDACTED } from '../../src/secrets/redactor.ts';
 import { TRUNCATION_MARKER } from '../../src/signals/observation.ts';
 import type { Store } from '../../src/store/store.ts';
 import { recordSignal } from '../store/contract/fixtures.ts';
@@ -150,6 +151,44 @@ test('secrets from env and files reach the target and are redacted in everything
     await svc.close();
   }
 });
+
+test('a secret a step prints encoded (base64, Basic auth, URL) is redacted in everything recorded', () =>
+  withTempDir(async (dir) => {
+    const secret = 'p@ss w/rd+17';
+    const script = [
+      'printf %s "$TOKEN" | base64',
+      'echo "$TOKEN" | base64',
+      'printf "user:%s" "$TOKEN" | base64',
+      'printf %s "$TOKEN" | base64 | tr "+/" "-_"',
+    ].join('; ');
+    const urls =
+      'console.log(encodeURIComponent(process.env.TOKEN), new URLSearchParams({t: process.env.TOKEN}).toString())';
+    const { records, text } = await runOnce(
+      dir,
+      `  steps:
+    - exec:
+        command: [sh, -c, ${q(script)}]
+        env: {TOKEN: {valueFrom: {env: ENV_SECRET}}}
+    - exec:
+        command: [${q(NODE)}, -e, ${q(urls)}]
+        env: {TOKEN: {valueFrom: {env: ENV_SECRET}}}
+    - verify: {}`,
+      { env: { ENV_SECRET: secret } },
+    );
+    assert.equal(records[0]!.status, 'ok');
+    assert.equal(records[1]!.status, 'ok');
+    const encoded = [
+      Buffer.from(secret).toString('base64'),
+      Buffer.from(`${secret}\n`).toString('base64'),
+      Buffer.from(`user:${secret}`).toString('base64').slice(8, -4),
+      Buffer.from(secret).toString('base64url'),
+      encodeURIComponent(secret),
+      new URLSearchParams({ t: secret }).toString().slice(2),
+    ];
+    for (const form of encoded) assert.equal(text.includes(form), false, `${form} was recorded`);
+    assert.equal(records[0]!.output!.split('\n').filter((l) => l.includes(REDACTED)).length, 4);
+    assert.match(records[1]!.output!, /^\[redacted\] t=\[redacted\]\n$/);
+  }));
 
 test('a secret that cannot be read, or a header value with CR/LF: the run is refused before it starts', () =>
   withTempDir(async (dir) => {
