@@ -104,6 +104,51 @@ test('a timeout kills the command and everything it started', () =>
     assert.equal(await alive(pid), false, 'the grandchild is gone');
   }));
 
+test('children that left the process group (setsid) are killed when the step ends or times out', () =>
+  withTempDir(async (dir) => {
+    // One keeps the step's stdout open, one has closed its stdio; each writes its pid to a file.
+    const leave = (file: string, stdio: string) =>
+      `setsid sh -c 'echo $$ > ${join(dir, file)}; exec sleep 121 ${stdio}' &`;
+    const script = (step: string, then: string) =>
+      [
+        leave(`${step}-1.pid`, ''),
+        leave(`${step}-2.pid`, '</dev/null >/dev/null 2>&1'),
+        'sleep 0.2',
+        then,
+      ].join('\n');
+    const started = Date.now();
+    const { records } = await runOnce(
+      dir,
+      `  steps:\n    - exec: {command: [sh, -c, ${q(script('exits', 'exit 0'))}]}\n      timeout: 5s\n    - exec: {command: [sh, -c, ${q(script('hangs', 'wait'))}]}\n      timeout: 800ms\n    - verify: {}`,
+    );
+    assert.equal(records[0]!.status, 'ok');
+    assert.equal(records[1]!.error, 'timed out after 800 ms; killed its process group');
+    assert.ok(Date.now() - started < 4000, 'no child held the pipes open');
+    for (const file of ['exits-1.pid', 'exits-2.pid', 'hangs-1.pid', 'hangs-2.pid']) {
+      const pid = Number(await readFile(join(dir, file), 'utf8'));
+      assert.equal(await alive(pid), false, `setsid child ${pid} survived`);
+    }
+  }));
+
+test('the limit: a child that left the group and cleared its environment survives, and the step still ends at its timeout', () =>
+  withTempDir(async (dir) => {
+    const pidFile = join(dir, 'hidden.pid');
+    const script = `setsid env -i sh -c 'echo $$ > ${pidFile}; exec sleep 121' &\nsleep 0.2\nexit 0`;
+    const started = Date.now();
+    const { records } = await runOnce(
+      dir,
+      `  steps:\n    - exec: {command: [sh, -c, ${q(script)}]}\n      timeout: 800ms\n    - verify: {}`,
+    );
+    const pid = Number(await readFile(pidFile, 'utf8'));
+    try {
+      assert.ok(Date.now() - started < 4000, 'the step ended at its timeout');
+      assert.equal(records[0]!.error, 'timed out after 800 ms; killed its process group');
+      assert.equal(await alive(pid), true, 'documented in README: not found without its tag');
+    } finally {
+      process.kill(pid, 'SIGKILL');
+    }
+  }));
+
 test('output is bounded per step, with the truncation marker', () =>
   withTempDir(async (dir) => {
     const { records } = await runOnce(
