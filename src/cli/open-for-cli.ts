@@ -1,6 +1,7 @@
 import type { Config } from '../config/config.ts';
 import type { Store } from '../store/store.ts';
 import { StartError } from '../support/start-error.ts';
+import { terminalBlock } from '../support/terminal-text.ts';
 
 // The config loader and the store are loaded by the commands that use them, not by `mend` itself:
 // `mend --help` or `mend approve` should not pay for the probe kinds or the SQLite driver.
@@ -32,7 +33,7 @@ export async function reportingFailures(body: () => Promise<void>): Promise<void
     await body();
   } catch (err) {
     if (!(err instanceof StartError)) throw err;
-    process.stderr.write(`mend: ${err.message}\n`);
+    process.stderr.write(`mend: ${terminalBlock(err.message)}\n`);
     process.exitCode = 1;
   }
 }

@@ -8,6 +8,7 @@ import {
 } from '../controller.ts';
 import type { Logger } from '../support/log.ts';
 import { StartError } from '../support/start-error.ts';
+import { terminalBlock } from '../support/terminal-text.ts';
 import { EXIT_FAILURE } from './exit-codes.ts';
 
 /** How `mend run` and `mend demo` serve the controller: the API server on HOST:PORT. */
@@ -31,7 +32,7 @@ export async function startOrReport(
     return await startController(options);
   } catch (err) {
     if (!(err instanceof StartError)) throw err;
-    process.stderr.write(`mend: ${err.message}\n`);
+    process.stderr.write(`mend: ${terminalBlock(err.message)}\n`);
     process.exitCode = EXIT_FAILURE;
     return undefined;
   }

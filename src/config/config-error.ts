@@ -1,3 +1,5 @@
+import { terminalLine } from '../support/terminal-text.ts';
+
 /** A position in a config file. line and col are 1-based; 0 means "the file as a whole". */
 export interface SourcePosition {
   file: string;
@@ -53,10 +55,11 @@ export function sortErrors(errors: readonly ConfigError[]): ConfigError[] {
 
 /**
  * One line per error, sorted by file, line and column; `more` errors that were only counted
- * (limits.ts `maxErrors`) are one line at the end.
+ * (limits.ts `maxErrors`) are one line at the end. For a person: an error quotes the config's
+ * values, so each line shows its controls (a C1 CSI in a YAML string survives JSON quoting).
  */
 export function formatErrors(errors: readonly ConfigError[], more = 0): string {
-  const lines = sortErrors(errors).map((error) => error.format());
+  const lines = sortErrors(errors).map((error) => terminalLine(error.format()));
   if (more > 0) {
     lines.push(
       `… and ${more.toLocaleString('en-US')} more error${more === 1 ? '' : 's'} (only the first ${errors.length} are shown: fix these and validate again)`,

@@ -2,7 +2,7 @@ import type { Observation } from '../signals/observation.ts';
 import type { StoredSignal } from '../store/store.ts';
 import { bounded, clock, human, isoTime, maybe } from './format.ts';
 import type { HealView, IncidentView } from './incident-view.ts';
-import { code, codeBlock, table } from './markdown.ts';
+import { code, codeBlock, table, text } from './markdown.ts';
 import { stepResultWords } from './steps.ts';
 import { figuresLine, healsWords, OUTCOME_WORDS, recoveryWords } from './words.ts';
 
@@ -21,7 +21,7 @@ export const MARKDOWN_LIMITS = {
  */
 export function renderMarkdown(view: IncidentView): string {
   return `${[
-    `# Incident ${view.id}: ${view.title}`,
+    `# Incident ${text(view.id)}: ${text(view.title)}`,
     chronicBanner(view),
     summary(view),
     impact(view),
@@ -43,18 +43,19 @@ function chronicBanner(view: IncidentView): string {
   if (chronic === null) return '';
   return [
     '> [!WARNING]',
-    `> **Chronic problem.** ${chronic.message}.`,
+    `> **Chronic problem.** ${text(chronic.message)}.`,
     '> Each heal restored service, and the failure came back: find and fix its cause instead of healing it again.',
   ].join('\n');
 }
 
 function summary(view: IncidentView): string {
   const f = view.figures;
+  const service = text(view.service);
   const what = {
-    open: `${view.service} is still unhealthy; mend made ${f.attempts} heal attempt${f.attempts === 1 ? '' : 's'} so far.`,
-    healed: `mend healed ${view.service} (${healsWords(f)}).`,
-    'resolved-after-failed-heals': `mend's heals did not fix ${view.service} (${healsWords(f)}); it recovered later.`,
-    'resolved-without-heal': `${view.service} recovered without a heal.`,
+    open: `${service} is still unhealthy; mend made ${f.attempts} heal attempt${f.attempts === 1 ? '' : 's'} so far.`,
+    healed: `mend healed ${service} (${text(healsWords(f))}).`,
+    'resolved-after-failed-heals': `mend's heals did not fix ${service} (${text(healsWords(f))}); it recovered later.`,
+    'resolved-without-heal': `${service} recovered without a heal.`,
   }[f.outcome];
   const paged =
     f.pages > 0 ? ` A human was paged (${f.pages} page${f.pages === 1 ? '' : 's'}).` : '';
@@ -64,12 +65,15 @@ function summary(view: IncidentView): string {
       : ` Recovered ${human(f.timeToRecoverMs)} after the signal (${recoveryWords(f)}).`;
   const rows = [
     ['Incident', code(view.id)],
-    ['Service', view.service],
-    ['Status', f.outcome === 'open' ? 'open' : `${view.status} (${OUTCOME_WORDS[f.outcome]})`],
-    ['Policy', view.policy ?? 'none matched'],
+    ['Service', service],
+    [
+      'Status',
+      f.outcome === 'open' ? 'open' : `${text(view.status)} (${OUTCOME_WORDS[f.outcome]})`,
+    ],
+    ['Policy', view.policy === null ? 'none matched' : text(view.policy)],
     ['Opened', isoTime(view.openedAt)],
     ['Resolved', view.resolvedAt === null ? '-' : isoTime(view.resolvedAt)],
-    ['Chronic', f.chronic === null ? 'no' : `yes: ${f.chronic.message}`],
+    ['Chronic', f.chronic === null ? 'no' : `yes: ${text(f.chronic.message)}`],
   ];
   return `## Summary\n\n${what}${paged}${recovered}\n\n${table(['', ''], rows)}`;
 }
@@ -102,7 +106,7 @@ function figures(view: IncidentView): string {
       `signal → first decision${f.decided ? ` (${f.decided})` : ''}`,
     ],
     ['Time to recover', maybe(f.timeToRecoverMs), `signal → ${recoveryWords(f)}`],
-    ['Heal attempts', String(f.attempts), healsWords(f)],
+    ['Heal attempts', String(f.attempts), text(healsWords(f))],
     ['Pages', String(f.pages), ''],
     ['Shadow / dry-run decisions', `${f.wouldHeal} would heal, ${f.wouldPage} would page`, ''],
     ['Outcome', OUTCOME_WORDS[f.outcome], ''],
@@ -113,7 +117,7 @@ function figures(view: IncidentView): string {
 function timeline(view: IncidentView): string {
   const shown = view.timeline.slice(0, MARKDOWN_LIMITS.timelineRows);
   const more = view.timeline.length - shown.length;
-  const rows = shown.map((e) => [clock(e.at), e.what, e.detail]);
+  const rows = shown.map((e) => [clock(e.at), text(e.what), text(e.detail)]);
   const note = more > 0 ? `\n\n(${more} later entries not shown; see --format json.)` : '';
   return `## Timeline\n\nTimes in UTC on ${isoTime(view.openedAt).slice(0, 10)}.\n\n${table(['Time', 'What', 'Detail'], rows)}${note}`;
 }
@@ -135,16 +139,16 @@ function signalSection(signal: StoredSignal): string {
     isoTime(o.startedAt),
     o.ok ? 'ok' : 'failed',
     `${Math.round(o.durationMs)}ms`,
-    o.status === undefined ? '' : String(o.status),
-    o.error ?? '',
+    o.status === undefined ? '' : text(String(o.status)),
+    text(o.error ?? ''),
   ]);
   const lastFailed = observations.findLast((o) => !o.ok && o.output);
   const parts = [
     `### ${code(name)} firing at ${isoTime(signal.at)}`,
     [
-      `- Summary: ${signal.summary}`,
+      `- Summary: ${text(signal.summary)}`,
       `- Failing since: ${isoTime(signal.startsAt)} (${human(signal.at - signal.startsAt)} before the signal)`,
-      `- Source: ${signal.source}; fingerprint ${code(signal.fingerprint)}`,
+      `- Source: ${text(signal.source)}; fingerprint ${code(signal.fingerprint)}`,
       labels ? `- Labels: ${labels}` : '',
     ]
       .filter(Boolean)
@@ -165,7 +169,7 @@ function signalSection(signal: StoredSignal): string {
 
 function dependencyLines(observation: Observation | undefined): string {
   return (observation?.dependencies ?? [])
-    .map((d) => `- ${code(d.name)}: ${d.reported}${d.detail ? ` (${d.detail})` : ''}`)
+    .map((d) => `- ${code(d.name)}: ${text(d.reported)}${d.detail ? ` (${text(d.detail)})` : ''}`)
     .join('\n');
 }
 
@@ -179,12 +183,12 @@ function decisions(view: IncidentView): string {
     ]
       .filter(Boolean)
       .join(', ');
-    const numbers = Object.entries(d.reason.numbers).map(numberWords).join(', ');
+    const numbers = text(Object.entries(d.reason.numbers).map(numberWords).join(', '));
     const commands = d.commandIds.length > 0 ? ` → ${d.commandIds.map(code).join(', ')}` : '';
     return [
       clock(d.at),
-      `${code(what)}${by ? ` (${by})` : ''}`,
-      `${d.reason.message}${commands}`,
+      `${code(what)}${by ? ` (${text(by)})` : ''}`,
+      `${text(d.reason.message)}${commands}`,
       numbers,
     ];
   });
@@ -197,7 +201,7 @@ function steps(view: IncidentView): string {
 }
 
 function healSection(heal: HealView): string {
-  const result = heal.result ?? 'no outcome yet';
+  const result = heal.result === null ? 'no outcome yet' : text(heal.result);
   const took =
     heal.resultAt === null
       ? ''
@@ -207,7 +211,7 @@ function healSection(heal: HealView): string {
     .join(', ');
   const parts = [
     `### Heal ${code(heal.id)}: runbook ${code(heal.runbook)}, attempt ${heal.attempt}: ${result}`,
-    `Decided ${clock(heal.decidedAt)} by policy ${heal.policy}${heal.rung > 0 ? ` (ladder rung ${heal.rung + 1})` : ''}${took}.${params ? ` Parameters: ${params}.` : ''}${heal.resultDetail ? ` Outcome: ${heal.resultDetail}.` : ''}`,
+    `Decided ${clock(heal.decidedAt)} by policy ${text(heal.policy)}${heal.rung > 0 ? ` (ladder rung ${heal.rung + 1})` : ''}${took}.${params ? ` Parameters: ${params}.` : ''}${heal.resultDetail ? ` Outcome: ${text(heal.resultDetail)}.` : ''}`,
   ];
   const run = runWords(heal);
   if (run !== '') parts.push(run);
@@ -217,18 +221,18 @@ function healSection(heal: HealView): string {
   }
   const rows = heal.steps.map((s) => [
     String(s.stepIndex),
-    s.section ?? '',
-    `${s.name ?? s.kind ?? ''}${s.attempt > 1 ? ` (try ${s.attempt})` : ''}`,
+    text(s.section ?? ''),
+    `${text(s.name ?? s.kind ?? '')}${s.attempt > 1 ? ` (try ${s.attempt})` : ''}`,
     s.command === null ? '' : code(s.command),
     s.exitCode === null ? '' : String(s.exitCode),
     s.durationMs === null ? '' : human(s.durationMs),
-    stepResultWords(s),
+    text(stepResultWords(s)),
   ]);
   parts.push(table(['#', 'Section', 'Step', 'Command', 'Exit', 'Duration', 'Result'], rows));
   for (const s of heal.steps) {
     if (!s.output) continue;
     parts.push(
-      `Output of step ${s.stepIndex}${s.name ? ` (${s.name})` : ''}${s.attempt > 1 ? `, try ${s.attempt}` : ''}:`,
+      `Output of step ${s.stepIndex}${s.name ? ` (${text(s.name)})` : ''}${s.attempt > 1 ? `, try ${s.attempt}` : ''}:`,
       codeBlock(bounded(s.output, MARKDOWN_LIMITS.outputChars)),
     );
   }
@@ -246,13 +250,15 @@ function notifications(view: IncidentView): string {
         clock(c.decidedAt),
         `${command.kind === 'page' ? 'page' : 'resolve'}${chronic}`,
         code(c.id),
-        notifiers,
-        command.summary,
-        c.status ?? '',
+        text(notifiers),
+        text(command.summary),
+        text(c.status ?? ''),
       ],
     ];
   });
-  const deliveries = view.notifications.map((n) => `- ${clock(n.at)} ${n.what}: ${n.detail}`);
+  const deliveries = view.notifications.map(
+    (n) => `- ${clock(n.at)} ${text(n.what)}: ${text(n.detail)}`,
+  );
   if (rows.length === 0 && deliveries.length === 0) return '## Notifications\n\nNobody was paged.';
   const parts = ['## Notifications'];
   if (rows.length > 0) {
@@ -277,9 +283,9 @@ function approvals(view: IncidentView): string {
   const rows = view.approvals.map((a) => [
     clock(a.requestedAt),
     code(a.id),
-    a.runbook,
+    text(a.runbook),
     isoTime(a.expiresAt),
-    a.verdict === null ? 'waiting' : `${a.verdict}${a.actor ? ` by ${a.actor}` : ''}`,
+    a.verdict === null ? 'waiting' : text(`${a.verdict}${a.actor ? ` by ${a.actor}` : ''}`),
     a.at === null ? '' : clock(a.at),
   ]);
   return `## Approvals\n\n${table(['Requested', 'Id', 'Runbook', 'Expires', 'Answer', 'At'], rows)}`;
@@ -290,7 +296,7 @@ function resolution(view: IncidentView): string {
   if (view.resolvedAt === null) {
     return `## Resolution\n\nStill open${f.recoveredAt !== null ? `; verified healthy at ${isoTime(f.recoveredAt)}, waiting for its signals to resolve` : ''}.`;
   }
-  return `## Resolution\n\nResolved at ${isoTime(view.resolvedAt)}, ${human(view.resolvedAt - view.openedAt)} after it opened: ${view.resolution ?? 'every signal resolved'}. Outcome: ${OUTCOME_WORDS[f.outcome]}.`;
+  return `## Resolution\n\nResolved at ${isoTime(view.resolvedAt)}, ${human(view.resolvedAt - view.openedAt)} after it opened: ${text(view.resolution ?? 'every signal resolved')}. Outcome: ${OUTCOME_WORDS[f.outcome]}.`;
 }
 
 /** A reason's number as a reviewer reads it: times (`...At`) and durations (`...Ms`) in words. */
@@ -308,12 +314,13 @@ function runWords(heal: HealView): string {
   if (intent !== null) {
     const revision =
       typeof intent.revision === 'string' ? ` (revision ${code(intent.revision)})` : '';
-    const actor = typeof intent.actor === 'string' ? ` by ${intent.actor}` : '';
+    const actor = typeof intent.actor === 'string' ? ` by ${text(intent.actor)}` : '';
     words.push(`Run of ${code(String(intent.runbook ?? heal.runbook))}${revision}${actor}`);
   }
   if (result !== null && typeof result.outcome === 'string') {
-    const detail = typeof result.detail === 'string' && result.detail ? `: ${result.detail}` : '';
-    words.push(`ended ${result.outcome}${detail}`);
+    const detail =
+      typeof result.detail === 'string' && result.detail ? `: ${text(result.detail)}` : '';
+    words.push(`ended ${text(result.outcome)}${detail}`);
   }
   return words.length === 0 ? '' : `${words.join(', ')}.`;
 }

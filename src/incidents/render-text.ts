@@ -1,8 +1,12 @@
+import { terminalLine } from '../support/terminal-text.ts';
 import { clock, human, isoTime, oneLine } from './format.ts';
 import type { IncidentView } from './incident-view.ts';
 import { figuresLine, OUTCOME_WORDS } from './words.ts';
 
-/** `mend incidents show ID`: the facts at the top, then the timeline, one line per entry. */
+/**
+ * `mend incidents show ID`: the facts at the top, then the timeline, one line per entry, each
+ * shown as one line with its controls visible (a recorded error or summary may hold any text).
+ */
 export function renderText(view: IncidentView): string {
   const f = view.figures;
   const resolved =
@@ -29,5 +33,5 @@ export function renderText(view: IncidentView): string {
       (e) => `  ${clock(e.at)}  ${e.what.padEnd(whatWidth)}${oneLine(e.detail, 400)}`,
     ),
   ];
-  return `${lines.join('\n')}\n`;
+  return `${lines.map(terminalLine).join('\n')}\n`;
 }

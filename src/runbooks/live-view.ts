@@ -1,5 +1,6 @@
 import { humanDuration } from '../config/kinds/duration.ts';
 import type { JournalEntry } from '../store/store.ts';
+import { terminalBlock, terminalLine } from '../support/terminal-text.ts';
 import type { JournalPayload, StepIntent, StepRecord } from './journal.ts';
 import { findStepKind } from './steps/registry.ts';
 
@@ -9,17 +10,23 @@ const OUTPUT_LINES = 20;
 /**
  * The live, step-by-step view of a run for a terminal: one line when a step starts (what runs),
  * one when it ends (status, duration, exit status or error), then its output, indented. It reads
- * the journal rows as they are appended, so it shows exactly what was recorded (redacted).
+ * the journal rows as they are appended, so it shows exactly what was recorded (redacted). Each
+ * line is one line on the terminal, its controls shown (a param or a command's output cannot
+ * clear the screen or start a line of its own); output keeps its tabs.
  */
 export function formatRecord(phase: JournalEntry['phase'], payload: JournalPayload): string {
   if (payload.type === 'run') {
-    if ('outcome' in payload) return `\n${payload.outcome.toUpperCase()}: ${payload.detail}\n`;
+    if ('outcome' in payload) {
+      return `\n${terminalLine(`${payload.outcome.toUpperCase()}: ${payload.detail}`)}\n`;
+    }
     const params = Object.entries(payload.params)
       .map(([name, value]) => `${name}=${JSON.stringify(value)}`)
       .join(' ');
-    return `runbook ${payload.runbook} (revision ${payload.revision}) on ${payload.service}${params ? `, params ${params}` : ''}\n`;
+    return `${terminalLine(`runbook ${payload.runbook} (revision ${payload.revision}) on ${payload.service}${params ? `, params ${params}` : ''}`)}\n`;
   }
-  if (phase === 'intent') return `${where(payload)} ${summarizeStep(payload as StepIntent)}\n`;
+  if (phase === 'intent') {
+    return `${terminalLine(`${where(payload)} ${summarizeStep(payload as StepIntent)}`)}\n`;
+  }
   return formatResult(payload as StepRecord);
 }
 
@@ -53,11 +60,14 @@ function formatResult(record: StepRecord): string {
     record.status === 'refused' ||
     record.status === 'interrupted' ||
     (record.status === 'unknown' && record.durationMs === 0);
-  let out = alone
-    ? `${where(record)} ${mark}${error}${note}\n`
-    : `  ${mark} in ${seconds}${status}${error}${note}\n`;
+  let out = terminalLine(
+    alone
+      ? `${where(record)} ${mark}${error}${note}`
+      : `  ${mark} in ${seconds}${status}${error}${note}`,
+  );
+  out += '\n';
   if (record.output !== undefined && record.output.trim() !== '') {
-    const lines = record.output.replace(/\n$/, '').split('\n');
+    const lines = terminalBlock(record.output).replace(/\n$/, '').split('\n');
     const shown = lines.slice(-OUTPUT_LINES);
     if (lines.length > shown.length)
       out += `  | ... ${lines.length - shown.length} earlier line(s) in the journal\n`;

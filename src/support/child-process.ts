@@ -3,7 +3,8 @@ import { existsSync } from 'node:fs';
 
 /**
  * What exec probes and runbook exec steps share about the processes they start (spawned with
- * `detached: true`, so each is the leader of its own process group).
+ * `detached: true`, so each is the leader of its own process group; process-tree.ts finds those
+ * that leave it).
  */
 
 /** Kill the whole group: a command's own children (a shell's background jobs) die with it. */

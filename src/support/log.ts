@@ -1,5 +1,6 @@
 import pino, { type Logger } from 'pino';
 import pretty from 'pino-pretty';
+import { terminalBlock, terminalLine } from './terminal-text.ts';
 
 export type { Logger };
 
@@ -23,7 +24,7 @@ export function createLogger(options: LogOptions = {}): Logger {
   const settings = { level, base: undefined, serializers: { err: errorSerializer(level) } };
   if (!usePretty) return options.destination ? pino(settings, options.destination) : pino(settings);
   return pino(
-    settings,
+    { ...settings, hooks: { streamWrite: showControls } },
     pretty({
       colorize: terminal,
       translateTime: 'HH:MM:ss.l',
@@ -32,6 +33,32 @@ export function createLogger(options: LogOptions = {}): Logger {
       sync: true,
     }),
   );
+}
+
+/**
+ * Pretty lines are for a person, and pino-pretty prints a record's strings as they are (it drops
+ * C0 controls from the message, keeps its newlines, and leaves C1 controls in fields): so before
+ * it reads a record, every string shows its controls (terminal-text.ts), the message on one line.
+ * A stack keeps its lines. JSON lines need none of this: JSON escapes what it holds.
+ */
+function showControls(line: string): string {
+  try {
+    return `${JSON.stringify(showControlsIn(JSON.parse(line), ''))}\n`;
+  } catch {
+    return line;
+  }
+}
+
+function showControlsIn(value: unknown, key: string): unknown {
+  if (typeof value === 'string')
+    return key === 'stack' ? terminalBlock(value) : terminalLine(value);
+  if (Array.isArray(value)) return value.map((item) => showControlsIn(item, key));
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [terminalLine(k), showControlsIn(v, k)]),
+    );
+  }
+  return value;
 }
 
 /**

@@ -1,10 +1,13 @@
 import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { closedPort, type FlakyServer, startFlakyServer } from '../helpers/flaky-server.ts';
 import { runMend } from '../helpers/mend-process.ts';
+import { ATTACK, ATTACK_SHOWN, RAW_CONTROL } from '../helpers/terminal.ts';
 
 let dir: string;
 let target: FlakyServer;
@@ -84,4 +87,42 @@ test('mend check filters by service and check, and prints JSON for machines', as
   const none = await runMend(['check', '-c', config, '--service', 'nope']);
   assert.equal(none.code, 2);
   assert.match(none.stderr, /no check matches/);
+});
+
+test('mend check shows what a probe target or a command answered without letting it drive the terminal', async () => {
+  // A target whose health document reports a dependency in escape sequences, and a command that
+  // prints them on its last line before failing.
+  const hostile = createServer((_req, res) => {
+    res.writeHead(503, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ status: 'DOWN', components: { db: { status: `DOWN${ATTACK}` } } }));
+  });
+  await new Promise<void>((resolve) => hostile.listen(0, '127.0.0.1', resolve));
+  const { port } = hostile.address() as AddressInfo;
+  const file = join(dir, 'hostile.yaml');
+  await writeFile(
+    file,
+    `apiVersion: mend/v1
+kind: Service
+metadata: { name: hostile }
+spec:
+  checks:
+    - name: health
+      http: { url: "http://127.0.0.1:${port}/health", expectedStatus: [503] }
+    - name: script
+      exec: { command: [sh, -c, ${JSON.stringify(`printf '%s\\n%s' 'second line' "$A"; exit 1`)}], env: { A: ${JSON.stringify(ATTACK)} } }
+`,
+  );
+  try {
+    const { code, stdout } = await runMend(['check', '-c', file]);
+    assert.equal(code, 1);
+    assert.equal(RAW_CONTROL.test(stdout), false, JSON.stringify(stdout));
+    const lines = stdout.trimEnd().split('\n');
+    assert.equal(lines.length, 3, 'one line per check');
+    assert.ok(lines[1]!.endsWith(`dependencies: db=DOWN${ATTACK_SHOWN}`), lines[1]);
+    assert.ok(lines[2]!.endsWith(`exit code 1, expected 0: ${ATTACK_SHOWN}`), lines[2]);
+    const json = await runMend(['check', '-c', file, '--json']);
+    assert.ok(json.stdout.includes(JSON.stringify(ATTACK).slice(1, -1)), 'JSON stays JSON');
+  } finally {
+    hostile.close();
+  }
 });

@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { RAW_CONTROL } from '../helpers/terminal.ts';
 import { service, withFiles } from './files.ts';
 
 const bin = fileURLToPath(new URL('../../bin/mend.js', import.meta.url));
@@ -167,4 +168,25 @@ test('the shipped examples/policies folder validates, its test file skipped', as
   const run = await mend(['validate', '-c', 'examples/policies'], root);
   assert.equal(run.code, 0, run.stderr);
   assert.match(run.stderr, /^note: examples\/policies\/policies\.test\.yaml: skipped/);
+});
+
+test('an error that quotes a config value shows its controls, C1 ones too', async () => {
+  // YAML escapes: an ESC sequence in a field name, a one-character CSI (U+009B) in a value.
+  const checks = `  checks:\n    - name: live\n      "\\e]0;PWNED\\a\\e[2J": 1\n      http: { url: "http://x\\u009b31m/" }`;
+  await withFiles({ 'a.yaml': service('api', checks) }, async (dir) => {
+    for (const args of [['validate'], ['check'], ['runbook', 'run', 'r', '--service', 'api']]) {
+      const run = await mend([...args, '-c', 'a.yaml'], dir);
+      assert.equal(run.code, 1);
+      assert.equal(
+        RAW_CONTROL.test(run.stderr),
+        false,
+        `${args[0]}: ${JSON.stringify(run.stderr)}`,
+      );
+      assert.match(
+        run.stderr,
+        /spec\.checks\[0\]\["\\u001b\]0;PWNED\\u0007\\u001b\[2J"\]: expected one of/,
+      );
+      assert.match(run.stderr, /found "http:\/\/x\\u009b31m\/"/);
+    }
+  });
 });

@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { incidentView } from '../../src/incidents/incident-view.ts';
-import { cell, code, codeBlock, table } from '../../src/incidents/markdown.ts';
+import { cell, code, codeBlock, table, text } from '../../src/incidents/markdown.ts';
 import { MARKDOWN_LIMITS, renderMarkdown } from '../../src/incidents/render-markdown.ts';
 import { renderText } from '../../src/incidents/render-text.ts';
 import { stepRuns } from '../../src/incidents/steps.ts';
 import type { StoredJournalEntry } from '../../src/store/store.ts';
+import { ATTACK, RAW_CONTROL } from '../helpers/terminal.ts';
 import { firing, outcome, resolved, T0 } from '../policy/helpers.ts';
 import { recordsOf } from './records.ts';
 
@@ -70,12 +71,17 @@ test('journal entries read generically: intent then result per key, nested paylo
 
 test('Markdown survives what was recorded: pipes in cells, backticks in code', () => {
   assert.equal(cell('a | b\nc'), 'a \\| b c');
+  assert.equal(
+    text('a_b *c* `d` <b> [e](f) [g] \\* \u001b'),
+    'a\\_b \\*c\\* \\`d\\` \\<b> [e]\\(f) [g] \\\\\\* \\e',
+  );
   assert.equal(code('x`y'), '``x`y``');
   assert.equal(codeBlock('a\n```\nb'), '````text\na\n```\nb\n````');
   assert.equal(table(['A', 'B'], [['1', '2|3']]), '| A | B |\n|---|---|\n| 1 | 2\\|3 |');
 });
 
-function healedRecord() {
+/** The healed incident of the tests below; `said` is what the target and the step said. */
+function healedRecord(said = '') {
   const [record] = recordsOf(
     {
       restart: {
@@ -87,14 +93,15 @@ function healedRecord() {
     [
       firing('api', T0 + 3000, {
         startsAt: T0,
+        ...(said ? { summary: `3 consecutive failures: ${said}` } : {}),
         evidence: [
           {
             ok: false,
             startedAt: T0,
             durationMs: 5,
             status: 503,
-            error: 'HTTP 503',
-            output: 'x'.repeat(5000),
+            error: `HTTP 503${said}`,
+            output: said ? `${said}\n\tindented` : 'x'.repeat(5000),
           },
         ],
       }),
@@ -112,7 +119,8 @@ function healedRecord() {
       ok: false,
       exitCode: 1,
       durationMs: 850,
-      output: 'failed once',
+      output: `failed once${said}`,
+      ...(said ? { error: `exit code 1${said}` } : {}),
     }),
     entry(
       0,
@@ -171,4 +179,30 @@ test('the text form: facts, then one line per timeline entry', () => {
     /^Figures: +detect 3s, decide 0s \(heal\), recover 9s \(verified healthy\), 1 heal attempt, 0 pages$/m,
   );
   assert.match(text, /^ {2}10:00:12\.000 {2}outcome succeeded +inc-1:heal:1$/m);
+});
+
+test('what a target or a step said cannot drive the terminal or add Markdown to the report', () => {
+  const said = `${ATTACK}\n| injected | cell |\n## Fake heading [click](http://evil.example) ![x](http://evil.example/x.png) <img src=x onerror=alert(1)> *loud*`;
+  const clean = incidentView(healedRecord());
+  const view = incidentView(healedRecord(said));
+  for (const out of [renderMarkdown(view), renderText(view)]) {
+    assert.equal(RAW_CONTROL.test(out), false, JSON.stringify(out));
+  }
+  assert.equal(renderText(view).split('\n').length, renderText(clean).split('\n').length);
+  const md = renderMarkdown(view);
+  // Outside the code blocks (where the output is literal): no heading, link, image, HTML or
+  // emphasis of its own.
+  const outsideBlocks = (text: string) => text.replace(/^(`{3,})text\n[\s\S]*?\n\1$/gm, '');
+  const prose = outsideBlocks(md);
+  const headings = (text: string) => [...text.matchAll(/^#+ .*$/gm)].map((m) => m[0]).slice(1);
+  assert.deepEqual(headings(prose), headings(outsideBlocks(renderMarkdown(clean))));
+  assert.equal(/[^\\]\]\(|[^\\]<img|[^\\]\*loud/.test(prose), false, prose);
+  assert.match(prose, /^- Summary: 3 consecutive failures: \\e\]0;PWNED\\a.*\\n\| injected/m);
+  const tableRows = (text: string) => text.split('\n').filter((l) => l.startsWith('|')).length;
+  assert.equal(tableRows(prose), tableRows(outsideBlocks(renderMarkdown(clean))));
+  // The output, in its block: lines and tabs kept, controls shown.
+  assert.match(
+    md,
+    /^```text\n\\e\]0;PWNED\\a\\e\[2J\\e\[31mfake: all healthy\n\| injected \| cell \|\n.*\n\tindented\n```$/m,
+  );
 });

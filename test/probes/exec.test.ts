@@ -48,6 +48,53 @@ test('exec: background processes left behind are killed when the command exits',
   assert.equal(await processGone(Number(result.output?.trim())), true);
 });
 
+/**
+ * Two children that leave the process group with setsid, each printing its pid: one keeps the
+ * probe's stdout open, one has its stdio closed. `then` runs after they start.
+ */
+function escapers(then: string): string {
+  return [
+    "setsid sh -c 'echo $$; exec sleep 121' &",
+    "setsid sh -c 'echo $$; exec sleep 121 </dev/null >/dev/null 2>&1' &",
+    'sleep 0.2',
+    then,
+  ].join('\n');
+}
+
+function pidsIn(output: string | undefined): number[] {
+  const pids = (output ?? '').trim().split('\n').map(Number);
+  assert.equal(pids.length, 2, `expected two pids in ${JSON.stringify(output)}`);
+  return pids;
+}
+
+test('exec: children that left the process group (setsid) are killed when the command exits', async () => {
+  const result = await runProbe(
+    exec({ command: ['sh', '-c', escapers('exit 0')] }),
+    probeContext(5000),
+  );
+  assert.equal(result.ok, true, result.error);
+  assert.ok(result.durationMs < 2000, `took ${result.durationMs} ms: a child held the pipes`);
+  for (const pid of pidsIn(result.output)) {
+    assert.equal(await processGone(pid), true, `setsid child ${pid} survived`);
+  }
+});
+
+test('exec: a timeout kills the children that left the process group too', async () => {
+  const result = await runProbe(
+    exec({ command: ['sh', '-c', escapers('wait')] }),
+    probeContext(600),
+  );
+  assert.equal(result.error, 'timed out after 600 ms running sh; killed its process group');
+  for (const pid of pidsIn(result.output)) {
+    assert.equal(await processGone(pid), true, `setsid child ${pid} survived`);
+  }
+});
+
+test('exec: the command sees its tag, and nothing else of mend’s environment', async () => {
+  const result = await runProbe(exec({ command: ['sh', '-c', 'echo "$MEND_PROCESS_TAG"'] }));
+  assert.match(result.output ?? '', /^[0-9a-f]{24}\n$/);
+});
+
 test('exec: output is bounded and marked when cut', async () => {
   const probe = exec({ command: ['sh', '-c', 'head -c 1000000 /dev/zero | tr "\\0" a'] });
   const result = await runProbe(probe, probeContext(5000, 1000));

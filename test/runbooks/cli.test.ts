@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { openStore } from '../../src/store/open.ts';
 import { MendProcess, runMend } from '../helpers/mend-process.ts';
+import { ATTACK, ATTACK_SHOWN, RAW_CONTROL } from '../helpers/terminal.ts';
 import { NODE, PRINT_ARGV, runbookYaml, serviceYaml, withTempDir } from './helpers.ts';
 
 const q = JSON.stringify;
@@ -186,6 +187,48 @@ test('--dry-run shows every step rendered and runs nothing', () =>
       audit.map((a) => a.action),
       ['runbook.dry-run'],
     );
+  }));
+
+test('the live view shows params and output without letting them drive the terminal', () =>
+  withTempDir(async (dir) => {
+    const config = join(dir, 'noisy.yaml');
+    // A param with a newline and escape sequences, a step that prints them (with a tab, a CRLF
+    // and a CR that would overwrite its line) and fails saying them.
+    const print = `process.stdout.write('col1\\tcol2\\r\\n' + process.argv[1] + '\\rover\\n'); process.exit(3)`;
+    await writeFile(
+      config,
+      serviceYaml('api') +
+        runbookYaml(
+          'noisy',
+          `  params: {note: {}}
+  steps:
+    - name: say
+      exec: {command: [${q(NODE)}, -e, ${q(print)}, "{{params.note}}"]}
+    - verify: {}`,
+        ),
+    );
+    const note = `line one\n${ATTACK}`;
+    const args = ['runbook', 'run', 'noisy', '--service', 'api', '--param', `note=${note}`];
+    const { code, stdout } = await runMend([...args, '-c', config, '--db', join(dir, 'mend.db')]);
+    assert.equal(code, 1);
+    assert.equal(RAW_CONTROL.test(stdout), false, JSON.stringify(stdout));
+    const lines = stdout.split('\n');
+    assert.match(
+      lines[1]!,
+      /, params note="line one\\n\\u001b]0;PWNED\\u0007.*fake: all healthy"$/,
+    );
+    assert.match(
+      lines[2]!,
+      /^> steps\[0\] say \(exec\): .* "line one\\n\\u001b]0;PWNED.*fake: all healthy"$/,
+    );
+    assert.deepEqual(lines.slice(4, 7), [
+      '  | col1\tcol2',
+      '  | line one',
+      `  | ${ATTACK_SHOWN}\\rover`,
+    ]);
+    const dry = await runMend([...args, '--dry-run', '-c', config, '--db', join(dir, 'mend.db')]);
+    assert.equal(RAW_CONTROL.test(dry.stdout), false, JSON.stringify(dry.stdout));
+    assert.equal(dry.stdout.trimEnd().split('\n').length, 5, dry.stdout);
   }));
 
 test('Ctrl-C stops the run where it is; --run-id resumes it', () =>

@@ -57,7 +57,12 @@ test('runAs: mend running as root acts as nobody', { skip: !root && 'needs root'
         'only its own group: root’s supplementary groups are dropped',
       );
       assert.equal(out[2], 'ok 65534');
-      assert.equal(out[3], 'ok HOME=/nonexistent', "HOME is nobody's, not root's");
+      // And the tag that finds what it starts (support/process-tree.ts).
+      assert.match(
+        out[3]!,
+        /^ok HOME=\/nonexistent\nMEND_PROCESS_TAG=[0-9a-f]{24}$/,
+        "HOME is nobody's, not root's",
+      );
       assert.match(out[4]!, /^failed \/usr\/bin\/cat: .*Permission denied$/);
       assert.equal(
         out[5],

@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import type { NotifyFn } from '../../src/decisions/action-port.ts';
 import { createRunbookExecutor } from '../../src/runbooks/executor.ts';
 import type { StepIntent, StepRecord } from '../../src/runbooks/journal.ts';
+import { REDACTED } from '../../src/secrets/redactor.ts';
 import { TRUNCATION_MARKER } from '../../src/signals/observation.ts';
 import type { Store } from '../../src/store/store.ts';
 import { recordSignal } from '../store/contract/fixtures.ts';
@@ -103,6 +104,51 @@ test('a timeout kills the command and everything it started', () =>
     assert.equal(await alive(pid), false, 'the grandchild is gone');
   }));
 
+test('children that left the process group (setsid) are killed when the step ends or times out', () =>
+  withTempDir(async (dir) => {
+    // One keeps the step's stdout open, one has closed its stdio; each writes its pid to a file.
+    const leave = (file: string, stdio: string) =>
+      `setsid sh -c 'echo $$ > ${join(dir, file)}; exec sleep 121 ${stdio}' &`;
+    const script = (step: string, then: string) =>
+      [
+        leave(`${step}-1.pid`, ''),
+        leave(`${step}-2.pid`, '</dev/null >/dev/null 2>&1'),
+        'sleep 0.2',
+        then,
+      ].join('\n');
+    const started = Date.now();
+    const { records } = await runOnce(
+      dir,
+      `  steps:\n    - exec: {command: [sh, -c, ${q(script('exits', 'exit 0'))}]}\n      timeout: 5s\n    - exec: {command: [sh, -c, ${q(script('hangs', 'wait'))}]}\n      timeout: 800ms\n    - verify: {}`,
+    );
+    assert.equal(records[0]!.status, 'ok');
+    assert.equal(records[1]!.error, 'timed out after 800 ms; killed its process group');
+    assert.ok(Date.now() - started < 4000, 'no child held the pipes open');
+    for (const file of ['exits-1.pid', 'exits-2.pid', 'hangs-1.pid', 'hangs-2.pid']) {
+      const pid = Number(await readFile(join(dir, file), 'utf8'));
+      assert.equal(await alive(pid), false, `setsid child ${pid} survived`);
+    }
+  }));
+
+test('the limit: a child that left the group and cleared its environment survives, and the step still ends at its timeout', () =>
+  withTempDir(async (dir) => {
+    const pidFile = join(dir, 'hidden.pid');
+    const script = `setsid env -i sh -c 'echo $$ > ${pidFile}; exec sleep 121' &\nsleep 0.2\nexit 0`;
+    const started = Date.now();
+    const { records } = await runOnce(
+      dir,
+      `  steps:\n    - exec: {command: [sh, -c, ${q(script)}]}\n      timeout: 800ms\n    - verify: {}`,
+    );
+    const pid = Number(await readFile(pidFile, 'utf8'));
+    try {
+      assert.ok(Date.now() - started < 4000, 'the step ended at its timeout');
+      assert.equal(records[0]!.error, 'timed out after 800 ms; killed its process group');
+      assert.equal(await alive(pid), true, 'documented in README: not found without its tag');
+    } finally {
+      process.kill(pid, 'SIGKILL');
+    }
+  }));
+
 test('output is bounded per step, with the truncation marker', () =>
   withTempDir(async (dir) => {
     const { records } = await runOnce(
@@ -150,6 +196,44 @@ test('secrets from env and files reach the target and are redacted in everything
     await svc.close();
   }
 });
+
+test('a secret a step prints encoded (base64, Basic auth, URL) is redacted in everything recorded', () =>
+  withTempDir(async (dir) => {
+    const secret = 'p@ss w/rd+17';
+    const script = [
+      'printf %s "$TOKEN" | base64',
+      'echo "$TOKEN" | base64',
+      'printf "user:%s" "$TOKEN" | base64',
+      'printf %s "$TOKEN" | base64 | tr "+/" "-_"',
+    ].join('; ');
+    const urls =
+      'console.log(encodeURIComponent(process.env.TOKEN), new URLSearchParams({t: process.env.TOKEN}).toString())';
+    const { records, text } = await runOnce(
+      dir,
+      `  steps:
+    - exec:
+        command: [sh, -c, ${q(script)}]
+        env: {TOKEN: {valueFrom: {env: ENV_SECRET}}}
+    - exec:
+        command: [${q(NODE)}, -e, ${q(urls)}]
+        env: {TOKEN: {valueFrom: {env: ENV_SECRET}}}
+    - verify: {}`,
+      { env: { ENV_SECRET: secret } },
+    );
+    assert.equal(records[0]!.status, 'ok');
+    assert.equal(records[1]!.status, 'ok');
+    const encoded = [
+      Buffer.from(secret).toString('base64'),
+      Buffer.from(`${secret}\n`).toString('base64'),
+      Buffer.from(`user:${secret}`).toString('base64').slice(8, -4),
+      Buffer.from(secret).toString('base64url'),
+      encodeURIComponent(secret),
+      new URLSearchParams({ t: secret }).toString().slice(2),
+    ];
+    for (const form of encoded) assert.equal(text.includes(form), false, `${form} was recorded`);
+    assert.equal(records[0]!.output!.split('\n').filter((l) => l.includes(REDACTED)).length, 4);
+    assert.match(records[1]!.output!, /^\[redacted\] t=\[redacted\]\n$/);
+  }));
 
 test('a secret that cannot be read, or a header value with CR/LF: the run is refused before it starts', () =>
   withTempDir(async (dir) => {

@@ -1,7 +1,14 @@
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { PassThrough } from 'node:stream';
 import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { createLogger } from '../../src/support/log.ts';
+import { ATTACK, ATTACK_SHOWN, RAW_CONTROL } from '../helpers/terminal.ts';
+
+const run = promisify(execFile);
+const escapeRegExp = (text: string) => text.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&');
 
 function logged(level: string, err: Error): Record<string, unknown> {
   const out = new PassThrough();
@@ -20,4 +27,22 @@ test('errors are logged with their type, message, code and causes; stacks only a
     cause: { type: 'Error', message: 'database or disk is full', code: 'SQLITE_FULL' },
   });
   assert.match(String(logged('debug', err).stack), /^Error: cannot record the signal\n\s+at /);
+});
+
+test('pretty lines show what a log line quotes: escape sequences, a newline, a C1 control in a field', async () => {
+  // A real process whose stdout is a pipe, as a terminal would get it (pretty is forced).
+  const logger = fileURLToPath(new URL('../../src/support/log.ts', import.meta.url));
+  const script = `import(${JSON.stringify(logger)}).then(({ createLogger }) => {
+    createLogger({ pretty: true }).warn({ detail: 'x\\u009b31m', n: 1 }, ${JSON.stringify(`probe said: line one\n${ATTACK}`)});
+  })`;
+  const { stdout } = await run(process.execPath, ['-e', script], {
+    env: { ...process.env, CI: 'true' },
+  });
+  assert.equal(RAW_CONTROL.test(stdout), false, JSON.stringify(stdout));
+  const lines = stdout.trimEnd().split('\n');
+  assert.match(
+    lines[0]!,
+    new RegExp(`WARN: probe said: line one\\\\n${escapeRegExp(ATTACK_SHOWN)}$`),
+  );
+  assert.match(stdout, /detail: "x\\u009b31m"/);
 });

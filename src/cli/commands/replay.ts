@@ -1,5 +1,6 @@
 import { Option } from '@commander-js/extra-typings';
 import type { ReplayResult } from '../../decisions/replay.ts';
+import { terminalLine } from '../../support/terminal-text.ts';
 import { EXIT_FAILURE } from '../exit-codes.ts';
 import { configOrFail, reportingFailures, storeOrFail } from '../open-for-cli.ts';
 import { DEFAULT_DB, timeOption } from '../options.ts';
@@ -51,5 +52,6 @@ function renderReplay(result: ReplayResult): string {
     for (const line of diff.recorded) lines.push(`  - ${line}`);
     for (const line of diff.replayed) lines.push(`  + ${line}`);
   }
-  return `${lines.join('\n')}\n`;
+  // Recorded inputs hold what probe targets said: one line each, controls shown.
+  return `${lines.map(terminalLine).join('\n')}\n`;
 }

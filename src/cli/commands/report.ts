@@ -4,6 +4,7 @@ import type { Report } from '../../incidents/report.ts';
 import type { DurationStats } from '../../incidents/stats.ts';
 import { OUTCOME_WORDS } from '../../incidents/words.ts';
 import { windowWords } from '../../policy/chronic.ts';
+import { terminalLine } from '../../support/terminal-text.ts';
 import { formatTable } from '../../support/text-table.ts';
 import { reportingFailures } from '../open-for-cli.ts';
 import { DEFAULT_DB, timeOption } from '../options.ts';
@@ -108,7 +109,7 @@ function chronic(report: Report): string {
       isoTime(c.lastFlaggedAt),
     ]),
   ).trimEnd();
-  const words = report.chronic.map((c) => `  ${c.message}`).join('\n');
+  const words = report.chronic.map((c) => `  ${terminalLine(c.message)}`).join('\n');
   return `Chronic services (healing is hiding a recurring failure):\n${table}\n${words}`;
 }
 

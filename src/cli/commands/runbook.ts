@@ -5,6 +5,7 @@ import { didYouMean } from '../../config/suggest.ts';
 import type { RunOutcome } from '../../runbooks/run.ts';
 import type { Store } from '../../store/store.ts';
 import { StartError } from '../../support/start-error.ts';
+import { terminalLine } from '../../support/terminal-text.ts';
 import { EXIT_FAILURE } from '../exit-codes.ts';
 import { configOrFail, reportingFailures, storeOrFail } from '../open-for-cli.ts';
 import { DEFAULT_DB, defaultActor } from '../options.ts';
@@ -96,7 +97,7 @@ async function runNow(
     target,
     details: { runId, params },
   });
-  process.stdout.write(`${resuming ? 'resuming run' : 'run'} ${runId}\n`);
+  process.stdout.write(`${terminalLine(`${resuming ? 'resuming run' : 'run'} ${runId}`)}\n`);
   const [{ createRunbookExecutor }, { formatRecord }, { createLogger }] = await Promise.all([
     import('../../runbooks/executor.ts'),
     import('../../runbooks/live-view.ts'),
@@ -128,7 +129,7 @@ async function runNow(
     details: outcome ? { runId, ...outcome } : { runId, result: 'interrupted' },
   });
   if (!outcome) {
-    process.stdout.write(`\nINTERRUPTED: resume with --run-id ${runId}\n`);
+    process.stdout.write(`\n${terminalLine(`INTERRUPTED: resume with --run-id ${runId}`)}\n`);
     return false;
   }
   return outcome.result === 'succeeded';
@@ -156,20 +157,21 @@ async function dryRun(
     target: `${service}/${runbook.name}`,
     details: { params, ...('errors' in plan ? { errors: plan.errors } : {}) },
   });
+  // Each line one line on the terminal: a param may hold a newline or an escape sequence.
+  const say = (line: string) => process.stdout.write(`${terminalLine(line)}\n`);
   if ('errors' in plan) {
-    process.stdout.write(
-      `params do not validate; nothing would run:\n${plan.errors.map((e) => `  ${e}\n`).join('')}`,
-    );
+    say('params do not validate; nothing would run:');
+    for (const error of plan.errors) say(`  ${error}`);
     return false;
   }
-  process.stdout.write(`dry run of runbook ${runbook.name} on ${service}: nothing runs\n`);
+  say(`dry run of runbook ${runbook.name} on ${service}: nothing runs`);
   for (const step of plan.steps) {
     const what = step.command
       ? summarizeStep({ kind: step.kind, command: step.command })
       : `REFUSED: ${step.refused}`;
-    process.stdout.write(`  ${step.section}[${step.index}] ${step.name}: ${what}\n`);
+    say(`  ${step.section}[${step.index}] ${step.name}: ${what}`);
     // The exact values, with their boundaries: what the journal would record as the intent.
-    if (step.command) process.stdout.write(`      ${JSON.stringify(step.command)}\n`);
+    if (step.command) say(`      ${JSON.stringify(step.command)}`);
   }
   return plan.steps.every((step) => step.refused === undefined);
 }

@@ -1,3 +1,4 @@
+import { terminalLine } from '../../support/terminal-text.ts';
 import { EXIT_FAILURE, EXIT_OK } from '../exit-codes.ts';
 import type { RegisterCommand } from './register-command.ts';
 
@@ -26,7 +27,7 @@ export const registerValidate: RegisterCommand = (program) => {
         process.exitCode = config ? EXIT_OK : EXIT_FAILURE;
         return;
       }
-      for (const note of loaded.notes) process.stderr.write(`note: ${note}\n`);
+      for (const note of loaded.notes) process.stderr.write(`note: ${terminalLine(note)}\n`);
       if (config) {
         process.stdout.write(`${validSummary(config)}\n`);
       } else {

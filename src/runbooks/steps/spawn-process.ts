@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { BoundedOutput } from '../../signals/probes/bounded-output.ts';
-import { describeSpawnError, killProcessGroup } from '../../support/child-process.ts';
+import { describeSpawnError } from '../../support/child-process.ts';
+import { ProcessTree } from '../../support/process-tree.ts';
 
 export interface ProcessSpec {
   argv: readonly string[];
@@ -23,7 +24,9 @@ export interface ProcessResult {
 /**
  * Run one program with argv and no shell, in its own process group, and collect its output up
  * to a limit. When `signal` fires, the whole group is killed (a restart script's children too),
- * and so are processes the program left behind when it exits, which would hold the pipes open.
+ * and so are processes the program left behind when it exits, which would hold the pipes open;
+ * so are those that left the group (`setsid`): see support/process-tree.ts. It settles once they
+ * are gone.
  */
 export function spawnProcess(
   spec: ProcessSpec,
@@ -41,17 +44,20 @@ export function spawnProcess(
       });
       return;
     }
+    const tree = new ProcessTree();
+    let contained: Promise<unknown> = Promise.resolve();
     let settled = false;
     let aborted = false;
     const finish = (result: Omit<ProcessResult, 'output'>): void => {
       if (settled) return;
       settled = true;
       options.signal.removeEventListener('abort', onAbort);
-      resolve({ ...result, output: output.text() });
+      const text = output.text();
+      void contained.then(() => resolve({ ...result, output: text }));
     };
     const child = spawn(program, spec.argv.slice(1), {
       shell: false,
-      env: spec.env,
+      env: tree.env(spec.env),
       cwd: spec.cwd,
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -60,7 +66,13 @@ export function spawnProcess(
     });
     const onAbort = (): void => {
       aborted = true;
-      killProcessGroup(child);
+      contained = tree.kill(child);
+      // A descendant the sweep cannot find (see process-tree.ts) may still hold the pipes: stop
+      // reading them, so the step ends at its timeout rather than when that process does.
+      void contained.then(() => {
+        child.stdout?.destroy();
+        child.stderr?.destroy();
+      });
     };
     options.signal.addEventListener('abort', onAbort, { once: true });
     const collect = (chunk: Buffer): void => output.push(chunk);
@@ -77,7 +89,9 @@ export function spawnProcess(
         }),
       }),
     );
-    child.once('exit', () => killProcessGroup(child));
+    child.once('exit', () => {
+      contained = tree.kill(child);
+    });
     child.once('close', (code, signal) =>
       finish({
         code,

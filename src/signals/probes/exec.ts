@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { z } from 'zod';
-import { describeSpawnError, killProcessGroup } from '../../support/child-process.ts';
+import { describeSpawnError } from '../../support/child-process.ts';
+import { ProcessTree } from '../../support/process-tree.ts';
 import type { ProbeResult } from '../observation.ts';
 import { abortMessage } from './abort-message.ts';
 import { BoundedOutput } from './bounded-output.ts';
@@ -59,6 +60,9 @@ function runCommand(
     const startedAt = performance.now();
     const program = spec.command[0] ?? '';
     const output = new BoundedOutput(ctx.maxOutputBytes);
+    const tree = new ProcessTree();
+    // Settled once nothing the command started is left: its group and what left the group.
+    let contained: Promise<unknown> = Promise.resolve();
     let settled = false;
 
     const finish = (result: ProbeResult): void => {
@@ -66,10 +70,10 @@ function runCommand(
       settled = true;
       ctx.signal.removeEventListener('abort', onAbort);
       const text = output.text();
-      resolve(text === '' ? result : { ...result, output: text });
+      void contained.then(() => resolve(text === '' ? result : { ...result, output: text }));
     };
     const onAbort = (): void => {
-      killProcessGroup(child);
+      contained = tree.kill(child);
       child.stdout?.destroy();
       child.stderr?.destroy();
       const doing = `running ${program}; killed its process group`;
@@ -80,10 +84,11 @@ function runCommand(
       return;
     }
 
-    // detached puts the command in its own process group, so a timeout can kill its children too.
+    // detached puts the command in its own process group, so a timeout can kill its children
+    // too; the tree's tag in its environment finds those that leave the group.
     const child = spawn(program, spec.command.slice(1), {
       shell: false,
-      env,
+      env: tree.env(env),
       cwd: spec.cwd,
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -99,7 +104,9 @@ function runCommand(
       }),
     );
     // Background processes it left behind would hold the pipes open and outlive the check.
-    child.once('exit', () => killProcessGroup(child));
+    child.once('exit', () => {
+      contained = tree.kill(child);
+    });
     child.once('close', (code, signal) => finish(verdict(spec, code, signal, output)));
   });
 }
