@@ -18,6 +18,8 @@ export interface Report {
   recovery: { all: DurationStats; byService: ({ service: string } & DurationStats)[] };
   detect: DurationStats;
   decide: DurationStats;
+  /** The impact window: first failed observation -> recovered. */
+  impact: DurationStats;
   chronic: ChronicRow[];
   escalations: EscalationRow[];
   shadow: ShadowRow[];
@@ -105,6 +107,7 @@ export function buildReport(
     recovery: recoveryStats(records, figures),
     detect: durationStats(present(all.map((f) => f.timeToDetectMs))),
     decide: durationStats(present(all.map((f) => f.timeToDecideMs))),
+    impact: durationStats(present(all.map((f) => f.impactMs))),
     chronic: chronicRows(records),
     escalations: escalationRows(records),
     shadow: shadowRows(records, figures),

@@ -30,9 +30,14 @@ export function recoveryWords(figures: IncidentFigures): string {
   return 'not recovered yet';
 }
 
-/** `detect 3s, decide 0ms, recover 12s (verified healthy), 1 heal attempt, 0 pages` */
+/**
+ * `down 15s, detect 3s, decide 0s, recover 12s (verified healthy), 1 heal attempt, 0 pages`:
+ * down is the impact window (first failed observation to recovery, what an operator means by
+ * how long it was down); recover is measured from the signal.
+ */
 export function figuresLine(figures: IncidentFigures): string {
   return [
+    `down ${maybe(figures.impactMs)}`,
     `detect ${maybe(figures.timeToDetectMs)}`,
     `decide ${maybe(figures.timeToDecideMs)}${figures.decided ? ` (${figures.decided})` : ''}`,
     `recover ${maybe(figures.timeToRecoverMs)} (${recoveryWords(figures)})`,

@@ -208,6 +208,8 @@ test('report: heals, success rate, recovery, chronic services, pages, shadow vs 
   assert.match(text, /^api +3 +9s +9s$/m);
   assert.match(text, /^worker +1 +45s +45s$/m);
   assert.match(text, /^\(all\) +4 +9s +45s$/m);
+  // How long it was down: from the first failed observation, 3 s before each signal.
+  assert.match(text, /^Down \(first failed observation -> recovered\): median 12s, p90 48s\.$/m);
   assert.match(text, /^Chronic services \(healing is hiding a recurring failure\):$/m);
   assert.match(text, /^api +3 +24h +inc-3,inc-4 +2026-11-24T10:03:03Z$/m);
   assert.match(text, /^2026-11-24T10:03:03Z +inc-4:page:1 +api +oncall +breaker-open +yes /m);
@@ -219,6 +221,7 @@ test('report: heals, success rate, recovery, chronic services, pages, shadow vs 
   const json = JSON.parse(await mend('report', ...window, '--json'));
   assert.equal(json.totals.successRate, 1);
   assert.equal(json.recovery.all.medianMs, 9000);
+  assert.equal(json.impact.medianMs, 12000);
   assert.equal(json.shadow[0].recoveredOnItsOwn, true);
 
   // --since 7d counts back from now.

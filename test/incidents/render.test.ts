@@ -176,7 +176,7 @@ test('the text form: facts, then one line per timeline entry', () => {
   assert.match(text, /^Status: +resolved \(healed\)$/m);
   assert.match(
     text,
-    /^Figures: +detect 3s, decide 0s \(heal\), recover 9s \(verified healthy\), 1 heal attempt, 0 pages$/m,
+    /^Figures: +down 12s, detect 3s, decide 0s \(heal\), recover 9s \(verified healthy\), 1 heal attempt, 0 pages$/m,
   );
   assert.match(text, /^ {2}10:00:12\.000 {2}outcome succeeded +inc-1:heal:1$/m);
 });

@@ -94,7 +94,7 @@ function times(report: Report): string {
   return `Time to recover (signal -> verified healthy, else resolved):\n${formatTable(
     ['SERVICE', 'INCIDENTS', 'MEDIAN', 'P90'],
     [...recovery.byService.map((s) => row(s.service, s)), row('(all)', recovery.all)],
-  ).trimEnd()}\nTime to detect: median ${maybe(report.detect.medianMs)}, p90 ${maybe(report.detect.p90Ms)}; time to decide: median ${maybe(report.decide.medianMs)}, p90 ${maybe(report.decide.p90Ms)}.`;
+  ).trimEnd()}\nDown (first failed observation -> recovered): median ${maybe(report.impact.medianMs)}, p90 ${maybe(report.impact.p90Ms)}.\nTime to detect: median ${maybe(report.detect.medianMs)}, p90 ${maybe(report.detect.p90Ms)}; time to decide: median ${maybe(report.decide.medianMs)}, p90 ${maybe(report.decide.p90Ms)}.`;
 }
 
 function chronic(report: Report): string {
