@@ -13,6 +13,19 @@ export function suggest(word: string, candidates: readonly string[]): string | u
   return best;
 }
 
+/** Every candidate close enough to be a likely typo of `word`, closest first. */
+export function suggestAll(word: string, candidates: readonly string[]): string[] {
+  const limit = Math.max(1, Math.floor(word.length / 3));
+  return candidates
+    .map((candidate) => ({
+      candidate,
+      distance: editDistance(word.toLowerCase(), candidate.toLowerCase()),
+    }))
+    .filter(({ distance }) => distance <= limit)
+    .sort((a, b) => a.distance - b.distance)
+    .map(({ candidate }) => candidate);
+}
+
 /** Edit distance counting a swap of two neighbours as one edit (the commonest typo). */
 function editDistance(a: string, b: string): number {
   const d = Array.from({ length: a.length + 1 }, (_, i) =>

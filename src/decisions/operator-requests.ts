@@ -26,13 +26,30 @@ export class OperatorRequests {
   readonly #options: OperatorRequestsOptions;
   #timer: NodeJS.Timeout | undefined;
   #stopped = false;
+  /** The poll running now: polls never overlap, or one request could be applied twice. */
+  #polling: Promise<void> | undefined;
 
   constructor(options: OperatorRequestsOptions) {
     this.#options = options;
   }
 
   start(): void {
-    this.#timer = setInterval(() => void this.#poll(), this.#options.pollMs);
+    this.#timer = setInterval(() => {
+      if (!this.#polling) void this.pollNow();
+    }, this.#options.pollMs);
+  }
+
+  /**
+   * Take every pending request now (the API calls it after recording one, to answer with what
+   * became of it); resolves when they are applied or rejected. A poll already running is joined
+   * and then followed by a fresh one, so a request recorded just now is always taken.
+   */
+  async pollNow(): Promise<void> {
+    while (this.#polling) await this.#polling;
+    this.#polling = this.#poll().finally(() => {
+      this.#polling = undefined;
+    });
+    return this.#polling;
   }
 
   stop(): void {

@@ -147,6 +147,12 @@ export interface IncidentWithTimeline extends Incident {
 export interface IncidentFilter extends TimeWindow {
   service?: string;
   status?: IncidentStatus;
+  /**
+   * Only incidents after this one in the list's order (a page's cursor: the last id of the page
+   * before). Ties on openedAt keep their append order, so no incident is skipped or listed twice;
+   * an id the store does not have is refused with a RangeError.
+   */
+  after?: string;
 }
 
 export type JournalPhase = 'intent' | 'result';

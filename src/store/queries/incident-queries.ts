@@ -119,6 +119,23 @@ export async function listIncidents(
   if (filter.status !== undefined) query = query.where('status', '=', filter.status);
   if (since !== undefined) query = query.where('opened_at', '>=', since);
   if (until !== undefined) query = query.where('opened_at', '<', until);
+  if (filter.after !== undefined) {
+    const cursor = await db
+      .selectFrom('incidents')
+      .select(['id', 'opened_at'])
+      .where('group_key', '=', filter.after)
+      .executeTakeFirst();
+    if (cursor === undefined) {
+      throw new RangeError(`incident ${filter.after} does not exist: a cursor names a listed one`);
+    }
+    const later = direction === 'asc' ? '>' : '<';
+    query = query.where((eb) =>
+      eb.or([
+        eb('opened_at', later, cursor.opened_at),
+        eb.and([eb('opened_at', '=', cursor.opened_at), eb('id', later, cursor.id)]),
+      ]),
+    );
+  }
   query = query.orderBy('opened_at', direction).orderBy('id', direction);
   if (limit !== undefined) query = query.limit(limit);
   return (await query.execute()).map(incident);

@@ -142,6 +142,46 @@ export function incidentContract(makeStore: MakeStore): void {
       assert.equal('timeline' in (listed ?? {}), false);
     }));
 
+  test('pages of incidents: after a cursor, in either order, ties on the time kept in order', () =>
+    withStore(makeStore, async ({ store }) => {
+      // inc-2 and inc-3 open in the same millisecond: a cursor by time alone would lose one.
+      for (const [id, at] of [
+        ['inc-1', T0],
+        ['inc-2', T0 + 10],
+        ['inc-3', T0 + 10],
+        ['inc-4', T0 + 20],
+      ] as const) {
+        await openIncident(store, opened({ incidentId: id, openedAt: at }));
+      }
+      const pages = async (order: 'oldest-first' | 'newest-first') => {
+        const seen: string[][] = [];
+        let after: string | undefined;
+        for (;;) {
+          const page = await store.listIncidents({ order, limit: 2, ...(after ? { after } : {}) });
+          if (page.length === 0 || seen.length > 4) return seen;
+          seen.push(page.map((i) => i.id));
+          after = page.at(-1)!.id;
+        }
+      };
+      assert.deepEqual(await pages('oldest-first'), [
+        ['inc-1', 'inc-2'],
+        ['inc-3', 'inc-4'],
+      ]);
+      assert.deepEqual(await pages('newest-first'), [
+        ['inc-4', 'inc-3'],
+        ['inc-2', 'inc-1'],
+      ]);
+      const afterOne = await store.listIncidents({ after: 'inc-2', service: 'api' });
+      assert.deepEqual(
+        afterOne.map((i) => i.id),
+        ['inc-3', 'inc-4'],
+      );
+      await assert.rejects(store.listIncidents({ after: 'inc-9' }), {
+        name: 'RangeError',
+        message: /incident inc-9 does not exist/,
+      });
+    }));
+
   test('an incident that does not exist: undefined, and no events for it', () =>
     withStore(makeStore, async ({ store }) => {
       assert.equal(await store.getIncident('inc-404'), undefined);
