@@ -1,5 +1,6 @@
 import type { Config } from './config/config.ts';
 import { formatErrors } from './config/config-error.ts';
+import type { ControllerHandle, Served } from './controller-handle.ts';
 import { routeActions } from './decisions/action-router.ts';
 import { DecisionLoop } from './decisions/decision-loop.ts';
 import { loadMendConfig } from './documents.ts';
@@ -31,23 +32,6 @@ export interface ControllerOptions {
    * rebuilt and before probing starts, so a port that is taken fails the start before any probe.
    */
   serve?: (controller: ControllerHandle) => Promise<Served>;
-}
-
-/** What a server (src/api) sees of a running controller. */
-export interface ControllerHandle {
-  readonly metrics: Metrics;
-  /** A cheap proof that the store answers; rejects with the reason when it does not. */
-  pingStore(): Promise<void>;
-  schedulerStats(): Promise<SchedulerStats>;
-  /** Signals detected and not yet recorded. */
-  pendingSignals(): number;
-}
-
-/** Something started on the controller's behalf (a server), stopped with it. */
-export interface Served {
-  /** Where it listens, for the start-up summary. */
-  address: string;
-  close(): Promise<void>;
 }
 
 export interface RunningController extends ControllerHandle {
@@ -105,6 +89,25 @@ export async function startController(options: ControllerOptions): Promise<Runni
 
   const handle: ControllerHandle = {
     metrics,
+    log,
+    api: {
+      store,
+      log,
+      now: Date.now,
+      config: () => config,
+      state: () => decisions.state,
+      checks: () => prober.checkStates(),
+      async request(request) {
+        const { id } = await store.addOperatorRequest(request);
+        await decisions.takeOperatorRequests();
+        const settled = await store.getOperatorRequest(id);
+        if (settled === undefined)
+          throw new Error(`operator request ${id} vanished from the store`);
+        return settled;
+      },
+      authenticate: async () => ({ refused: 'no token store yet' }),
+      audit: async () => {},
+    },
     pingStore: () => store.ping(),
     schedulerStats: () => prober.schedulerStats(),
     pendingSignals: () => prober.pendingSignals(),

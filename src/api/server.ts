@@ -1,16 +1,34 @@
 import Fastify, { type FastifyInstance } from 'fastify';
-import type { ControllerHandle, Served } from '../controller.ts';
+import type { ApiContext, ControllerHandle, Served } from '../controller-handle.ts';
+import { collectRoutes } from './close-routes.ts';
+import { answerErrorsAsProblems } from './errors.ts';
+import { authenticateRequests } from './v1/auth-hook.ts';
+import { registerApi } from './v1/plugin.ts';
+
+/** Request bodies are small JSON documents (an approval, a silence): anything bigger is refused. */
+export const BODY_LIMIT_BYTES = 64 * 1024;
 
 /** More due probes than this waiting for a free slot: the prober is overloaded, /readyz fails. */
 const READY_MAX_WAITING = 1000;
 
 /**
- * mend's own HTTP endpoints: liveness, readiness (is mend itself able to do its job?) and
- * Prometheus metrics.
+ * mend's HTTP server: liveness, readiness (is mend itself able to do its job?), Prometheus
+ * metrics and, given an API context, the operator API under /api/v1.
  */
-export function createServer(controller: ControllerHandle): FastifyInstance {
-  const app = Fastify({ logger: false });
+export async function createServer(
+  controller: ControllerHandle,
+  api?: ApiContext,
+): Promise<FastifyInstance> {
+  const app = Fastify({ logger: false, bodyLimit: BODY_LIMIT_BYTES });
   const { metrics } = controller;
+  collectRoutes(app);
+  answerErrorsAsProblems(app, api?.log ?? controller.log);
+  // JSON only: Fastify would also parse text/plain, and a body the API cannot read is a 415.
+  app.removeContentTypeParser('text/plain');
+  if (api) {
+    authenticateRequests(app, api);
+    await registerApi(app, api);
+  }
 
   app.get('/healthz', async () => ({ status: 'pass' }));
 
@@ -61,7 +79,7 @@ export async function serveApi(
   controller: ControllerHandle,
   listen: { host: string; port: number },
 ): Promise<Served> {
-  const app = createServer(controller);
+  const app = await createServer(controller, controller.api);
   await app.listen({ host: listen.host, port: listen.port });
   const address = app.server.address();
   return {

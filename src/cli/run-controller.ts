@@ -1,11 +1,6 @@
 import { serveApi } from '../api/server.ts';
-import {
-  type ControllerHandle,
-  type ControllerOptions,
-  type RunningController,
-  type Served,
-  startController,
-} from '../controller.ts';
+import { type ControllerOptions, type RunningController, startController } from '../controller.ts';
+import type { ControllerHandle, Served } from '../controller-handle.ts';
 import type { Logger } from '../support/log.ts';
 import { StartError } from '../support/start-error.ts';
 import { terminalBlock } from '../support/terminal-text.ts';

@@ -145,6 +145,11 @@ export class DecisionLoop implements SignalConsumer {
     return this.#serially(() => this.#decide(input, operatorRequestId));
   }
 
+  /** Take the pending operator requests now (the API, after recording one); resolves when done. */
+  takeOperatorRequests(): Promise<void> {
+    return this.#operators.pollNow();
+  }
+
   /** Decide under a new config from now on; the state carries over, recounted for it. */
   reload(config: Config): Promise<void> {
     return this.#serially(async () => {

@@ -131,6 +131,10 @@ function describeInput(input: Input): string {
       return `breaker reset ${input.service}${input.runbook ? ` ${input.runbook}` : ''} by ${input.actor}`;
     case 'notify':
       return `notify step of ${input.commandId} to ${input.notifiers.join(', ')}`;
+    case 'silence':
+      return `silence ${input.id} (${input.matchers.join(', ')}) by ${input.actor}`;
+    case 'silenceExpire':
+      return `expire silence ${input.id} by ${input.actor}`;
     case 'tick':
       return 'timer';
   }

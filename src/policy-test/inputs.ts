@@ -50,6 +50,27 @@ export function toInput(config: Config, start: number, input: TestInput): Input 
       ...(runbook !== undefined ? { runbook } : {}),
     };
   }
+  if (input.silence !== undefined) {
+    const { id, matchers, from, until, comment, actor } = input.silence;
+    return {
+      kind: 'silence',
+      at,
+      id,
+      matchers,
+      startsAt: from === undefined ? at : start + offsetMs(from),
+      endsAt: start + offsetMs(until),
+      comment,
+      actor,
+    };
+  }
+  if (input.expireSilence !== undefined) {
+    return {
+      kind: 'silenceExpire',
+      at,
+      id: input.expireSilence.id,
+      actor: input.expireSilence.actor,
+    };
+  }
   return { kind: 'tick', at };
 }
 

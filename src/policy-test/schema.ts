@@ -92,10 +92,35 @@ export const testInput = z
       })
       .optional()
       .describe('An operator resets a breaker.'),
+    silence: z
+      .strictObject({
+        id: z.string().describe('The id the controller would give it, e.g. sil-1.'),
+        matchers: z.array(z.string()).describe('Alertmanager matchers: service="db".'),
+        from: offset().optional().describe('When it starts (default: when it is added).'),
+        until: offset().describe('When it ends.'),
+        comment: z.string().default(''),
+        actor: z.string().default('tester'),
+      })
+      .optional()
+      .describe('An operator adds a silence at run time (mend silence add, the API).'),
+    expireSilence: z
+      .strictObject({ id: z.string(), actor: z.string().default('tester') })
+      .optional()
+      .describe('An operator ends a runtime silence early.'),
     tick: z.literal(true).optional().describe('Only time passes (ticks also run every tickEvery).'),
   })
   .superRefine((input, ctx) => {
-    const kinds = ['fire', 'resolve', 'outcome', 'approve', 'deny', 'breakerReset', 'tick'];
+    const kinds = [
+      'fire',
+      'resolve',
+      'outcome',
+      'approve',
+      'deny',
+      'breakerReset',
+      'silence',
+      'expireSilence',
+      'tick',
+    ];
     const present = kinds.filter((kind) => (input as Record<string, unknown>)[kind] !== undefined);
     if (present.length !== 1) {
       ctx.addIssue({

@@ -7,6 +7,7 @@ import { onBreakerReset } from './inputs/on-breaker-reset.ts';
 import { onNotify } from './inputs/on-notify.ts';
 import { onOutcome } from './inputs/on-outcome.ts';
 import { onSignal } from './inputs/on-signal.ts';
+import { onSilence, onSilenceExpire } from './inputs/on-silence.ts';
 import { refreshHolds } from './judge/follow-ups.ts';
 import { judge } from './judge/judge.ts';
 import { type EngineState, incidentOf, initialState } from './state.ts';
@@ -41,6 +42,12 @@ export function decide(
       break;
     case 'notify':
       onNotify(d, input);
+      break;
+    case 'silence':
+      onSilence(d, input);
+      break;
+    case 'silenceExpire':
+      onSilenceExpire(d, input);
       break;
     case 'tick':
       break;

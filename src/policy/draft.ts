@@ -7,13 +7,14 @@ import {
   emptyService,
   type IncidentState,
   isEmptyService,
+  type RuntimeSilence,
   type ServiceState,
 } from './state.ts';
 import { tableGet, tableSetMany } from './table.ts';
 import { addTimer, type Timer } from './timers.ts';
 import type { Command, IncidentEvent, Reason } from './types.ts';
 
-type Shared = 'inFlightByPolicy' | 'approvals' | 'queue' | 'blast';
+type Shared = 'inFlightByPolicy' | 'approvals' | 'queue' | 'blast' | 'silences';
 
 /**
  * One decision in progress: copy-on-write over the previous state. The first write to a service
@@ -80,6 +81,12 @@ export class Draft {
       this.#copied.add(key);
     }
     return this.state[key];
+  }
+
+  /** The silences operators added at run time, writable. */
+  silences(): Record<string, RuntimeSilence> {
+    // Older snapshots have none: shared() copies `undefined` into a fresh record.
+    return this.shared('silences')!;
   }
 
   /** Blast state of a policy, writable. */

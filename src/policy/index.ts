@@ -14,5 +14,5 @@ export type { EngineState, IncidentState, Phase } from './state.ts';
 export { initialState } from './state.ts';
 export { nextTimerAt } from './timers.ts';
 export type * from './types.ts';
-export type { BreakerView } from './views.ts';
-export { findIncident, listBreakers, openIncidents } from './views.ts';
+export type { BreakerView, SilenceView } from './views.ts';
+export { findIncident, listBreakers, listSilences, openIncidents } from './views.ts';

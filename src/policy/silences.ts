@@ -3,6 +3,7 @@ import type { Config } from '../config/config.ts';
 import { formatDuration } from '../config/kinds/duration.ts';
 import { iso } from './format.ts';
 import { compileMatchers, formatMatcher, type LabelPredicate } from './matchers.ts';
+import type { RuntimeSilence } from './state.ts';
 
 /** A Silence or a MaintenanceWindow: while active, matching signals are recorded and nothing done. */
 export interface SilenceRule {
@@ -31,6 +32,40 @@ export function compileSilences(config: Config): SilenceRule[] {
     describe: `maintenance window ${window.name} (${JSON.stringify(window.schedule)} ${window.timeZone} for ${formatDuration(window.durationMs)})`,
   }));
   return [...silences, ...windows];
+}
+
+/**
+ * The rule of a runtime silence (state.silences). Compiling matchers is costly next to a decision,
+ * and the same silence object is shared by every state until it changes, so its rule is kept with
+ * it: a cache of a pure function of the object, which answers the same without it.
+ */
+const runtimeRules = new WeakMap<RuntimeSilence, SilenceRule>();
+
+export function runtimeSilenceRule(id: string, silence: RuntimeSilence): SilenceRule {
+  let rule = runtimeRules.get(silence);
+  if (rule === undefined) {
+    rule = {
+      kind: 'silence',
+      name: id,
+      matches: compileMatchers(silence.matchers),
+      activeUntil: (now) =>
+        now >= silence.startsAt && now < silence.endsAt ? silence.endsAt : null,
+      describe: `silence ${id} (${silence.matchers.map(formatMatcher).join(', ')}; by ${silence.createdBy}: ${JSON.stringify(silence.comment)})`,
+    };
+    runtimeRules.set(silence, rule);
+  }
+  return rule;
+}
+
+/** The config's rules, then the runtime silences', in id order. */
+export function silenceRules(
+  configured: readonly SilenceRule[],
+  runtime: Readonly<Record<string, RuntimeSilence>> | undefined,
+): readonly SilenceRule[] {
+  if (runtime === undefined) return configured;
+  const ids = Object.keys(runtime);
+  if (ids.length === 0) return configured;
+  return [...configured, ...ids.sort().map((id) => runtimeSilenceRule(id, runtime[id]!))];
 }
 
 /** The first active rule matching `labels`, with its end. */

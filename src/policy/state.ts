@@ -1,3 +1,4 @@
+import type { LabelMatcher } from '../config/config.ts';
 import { emptyTable, type Table } from './table.ts';
 import { emptyTimers, type TimerQueue } from './timers.ts';
 
@@ -25,6 +26,11 @@ export interface EngineState {
   inFlightByPolicy: Record<string, number>;
   /** Approval requests waiting for a human, by approval id. */
   approvals: Record<string, PendingApproval>;
+  /**
+   * Silences operators added at run time (the config's are in the compiled policies), by id;
+   * ended ones are dropped when the next is added. Absent in older snapshots.
+   */
+  silences?: Record<string, RuntimeSilence>;
   /** Incidents waiting for a concurrency slot, first come first served. */
   queue: QueueEntry[];
   /** Blast-radius bookkeeping per policy that sets maxUnhealthy. */
@@ -159,6 +165,15 @@ export interface InFlight {
   runbook: string;
   startedAt: number;
   halfOpenTrial: boolean;
+}
+
+export interface RuntimeSilence {
+  matchers: LabelMatcher[];
+  startsAt: number;
+  endsAt: number;
+  comment: string;
+  createdBy: string;
+  createdAt: number;
 }
 
 export interface PendingApproval {

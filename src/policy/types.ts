@@ -13,7 +13,9 @@ export type Input =
   | ApprovalInput
   | TickInput
   | BreakerResetInput
-  | NotifyInput;
+  | NotifyInput
+  | SilenceInput
+  | SilenceExpireInput;
 
 export interface SignalInput {
   kind: 'signal';
@@ -62,6 +64,31 @@ export interface BreakerResetInput {
   service: string;
   /** Every breaker of the service when unset. */
   runbook?: string;
+  actor: string;
+}
+
+/**
+ * An operator silences what the matchers select, from startsAt to endsAt (`mend silence add`, the
+ * API): beside the config's silences, and recorded like every input, so a replay decides alike.
+ */
+export interface SilenceInput {
+  kind: 'silence';
+  at: number;
+  /** Given by the shell (`sil-<request id>`), unique. */
+  id: string;
+  /** Alertmanager matchers, as the operator wrote them (`service="db"`, `env=~"prod|stage"`). */
+  matchers: string[];
+  startsAt: number;
+  endsAt: number;
+  comment: string;
+  actor: string;
+}
+
+/** An operator ends a runtime silence before its time; what it held is judged again. */
+export interface SilenceExpireInput {
+  kind: 'silenceExpire';
+  at: number;
+  id: string;
   actor: string;
 }
 

@@ -1,4 +1,10 @@
-import { type BreakerState, type EngineState, type IncidentState, incidentOf } from './state.ts';
+import {
+  type BreakerState,
+  type EngineState,
+  type IncidentState,
+  incidentOf,
+  type RuntimeSilence,
+} from './state.ts';
 import { tableEntries, tableGet } from './table.ts';
 
 /** Read-only views of engine state for the shell, the CLI and tests. */
@@ -38,4 +44,16 @@ function idNumber(id: string): number {
 
 function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+export interface SilenceView extends RuntimeSilence {
+  id: string;
+}
+
+/** Runtime silences that have not ended at `now`, by start time. */
+export function listSilences(state: EngineState, now: number): SilenceView[] {
+  return Object.entries(state.silences ?? {})
+    .filter(([, silence]) => silence.endsAt > now)
+    .map(([id, silence]) => ({ id, ...silence }))
+    .sort((a, b) => a.startsAt - b.startsAt || compare(a.id, b.id));
 }

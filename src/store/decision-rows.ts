@@ -7,6 +7,7 @@ import type {
   EngineSnapshot,
   NewCommand,
   NewOperatorRequest,
+  OperatorRequestKind,
   OperatorRequestStatus,
   RecordedDecision,
   RecordedInput,
@@ -140,6 +141,19 @@ export function operatorTarget(request: NewOperatorRequest): string {
       const breaker = `breaker/${text('service', service)}`;
       return runbook === undefined ? breaker : `${breaker}/${text('runbook', runbook)}`;
     }
+    case 'silence': {
+      const { matchers, startsAt, endsAt, comment } = request.payload;
+      if (!Array.isArray(matchers) || matchers.length === 0) {
+        throw new TypeError('a silence needs at least one matcher');
+      }
+      for (const matcher of matchers) text('matcher', matcher);
+      epochMs('startsAt', startsAt);
+      epochMs('endsAt', endsAt);
+      if (typeof comment !== 'string') throw new TypeError('a silence comment must be a string');
+      return `silence/${matchers.join(',')}`;
+    }
+    case 'silenceExpire':
+      return `silence/${text('silenceId', request.payload.silenceId)}`;
     default:
       throw new TypeError(
         `unknown operator request kind ${String((request as { kind: unknown }).kind)}`,
@@ -147,13 +161,20 @@ export function operatorTarget(request: NewOperatorRequest): string {
   }
 }
 
+const KINDS: ReadonlySet<string> = new Set<OperatorRequestKind>([
+  'approval',
+  'breakerReset',
+  'silence',
+  'silenceExpire',
+]);
+
 export function storedOperatorRequest(row: Row<'operator_requests'>): StoredOperatorRequest {
   const request = {
     id: toNumber(row.id),
     at: toNumber(row.at),
     actor: row.actor,
-    // The CHECK constraint admits only these kinds, and the payload was written for its kind.
-    kind: row.kind,
+    // The payload was written for its kind (operatorTarget), by this mend or an older one.
+    kind: knownKind(row.kind, row.id),
     payload: fromJson<unknown>(row.payload),
     status: row.status as OperatorRequestStatus,
   } as StoredOperatorRequest;
@@ -163,6 +184,15 @@ export function storedOperatorRequest(row: Row<'operator_requests'>): StoredOper
   if (inputSeq !== undefined) request.inputSeq = inputSeq;
   if (row.detail !== null) request.detail = row.detail;
   return request;
+}
+
+function knownKind(kind: string, id: unknown): OperatorRequestKind {
+  if (!KINDS.has(kind)) {
+    throw new TypeError(
+      `operator request ${String(id)} is of kind ${JSON.stringify(kind)}, which this mend does not know: a newer mend wrote it`,
+    );
+  }
+  return kind as OperatorRequestKind;
 }
 
 /** A name or key: a non-empty string (JSON and TypeScript let anything through at run time). */

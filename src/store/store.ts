@@ -327,7 +327,7 @@ export interface CommandFilter {
   limit?: number;
 }
 
-export type OperatorRequestKind = 'approval' | 'breakerReset';
+export type OperatorRequestKind = NewOperatorRequest['kind'];
 export type OperatorRequestStatus = 'pending' | 'applied' | 'rejected';
 
 /** An operator's request; each kind's payload is its engine input without kind, at and actor. */
@@ -338,7 +338,18 @@ export type NewOperatorRequest = {
 } & (
   | { kind: 'approval'; payload: { approvalId: string; verdict: 'approve' | 'deny' } }
   | { kind: 'breakerReset'; payload: { service: string; runbook?: string } }
+  | { kind: 'silence'; payload: SilenceRequest }
+  | { kind: 'silenceExpire'; payload: { silenceId: string } }
 );
+
+/** A silence an operator asks for; the controller names it `sil-<request id>` when it applies. */
+export interface SilenceRequest {
+  /** Alertmanager matchers: `service="db"`, `env=~"prod|stage"`. */
+  matchers: string[];
+  startsAt: number;
+  endsAt: number;
+  comment: string;
+}
 
 export type StoredOperatorRequest = NewOperatorRequest & {
   id: number;

@@ -1,12 +1,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createServer } from '../../src/api/server.ts';
-import type { ControllerHandle } from '../../src/controller.ts';
+import type { ControllerHandle } from '../../src/controller-handle.ts';
+import { createLogger } from '../../src/support/log.ts';
 import { createMetrics } from '../../src/support/metrics.ts';
 
 function handle(store: { up: boolean }): ControllerHandle {
   return {
     metrics: createMetrics(),
+    log: createLogger({ level: 'silent' }),
     pingStore: async () => {
       if (!store.up) throw new Error('store /x/mend.db is closed');
     },
@@ -24,7 +26,7 @@ function handle(store: { up: boolean }): ControllerHandle {
 
 test('/metrics says whether the store answers at every scrape, without /readyz first', async () => {
   const store = { up: true };
-  const app = createServer(handle(store));
+  const app = await createServer(handle(store));
   try {
     const up = await app.inject({ method: 'GET', url: '/metrics' });
     assert.match(up.body, /^mend_store_up 1$/m);

@@ -15,6 +15,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['cli'],
   ['api'],
   ['controller.ts'],
+  ['controller-handle.ts'],
   ['demo', 'policy-test'],
   ['documents.ts', 'startup-summary.ts'],
   ['runbooks', 'notify'],

@@ -10,7 +10,11 @@ const repoFile = (path: string) => readFile(new URL(`../../${path}`, import.meta
 
 for (const [path, render] of Object.entries(GENERATED_FILES)) {
   test(`${path} is up to date (regenerate: ${REGENERATE_COMMAND})`, async () => {
-    assert.equal(await repoFile(path), render(), `${path} is stale: run ${REGENERATE_COMMAND}`);
+    assert.equal(
+      await repoFile(path),
+      await render(),
+      `${path} is stale: run ${REGENERATE_COMMAND}`,
+    );
   });
 }
 

@@ -112,7 +112,7 @@ cases:
   assert.equal(result.failed, 1);
   assert.deepEqual(result.report.split('\n').slice(1, 4), [
     '  ! t.yaml:5:15: cases[0].inputs[0].at: expected a duration such as 30s, 10m, 1h or 1h30m (units d, h, m, s, ms), found "soon"',
-    '  ! t.yaml:6:39: cases[0].inputs[1].resolve: expected exactly one of fire, resolve, outcome, approve, deny, breakerReset, tick, found fire and resolve',
+    '  ! t.yaml:6:39: cases[0].inputs[1].resolve: expected exactly one of fire, resolve, outcome, approve, deny, breakerReset, silence, expireSilence, tick, found fire and resolve',
     '  ! t.yaml:7:24: cases[0].expect[0].comands: expected a known field, found unknown field "comands" (did you mean "commands"?)',
   ]);
 });

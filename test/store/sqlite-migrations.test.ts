@@ -89,6 +89,7 @@ test('0003: an older store opens with its incidents named by engine id, one per 
       '0001-foundation',
       '0002-decisions',
       '0003-one-incident-per-id',
+      '0005-operator-request-kinds',
     ]);
     assert.deepEqual(
       (await store.listIncidents()).map((i) => [i.id, i.status]),
@@ -130,4 +131,43 @@ test('0003: a store where an id names two incidents is refused, naming them, and
     return true;
   });
   assert.deepEqual(migrations(), ['0001-foundation', '0002-decisions']);
+});
+
+test('0005: operator requests of an older store stay, ids go on, and new kinds are taken', async () => {
+  await olderStore([]);
+  const raw = new DatabaseSync(path);
+  try {
+    for (const n of [1, 2, 3]) {
+      raw
+        .prepare(
+          `insert into operator_requests (at, actor, kind, payload, status) values (?, 'cli:old', 'breakerReset', '{"service":"api"}', 'pending')`,
+        )
+        .run(T0 + n);
+    }
+    // The newest request was deleted by hand: its id must still never be given out again.
+    raw.exec('drop trigger if exists operator_requests_no_delete');
+    raw.exec('delete from operator_requests where id = 3');
+  } finally {
+    raw.close();
+  }
+  const store = await openStore({ path });
+  try {
+    assert.deepEqual(
+      (await store.pendingOperatorRequests()).map((r) => [r.id, r.kind, r.actor]),
+      [
+        [1, 'breakerReset', 'cli:old'],
+        [2, 'breakerReset', 'cli:old'],
+      ],
+    );
+    const { id } = await store.addOperatorRequest({
+      at: T0 + 10,
+      actor: 'token:bob',
+      kind: 'silence',
+      payload: { matchers: ['service="api"'], startsAt: T0, endsAt: T0 + 60_000, comment: 'x' },
+    });
+    assert.equal(id, 4, 'AUTOINCREMENT kept its counter through the rebuild');
+    assert.equal((await store.getOperatorRequest(id))?.kind, 'silence');
+  } finally {
+    await store.close();
+  }
 });

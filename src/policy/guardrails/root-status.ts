@@ -1,7 +1,7 @@
 import { breakerAt } from '../breaker.ts';
 import { iso } from '../format.ts';
 import type { DraftView } from '../judge/judging.ts';
-import { activeSilence, describeSilence } from '../silences.ts';
+import { activeSilence, describeSilence, silenceRules } from '../silences.ts';
 import { type IncidentState, incidentOf, signalOf } from '../state.ts';
 
 /**
@@ -58,7 +58,8 @@ export function rootStatus(d: DraftView, root: Root): RootStatus {
   if (inc === undefined) return status('unowned', `nothing is known of ${name}’s incident`);
   if (inc.blockedBy === 'silence' || inc.blockedBy === 'maintenance') {
     const lead = signalOf(svc, inc.lead ?? inc.firing[0] ?? '');
-    const active = activeSilence(d.compiled.silences, lead?.labels ?? { service: name }, d.now);
+    const rules = silenceRules(d.compiled.silences, d.state.silences);
+    const active = activeSilence(rules, lead?.labels ?? { service: name }, d.now);
     const what = active === null ? inc.blockedBy : describeSilence(active);
     return status('silenced', `${name} is silenced by ${what}: nothing heals it`);
   }

@@ -1,11 +1,12 @@
 import { reasonOf } from '../judge/judging.ts';
 import type { Gate } from '../judge/ruling.ts';
-import { activeSilence, describeSilence } from '../silences.ts';
+import { activeSilence, describeSilence, silenceRules } from '../silences.ts';
 
 /** Silences and maintenance windows: record, do nothing, look again when they end. */
 export const silence: Gate = (j) => {
   const labels = j.lead?.labels ?? { service: j.inc.service };
-  const active = activeSilence(j.d.compiled.silences, labels, j.d.now);
+  const rules = silenceRules(j.d.compiled.silences, j.d.state.silences);
+  const active = activeSilence(rules, labels, j.d.now);
   if (active === null) return null;
   const { kind } = active.rule;
   return {

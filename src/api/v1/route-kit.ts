@@ -1,0 +1,91 @@
+import type {
+  FastifyBaseLogger,
+  FastifyInstance,
+  RawReplyDefaultExpression,
+  RawRequestDefaultExpression,
+  RawServerDefault,
+} from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { parseDuration } from '../../config/kinds/duration.ts';
+import type { ApiContext } from '../../controller-handle.ts';
+
+/** The Fastify instance the routes are declared on: zod schemas, typed requests. */
+export type ApiApp = FastifyInstance<
+  RawServerDefault,
+  RawRequestDefaultExpression,
+  RawReplyDefaultExpression,
+  FastifyBaseLogger,
+  ZodTypeProvider
+>;
+
+/** A resource's routes: one file each, registered in routes/index.ts. */
+export type RegisterRoutes = (app: ApiApp, context: ApiContext) => void;
+
+/**
+ * The least role a route needs; each route says its own (the auth hook refuses a route that does
+ * not). `anyone` is for what a client needs before it has a token: the OpenAPI document.
+ */
+export type RouteRole = 'anyone' | 'viewer' | 'operator' | 'admin' | 'ingest';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    role?: RouteRole;
+  }
+}
+
+/** A time in a query string: RFC 3339, or a duration ago (`7d`, `24h`, `30m`), as the CLI takes. */
+export function timeParam(now: () => number) {
+  return z
+    .string()
+    .describe('RFC 3339 time, or a duration ago such as 7d, 24h, 30m')
+    .transform((value, ctx) => {
+      const ago = parseDuration(value);
+      if (ago !== undefined) return now() - ago;
+      const at = Date.parse(value);
+      if (Number.isNaN(at) || !/^\d{4}-\d{2}-\d{2}/.test(value)) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `expected a duration ago such as 7d, 24h, 30m or a time such as 2026-11-24T10:00:00Z, found ${JSON.stringify(value)}`,
+        });
+        return z.NEVER;
+      }
+      return at;
+    });
+}
+
+/** A page size: 1..500, 50 when not given. */
+export const limitParam = z.coerce
+  .number()
+  .int()
+  .min(1)
+  .max(500)
+  .default(50)
+  .describe('items per page (1-500, default 50)');
+
+/** Times go out as the store and the CLI's JSON keep them: integer epoch milliseconds. */
+export const EpochMs = z.number().int().describe('epoch milliseconds (UTC)');
+
+/** An error answer (src/api/problem.ts) as the OpenAPI document describes it. */
+export const ProblemBody = z
+  .looseObject({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string(),
+  })
+  .describe('application/problem+json (RFC 9457)');
+
+/** Response schemas for the problem answers a route gives besides the ones every route can. */
+export function problems(...statuses: number[]): Record<number, typeof ProblemBody> {
+  return Object.fromEntries(statuses.map((status) => [status, ProblemBody]));
+}
+
+/**
+ * A response the OpenAPI document describes in part (the fields a client keys on) while the
+ * TypeScript view it comes from is the whole shape: extra fields pass through unchanged.
+ */
+export function describedInPart<T>(schema: z.ZodObject): z.ZodType<T> {
+  // The loose object serializes whatever the view holds; only its static type is narrowed here.
+  return schema as unknown as z.ZodType<T>;
+}

@@ -1,0 +1,17 @@
+import type { RegisterRoutes } from '../route-kit.ts';
+import { registerApprovals } from './approvals.ts';
+import { registerBreakers } from './breakers.ts';
+import { registerIncidents } from './incidents.ts';
+import { registerReport } from './report.ts';
+import { registerServices } from './services.ts';
+import { registerSignals } from './signals.ts';
+
+/** Every resource of /api/v1, one file each. */
+export const ROUTES: readonly RegisterRoutes[] = [
+  registerServices,
+  registerIncidents,
+  registerSignals,
+  registerBreakers,
+  registerApprovals,
+  registerReport,
+];

@@ -1,0 +1,82 @@
+import type { Config } from './config/config.ts';
+import type { EngineState } from './policy/index.ts';
+import type { CheckState } from './signals/check-state.ts';
+import type { SchedulerStats } from './signals/scheduler.ts';
+import type { NewOperatorRequest, Store, StoredOperatorRequest } from './store/store.ts';
+import type { Logger } from './support/log.ts';
+import type { Metrics } from './support/metrics.ts';
+
+/**
+ * What a server (src/api) sees of a running controller: the composition root (controller.ts)
+ * builds it, the server reads and acts through it. A file of its own, below both, so the arrow
+ * from the root to the server's types and from the server to the root's never closes a circle.
+ */
+/** One check as the prober holds it now. */
+export interface CheckNow {
+  /** `service/check`. */
+  key: string;
+  service: string;
+  role: string;
+  state: CheckState;
+}
+
+export type Role = 'viewer' | 'operator' | 'admin' | 'ingest';
+
+/** Who is calling: a token's name and role. */
+export interface Principal {
+  token: string;
+  role: Role;
+}
+
+/** The Authorization header judged: a principal, or why it was refused (said in the 401). */
+export type Authentication = { principal: Principal } | { refused: string };
+
+/** One audit row as the API writes it (the store chains and hashes it). */
+export interface ApiAuditEntry {
+  actor: string;
+  role: string | null;
+  source: string;
+  action: string;
+  target: string;
+  result: string;
+  requestId: string;
+  details: unknown;
+}
+
+/** What the API's routes read and do: the running controller, seen through what they need. */
+export interface ApiContext {
+  store: Store;
+  log: Logger;
+  now(): number;
+  config(): Config;
+  /** The decision state now (every decision is recorded before the state moves on). */
+  state(): EngineState;
+  checks(): readonly CheckNow[];
+  /**
+   * Record an operator request (audited with it), have the decision loop take it now, and return
+   * it as it stands then: applied, rejected with the reason, or still pending.
+   */
+  request(request: NewOperatorRequest): Promise<StoredOperatorRequest>;
+  authenticate(authorization: string | undefined): Promise<Authentication>;
+  audit(entry: ApiAuditEntry): Promise<void>;
+}
+
+/** What a server (src/api) sees of a running controller. */
+export interface ControllerHandle {
+  readonly metrics: Metrics;
+  readonly log: Logger;
+  /** What the operator API reads and does (absent: serve only /healthz, /readyz, /metrics). */
+  readonly api?: ApiContext;
+  /** A cheap proof that the store answers; rejects with the reason when it does not. */
+  pingStore(): Promise<void>;
+  schedulerStats(): Promise<SchedulerStats>;
+  /** Signals detected and not yet recorded. */
+  pendingSignals(): number;
+}
+
+/** Something started on the controller's behalf (a server), stopped with it. */
+export interface Served {
+  /** Where it listens, for the start-up summary. */
+  address: string;
+  close(): Promise<void>;
+}
