@@ -9,6 +9,7 @@ import { registerReport } from './report.ts';
 import { registerRun } from './run.ts';
 import { registerRunbook } from './runbook.ts';
 import { registerSchema } from './schema.ts';
+import { registerSilence } from './silence.ts';
 import { registerTest } from './test.ts';
 import { registerValidate } from './validate.ts';
 
@@ -24,6 +25,7 @@ export const commands: RegisterCommand[] = [
   registerReport,
   registerApprove,
   registerDeny,
+  registerSilence,
   registerSchema,
   registerDemo,
 ];
