@@ -8,13 +8,12 @@ import { checkNotifierSecrets } from './notify/check-secrets.ts';
 import { createNotifierPort } from './notify/notifier-port.ts';
 import { createRunbookExecutor } from './runbooks/executor.ts';
 import { Prober } from './signals/prober.ts';
-import type { SchedulerStats } from './signals/scheduler.ts';
 import { startupSummary } from './startup-summary.ts';
 import { openStore } from './store/open.ts';
 import type { Store } from './store/store.ts';
 import { compactHeap } from './support/compact-heap.ts';
 import type { Logger } from './support/log.ts';
-import { createMetrics, type Metrics } from './support/metrics.ts';
+import { createMetrics } from './support/metrics.ts';
 import { StartError } from './support/start-error.ts';
 
 export interface ControllerOptions {
