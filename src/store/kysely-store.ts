@@ -10,6 +10,7 @@ import * as journal from './queries/journal-queries.ts';
 import * as operator from './queries/operator-queries.ts';
 import * as signals from './queries/signal-queries.ts';
 import * as snapshots from './queries/snapshot-queries.ts';
+import { integer } from './row-values.ts';
 import type { StoreSchema } from './schema.ts';
 import type {
   AuditEntry,
@@ -95,6 +96,29 @@ export class KyselyStore implements Store {
 
   listJournal(runId: string) {
     return this.#run((db) => journal.listJournal(db, runId));
+  }
+
+  latestPositions() {
+    return this.#run(async (db) => {
+      const decision = await db
+        .selectFrom('engine_inputs')
+        .select((eb) => eb.fn.max('seq').as('seq'))
+        .executeTakeFirst();
+      const entry = await db
+        .selectFrom('runbook_journal')
+        .select((eb) => eb.fn.max('id').as('id'))
+        .executeTakeFirst();
+      return {
+        seq: decision?.seq == null ? 0 : Number(decision.seq),
+        journal: entry?.id == null ? 0 : Number(entry.id),
+      };
+    });
+  }
+
+  journalAfter(afterId: number, limit: number) {
+    return this.#run((db) =>
+      journal.journalAfter(db, integer('afterId', afterId), integer('limit', limit)),
+    );
   }
 
   recordDecision(record: DecisionRecord) {

@@ -39,6 +39,13 @@ export interface Store {
   appendJournal(entry: JournalEntry): Promise<{ created: boolean; entry: StoredJournalEntry }>;
   /** A run's journal in append order. */
   listJournal(runId: string): Promise<StoredJournalEntry[]>;
+  /**
+   * Every run's journal after entry `afterId` (0: from the start), oldest first, at most `limit`:
+   * for a reader that follows the journal as it grows (the API's stream).
+   */
+  journalAfter(afterId: number, limit: number): Promise<StoredJournalEntry[]>;
+  /** The newest decision's seq and journal entry's id (0 when there is none): where "now" is. */
+  latestPositions(): Promise<{ seq: number; journal: number }>;
 
   /**
    * Records one engine step before any of its commands is dispatched, in ONE transaction: the

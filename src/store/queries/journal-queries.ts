@@ -39,3 +39,19 @@ export async function listJournal(
     .execute();
   return rows.map(journalEntry);
 }
+
+/** Every run's journal after entry `afterId`, in append order: what the API's stream follows. */
+export async function journalAfter(
+  db: Kysely<StoreSchema>,
+  afterId: number,
+  limit: number,
+): Promise<StoredJournalEntry[]> {
+  const rows = await db
+    .selectFrom('runbook_journal')
+    .selectAll()
+    .where('id', '>', afterId)
+    .orderBy('id')
+    .limit(limit)
+    .execute();
+  return rows.map(journalEntry);
+}

@@ -76,4 +76,33 @@ export function journalContract(makeStore: MakeStore): void {
       );
       assert.deepEqual(await store.listJournal('nope'), []);
     }));
+
+  test("follows every run's journal after an entry, in append order, a page at a time", () =>
+    withStore(makeStore, async ({ store }) => {
+      assert.deepEqual(await store.latestPositions(), { seq: 0, journal: 0 });
+      const ids: number[] = [];
+      for (const [runId, key] of [
+        ['run-1', 'a:0:1'],
+        ['run-2', 'b:0:1'],
+        ['run-1', 'a:1:1'],
+      ] as const) {
+        ids.push((await store.appendJournal(entry({ runId, idempotencyKey: key }))).entry.id);
+      }
+      const all = await store.journalAfter(0, 10);
+      assert.deepEqual(
+        all.map((e) => [e.id, e.runId]),
+        [
+          [ids[0], 'run-1'],
+          [ids[1], 'run-2'],
+          [ids[2], 'run-1'],
+        ],
+      );
+      assert.deepEqual(
+        (await store.journalAfter(ids[0]!, 1)).map((e) => e.id),
+        [ids[1]],
+      );
+      assert.deepEqual(await store.journalAfter(ids[2]!, 10), []);
+      await assert.rejects(store.journalAfter(0.5, 10), { name: 'TypeError' });
+      assert.deepEqual(await store.latestPositions(), { seq: 0, journal: ids[2] });
+    }));
 }

@@ -5,6 +5,8 @@ import { registerIncidents } from './incidents.ts';
 import { registerReport } from './report.ts';
 import { registerServices } from './services.ts';
 import { registerSignals } from './signals.ts';
+import { registerSilences } from './silences.ts';
+import { registerStream } from './stream.ts';
 
 /** Every resource of /api/v1, one file each. */
 export const ROUTES: readonly RegisterRoutes[] = [
@@ -13,5 +15,7 @@ export const ROUTES: readonly RegisterRoutes[] = [
   registerSignals,
   registerBreakers,
   registerApprovals,
+  registerSilences,
   registerReport,
+  registerStream,
 ];
