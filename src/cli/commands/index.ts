@@ -10,6 +10,7 @@ import { registerRun } from './run.ts';
 import { registerRunbook } from './runbook.ts';
 import { registerSchema } from './schema.ts';
 import { registerSilence } from './silence.ts';
+import { registerTail } from './tail.ts';
 import { registerTest } from './test.ts';
 import { registerValidate } from './validate.ts';
 
@@ -26,6 +27,7 @@ export const commands: RegisterCommand[] = [
   registerApprove,
   registerDeny,
   registerSilence,
+  registerTail,
   registerSchema,
   registerDemo,
 ];
