@@ -78,13 +78,13 @@ test('mend runbook run: a live view of each step, journaled and audited; exit 0 
     await store.close();
     const actor = `cli:${userInfo().username}`;
     assert.deepEqual(
-      audit.map((a) => [a.actor, a.action, a.target]),
+      audit.map((a) => [a.actor, a.action, a.target, a.result]),
       [
-        [actor, 'runbook.run', 'api/restart'],
-        [actor, 'runbook.outcome', 'api/restart'],
+        [actor, 'runbook.run', 'runbook/api/restart', 'ok'],
+        [actor, 'runbook.outcome', 'runbook/api/restart', 'ok'],
       ],
     );
-    assert.deepEqual(audit[1]!.details, {
+    assert.deepEqual(audit[1]!.params, {
       runId,
       result: 'succeeded',
       detail: 'verified healthy by steps[1] verify',

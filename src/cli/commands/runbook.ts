@@ -8,7 +8,7 @@ import { StartError } from '../../support/start-error.ts';
 import { terminalLine } from '../../support/terminal-text.ts';
 import { EXIT_FAILURE } from '../exit-codes.ts';
 import { configOrFail, reportingFailures, storeOrFail } from '../open-for-cli.ts';
-import { DEFAULT_DB, defaultActor } from '../options.ts';
+import { cliUserActor, DEFAULT_DB } from '../options.ts';
 import type { RegisterCommand } from './register-command.ts';
 
 /** `--param k=v`, repeatable; the value is text, typed by the runbook's declaration. */
@@ -31,11 +31,6 @@ export const registerRunbook: RegisterCommand = (program) => {
     .option('--dry-run', 'validate the params and show what each step would run; run nothing')
     .requiredOption('-c, --config <paths...>', 'config files or folders (*.yaml, *.yml)')
     .option('--db <path>', 'SQLite store file', DEFAULT_DB)
-    .option(
-      '--actor <name>',
-      'who runs it (recorded in the journal and the audit log)',
-      defaultActor(),
-    )
     .option('--run-id <id>', 'resume the run with this id (printed when a run is interrupted)')
     .action((name, options) =>
       reportingFailures(async () => {
@@ -58,9 +53,11 @@ export const registerRunbook: RegisterCommand = (program) => {
           options.runId ??
           `cli:${service.name}:${name}:${Date.now()}-${randomBytes(3).toString('hex')}`;
         const store = await storeOrFail(options.db);
+        // Recorded as the OS user who ran it, in the journal and the audit log.
+        const actor = cliUserActor();
         try {
           const ok = options.dryRun
-            ? await dryRun(found, service.name, options.param, runId, config, store, options.actor)
+            ? await dryRun(found, service.name, options.param, runId, config, store, actor)
             : await runNow(
                 name,
                 service.name,
@@ -68,7 +65,7 @@ export const registerRunbook: RegisterCommand = (program) => {
                 runId,
                 config,
                 store,
-                options.actor,
+                actor,
                 options.runId !== undefined,
               );
           if (!ok) process.exitCode = EXIT_FAILURE;
@@ -89,13 +86,14 @@ async function runNow(
   actor: string,
   resuming: boolean,
 ): Promise<boolean> {
-  const target = `${service}/${runbook}`;
+  const target = `runbook/${service}/${runbook}`;
   await store.appendAudit({
     at: Date.now(),
     actor,
     action: 'runbook.run',
     target,
-    details: { runId, params },
+    params: { runId, params, ...(resuming ? { resuming } : {}) },
+    result: 'ok',
   });
   process.stdout.write(`${terminalLine(`${resuming ? 'resuming run' : 'run'} ${runId}`)}\n`);
   const [{ createRunbookExecutor }, { formatRecord }, { createLogger }] = await Promise.all([
@@ -126,7 +124,8 @@ async function runNow(
     actor,
     action: 'runbook.outcome',
     target,
-    details: outcome ? { runId, ...outcome } : { runId, result: 'interrupted' },
+    params: outcome ? { runId, ...outcome } : { runId, result: 'interrupted' },
+    result: outcome?.result === 'succeeded' ? 'ok' : 'failed',
   });
   if (!outcome) {
     process.stdout.write(`\n${terminalLine(`INTERRUPTED: resume with --run-id ${runId}`)}\n`);
@@ -154,8 +153,9 @@ async function dryRun(
     at: Date.now(),
     actor,
     action: 'runbook.dry-run',
-    target: `${service}/${runbook.name}`,
-    details: { params, ...('errors' in plan ? { errors: plan.errors } : {}) },
+    target: `runbook/${service}/${runbook.name}`,
+    params: { runId, params, ...('errors' in plan ? { errors: plan.errors } : {}) },
+    result: 'errors' in plan ? 'failed' : 'ok',
   });
   // Each line one line on the terminal: a param may hold a newline or an escape sequence.
   const say = (line: string) => process.stdout.write(`${terminalLine(line)}\n`);

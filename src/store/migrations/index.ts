@@ -2,6 +2,7 @@ import type { Migration, MigrationProvider } from 'kysely/migration';
 import { foundation } from './0001-foundation.ts';
 import { decisions } from './0002-decisions.ts';
 import { oneIncidentPerId } from './0003-one-incident-per-id.ts';
+import { auditChainAndTokens } from './0004-audit-chain-and-tokens.ts';
 import type { SqlDialect } from './sql-dialect.ts';
 
 /** The Migrator's own tables, named for mend: the schema's version lives in them. */
@@ -19,6 +20,7 @@ export function storeMigrations(dialect: SqlDialect): MigrationProvider {
         '0001-foundation': foundation(dialect),
         '0002-decisions': decisions(dialect),
         '0003-one-incident-per-id': oneIncidentPerId(),
+        '0004-audit-chain-and-tokens': auditChainAndTokens(dialect),
       };
     },
   };
