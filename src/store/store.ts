@@ -120,8 +120,11 @@ export interface Store {
   createToken(token: NewToken, by: AuditActor): Promise<StoredToken>;
   /** Every token, revoked and expired ones too, oldest first; never a hash. */
   listTokens(): Promise<StoredToken[]>;
-  /** The token with this hash (for authentication), whatever its state; or undefined. */
-  findToken(hash: string): Promise<StoredToken | undefined>;
+  /**
+   * The token with this hash (for authentication), whatever its state, with the hash as stored
+   * (to compare in constant time); or undefined.
+   */
+  findToken(hash: string): Promise<(StoredToken & { hash: string }) | undefined>;
   /**
    * Revokes a token at once and audits `token.revoke` in the same transaction; a name the store
    * does not have is a RangeError. Revoking a revoked token changes nothing and audits nothing

@@ -65,14 +65,14 @@ export async function listTokens(db: Kysely<StoreSchema>): Promise<StoredToken[]
 export async function findToken(
   db: Kysely<StoreSchema>,
   hash: string,
-): Promise<StoredToken | undefined> {
+): Promise<(StoredToken & { hash: string }) | undefined> {
   if (typeof hash !== 'string') throw new TypeError('hash must be a string');
   const row = await db
     .selectFrom('api_tokens')
-    .select(TOKEN_COLUMNS)
+    .select([...TOKEN_COLUMNS, 'hash'])
     .where('hash', '=', hash)
     .executeTakeFirst();
-  return row === undefined ? undefined : storedToken(row);
+  return row === undefined ? undefined : { ...storedToken(row), hash: row.hash };
 }
 
 export async function revokeToken(
