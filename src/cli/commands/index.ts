@@ -1,4 +1,5 @@
 import { registerApprove, registerDeny } from './approve.ts';
+import { registerAudit } from './audit.ts';
 import { registerBreaker } from './breaker.ts';
 import { registerCheck } from './check.ts';
 import { registerDemo } from './demo.ts';
@@ -10,6 +11,7 @@ import { registerRun } from './run.ts';
 import { registerRunbook } from './runbook.ts';
 import { registerSchema } from './schema.ts';
 import { registerTest } from './test.ts';
+import { registerToken } from './token.ts';
 import { registerValidate } from './validate.ts';
 
 export const commands: RegisterCommand[] = [
@@ -24,6 +26,8 @@ export const commands: RegisterCommand[] = [
   registerReport,
   registerApprove,
   registerDeny,
+  registerToken,
+  registerAudit,
   registerSchema,
   registerDemo,
 ];

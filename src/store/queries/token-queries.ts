@@ -37,7 +37,7 @@ export async function createToken(
         .executeTakeFirstOrThrow();
       throw new RangeError(
         taken.revoked_at === null
-          ? `a token named ${values.name} exists already: choose another name, or revoke it first and choose another name (names are never reused)`
+          ? `a token named ${values.name} exists already: choose another name (a name is never reused, even once its token is revoked)`
           : `a token named ${values.name} existed and was revoked: names are never reused, so ${tokenActor(values.name)} in the audit log always means one token; choose another name`,
       );
     }
