@@ -1,7 +1,6 @@
 import { Option } from '@commander-js/extra-typings';
 import { human, isoTime, oneLine } from '../../incidents/format.ts';
 import type { IncidentSummary } from '../../incidents/summary.ts';
-import type { Store } from '../../store/store.ts';
 import { StartError } from '../../support/start-error.ts';
 import { formatTable } from '../../support/text-table.ts';
 import { reportingFailures, withRecordedStore } from '../open-for-cli.ts';
