@@ -3,7 +3,8 @@ import { InvalidArgumentError } from '@commander-js/extra-typings';
 import type { Config, RunbookConfig } from '../../config/config.ts';
 import { didYouMean } from '../../config/suggest.ts';
 import type { RunOutcome } from '../../runbooks/run.ts';
-import type { Store } from '../../store/store.ts';
+import { Redactor } from '../../secrets/redactor.ts';
+import type { AuditEntry, Store } from '../../store/store.ts';
 import { StartError } from '../../support/start-error.ts';
 import { terminalLine } from '../../support/terminal-text.ts';
 import { EXIT_FAILURE } from '../exit-codes.ts';
@@ -55,9 +56,14 @@ export const registerRunbook: RegisterCommand = (program) => {
         const store = await storeOrFail(options.db);
         // Recorded as the OS user who ran it, in the journal and the audit log.
         const actor = cliUserActor();
+        // The audit log gets the params as the journal does: with the runbook's secrets cut.
+        const { RunSecrets } = await import('../../runbooks/run-secrets.ts');
+        const redactor = new Redactor((await RunSecrets.read(found, process.env)).values());
+        const audit = (entry: AuditEntry) =>
+          store.appendAudit({ ...entry, params: redactor.deep(entry.params) });
         try {
           const ok = options.dryRun
-            ? await dryRun(found, service.name, options.param, runId, config, store, actor)
+            ? await dryRun(found, service.name, options.param, runId, config, actor, audit)
             : await runNow(
                 name,
                 service.name,
@@ -67,6 +73,7 @@ export const registerRunbook: RegisterCommand = (program) => {
                 store,
                 actor,
                 options.runId !== undefined,
+                audit,
               );
           if (!ok) process.exitCode = EXIT_FAILURE;
         } finally {
@@ -85,9 +92,10 @@ async function runNow(
   store: Store,
   actor: string,
   resuming: boolean,
+  audit: (entry: AuditEntry) => Promise<unknown>,
 ): Promise<boolean> {
   const target = `runbook/${service}/${runbook}`;
-  await store.appendAudit({
+  await audit({
     at: Date.now(),
     actor,
     action: 'runbook.run',
@@ -119,7 +127,7 @@ async function runNow(
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
   }
-  await store.appendAudit({
+  await audit({
     at: Date.now(),
     actor,
     action: 'runbook.outcome',
@@ -140,8 +148,8 @@ async function dryRun(
   params: Record<string, string>,
   runId: string,
   config: Config,
-  store: Store,
   actor: string,
+  audit: (entry: AuditEntry) => Promise<unknown>,
 ): Promise<boolean> {
   const [{ planRun }, { summarizeStep }] = await Promise.all([
     import('../../runbooks/dry-run.ts'),
@@ -149,7 +157,7 @@ async function dryRun(
   ]);
   const serviceConfig = config.services.find((s) => s.name === service);
   const plan = await planRun(runbook, { service, params, serviceConfig, runId });
-  await store.appendAudit({
+  await audit({
     at: Date.now(),
     actor,
     action: 'runbook.dry-run',
