@@ -11,7 +11,9 @@
  *
  * The HTTP layer calls `check` before authenticating (refused: 429 with Retry-After, not audited
  * row by row), then `recordFailure` after a refusal (audit `auth.refused`; when it starts a block,
- * audit `auth.limited` once) or `recordSuccess`.
+ * audit `auth.limited` once) or `recordSuccess`. Key an IPv6 client by its /64, not its full
+ * address: one host holds a whole /64, and could otherwise spread its failures over it (and, past
+ * maxSources addresses, push its own entry out).
  */
 export interface FailureLimiterOptions {
   maxFailures: number;
