@@ -2,7 +2,12 @@ import type { Config } from './config/config.ts';
 import type { EngineState } from './policy/index.ts';
 import type { CheckState } from './signals/check-state.ts';
 import type { SchedulerStats } from './signals/scheduler.ts';
-import type { NewOperatorRequest, Store, StoredOperatorRequest } from './store/store.ts';
+import type {
+  AuditActor,
+  NewOperatorRequest,
+  Store,
+  StoredOperatorRequest,
+} from './store/store.ts';
 import type { Logger } from './support/log.ts';
 import type { Metrics } from './support/metrics.ts';
 
@@ -20,29 +25,6 @@ export interface CheckNow {
   state: CheckState;
 }
 
-export type Role = 'viewer' | 'operator' | 'admin' | 'ingest';
-
-/** Who is calling: a token's name and role. */
-export interface Principal {
-  token: string;
-  role: Role;
-}
-
-/** The Authorization header judged: a principal, or why it was refused (said in the 401). */
-export type Authentication = { principal: Principal } | { refused: string };
-
-/** One audit row as the API writes it (the store chains and hashes it). */
-export interface ApiAuditEntry {
-  actor: string;
-  role: string | null;
-  source: string;
-  action: string;
-  target: string;
-  result: string;
-  requestId: string;
-  details: unknown;
-}
-
 /** What the API's routes read and do: the running controller, seen through what they need. */
 export interface ApiContext {
   store: Store;
@@ -56,10 +38,11 @@ export interface ApiContext {
    * Record an operator request (audited with it), have the decision loop take it now, and return
    * it as it stands then: applied, rejected with the reason, or still pending.
    */
-  request(request: NewOperatorRequest): Promise<StoredOperatorRequest>;
-  authenticate(authorization: string | undefined): Promise<Authentication>;
-  audit(entry: ApiAuditEntry): Promise<void>;
+  request(request: NewOperatorRequest, by: RequestOrigin): Promise<StoredOperatorRequest>;
 }
+
+/** Where an API request came from, for the audit row its operator request writes. */
+export type RequestOrigin = Omit<AuditActor, 'actor'>;
 
 /** What a server (src/api) sees of a running controller. */
 export interface ControllerHandle {

@@ -96,16 +96,14 @@ export async function startController(options: ControllerOptions): Promise<Runni
       config: () => config,
       state: () => decisions.state,
       checks: () => prober.checkStates(),
-      async request(request) {
-        const { id } = await store.addOperatorRequest(request);
+      async request(request, by) {
+        const { id } = await store.addOperatorRequest(request, by);
         await decisions.takeOperatorRequests();
         const settled = await store.getOperatorRequest(id);
         if (settled === undefined)
           throw new Error(`operator request ${id} vanished from the store`);
         return settled;
       },
-      authenticate: async () => ({ refused: 'no token store yet' }),
-      audit: async () => {},
     },
     pingStore: () => store.ping(),
     schedulerStats: () => prober.schedulerStats(),

@@ -1,11 +1,12 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { Socket } from 'node:net';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import {
   hasZodFastifySchemaValidationErrors,
   isResponseSerializationError,
 } from 'fastify-type-provider-zod';
 import type { Logger } from '../support/log.ts';
 import { closeRoutes } from './close-routes.ts';
-import { sendProblem } from './problem.ts';
+import { PROBLEM_TYPE, problem, sendProblem } from './problem.ts';
 
 /** What each part of a request is called in a 400's `issues`, as a client would say it. */
 const PART: Record<string, string> = {
@@ -90,4 +91,34 @@ export function answerErrorsAsProblems(app: FastifyInstance, log: Logger): void 
       { matches },
     );
   });
+}
+
+/**
+ * Errors the router meets before any route (Fastify's `frameworkErrors`): a URL that does not
+ * decode, a path parameter longer than the router takes. Answered as problems like the rest.
+ */
+export function frameworkErrors(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+  const path = (request.url.split('?')[0] ?? '').slice(0, 200);
+  if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') {
+    return sendProblem(reply, 414, `a part of the path is longer than mend takes: ${path}...`);
+  }
+  if (error.code === 'FST_ERR_BAD_URL') {
+    return sendProblem(reply, 400, `the path does not decode (bad percent-encoding): ${path}`);
+  }
+  return sendProblem(reply, 400, error.message);
+}
+
+/** A request the HTTP parser cannot read: a problem too, and the connection closed. */
+export function clientErrorHandler(error: Error & { code?: string }, socket: Socket): void {
+  if (!socket.writable) return;
+  const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
+  const body = JSON.stringify(
+    problem(
+      status,
+      status === 431 ? 'the request headers are too large' : 'the request is not valid HTTP/1.1',
+    ),
+  );
+  socket.end(
+    `HTTP/1.1 ${status} ${status === 431 ? 'Request Header Fields Too Large' : 'Bad Request'}\r\ncontent-type: ${PROBLEM_TYPE}\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+  );
 }

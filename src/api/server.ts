@@ -1,9 +1,12 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { ApiContext, ControllerHandle, Served } from '../controller-handle.ts';
 import { collectRoutes } from './close-routes.ts';
-import { answerErrorsAsProblems } from './errors.ts';
+import { answerErrorsAsProblems, clientErrorHandler, frameworkErrors } from './errors.ts';
 import { authenticateRequests } from './v1/auth-hook.ts';
 import { registerApi } from './v1/plugin.ts';
+
+/** The longest path part (an incident id, a token name): longer is a 414. */
+const MAX_PARAM_LENGTH = 200;
 
 /** Request bodies are small JSON documents (an approval, a silence): anything bigger is refused. */
 export const BODY_LIMIT_BYTES = 64 * 1024;
@@ -19,7 +22,13 @@ export async function createServer(
   controller: ControllerHandle,
   api?: ApiContext,
 ): Promise<FastifyInstance> {
-  const app = Fastify({ logger: false, bodyLimit: BODY_LIMIT_BYTES });
+  const app = Fastify({
+    logger: false,
+    bodyLimit: BODY_LIMIT_BYTES,
+    maxParamLength: MAX_PARAM_LENGTH,
+    frameworkErrors,
+    clientErrorHandler,
+  });
   const { metrics } = controller;
   collectRoutes(app);
   answerErrorsAsProblems(app, api?.log ?? controller.log);

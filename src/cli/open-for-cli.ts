@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import type { Config } from '../config/config.ts';
 import type { Store } from '../store/store.ts';
 import { StartError } from '../support/start-error.ts';
@@ -24,6 +25,25 @@ export async function storeOrFail(path: string): Promise<Store> {
     return await openStore({ path });
   } catch (err) {
     throw new StartError(err instanceof Error ? err.message : String(err));
+  }
+}
+
+/**
+ * Run `body` on the store at `path`, which must exist: reading a mistyped path would create an
+ * empty store and report "no incidents", which is wrong in a way nobody notices.
+ */
+export async function withRecordedStore(
+  path: string,
+  body: (store: Store) => Promise<void>,
+): Promise<void> {
+  if (!existsSync(path)) {
+    throw new StartError(`no store at ${path} (give the --db that \`mend run\` uses)`);
+  }
+  const store = await storeOrFail(path);
+  try {
+    await body(store);
+  } finally {
+    await store.close();
   }
 }
 

@@ -1,6 +1,7 @@
 import { userInfo } from 'node:os';
 import { InvalidArgumentError } from '@commander-js/extra-typings';
 import { parseDuration } from '../config/kinds/duration.ts';
+import { cliActor } from '../store/audit-vocabulary.ts';
 
 /** Parse a positive integer option, with an error commander prints as a usage error (exit 2). */
 export function positiveInt(name: string) {
@@ -41,11 +42,14 @@ export function timeOption(now: () => number = Date.now) {
   };
 }
 
-/** Who an operator action is recorded as: --actor, or the OS user. */
-export function defaultActor(): string {
+/**
+ * Who the mend command's actions are recorded as, in the audit log and the journal: `cli:USER`,
+ * the OS user running it. Not an option: the log says who ran the command, not who it claims to be.
+ */
+export function cliUserActor(): string {
   try {
-    return `cli:${userInfo().username}`;
+    return cliActor(userInfo().username);
   } catch {
-    return 'cli:unknown';
+    return cliActor('unknown');
   }
 }

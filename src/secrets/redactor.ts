@@ -7,7 +7,7 @@ const MIN_LENGTH = 4;
 
 /**
  * Remembers every secret value read and cuts them out of anything before it is logged or
- * recorded: notifier errors, runbook output, journal payloads, audit details. A URL that is itself
+ * recorded: notifier errors, runbook output, journal payloads, audit params. A URL that is itself
  * the credential (a Slack webhook) is also cut by its path, since an error may quote the path
  * without the host. The common encodings of each value are cut too (base64, URL-encoding: see
  * encoded-forms.ts). Longest first, so a secret that contains another is cut whole.

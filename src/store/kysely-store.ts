@@ -10,9 +10,12 @@ import * as journal from './queries/journal-queries.ts';
 import * as operator from './queries/operator-queries.ts';
 import * as signals from './queries/signal-queries.ts';
 import * as snapshots from './queries/snapshot-queries.ts';
+import * as tokens from './queries/token-queries.ts';
 import { integer } from './row-values.ts';
 import type { StoreSchema } from './schema.ts';
 import type {
+  AuditActor,
+  AuditChainPage,
   AuditEntry,
   AuditFilter,
   CommandChange,
@@ -24,6 +27,7 @@ import type {
   JournalEntry,
   NewIncidentEvent,
   NewOperatorRequest,
+  NewToken,
   Rejection,
   SignalFilter,
   Store,
@@ -149,8 +153,8 @@ export class KyselyStore implements Store {
     return this.#run((db) => commands.listCommands(db, filter));
   }
 
-  addOperatorRequest(request: NewOperatorRequest) {
-    return this.#run((db) => operator.addOperatorRequest(db, request));
+  addOperatorRequest(request: NewOperatorRequest, by?: Omit<AuditActor, 'actor'>) {
+    return this.#run((db) => operator.addOperatorRequest(db, request, by));
   }
 
   pendingOperatorRequests() {
@@ -171,6 +175,34 @@ export class KyselyStore implements Store {
 
   listAudit(filter: AuditFilter = {}) {
     return this.#run((db) => audit.listAudit(db, filter));
+  }
+
+  readAuditChain(page: AuditChainPage) {
+    return this.#run((db) => audit.readAuditChain(db, page));
+  }
+
+  auditHead() {
+    return this.#run((db) => audit.auditHead(db));
+  }
+
+  createToken(token: NewToken, by: AuditActor) {
+    return this.#run((db) => tokens.createToken(db, token, by));
+  }
+
+  listTokens() {
+    return this.#run((db) => tokens.listTokens(db));
+  }
+
+  findToken(hash: string) {
+    return this.#run((db) => tokens.findToken(db, hash));
+  }
+
+  revokeToken(name: string, at: number, by: AuditActor) {
+    return this.#run((db) => tokens.revokeToken(db, name, at, by));
+  }
+
+  touchToken(name: string, at: number) {
+    return this.#run((db) => tokens.touchToken(db, name, at));
   }
 
   /** Every call goes through here: refused once closed, database failures as StoreErrors. */

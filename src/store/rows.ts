@@ -4,13 +4,11 @@ import type { Signal, SignalStatus } from '../signals/signal.ts';
 import { epochMs, fromJson, integer, toJson, toNumber, toOptionalNumber } from './row-values.ts';
 import type { StoreSchema } from './schema.ts';
 import type {
-  AuditEntry,
   Incident,
   IncidentStatus,
   JournalEntry,
   JournalPhase,
   OpenedIncident,
-  StoredAuditEntry,
   StoredIncidentEvent,
   StoredJournalEntry,
   StoredSignal,
@@ -162,26 +160,5 @@ export function journalEntry(row: Row<'runbook_journal'>): StoredJournalEntry {
     phase: row.phase as JournalPhase,
     at: toNumber(row.at),
     payload: fromJson<unknown>(row.payload),
-  };
-}
-
-export function auditRow(entry: AuditEntry): NewRow<'audit_log'> {
-  return {
-    at: epochMs('at', entry.at),
-    actor: entry.actor,
-    action: entry.action,
-    target: entry.target,
-    details: toJson('details', entry.details),
-  };
-}
-
-export function auditEntry(row: Row<'audit_log'>): StoredAuditEntry {
-  return {
-    id: toNumber(row.id),
-    at: toNumber(row.at),
-    actor: row.actor,
-    action: row.action,
-    target: row.target,
-    details: fromJson<unknown>(row.details),
   };
 }

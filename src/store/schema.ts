@@ -12,6 +12,8 @@ export interface StoreSchema {
   incident_events: IncidentEventsTable;
   runbook_journal: RunbookJournalTable;
   audit_log: AuditLogTable;
+  audit_chain_head: AuditChainHeadTable;
+  api_tokens: ApiTokensTable;
   engine_inputs: EngineInputsTable;
   engine_snapshots: EngineSnapshotsTable;
   commands: CommandsTable;
@@ -97,9 +99,39 @@ export interface AuditLogTable {
   id: DbId;
   at: DbInteger;
   actor: string;
+  /** Since 0004 (as is everything below): null for the CLI. */
+  role: string | null;
+  source: string | null;
   action: string;
   target: string;
-  details: DbJson;
+  /** Was `details` before 0004. */
+  params: DbJson;
+  result: string;
+  request_id: string | null;
+  /** The position in the hash chain, unique: 1, 2, 3, ... */
+  seq: DbInteger;
+  /** Unique: two rows can never follow the same row, so a racing writer fails loudly. */
+  prev_hash: string;
+  hash: string;
+}
+
+/** One row (id 1): the chain's last seq and hash; every append takes it first. */
+export interface AuditChainHeadTable {
+  id: number;
+  seq: DbInteger;
+  hash: string;
+}
+
+export interface ApiTokensTable {
+  id: DbId;
+  name: string;
+  role: string;
+  /** Hex SHA-256 of the token, unique; the token itself is never kept. */
+  hash: string;
+  created_at: DbInteger;
+  expires_at: DbNullableInteger;
+  revoked_at: DbNullableInteger;
+  last_used_at: DbNullableInteger;
 }
 
 export interface EngineInputsTable {

@@ -1,4 +1,5 @@
 import type { Signal } from '../signals/signal.ts';
+import type { AuditAction, AuditResult } from './audit-vocabulary.ts';
 
 /**
  * What mend keeps: signal transitions with their evidence, incidents and their timelines, the
@@ -80,10 +81,14 @@ export interface Store {
 
   /**
    * Queues an operator's request (from the CLI or the API) for the running controller, and
-   * audits it (`operator.<kind>`) in the same transaction. The controller applies it through
-   * recordDecision (operatorRequestId) or rejects it, saying why.
+   * audits it (`approval.approve`, `approval.deny`, `breaker.reset`, result `accepted`) in the
+   * same transaction, with the role, source and request id of `by` when the API sent it. The
+   * controller applies it through recordDecision (operatorRequestId) or rejects it, saying why.
    */
-  addOperatorRequest(request: NewOperatorRequest): Promise<{ id: number }>;
+  addOperatorRequest(
+    request: NewOperatorRequest,
+    by?: Omit<AuditActor, 'actor'>,
+  ): Promise<{ id: number }>;
   /** Requests neither applied nor rejected, oldest first. */
   pendingOperatorRequests(): Promise<StoredOperatorRequest[]>;
   /** A request in whatever state it is, so its sender can learn what became of it. */
@@ -94,9 +99,51 @@ export interface Store {
    */
   rejectOperatorRequest(id: number, rejection: Rejection): Promise<void>;
 
-  /** Appends to the audit log, which the database itself keeps append-only. */
+  /**
+   * Appends to the audit log, which the database itself keeps append-only, as the next link of
+   * its hash chain (audit-chain.ts): the chain's head row is taken (a row lock on PostgreSQL, the
+   * write lock on SQLite), the row is hashed with the head's hash and inserted, and the head
+   * moves, in one transaction, so concurrent writers (the CLI, the controller, replicas) line up.
+   * Any mend token in params is cut out. An action, result or actor outside the vocabulary
+   * (audit-vocabulary.ts) is refused with a TypeError.
+   */
   appendAudit(entry: AuditEntry): Promise<StoredAuditEntry>;
   listAudit(filter?: AuditFilter): Promise<StoredAuditEntry[]>;
+  /**
+   * The audit rows in the order they were appended (by id), `limit` at a time after `afterId`,
+   * for `mend audit verify`: a row that no longer reads as one (hand-edited into another type)
+   * comes back as unreadable, with why, instead of failing the whole read.
+   */
+  readAuditChain(page: AuditChainPage): Promise<AuditChainRow[]>;
+  /** The last link of the chain as the store recorded it: seq 0 and GENESIS_HASH when empty. */
+  auditHead(): Promise<AuditHead>;
+
+  /**
+   * Keeps a new API token (its hash, never the token) and audits `token.create` in the same
+   * transaction. Names are unique for ever: a name taken by a token, revoked or not, is refused
+   * with a RangeError, so `token:NAME` in the audit log always means one token. A malformed name,
+   * role or time is a TypeError.
+   */
+  createToken(token: NewToken, by: AuditActor): Promise<StoredToken>;
+  /** Every token, revoked and expired ones too, oldest first; never a hash. */
+  listTokens(): Promise<StoredToken[]>;
+  /**
+   * The token with this hash (for authentication), whatever its state, with the hash as stored
+   * (to compare in constant time); or undefined.
+   */
+  findToken(hash: string): Promise<(StoredToken & { hash: string }) | undefined>;
+  /**
+   * Revokes a token at once and audits `token.revoke` in the same transaction; a name the store
+   * does not have is a RangeError. Revoking a revoked token changes nothing and audits nothing
+   * (revoked: false).
+   */
+  revokeToken(
+    name: string,
+    at: number,
+    by: AuditActor,
+  ): Promise<{ token: StoredToken; revoked: boolean }>;
+  /** Records that a token was used at `at`; never moves lastUsedAt back. Not audited. */
+  touchToken(name: string, at: number): Promise<void>;
 }
 
 /**
@@ -180,24 +227,85 @@ export interface StoredJournalEntry extends JournalEntry {
   id: number;
 }
 
-export interface AuditEntry {
-  at: number;
-  /** Who: a token's subject, 'controller', 'cli'. */
+/** Who did something, as the audit log records it. */
+export interface AuditActor {
+  /** `token:NAME` (the API), `cli:USER` (the mend command), `anonymous`, `controller`. */
   actor: string;
-  action: string;
+  /** The role of the token it acted with; absent for the CLI. */
+  role?: TokenRole;
+  /** The address the request came from; absent for the CLI. */
+  source?: string;
+  /** The API request's id, to find its log lines. */
+  requestId?: string;
+}
+
+export interface AuditEntry extends AuditActor {
+  at: number;
+  action: AuditAction;
+  /** What was acted on, `kind/name`: `approval/inc-3:approval:1`, `token/ci-bot`. */
   target: string;
-  details: unknown;
+  /** JSON: what was asked, secrets redacted by the caller; any mend token is cut by the store. */
+  params: unknown;
+  result: AuditResult;
 }
 
-export interface StoredAuditEntry extends AuditEntry {
+/** An audit row as read back, with its place in the chain. */
+export interface StoredAuditEntry extends Omit<AuditEntry, 'action' | 'role'> {
   id: number;
+  /** Rows written before the vocabulary (0004) keep what they said. */
+  action: string;
+  role?: string;
+  /** Its position in the hash chain: 1, 2, 3, ... with no gap. */
+  seq: number;
+  /** The hash of the row before it (GENESIS_HASH for the first). */
+  prevHash: string;
+  /** sha256 of its canonical content and prevHash (audit-chain.ts). */
+  hash: string;
 }
 
-/** Filters on `at`. */
+/** Filters on `at`. A list of actors matches any of them. */
 export interface AuditFilter extends TimeWindow {
-  actor?: string;
+  actor?: string | readonly string[];
   action?: string;
   target?: string;
+}
+
+export interface AuditChainPage {
+  /** Exclusive; omitted, from the first row. */
+  afterId?: number;
+  limit: number;
+}
+
+export type AuditChainRow = StoredAuditEntry | { id: number; unreadable: string };
+
+export interface AuditHead {
+  seq: number;
+  hash: string;
+}
+
+/** The roles a token can have (what each permits: src/api/auth/roles.ts). */
+export const TOKEN_ROLES = ['viewer', 'operator', 'admin', 'ingest'] as const;
+export type TokenRole = (typeof TOKEN_ROLES)[number];
+
+/** A token name: letters, digits, `.`, `_`, `-`, starting with a letter or digit, at most 64. */
+export const TOKEN_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+export interface NewToken {
+  name: string;
+  role: TokenRole;
+  /** The token's hex SHA-256 (secrets/api-token.ts hashToken). */
+  hash: string;
+  createdAt: number;
+  expiresAt?: number;
+}
+
+export interface StoredToken {
+  name: string;
+  role: TokenRole;
+  createdAt: number;
+  expiresAt?: number;
+  revokedAt?: number;
+  lastUsedAt?: number;
 }
 
 /** How many engine snapshots saveSnapshot keeps: the newest, and a few to fall back on. */

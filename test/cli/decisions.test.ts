@@ -110,7 +110,7 @@ test('a restart of mend run mid-incident keeps the incident, the breaker and its
     assert.equal(second.countLogs(/inc-1:heal:2/), 0);
     assert.equal(second.countLogs(/^inc-2/), 0, 'the same incident, not a new one');
 
-    const reset = await runMend(['breaker', 'reset', 'api', '--db', db, '--actor', 'alice']);
+    const reset = await runMend(['breaker', 'reset', 'api', '--db', db]);
     assert.equal(reset.code, 0, reset.stderr);
     assert.match(reset.stdout, /breaker reset of api: applied \(request \d+, audited\)/);
     const unknown = await runMend(['approve', 'inc-9:approval:1', '--db', db]);

@@ -78,13 +78,13 @@ test('mend runbook run: a live view of each step, journaled and audited; exit 0 
     await store.close();
     const actor = `cli:${userInfo().username}`;
     assert.deepEqual(
-      audit.map((a) => [a.actor, a.action, a.target]),
+      audit.map((a) => [a.actor, a.action, a.target, a.result]),
       [
-        [actor, 'runbook.run', 'api/restart'],
-        [actor, 'runbook.outcome', 'api/restart'],
+        [actor, 'runbook.run', 'runbook/api/restart', 'ok'],
+        [actor, 'runbook.outcome', 'runbook/api/restart', 'ok'],
       ],
     );
-    assert.deepEqual(audit[1]!.details, {
+    assert.deepEqual(audit[1]!.params, {
       runId,
       result: 'succeeded',
       detail: 'verified healthy by steps[1] verify',
@@ -272,4 +272,52 @@ test('Ctrl-C stops the run where it is; --run-id resumes it', () =>
       resumed.stdout,
       /^resuming run [\s\S]*> steps\[0\] wait: INTERRUPTED: mend stopped while this step ran; running it again \(it is idempotent\)\n> steps\[0\] wait \(attempt 2\): wait 1000 ms\n/,
     );
+  }));
+
+test("mend runbook run audits its params with the runbook's secrets cut, as the journal keeps them", () =>
+  withTempDir(async (dir) => {
+    const file = join(dir, 'mend.yaml');
+    await writeFile(
+      file,
+      serviceYaml('api') +
+        runbookYaml(
+          'rotate',
+          `  params: {note: {type: string}}
+  steps:
+    - exec: {command: [${q(NODE)}, -e, "0"], env: {TOKEN: {valueFrom: {env: MEND_TEST_ROTATE_SECRET}}}}
+    - verify: {}`,
+        ),
+    );
+    const db = join(dir, 'mend.db');
+    const secret = 'hunter2-the-secret';
+    for (const extra of [['--dry-run'], []]) {
+      const run = new MendProcess(
+        [
+          'runbook',
+          'run',
+          'rotate',
+          '--service',
+          'api',
+          '--param',
+          `note=was ${secret}`,
+          ...extra,
+          '-c',
+          file,
+          '--db',
+          db,
+        ],
+        { MEND_TEST_ROTATE_SECRET: secret },
+      );
+      assert.equal(await run.exited, 0, run.stdout + run.stderr);
+    }
+    const store = await openStore({ path: db });
+    const audit = await store.listAudit();
+    await store.close();
+    assert.deepEqual(
+      audit.map((a) => a.action),
+      ['runbook.dry-run', 'runbook.run', 'runbook.outcome'],
+    );
+    const text = JSON.stringify(audit);
+    assert.equal(text.includes(secret), false, text);
+    assert.equal((audit[0]!.params as { params: { note: string } }).params.note, 'was [redacted]');
   }));

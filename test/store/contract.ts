@@ -9,6 +9,7 @@ import { lifecycleContract } from './contract/lifecycle.ts';
 import { operatorRequestContract } from './contract/operator-requests.ts';
 import { signalContract } from './contract/signals.ts';
 import { snapshotContract } from './contract/snapshots.ts';
+import { tokenContract } from './contract/tokens.ts';
 
 /**
  * One fresh, empty, migrated store per test, and what the suite needs around it. Every
@@ -19,6 +20,11 @@ export interface StoreHarness {
   readonly store: Store;
   /** Closes the store and opens a new one on the same database, as a restarted mend would. */
   reopen(): Promise<Store>;
+  /**
+   * A second store on the same database, with its own connection, as another mend process (the
+   * CLI beside the controller, another replica) would have; cleanup closes it.
+   */
+  another(): Promise<Store>;
   /**
    * Runs one SQL statement on a connection of its own, around the Store: to show what the
    * database itself refuses. The SQL used is the same for every database.
@@ -38,6 +44,7 @@ export function runStoreContract(name: string, makeStore: MakeStore): void {
     describe('incidents', () => incidentContract(makeStore));
     describe('runbook journal', () => journalContract(makeStore));
     describe('audit log', () => auditContract(makeStore));
+    describe('API tokens', () => tokenContract(makeStore));
     describe('decision journal', () => decisionContract(makeStore));
     describe('engine snapshots', () => snapshotContract(makeStore));
     describe('commands', () => commandContract(makeStore));

@@ -6,11 +6,14 @@ import { DatabaseSync } from 'node:sqlite';
 import { afterEach, beforeEach, test } from 'node:test';
 import { Kysely } from 'kysely';
 import { Migrator } from 'kysely/migration';
+import { GENESIS_HASH } from '../../src/store/audit-chain.ts';
 import { foundation } from '../../src/store/migrations/0001-foundation.ts';
 import { decisions } from '../../src/store/migrations/0002-decisions.ts';
+import { oneIncidentPerId } from '../../src/store/migrations/0003-one-incident-per-id.ts';
 import { MIGRATION_LOCK_TABLE, MIGRATION_TABLE } from '../../src/store/migrations/index.ts';
 import { NodeSqliteDialect } from '../../src/store/node-sqlite-dialect.ts';
 import { openStore } from '../../src/store/open.ts';
+import { verifyAuditLog } from '../../src/store/verify-audit.ts';
 import { T0 } from './contract/fixtures.ts';
 
 /**
@@ -29,7 +32,10 @@ afterEach(async () => {
 });
 
 /** A store as the mend before 0003 left it, with these incidents (engine id, status). */
-async function olderStore(incidents: [string, 'open' | 'resolved'][]): Promise<void> {
+async function olderStore(
+  incidents: [string, 'open' | 'resolved'][],
+  through: 2 | 3 = 2,
+): Promise<void> {
   const database = new DatabaseSync(path);
   const db = new Kysely<unknown>({ dialect: new NodeSqliteDialect(database) });
   const migrator = new Migrator({
@@ -38,6 +44,7 @@ async function olderStore(incidents: [string, 'open' | 'resolved'][]): Promise<v
       getMigrations: async () => ({
         '0001-foundation': foundation('sqlite'),
         '0002-decisions': decisions('sqlite'),
+        ...(through === 3 ? { '0003-one-incident-per-id': oneIncidentPerId() } : {}),
       }),
     },
     migrationTableName: MIGRATION_TABLE,
@@ -89,6 +96,7 @@ test('0003: an older store opens with its incidents named by engine id, one per 
       '0001-foundation',
       '0002-decisions',
       '0003-one-incident-per-id',
+      '0004-audit-chain-and-tokens',
       '0005-operator-request-kinds',
     ]);
     assert.deepEqual(
@@ -167,6 +175,85 @@ test('0005: operator requests of an older store stay, ids go on, and new kinds a
     });
     assert.equal(id, 4, 'AUTOINCREMENT kept its counter through the rebuild');
     assert.equal((await store.getOperatorRequest(id))?.kind, 'silence');
+  } finally {
+    await store.close();
+  }
+});
+
+/** Audit rows as mend before 0004 wrote them: (action, details). */
+function oldAuditRows(rows: [string, string, unknown][]): void {
+  const raw = new DatabaseSync(path);
+  try {
+    rows.forEach(([actor, action, details], n) => {
+      raw
+        .prepare(
+          `insert into audit_log (at, actor, action, target, details) values (?, ?, ?, 't', ?)`,
+        )
+        .run(T0 + n, actor, action, JSON.stringify(details));
+    });
+  } finally {
+    raw.close();
+  }
+}
+
+test('0004: the audit rows an older mend wrote are chained in id order, in the vocabulary, and stay append-only', async () => {
+  await olderStore([], 3);
+  oldAuditRows([
+    ['cli:alice', 'operator.approval', { requestId: 1, approvalId: 'a', verdict: 'approve' }],
+    ['alice', 'operator.approval', { requestId: 2, approvalId: 'b', verdict: 'deny' }],
+    ['cli:bob', 'operator.breakerReset', { requestId: 3, service: 'api' }],
+    ['cli:bob', 'runbook.run', { runId: 'r', params: {} }],
+    ['cli:bob', 'runbook.outcome', { runId: 'r', result: 'failed', detail: 'x' }],
+    ['cli:bob', 'runbook.dry-run', { params: {}, errors: ['bad'] }],
+  ]);
+  const store = await openStore({ path });
+  try {
+    const rows = await store.listAudit();
+    assert.deepEqual(
+      rows.map((r) => [r.seq, r.actor, r.action, r.result]),
+      [
+        [1, 'cli:alice', 'approval.approve', 'accepted'],
+        [2, 'alice', 'approval.deny', 'accepted'],
+        [3, 'cli:bob', 'breaker.reset', 'accepted'],
+        [4, 'cli:bob', 'runbook.run', 'ok'],
+        [5, 'cli:bob', 'runbook.outcome', 'failed'],
+        [6, 'cli:bob', 'runbook.dry-run', 'failed'],
+      ],
+    );
+    assert.deepEqual(rows[0]?.params, { requestId: 1, approvalId: 'a', verdict: 'approve' });
+    assert.equal(rows[0]?.prevHash, GENESIS_HASH);
+    assert.deepEqual(await verifyAuditLog(store), {
+      ok: true,
+      verified: 6,
+      head: { seq: 6, hash: rows[5]!.hash },
+    });
+    const next = await store.appendAudit({
+      at: T0 + 10,
+      actor: 'cli:alice',
+      action: 'token.revoke',
+      target: 'token/x',
+      params: {},
+      result: 'ok',
+    });
+    assert.deepEqual([next.seq, next.prevHash], [7, rows[5]!.hash]);
+    assert.equal((await verifyAuditLog(store)).ok, true);
+  } finally {
+    await store.close();
+  }
+  const raw = new DatabaseSync(path);
+  try {
+    assert.throws(() => raw.exec(`update audit_log set actor = 'mallory'`), /append-only/);
+    assert.throws(() => raw.exec('delete from audit_log'), /append-only/);
+  } finally {
+    raw.close();
+  }
+});
+
+test('0004: an empty log starts the chain at the genesis hash', async () => {
+  await olderStore([], 3);
+  const store = await openStore({ path });
+  try {
+    assert.deepEqual(await store.auditHead(), { seq: 0, hash: GENESIS_HASH });
   } finally {
     await store.close();
   }

@@ -8,12 +8,14 @@ import { openStore } from '../../src/store/open.ts';
 import type { Store } from '../../src/store/store.ts';
 import { recordSignal, signal } from './contract/fixtures.ts';
 import { type MakeStore, runStoreContract } from './contract.ts';
+import { storeInWorker } from './store-in-worker.ts';
 
 /** A store on a real file in a temporary folder, as mend runs it. */
 const makeSqliteStore: MakeStore = async () => {
   const folder = await mkdtemp(join(tmpdir(), 'mend-store-'));
   const path = join(folder, 'mend.db');
   let store: Store = await openStore({ path });
+  const others: Store[] = [];
   return {
     get store() {
       return store;
@@ -22,6 +24,11 @@ const makeSqliteStore: MakeStore = async () => {
       await store.close();
       store = await openStore({ path });
       return store;
+    },
+    async another() {
+      const other = await storeInWorker(path);
+      others.push(other);
+      return other;
     },
     async execRaw(statement) {
       const db = new DatabaseSync(path);
@@ -43,6 +50,7 @@ const makeSqliteStore: MakeStore = async () => {
       }
     },
     async cleanup() {
+      for (const other of others) await other.close();
       await store.close();
       await rm(folder, { recursive: true, force: true });
     },

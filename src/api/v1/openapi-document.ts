@@ -20,8 +20,6 @@ export async function renderOpenApi(): Promise<string> {
     state: notServing,
     checks: notServing,
     request: notServing,
-    authenticate: notServing,
-    audit: notServing,
   };
   const controller: ControllerHandle = {
     metrics: createMetrics(),

@@ -42,7 +42,7 @@ export async function registerApi(app: FastifyInstance, context: ApiContext): Pr
       typed.get(
         '/openapi.json',
         {
-          config: { role: 'anyone' },
+          config: { access: { permission: 'public' } },
           schema: { summary: 'This document', tags: ['meta'], hide: true },
         },
         async () => app.swagger(),

@@ -1,6 +1,7 @@
 import type {
   FastifyBaseLogger,
   FastifyInstance,
+  FastifyRequest,
   RawReplyDefaultExpression,
   RawRequestDefaultExpression,
   RawServerDefault,
@@ -8,7 +9,9 @@ import type {
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { parseDuration } from '../../config/kinds/duration.ts';
-import type { ApiContext } from '../../controller-handle.ts';
+import type { ApiContext, RequestOrigin } from '../../controller-handle.ts';
+import type { AuditAction } from '../../store/audit-vocabulary.ts';
+import type { Permission } from '../auth/roles.ts';
 
 /** The Fastify instance the routes are declared on: zod schemas, typed requests. */
 export type ApiApp = FastifyInstance<
@@ -23,14 +26,19 @@ export type ApiApp = FastifyInstance<
 export type RegisterRoutes = (app: ApiApp, context: ApiContext) => void;
 
 /**
- * The least role a route needs; each route says its own (the auth hook refuses a route that does
- * not). `anyone` is for what a client needs before it has a token: the OpenAPI document.
+ * What a route needs: a permission of the caller's role (src/api/auth/roles.ts), or `public` for
+ * what a client needs before it has a token (the OpenAPI document); and, for a mutation, the
+ * audit action a refused attempt is written under. Each route says its own: the auth hook
+ * refuses a route that does not.
  */
-export type RouteRole = 'anyone' | 'viewer' | 'operator' | 'admin' | 'ingest';
+export interface Access {
+  permission: Permission | 'public';
+  action?: AuditAction;
+}
 
 declare module 'fastify' {
   interface FastifyContextConfig {
-    role?: RouteRole;
+    access?: Access;
   }
 }
 
@@ -89,3 +97,19 @@ export function describedInPart<T>(schema: z.ZodObject): z.ZodType<T> {
   // The loose object serializes whatever the view holds; only its static type is narrowed here.
   return schema as unknown as z.ZodType<T>;
 }
+
+/** Where a request came from, for the audit row of what it asks. */
+export function originOf(request: FastifyRequest): RequestOrigin {
+  return {
+    ...(request.role ? { role: request.role } : {}),
+    source: request.ip,
+    requestId: request.id,
+  };
+}
+
+/** A name in a path (a service, an approval id, a token): no control characters, bounded. */
+export const PathName = z
+  .string()
+  .min(1)
+  .max(200)
+  .regex(/^[^\p{Cc}]+$/u, 'no control characters');

@@ -1,5 +1,5 @@
 import { reportingFailures, requestAndReport, storeOrFail } from '../open-for-cli.ts';
-import { DEFAULT_DB, defaultActor } from '../options.ts';
+import { cliUserActor, DEFAULT_DB } from '../options.ts';
 import type { RegisterCommand } from './register-command.ts';
 
 /** How long to wait for the running mend to apply the request (it polls every second). */
@@ -12,7 +12,6 @@ function registerVerdict(verdict: 'approve' | 'deny', description: string): Regi
       .description(description)
       .argument('<approval-id>', 'as the request says, e.g. inc-3:approval:1')
       .option('--db <path>', 'SQLite store file', DEFAULT_DB)
-      .option('--actor <name>', 'who decides (recorded in the audit log)', defaultActor())
       .option('--no-wait', 'do not wait to hear whether the running mend applied it')
       .action((approvalId, options) =>
         reportingFailures(async () => {
@@ -22,7 +21,7 @@ function registerVerdict(verdict: 'approve' | 'deny', description: string): Regi
               store,
               {
                 at: Date.now(),
-                actor: options.actor,
+                actor: cliUserActor(),
                 kind: 'approval',
                 payload: { approvalId, verdict },
               },

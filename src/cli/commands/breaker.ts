@@ -1,5 +1,5 @@
 import { configOrFail, reportingFailures, requestAndReport, storeOrFail } from '../open-for-cli.ts';
-import { DEFAULT_DB, defaultActor } from '../options.ts';
+import { cliUserActor, DEFAULT_DB } from '../options.ts';
 import type { RegisterCommand } from './register-command.ts';
 
 export const registerBreaker: RegisterCommand = (program) => {
@@ -58,7 +58,6 @@ export const registerBreaker: RegisterCommand = (program) => {
     .argument('<service>')
     .argument('[runbook]')
     .option('--db <path>', 'SQLite store file', DEFAULT_DB)
-    .option('--actor <name>', 'who is asking (recorded in the audit log)', defaultActor())
     .option('--no-wait', 'do not wait to hear whether the running mend applied it')
     .action((service, runbook, options) =>
       reportingFailures(async () => {
@@ -68,7 +67,7 @@ export const registerBreaker: RegisterCommand = (program) => {
             store,
             {
               at: Date.now(),
-              actor: options.actor,
+              actor: cliUserActor(),
               kind: 'breakerReset',
               payload: { service, ...(runbook ? { runbook } : {}) },
             },

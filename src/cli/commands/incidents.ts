@@ -1,11 +1,9 @@
-import { existsSync } from 'node:fs';
 import { Option } from '@commander-js/extra-typings';
 import { human, isoTime, oneLine } from '../../incidents/format.ts';
 import type { IncidentSummary } from '../../incidents/summary.ts';
-import type { Store } from '../../store/store.ts';
 import { StartError } from '../../support/start-error.ts';
 import { formatTable } from '../../support/text-table.ts';
-import { reportingFailures, storeOrFail } from '../open-for-cli.ts';
+import { reportingFailures, withRecordedStore } from '../open-for-cli.ts';
 import { DEFAULT_DB, timeOption } from '../options.ts';
 import type { RegisterCommand } from './register-command.ts';
 
@@ -108,23 +106,4 @@ function renderList(rows: IncidentSummary[]): string {
       oneLine(r.title, 80),
     ]),
   );
-}
-
-/**
- * Run `body` on the store at `path`, which must exist: reading a mistyped path would create an
- * empty store and report "no incidents", which is wrong in a way nobody notices.
- */
-export async function withRecordedStore(
-  path: string,
-  body: (store: Store) => Promise<void>,
-): Promise<void> {
-  if (!existsSync(path)) {
-    throw new StartError(`no store at ${path} (give the --db that \`mend run\` uses)`);
-  }
-  const store = await storeOrFail(path);
-  try {
-    await body(store);
-  } finally {
-    await store.close();
-  }
 }

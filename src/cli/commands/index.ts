@@ -1,4 +1,5 @@
 import { registerApprove, registerDeny } from './approve.ts';
+import { registerAudit } from './audit.ts';
 import { registerBreaker } from './breaker.ts';
 import { registerCheck } from './check.ts';
 import { registerDemo } from './demo.ts';
@@ -12,6 +13,7 @@ import { registerSchema } from './schema.ts';
 import { registerSilence } from './silence.ts';
 import { registerTail } from './tail.ts';
 import { registerTest } from './test.ts';
+import { registerToken } from './token.ts';
 import { registerValidate } from './validate.ts';
 
 export const commands: RegisterCommand[] = [
@@ -28,6 +30,8 @@ export const commands: RegisterCommand[] = [
   registerDeny,
   registerSilence,
   registerTail,
+  registerToken,
+  registerAudit,
   registerSchema,
   registerDemo,
 ];

@@ -6,9 +6,8 @@ import { OUTCOME_WORDS } from '../../incidents/words.ts';
 import { windowWords } from '../../policy/chronic.ts';
 import { terminalLine } from '../../support/terminal-text.ts';
 import { formatTable } from '../../support/text-table.ts';
-import { reportingFailures } from '../open-for-cli.ts';
+import { reportingFailures, withRecordedStore } from '../open-for-cli.ts';
 import { DEFAULT_DB, timeOption } from '../options.ts';
-import { withRecordedStore } from './incidents.ts';
 import type { RegisterCommand } from './register-command.ts';
 
 export const registerReport: RegisterCommand = (program) => {

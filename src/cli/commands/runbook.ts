@@ -3,12 +3,13 @@ import { InvalidArgumentError } from '@commander-js/extra-typings';
 import type { Config, RunbookConfig } from '../../config/config.ts';
 import { didYouMean } from '../../config/suggest.ts';
 import type { RunOutcome } from '../../runbooks/run.ts';
-import type { Store } from '../../store/store.ts';
+import { Redactor } from '../../secrets/redactor.ts';
+import type { AuditEntry, Store } from '../../store/store.ts';
 import { StartError } from '../../support/start-error.ts';
 import { terminalLine } from '../../support/terminal-text.ts';
 import { EXIT_FAILURE } from '../exit-codes.ts';
 import { configOrFail, reportingFailures, storeOrFail } from '../open-for-cli.ts';
-import { DEFAULT_DB, defaultActor } from '../options.ts';
+import { cliUserActor, DEFAULT_DB } from '../options.ts';
 import type { RegisterCommand } from './register-command.ts';
 
 /** `--param k=v`, repeatable; the value is text, typed by the runbook's declaration. */
@@ -31,11 +32,6 @@ export const registerRunbook: RegisterCommand = (program) => {
     .option('--dry-run', 'validate the params and show what each step would run; run nothing')
     .requiredOption('-c, --config <paths...>', 'config files or folders (*.yaml, *.yml)')
     .option('--db <path>', 'SQLite store file', DEFAULT_DB)
-    .option(
-      '--actor <name>',
-      'who runs it (recorded in the journal and the audit log)',
-      defaultActor(),
-    )
     .option('--run-id <id>', 'resume the run with this id (printed when a run is interrupted)')
     .action((name, options) =>
       reportingFailures(async () => {
@@ -58,9 +54,16 @@ export const registerRunbook: RegisterCommand = (program) => {
           options.runId ??
           `cli:${service.name}:${name}:${Date.now()}-${randomBytes(3).toString('hex')}`;
         const store = await storeOrFail(options.db);
+        // Recorded as the OS user who ran it, in the journal and the audit log.
+        const actor = cliUserActor();
+        // The audit log gets the params as the journal does: with the runbook's secrets cut.
+        const { RunSecrets } = await import('../../runbooks/run-secrets.ts');
+        const redactor = new Redactor((await RunSecrets.read(found, process.env)).values());
+        const audit = (entry: AuditEntry) =>
+          store.appendAudit({ ...entry, params: redactor.deep(entry.params) });
         try {
           const ok = options.dryRun
-            ? await dryRun(found, service.name, options.param, runId, config, store, options.actor)
+            ? await dryRun(found, service.name, options.param, runId, config, actor, audit)
             : await runNow(
                 name,
                 service.name,
@@ -68,8 +71,9 @@ export const registerRunbook: RegisterCommand = (program) => {
                 runId,
                 config,
                 store,
-                options.actor,
+                actor,
                 options.runId !== undefined,
+                audit,
               );
           if (!ok) process.exitCode = EXIT_FAILURE;
         } finally {
@@ -88,14 +92,16 @@ async function runNow(
   store: Store,
   actor: string,
   resuming: boolean,
+  audit: (entry: AuditEntry) => Promise<unknown>,
 ): Promise<boolean> {
-  const target = `${service}/${runbook}`;
-  await store.appendAudit({
+  const target = `runbook/${service}/${runbook}`;
+  await audit({
     at: Date.now(),
     actor,
     action: 'runbook.run',
     target,
-    details: { runId, params },
+    params: { runId, params, ...(resuming ? { resuming } : {}) },
+    result: 'ok',
   });
   process.stdout.write(`${terminalLine(`${resuming ? 'resuming run' : 'run'} ${runId}`)}\n`);
   const [{ createRunbookExecutor }, { formatRecord }, { createLogger }] = await Promise.all([
@@ -121,12 +127,13 @@ async function runNow(
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
   }
-  await store.appendAudit({
+  await audit({
     at: Date.now(),
     actor,
     action: 'runbook.outcome',
     target,
-    details: outcome ? { runId, ...outcome } : { runId, result: 'interrupted' },
+    params: outcome ? { runId, ...outcome } : { runId, result: 'interrupted' },
+    result: outcome?.result === 'succeeded' ? 'ok' : 'failed',
   });
   if (!outcome) {
     process.stdout.write(`\n${terminalLine(`INTERRUPTED: resume with --run-id ${runId}`)}\n`);
@@ -141,8 +148,8 @@ async function dryRun(
   params: Record<string, string>,
   runId: string,
   config: Config,
-  store: Store,
   actor: string,
+  audit: (entry: AuditEntry) => Promise<unknown>,
 ): Promise<boolean> {
   const [{ planRun }, { summarizeStep }] = await Promise.all([
     import('../../runbooks/dry-run.ts'),
@@ -150,12 +157,13 @@ async function dryRun(
   ]);
   const serviceConfig = config.services.find((s) => s.name === service);
   const plan = await planRun(runbook, { service, params, serviceConfig, runId });
-  await store.appendAudit({
+  await audit({
     at: Date.now(),
     actor,
     action: 'runbook.dry-run',
-    target: `${service}/${runbook.name}`,
-    details: { params, ...('errors' in plan ? { errors: plan.errors } : {}) },
+    target: `runbook/${service}/${runbook.name}`,
+    params: { runId, params, ...('errors' in plan ? { errors: plan.errors } : {}) },
+    result: 'errors' in plan ? 'failed' : 'ok',
   });
   // Each line one line on the terminal: a param may hold a newline or an escape sequence.
   const say = (line: string) => process.stdout.write(`${terminalLine(line)}\n`);

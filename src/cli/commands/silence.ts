@@ -4,9 +4,14 @@ import { isoTime } from '../../incidents/format.ts';
 import { StartError } from '../../support/start-error.ts';
 import { terminalLine } from '../../support/terminal-text.ts';
 import { formatTable } from '../../support/text-table.ts';
-import { configOrFail, reportingFailures, requestAndReport, storeOrFail } from '../open-for-cli.ts';
-import { DEFAULT_DB, defaultActor } from '../options.ts';
-import { withRecordedStore } from './incidents.ts';
+import {
+  configOrFail,
+  reportingFailures,
+  requestAndReport,
+  storeOrFail,
+  withRecordedStore,
+} from '../open-for-cli.ts';
+import { cliUserActor, DEFAULT_DB } from '../options.ts';
 import type { RegisterCommand } from './register-command.ts';
 
 export const registerSilence: RegisterCommand = (program) => {
@@ -31,7 +36,6 @@ export const registerSilence: RegisterCommand = (program) => {
     )
     .requiredOption('--comment <text>', 'why: the page and the timeline say it')
     .option('--db <path>', 'SQLite store file', DEFAULT_DB)
-    .option('--actor <name>', 'who silences (recorded in the audit log)', defaultActor())
     .option('--no-wait', 'do not wait to hear whether the running mend applied it')
     .action((matchers, options) =>
       reportingFailures(async () => {
@@ -54,7 +58,7 @@ export const registerSilence: RegisterCommand = (program) => {
             store,
             {
               at: Date.now(),
-              actor: options.actor,
+              actor: cliUserActor(),
               kind: 'silence',
               payload: { matchers, startsAt, endsAt, comment: options.comment },
             },
@@ -115,7 +119,6 @@ export const registerSilence: RegisterCommand = (program) => {
     .description('End a silence added while mend runs, now; what it held is judged again. Audited.')
     .argument('<id>', 'the id `mend silence list` shows (sil-N)')
     .option('--db <path>', 'SQLite store file', DEFAULT_DB)
-    .option('--actor <name>', 'who ends it (recorded in the audit log)', defaultActor())
     .option('--no-wait', 'do not wait to hear whether the running mend applied it')
     .action((id, options) =>
       reportingFailures(async () => {
@@ -125,7 +128,7 @@ export const registerSilence: RegisterCommand = (program) => {
             store,
             {
               at: Date.now(),
-              actor: options.actor,
+              actor: cliUserActor(),
               kind: 'silenceExpire',
               payload: { silenceId: id },
             },

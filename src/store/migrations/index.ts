@@ -2,6 +2,7 @@ import type { Migration, MigrationProvider } from 'kysely/migration';
 import { foundation } from './0001-foundation.ts';
 import { decisions } from './0002-decisions.ts';
 import { oneIncidentPerId } from './0003-one-incident-per-id.ts';
+import { auditChainAndTokens } from './0004-audit-chain-and-tokens.ts';
 import { operatorRequestKinds } from './0005-operator-request-kinds.ts';
 import type { SqlDialect } from './sql-dialect.ts';
 
@@ -20,6 +21,7 @@ export function storeMigrations(dialect: SqlDialect): MigrationProvider {
         '0001-foundation': foundation(dialect),
         '0002-decisions': decisions(dialect),
         '0003-one-incident-per-id': oneIncidentPerId(),
+        '0004-audit-chain-and-tokens': auditChainAndTokens(dialect),
         '0005-operator-request-kinds': operatorRequestKinds(dialect),
       };
     },

@@ -45,3 +45,25 @@ export async function makeAppendOnly(
   await sql`create trigger ${name('no_truncate')} before truncate on ${sql.table(table)}
     for each statement execute function ${name('refuse_change')}()`.execute(db);
 }
+
+/**
+ * Undoes makeAppendOnly, for a migration that must rewrite history once (0004 chains the rows
+ * written before the chain): it drops the triggers, rewrites, and calls makeAppendOnly again, in
+ * the migration's one transaction.
+ */
+export async function dropAppendOnly(
+  db: Kysely<unknown>,
+  dialect: SqlDialect,
+  table: string,
+): Promise<void> {
+  const name = (suffix: string) => sql.id(`${table}_${suffix}`);
+  if (dialect === 'sqlite') {
+    for (const event of ['update', 'delete'] as const) {
+      await sql`drop trigger ${name(`no_${event}`)}`.execute(db);
+    }
+    return;
+  }
+  await sql`drop trigger ${name('no_change')} on ${sql.table(table)}`.execute(db);
+  await sql`drop trigger ${name('no_truncate')} on ${sql.table(table)}`.execute(db);
+  await sql`drop function ${name('refuse_change')}()`.execute(db);
+}

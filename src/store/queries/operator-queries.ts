@@ -1,13 +1,15 @@
 import type { Kysely, Transaction } from 'kysely';
+import type { AuditAction } from '../audit-vocabulary.ts';
 import { operatorRequestRow, operatorTarget, storedOperatorRequest } from '../decision-rows.ts';
 import { epochMs, integer, toNumber } from '../row-values.ts';
-import { auditRow } from '../rows.ts';
 import type { StoreSchema } from '../schema.ts';
-import type { NewOperatorRequest, Rejection, StoredOperatorRequest } from '../store.ts';
+import type { AuditActor, NewOperatorRequest, Rejection, StoredOperatorRequest } from '../store.ts';
+import { appendAuditIn } from './audit-queries.ts';
 
 export async function addOperatorRequest(
   db: Kysely<StoreSchema>,
   request: NewOperatorRequest,
+  by: Omit<AuditActor, 'actor'> = {},
 ): Promise<{ id: number }> {
   const values = operatorRequestRow(request);
   const target = operatorTarget(request);
@@ -19,20 +21,31 @@ export async function addOperatorRequest(
       .executeTakeFirstOrThrow();
     const id = toNumber(inserted);
     // Every mutating operator action is audited, in the transaction that accepts it.
-    await trx
-      .insertInto('audit_log')
-      .values(
-        auditRow({
-          at: request.at,
-          actor: request.actor,
-          action: `operator.${request.kind}`,
-          target,
-          details: { requestId: id, ...request.payload },
-        }),
-      )
-      .execute();
+    await appendAuditIn(trx, {
+      ...by,
+      at: request.at,
+      actor: request.actor,
+      action: operatorAction(request),
+      // A silence is named by the request that adds it: its target is the id it will have.
+      target: request.kind === 'silence' ? `silence/sil-${id}` : target,
+      params: { requestId: id, ...request.payload },
+      result: 'accepted',
+    });
     return { id };
   });
+}
+
+function operatorAction(request: NewOperatorRequest): AuditAction {
+  switch (request.kind) {
+    case 'breakerReset':
+      return 'breaker.reset';
+    case 'silence':
+      return 'silence.create';
+    case 'silenceExpire':
+      return 'silence.expire';
+    case 'approval':
+      return request.payload.verdict === 'approve' ? 'approval.approve' : 'approval.deny';
+  }
 }
 
 export async function pendingOperatorRequests(

@@ -44,13 +44,22 @@ export function lifecycleContract(makeStore: MakeStore): void {
         at: T0 + 2,
         payload: {},
       });
-      await before.appendAudit({ at: T0 + 3, actor: 'a', action: 'b', target: 'c', details: {} });
+      await before.appendAudit({
+        at: T0 + 3,
+        actor: 'cli:a',
+        action: 'breaker.reset',
+        target: 'c',
+        params: {},
+        result: 'ok',
+      });
       const snapshot = async () => ({
         signals: await harness.store.listSignals(),
         decisions: await harness.store.listDecisions(),
         incident: await harness.store.getIncident('inc-1'),
         journal: await harness.store.listJournal('r'),
         audit: await harness.store.listAudit(),
+        auditHead: await harness.store.auditHead(),
+        tokens: await harness.store.listTokens(),
       });
       const recorded = await snapshot();
 

@@ -28,28 +28,33 @@ export function operatorRequestContract(makeStore: MakeStore): void {
         assert.equal(pending !== undefined && absent in pending, false, absent);
       }
       assert.deepEqual(
-        (await store.listAudit()).map(({ id: _, ...entry }) => entry),
+        (await store.listAudit()).map(
+          ({ id: _, seq: _s, hash: _h, prevHash: _p, ...entry }) => entry,
+        ),
         [
           {
             at: T0,
             actor: 'cli:alice',
-            action: 'operator.approval',
+            action: 'approval.deny',
             target: 'approval/inc-3:approval:1',
-            details: { requestId: a.id, approvalId: 'inc-3:approval:1', verdict: 'deny' },
+            params: { requestId: a.id, approvalId: 'inc-3:approval:1', verdict: 'deny' },
+            result: 'accepted',
           },
           {
             at: T0 + 1,
             actor: 'token:ops-bob',
-            action: 'operator.breakerReset',
+            action: 'breaker.reset',
             target: 'breaker/api/restart-api',
-            details: { requestId: b.id, service: 'api', runbook: 'restart-api' },
+            params: { requestId: b.id, service: 'api', runbook: 'restart-api' },
+            result: 'accepted',
           },
           {
             at: T0 + 1,
             actor: 'token:ops-bob',
-            action: 'operator.breakerReset',
+            action: 'breaker.reset',
             target: 'breaker/db',
-            details: { requestId: c.id, service: 'db' },
+            params: { requestId: c.id, service: 'db' },
+            result: 'accepted',
           },
         ],
       );

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { EpochMs, problems, type RegisterRoutes } from '../route-kit.ts';
+import { EpochMs, originOf, PathName, problems, type RegisterRoutes } from '../route-kit.ts';
 import { AppliedRequest, answerRequest } from './operator-request.ts';
 
 const Approval = z.strictObject({
@@ -14,7 +14,7 @@ export const registerApprovals: RegisterRoutes = (app, context) => {
   app.get(
     '/approvals',
     {
-      config: { role: 'viewer' },
+      config: { access: { permission: 'read' } },
       schema: {
         summary: 'Heals waiting for a person to approve or deny them',
         tags: ['approvals'],
@@ -32,7 +32,12 @@ export const registerApprovals: RegisterRoutes = (app, context) => {
     app.post(
       `/approvals/:id/${verdict}`,
       {
-        config: { role: 'operator' },
+        config: {
+          access: {
+            permission: 'approvals:decide',
+            action: verdict === 'approve' ? 'approval.approve' : 'approval.deny',
+          },
+        },
         schema: {
           summary:
             verdict === 'approve'
@@ -41,18 +46,21 @@ export const registerApprovals: RegisterRoutes = (app, context) => {
           description:
             'Recorded and audited, applied by the decision loop, answered with what it did.',
           tags: ['approvals'],
-          params: z.strictObject({ id: z.string() }),
+          params: z.strictObject({ id: PathName }),
           response: { 200: AppliedRequest, ...problems(409, 503) },
         },
       },
       async (request, reply) => {
         const { id } = request.params;
-        const settled = await context.request({
-          at: context.now(),
-          actor: request.actor,
-          kind: 'approval',
-          payload: { approvalId: id, verdict },
-        });
+        const settled = await context.request(
+          {
+            at: context.now(),
+            actor: request.actor,
+            kind: 'approval',
+            payload: { approvalId: id, verdict },
+          },
+          originOf(request),
+        );
         return answerRequest(
           reply,
           settled,

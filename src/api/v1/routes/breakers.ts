@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { listBreakers } from '../../../policy/index.ts';
-import { EpochMs, problems, type RegisterRoutes } from '../route-kit.ts';
+import { EpochMs, originOf, PathName, problems, type RegisterRoutes } from '../route-kit.ts';
 import { AppliedRequest, answerRequest } from './operator-request.ts';
 
 const Breaker = z.strictObject({
@@ -16,7 +16,7 @@ export const registerBreakers: RegisterRoutes = (app, context) => {
   app.get(
     '/breakers',
     {
-      config: { role: 'viewer' },
+      config: { access: { permission: 'read' } },
       schema: {
         summary: 'Every retry budget with attempts in its window or not closed',
         tags: ['breakers'],
@@ -29,13 +29,13 @@ export const registerBreakers: RegisterRoutes = (app, context) => {
   app.post(
     '/breakers/:service/reset',
     {
-      config: { role: 'operator' },
+      config: { access: { permission: 'breakers:reset', action: 'breaker.reset' } },
       schema: {
         summary: "Close a service's breakers (every runbook, or only one)",
         description:
           'Recorded and audited, applied by the decision loop, answered with what it did.',
         tags: ['breakers'],
-        params: z.strictObject({ service: z.string() }),
+        params: z.strictObject({ service: PathName }),
         body: z
           .strictObject({ runbook: z.string().optional().describe("only this runbook's breaker") })
           .optional(),
@@ -45,12 +45,15 @@ export const registerBreakers: RegisterRoutes = (app, context) => {
     async (request, reply) => {
       const { service } = request.params;
       const runbook = request.body?.runbook;
-      const settled = await context.request({
-        at: context.now(),
-        actor: request.actor,
-        kind: 'breakerReset',
-        payload: { service, ...(runbook ? { runbook } : {}) },
-      });
+      const settled = await context.request(
+        {
+          at: context.now(),
+          actor: request.actor,
+          kind: 'breakerReset',
+          payload: { service, ...(runbook ? { runbook } : {}) },
+        },
+        originOf(request),
+      );
       return answerRequest(
         reply,
         settled,

@@ -33,7 +33,7 @@ export const registerIncidents: RegisterRoutes = (app, context) => {
   app.get(
     '/incidents',
     {
-      config: { role: 'viewer' },
+      config: { access: { permission: 'read' } },
       schema: {
         summary: 'Incidents, newest first, a page at a time',
         description:
@@ -87,7 +87,7 @@ export const registerIncidents: RegisterRoutes = (app, context) => {
   app.get(
     '/incidents/:id',
     {
-      config: { role: 'viewer' },
+      config: { access: { permission: 'read' } },
       schema: {
         summary: 'One incident with everything recorded about it',
         description:
@@ -116,7 +116,7 @@ export const registerIncidents: RegisterRoutes = (app, context) => {
   app.get(
     '/incidents/:id/report',
     {
-      config: { role: 'viewer' },
+      config: { access: { permission: 'read' } },
       schema: {
         summary: 'The post-incident report of one incident, in Markdown',
         description: 'What `mend incidents show ID --format md` prints, to paste into a review.',

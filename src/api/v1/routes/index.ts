@@ -1,5 +1,6 @@
 import type { RegisterRoutes } from '../route-kit.ts';
 import { registerApprovals } from './approvals.ts';
+import { registerAudit } from './audit.ts';
 import { registerBreakers } from './breakers.ts';
 import { registerIncidents } from './incidents.ts';
 import { registerReport } from './report.ts';
@@ -7,6 +8,7 @@ import { registerServices } from './services.ts';
 import { registerSignals } from './signals.ts';
 import { registerSilences } from './silences.ts';
 import { registerStream } from './stream.ts';
+import { registerTokens } from './tokens.ts';
 
 /** Every resource of /api/v1, one file each. */
 export const ROUTES: readonly RegisterRoutes[] = [
@@ -18,4 +20,6 @@ export const ROUTES: readonly RegisterRoutes[] = [
   registerSilences,
   registerReport,
   registerStream,
+  registerTokens,
+  registerAudit,
 ];

@@ -10,7 +10,7 @@ export const registerReport: RegisterRoutes = (app, context) => {
   app.get(
     '/report',
     {
-      config: { role: 'viewer' },
+      config: { access: { permission: 'read' } },
       schema: {
         summary: 'What healing did over a window',
         description:

@@ -35,7 +35,7 @@ export const registerServices: RegisterRoutes = (app, context) => {
   app.get(
     '/services',
     {
-      config: { role: 'viewer' },
+      config: { access: { permission: 'read' } },
       schema: {
         summary: 'Every service in the config, with the state of each check now',
         tags: ['services'],

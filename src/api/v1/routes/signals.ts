@@ -12,7 +12,7 @@ export const registerSignals: RegisterRoutes = (app, context) => {
   app.get(
     '/signals',
     {
-      config: { role: 'viewer' },
+      config: { access: { permission: 'read' } },
       schema: {
         summary:
           'Recorded signals (a check turned failing or healthy), newest first, with evidence',

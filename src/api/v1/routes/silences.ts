@@ -3,7 +3,7 @@ import { parseDuration } from '../../../config/kinds/duration.ts';
 import { parseMatcher } from '../../../config/kinds/matcher.ts';
 import { activeAndComing } from '../../../decisions/silence-list.ts';
 import { sendProblem } from '../../problem.ts';
-import { EpochMs, problems, type RegisterRoutes } from '../route-kit.ts';
+import { EpochMs, originOf, PathName, problems, type RegisterRoutes } from '../route-kit.ts';
 import { AppliedRequest, answerRequest } from './operator-request.ts';
 
 const Silence = z.strictObject({
@@ -44,7 +44,7 @@ export const registerSilences: RegisterRoutes = (app, context) => {
   app.get(
     '/silences',
     {
-      config: { role: 'viewer' },
+      config: { access: { permission: 'read' } },
       schema: {
         summary: 'Active and coming silences: the config’s and those added while mend runs',
         tags: ['silences'],
@@ -57,7 +57,7 @@ export const registerSilences: RegisterRoutes = (app, context) => {
   app.post(
     '/silences',
     {
-      config: { role: 'operator' },
+      config: { access: { permission: 'silences:write', action: 'silence.create' } },
       schema: {
         summary: 'Silence what the matchers select: recorded, nothing done, until it ends',
         description:
@@ -74,12 +74,15 @@ export const registerSilences: RegisterRoutes = (app, context) => {
       const body = request.body;
       const startsAt = body.startsAt ?? context.now();
       const endsAt = body.endsAt ?? startsAt + parseDuration(body.duration!)!;
-      const settled = await context.request({
-        at: context.now(),
-        actor: request.actor,
-        kind: 'silence',
-        payload: { matchers: body.matchers, startsAt, endsAt, comment: body.comment },
-      });
+      const settled = await context.request(
+        {
+          at: context.now(),
+          actor: request.actor,
+          kind: 'silence',
+          payload: { matchers: body.matchers, startsAt, endsAt, comment: body.comment },
+        },
+        originOf(request),
+      );
       if (settled.status !== 'applied') {
         return answerRequest(reply, settled, `silence of ${body.matchers.join(' ')}`);
       }
@@ -96,11 +99,11 @@ export const registerSilences: RegisterRoutes = (app, context) => {
   app.post(
     '/silences/:id/expire',
     {
-      config: { role: 'operator' },
+      config: { access: { permission: 'silences:write', action: 'silence.expire' } },
       schema: {
         summary: 'End a silence added while mend runs, now; what it held is judged again',
         tags: ['silences'],
-        params: z.strictObject({ id: z.string() }),
+        params: z.strictObject({ id: PathName }),
         response: { 200: AppliedRequest, ...problems(409, 503) },
       },
     },
@@ -109,12 +112,15 @@ export const registerSilences: RegisterRoutes = (app, context) => {
       if (!/^sil-\d+$/.test(id) && context.config().silences.some((s) => s.name === id)) {
         return sendProblem(reply, 409, `silence ${id} is defined in the config: edit it there`);
       }
-      const settled = await context.request({
-        at: context.now(),
-        actor: request.actor,
-        kind: 'silenceExpire',
-        payload: { silenceId: id },
-      });
+      const settled = await context.request(
+        {
+          at: context.now(),
+          actor: request.actor,
+          kind: 'silenceExpire',
+          payload: { silenceId: id },
+        },
+        originOf(request),
+      );
       return answerRequest(reply, settled, `expiry of silence ${id}`);
     },
   );

@@ -27,7 +27,7 @@ export const registerStream: RegisterRoutes = (app, context) => {
   app.get(
     '/stream',
     {
-      config: { role: 'viewer' },
+      config: { access: { permission: 'read' } },
       schema: {
         summary: 'What happens, live: Server-Sent Events of every decision and runbook step',
         description:
