@@ -6,7 +6,7 @@ import { FailureLimiter } from '../auth/failure-limiter.ts';
 import { leastRoleFor, permits, type Role, refusal } from '../auth/roles.ts';
 import { sendProblem } from '../problem.ts';
 import { API_PREFIX } from './prefix.ts';
-import { type Access, problems } from './route-kit.ts';
+import { problems } from './route-kit.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {

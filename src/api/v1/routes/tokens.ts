@@ -3,7 +3,7 @@ import { parseDuration } from '../../../config/kinds/duration.ts';
 import { generateToken, hashToken } from '../../../secrets/api-token.ts';
 import { type StoredToken, TOKEN_NAME_PATTERN, TOKEN_ROLES } from '../../../store/store.ts';
 import { sendProblem } from '../../problem.ts';
-import { EpochMs, originOf, PathName, problems, type RegisterRoutes } from '../route-kit.ts';
+import { EpochMs, originOf, problems, type RegisterRoutes } from '../route-kit.ts';
 
 const Token = z.strictObject({
   name: z.string(),
