@@ -61,8 +61,9 @@ export class MendProcess {
 /** Run `mend` to completion. */
 export async function runMend(
   args: string[],
+  env: NodeJS.ProcessEnv = {},
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const mend = new MendProcess(args);
+  const mend = new MendProcess(args, env);
   const code = await mend.exited;
   return { code, stdout: mend.stdout, stderr: mend.stderr };
 }
