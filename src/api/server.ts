@@ -83,12 +83,36 @@ export async function createServer(
   return app;
 }
 
-/** Serve a controller on HOST:PORT; a port that cannot be had is an error that says so. */
+/**
+ * Whether an address only this host can reach: the operator API's tokens cross the network in
+ * clear until mend serves TLS, so it is served on such an address only, unless asked otherwise.
+ */
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
+
+/**
+ * Serve a controller on HOST:PORT; a port that cannot be had is an error that says so. The
+ * operator API is served on a loopback address, or anywhere with `insecureApi` (said at start);
+ * /healthz, /readyz and /metrics everywhere (a Prometheus on another host scrapes them).
+ */
 export async function serveApi(
   controller: ControllerHandle,
   listen: { host: string; port: number },
+  options: { insecureApi?: boolean } = {},
 ): Promise<Served> {
-  const app = await createServer(controller, controller.api);
+  const loopback = isLoopback(listen.host);
+  const api = loopback || options.insecureApi ? controller.api : undefined;
+  if (controller.api && !api) {
+    controller.log.warn(
+      `operator API not served on ${listen.host}: it is not a loopback address and mend serves no TLS yet, so tokens would cross the network in clear; pass --insecure-api to serve it anyway (behind a TLS proxy), or listen on 127.0.0.1`,
+    );
+  } else if (controller.api && !loopback) {
+    controller.log.warn(
+      `operator API served without TLS on ${listen.host} (--insecure-api): tokens cross the network in clear unless a TLS proxy is in front`,
+    );
+  }
+  const app = await createServer(controller, api);
   await app.listen({ host: listen.host, port: listen.port });
   const address = app.server.address();
   return {

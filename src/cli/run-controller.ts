@@ -7,10 +7,13 @@ import { terminalBlock } from '../support/terminal-text.ts';
 import { EXIT_FAILURE } from './exit-codes.ts';
 
 /** How `mend run` and `mend demo` serve the controller: the API server on HOST:PORT. */
-export function serveOn(listen: { host: string; port: number; text: string }) {
+export function serveOn(
+  listen: { host: string; port: number; text: string },
+  options: { insecureApi?: boolean } = {},
+) {
   return async (controller: ControllerHandle): Promise<Served> => {
     try {
-      return await serveApi(controller, listen);
+      return await serveApi(controller, listen, options);
     } catch (err) {
       throw new StartError(
         `cannot listen on ${listen.text}: ${(err as Error).message}; pass --listen HOST:PORT`,

@@ -10,7 +10,10 @@ export const registerRun: RegisterCommand = (program) => {
     .requiredOption('-c, --config <paths...>', 'config files or folders (*.yaml, *.yml)')
     .option('--db <path>', 'SQLite store file', DEFAULT_DB)
     .addOption(
-      new Option('--listen <host:port>', 'address for /healthz, /readyz and /metrics')
+      new Option(
+        '--listen <host:port>',
+        'address for /healthz, /readyz, /metrics and the operator API (/api/v1: loopback only without --insecure-api)',
+      )
         .argParser(listenAddress)
         .default(listenAddress(DEFAULT_LISTEN), DEFAULT_LISTEN),
     )
@@ -29,13 +32,21 @@ export const registerRun: RegisterCommand = (program) => {
         .argParser(positiveInt('--shutdown-timeout'))
         .default(10),
     )
+    .option(
+      '--insecure-api',
+      'serve the operator API on a non-loopback --listen without TLS (put a TLS proxy in front)',
+    )
     .option('--log-level <level>', 'trace, debug, info, warn, error', 'info')
     .action(async (options) => {
       const [{ createLogger }, { handleProcessSignals, serveOn, startOrReport }] =
         await Promise.all([import('../../support/log.ts'), import('../run-controller.ts')]);
       const log = createLogger({ level: options.logLevel });
-      const { listen, ...rest } = options;
-      const mend = await startOrReport({ ...rest, log, serve: serveOn(listen) });
+      const { listen, insecureApi, ...rest } = options;
+      const mend = await startOrReport({
+        ...rest,
+        log,
+        serve: serveOn(listen, { insecureApi: insecureApi === true }),
+      });
       if (mend) handleProcessSignals(mend, log, options.shutdownTimeout * 1000);
     });
 };
