@@ -57,12 +57,14 @@ test('a reader that reconnects with Last-Event-ID misses nothing and sees nothin
   mend.target.setStatus(200);
   await mend.mend.waitForLog(/^inc-1: .*resolved|^inc-1 api: .*recovered/, 20_000);
 
-  const rest = await readStream(mend, { 'last-event-id': first.lastEventId! }, '', (events) =>
-    events.some((e) => JSON.stringify(e.data).includes('recovered')),
-  );
-  const whole = await readStream(mend, {}, '?after=0-0', (events) =>
-    events.some((e) => JSON.stringify(e.data).includes('recovered')),
-  );
+  // Until the incident recovered and the heal's run ended: both records, whatever their order.
+  const done = (events: { data: unknown }[]) => {
+    const text = JSON.stringify(events.map((e) => e.data));
+    return text.includes('recovered after heal') && text.includes('inc-1:heal:1: run succeeded');
+  };
+  await mend.mend.waitForLog(/^runbook restart on api \(inc-1:heal:1\): succeeded/, 20_000);
+  const rest = await readStream(mend, { 'last-event-id': first.lastEventId! }, '', done);
+  const whole = await readStream(mend, {}, '?after=0-0', done);
   const ids = [...first.events, ...rest.events].map((e) => e.id);
   assert.equal(new Set(ids).size, ids.length, 'nothing twice');
   assert.deepEqual(ids, whole.events.map((e) => e.id).slice(0, ids.length), 'nothing missed');
