@@ -1,7 +1,7 @@
 import { Command, CommanderError } from '@commander-js/extra-typings';
+import { VERSION } from '../support/version.ts';
 import { commands } from './commands/index.ts';
 import { EXIT_USAGE } from './exit-codes.ts';
-import { VERSION } from './version.ts';
 
 const program = new Command()
   .name('mend')

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
+import { readFile } from 'node:fs/promises';
 import { after, before, test } from 'node:test';
 import { TRUNCATION_MARKER } from '../../src/signals/observation.ts';
 import { closedPort, probeContext, runProbe } from './helpers.ts';
@@ -85,6 +86,24 @@ test('http: the request carries Host, the configured headers and body, and Conne
   assert.equal(request?.headers['x-probe'], 'mend');
   assert.equal(request?.headers.connection, 'close');
   assert.equal(request?.body, '{"deep":true}');
+});
+
+test("http: kubelet's default headers, User-Agent mend-probe/VERSION and Accept */*; configured ones win, empty ones are left out", async () => {
+  const { version } = JSON.parse(await readFile('package.json', 'utf8'));
+  seen.length = 0;
+  await runProbe(http({ url: app.url('/readyz') }));
+  assert.equal(seen[0]?.headers['user-agent'], `mend-probe/${version}`);
+  assert.equal(seen[0]?.headers.accept, '*/*');
+  await runProbe(
+    http({ url: app.url('/readyz'), headers: { 'user-agent': 'curl/8', Accept: 'text/plain' } }),
+  );
+  assert.equal(seen[1]?.headers['user-agent'], 'curl/8');
+  assert.equal(seen[1]?.headers.accept, 'text/plain');
+  await runProbe(http({ url: app.url('/readyz'), headers: { 'User-Agent': '', Accept: '' } }));
+  assert.deepEqual(
+    [seen[2]?.headers['user-agent'], seen[2]?.headers.accept],
+    [undefined, undefined],
+  );
 });
 
 test('http: a header that would split the request is refused when the check is prepared', () => {
