@@ -9,6 +9,11 @@ export interface Observation {
   durationMs: number;
   /** Why the probe failed, in one line a person can act on; absent when ok. */
   error?: string;
+  /**
+   * What a person should know about a passing probe, as kubelet's probe warning: a 3xx counted as
+   * success, a redirect to another host not followed.
+   */
+  warning?: string;
   /** The protocol's own status: HTTP status code, exit code, gRPC serving status name. */
   status?: number | string;
   /** Bounded output: response body, command stdout+stderr. Ends with TRUNCATION_MARKER when cut. */
