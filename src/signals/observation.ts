@@ -3,7 +3,15 @@
  * is an Observation with ok=false and an error, so the check state machine sees every outcome.
  */
 export interface Observation {
+  /** Passed. False for a failure, and for a discarded result (below). */
   ok: boolean;
+  /**
+   * The probe could not finish its measurement, and the result counts neither as a success nor as
+   * a failure, as kubelet throws away a probe that errored (worker.go: "Prober error, throw away
+   * the result"): an HTTP answer whose status passed and whose body then stalled or broke off.
+   * It leaves the check's counters as they were; `error` says what happened.
+   */
+  discarded?: boolean;
   /** When the probe started, epoch ms. */
   startedAt: number;
   durationMs: number;

@@ -59,6 +59,13 @@ before(async () => {
         res.writeHead(302, { location: elsewhere.url('/landing') }).end();
       } else if (path === '/port') {
         res.writeHead(301, { location: sibling.url('/landing') }).end();
+      } else if (path === '/stall' || path === '/stall-503') {
+        // The headers and the start of the body, then nothing: the connection stays open.
+        res.writeHead(path === '/stall' ? 200 : 503, { 'content-length': '100' });
+        res.write('hello');
+      } else if (path === '/cut') {
+        res.writeHead(200, { 'content-length': '100' });
+        res.write('hello', () => res.destroy());
       } else if (path === '/unchanged') {
         res.writeHead(304).end();
       } else if (path === '/gone') {
@@ -269,6 +276,30 @@ test('http: a POST redirected with 303 continues as a GET without the body', asy
   );
 });
 
+test('http: a passing status whose body then stalls or breaks off is discarded, neither success nor failure, as kubelet does', async () => {
+  const stalled = await runProbe(http({ url: app.url('/stall') }), probeContext(300));
+  assert.deepEqual(
+    [stalled.ok, stalled.discarded, stalled.status, stalled.output],
+    [false, true, 200, `hello${TRUNCATION_MARKER}`],
+  );
+  assert.equal(
+    stalled.error,
+    'status 200, then timed out after 300 ms reading the response: discarded, neither a success nor a failure, as kubelet does',
+  );
+  const cut = await runProbe(http({ url: app.url('/cut') }));
+  assert.deepEqual([cut.ok, cut.discarded], [false, true]);
+  assert.equal(
+    cut.error,
+    'status 200, then the server closed the connection after 5 of 100 body bytes: discarded, neither a success nor a failure, as kubelet does',
+  );
+  // A failing status is a failure whatever the body does next.
+  const failing = await runProbe(http({ url: app.url('/stall-503') }), probeContext(300));
+  assert.deepEqual(
+    [failing.ok, failing.discarded, failing.error],
+    [false, undefined, 'status 503, expected 200-399'],
+  );
+});
+
 test('http: output is bounded by maxOutputBytes and marked', async () => {
   const result = await runProbe(http({ url: app.url('/readyz') }), probeContext(2000, 3));
   assert.equal(result.output, `all${TRUNCATION_MARKER}`);
@@ -382,7 +413,7 @@ test('http: a 1 GB body costs one bounded read, and the server sees the client l
     await clientLeft;
     assert.ok(sent < 64 * 2 ** 20, `server sent ${sent} bytes`);
     assert.ok(process.memoryUsage().rss - rssBefore < 64 * 2 ** 20);
-    // Without body checks the probe stops at the headers.
+    // Without body checks the probe still stops at maxBodyBytes.
     sent = 0;
     const statusOnly = await runProbe(http({ url: firehose.url() }));
     assert.deepEqual([statusOnly.ok, statusOnly.status], [true, 200]);

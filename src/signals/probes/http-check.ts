@@ -49,14 +49,13 @@ export function compileHttpCheck(spec: HttpProbeSpec): HttpCheck {
     bodyRegex: spec.bodyRegex === undefined ? undefined : safeRegex(spec.bodyRegex),
     maxLatencyMs: spec.maxLatencyMs,
   };
-  const checksBody = expect.bodyContains !== undefined || expect.bodyRegex !== undefined;
   const healthDocuments = spec.healthDocument === 'auto';
-  // A redirect that is followed is not read; any other answer's body is, up to maxBodyBytes.
+  // A redirect that is followed is not read. Any other answer's body is read to its end or to
+  // maxBodyBytes, as kubelet reads up to 10 KiB: a body that stalls is what a client would hit.
   const plan = (head: ResponseHead, from: URL): BodyPlan => {
     const target = redirectTarget(hops, from, head);
     if (target !== undefined && 'follow' in target) return { limit: 0, wait: false };
-    const wait = checksBody || (healthDocuments && isJson(head.contentType));
-    return { limit: spec.maxBodyBytes, wait };
+    return { limit: spec.maxBodyBytes, wait: true };
   };
   // One context per check, made on first use: building one per connection would reload the CA
   // store every probe. The CA file is read now, so an unreadable one fails at prepare.
@@ -95,7 +94,7 @@ export async function probeHttp(check: HttpCheck, ctx: ProbeContext): Promise<Pr
     const result = await exchange(hop, ctx, wallStartedAt);
     phases = phases === undefined ? result.phases : addPhases(phases, result.phases);
     const head = result.head;
-    if (result.error !== undefined || head === undefined) {
+    if (head === undefined) {
       return observe(result, after(result.error ?? 'no response', redirects, hop), phases, ctx);
     }
     const target = redirectTarget(check.hops, hop.url, head);
@@ -137,9 +136,11 @@ function conclude(
   };
   const notFollowed =
     target !== undefined && 'notFollowed' in target ? target.notFollowed : undefined;
-  const error =
-    judgeStatus(check.expect, head, notFollowed) ??
-    judgeBody(check.expect, body, result.bodyComplete, elapsedMs);
+  const refused = judgeStatus(check.expect, head, notFollowed);
+  if (refused === undefined && result.error !== undefined) {
+    return discard(result, after(result.error, redirects, hop), phases, ctx);
+  }
+  const error = refused ?? judgeBody(check.expect, body, result.bodyComplete, elapsedMs);
   const observed = observe(result, error && after(error, redirects, hop), phases, ctx);
   if (check.healthDocuments && result.bodyComplete && isJson(head.contentType)) {
     const dependencies = dependenciesIn(body(), head.contentType);
@@ -150,6 +151,23 @@ function conclude(
   const warning = statusWarning(check.expect, head, notFollowed, check.hops.redirects);
   if (warning !== undefined) observed.warning = warning;
   return observed;
+}
+
+/**
+ * The status passed and the body then failed (stalled to the timeout, broke off, or was not valid
+ * HTTP framing): kubelet's ReadAtMost returns an error, and the worker throws the result away. A
+ * status that fails is a failure whatever the body does, which kubelet would discard too: the
+ * server has already said it is unhealthy.
+ */
+function discard(
+  result: ExchangeResult,
+  bodyError: string,
+  phases: ProbePhases,
+  ctx: ProbeContext,
+): ProbeResult {
+  const status = result.head?.status;
+  const error = `status ${status}, then ${bodyError}: discarded, neither a success nor a failure, as kubelet does`;
+  return { ...observe(result, error, phases, ctx), discarded: true };
 }
 
 /** A failure after redirects says where it happened. */
