@@ -54,7 +54,11 @@ export const httpProbeSpec = z
       .positive()
       .max(16 * 1024 * 1024)
       .default(64 * 1024)
-      .describe('Read at most this many bytes of the body; the rest is never read.'),
+      .describe(
+        'Read at most this many bytes of the body (kubelet reads 10 KiB); the rest is never ' +
+          'read. A body that stalls or breaks off before its end or this limit makes the result ' +
+          'discarded when the status passed: it counts neither way, as in kubelet.',
+      ),
     healthDocument: z
       .enum(['auto', 'off'])
       .default('auto')
