@@ -183,7 +183,8 @@ test('http: a same-host redirect is followed, as kubelet does: any port, up to 1
   );
   // Another port on the same host name is the same host (kubelet compares URL.Hostname()).
   sibling.seen.length = 0;
-  const port = await runProbe(http({ url: app.url('/port') }));
+  // ... and another origin: a configured Host header stays behind.
+  const port = await runProbe(http({ url: app.url('/port'), headers: { Host: 'api.example' } }));
   assert.deepEqual([port.ok, port.status], [true, 200]);
   assert.deepEqual(
     sibling.seen.map((r) => [r.url, r.headers.host]),
