@@ -45,12 +45,16 @@ export function initialCheckState(): CheckState {
   return { status: 'unknown', consecutiveFailures: 0, consecutiveSuccesses: 0, recent: [] };
 }
 
-/** Apply one observation: update `state` and return the transition it caused, if any. */
+/**
+ * Apply one observation: update `state` and return the transition it caused, if any. A discarded
+ * one changes nothing, as kubelet leaves its result run alone for a probe that errored.
+ */
 export function applyObservation(
   state: CheckState,
   observation: Observation,
   thresholds: Thresholds,
 ): Transition | undefined {
+  if (observation.discarded) return undefined;
   remember(state, observation);
   const at = Math.round(observation.startedAt + observation.durationMs);
   if (observation.ok) {

@@ -3,12 +3,25 @@
  * is an Observation with ok=false and an error, so the check state machine sees every outcome.
  */
 export interface Observation {
+  /** Passed. False for a failure, and for a discarded result (below). */
   ok: boolean;
+  /**
+   * The probe could not finish its measurement, and the result counts neither as a success nor as
+   * a failure, as kubelet throws away a probe that errored (worker.go: "Prober error, throw away
+   * the result"): an HTTP answer whose status passed and whose body then stalled or broke off.
+   * It leaves the check's counters as they were; `error` says what happened.
+   */
+  discarded?: boolean;
   /** When the probe started, epoch ms. */
   startedAt: number;
   durationMs: number;
   /** Why the probe failed, in one line a person can act on; absent when ok. */
   error?: string;
+  /**
+   * What a person should know about a passing probe, as kubelet's probe warning: a 3xx counted as
+   * success, a redirect to another host not followed.
+   */
+  warning?: string;
   /** The protocol's own status: HTTP status code, exit code, gRPC serving status name. */
   status?: number | string;
   /** Bounded output: response body, command stdout+stderr. Ends with TRUNCATION_MARKER when cut. */

@@ -103,13 +103,23 @@ export class Prober {
   #onOutcomes(outcomes: ProbeOutcome[]): void {
     // Counted per batch: a labelled counter's lookup per probe is measurable at 10,000 probes/s.
     let failed = 0;
+    let discarded = 0;
     for (const outcome of outcomes) {
       this.#metrics.probeLateness.observe(outcome.latenessMs / 1000);
-      if (!outcome.observation.ok) failed++;
+      const { observation } = outcome;
+      if (observation.discarded) {
+        discarded++;
+        // The check's state does not move, so this line and the counter are all that show it.
+        this.#log.warn(
+          { check: outcome.key, error: observation.error },
+          `${outcome.key} probe: ${observation.error ?? 'result discarded'}`,
+        );
+      } else if (!observation.ok) failed++;
     }
-    if (outcomes.length > failed)
-      this.#metrics.probes.inc({ result: 'ok' }, outcomes.length - failed);
+    const ok = outcomes.length - failed - discarded;
+    if (ok > 0) this.#metrics.probes.inc({ result: 'ok' }, ok);
     if (failed > 0) this.#metrics.probes.inc({ result: 'failed' }, failed);
+    if (discarded > 0) this.#metrics.probes.inc({ result: 'discarded' }, discarded);
     this.#detector.observe(outcomes);
     for (const listener of this.#outcomeListeners) listener(outcomes);
   }

@@ -22,7 +22,8 @@ export function runProbe(
   const startedAt = Math.round(startedAtPrecise);
   const controller = new AbortController();
   const timeout = clock.setTimeout(
-    () => controller.abort(new Error(`timed out after ${timeoutMs} ms`)),
+    // Named as AbortSignal.timeout names its reason, so a probe says "timed out", not "aborted".
+    () => controller.abort(new DOMException(`timed out after ${timeoutMs} ms`, 'TimeoutError')),
     timeoutMs,
   );
   let pending: Promise<Omit<Observation, 'startedAt' | 'durationMs'>>;

@@ -18,7 +18,9 @@ export function createMetrics() {
     probes: new Counter({
       ...make,
       name: 'mend_probes_total',
-      help: 'Probes run, by result.',
+      help:
+        'Probes run, by result: ok, failed, or discarded (counted neither way: an HTTP body that ' +
+        'stalled after a passing status, as kubelet throws such a result away).',
       labelNames: ['result'] as const,
     }),
     signals: new Counter({

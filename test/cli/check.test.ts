@@ -126,3 +126,56 @@ spec:
     hostile.close();
   }
 });
+
+test('mend check says DISCARDED for a body that stalls after a passing status, and shows a warning for a passing 3xx', async () => {
+  const target = createServer((req, res) => {
+    if (req.url === '/stall') {
+      res.writeHead(200, { 'content-length': '10' });
+      res.write('half');
+    } else res.writeHead(302, { location: 'http://127.0.0.2:9/login' }).end();
+  });
+  await new Promise<void>((resolve) => target.listen(0, '127.0.0.1', resolve));
+  const { port } = target.address() as AddressInfo;
+  const file = join(dir, 'kubelet.yaml');
+  await writeFile(
+    file,
+    `apiVersion: mend/v1
+kind: Service
+metadata: { name: web }
+spec:
+  checks:
+    - name: stall
+      timeoutSeconds: 0.3
+      http: { url: "http://127.0.0.1:${port}/stall" }
+    - name: sso
+      http: { url: "http://127.0.0.1:${port}/" }
+`,
+  );
+  try {
+    const { code, stdout } = await runMend(['check', '-c', file]);
+    assert.equal(code, 1, 'a discarded result is not a pass');
+    const rows = stdout
+      .trimEnd()
+      .split('\n')
+      .slice(1)
+      .map((line) => line.split(/\s{2,}/));
+    assert.deepEqual(
+      rows.map((r) => [r[1], r[3], r[5]]),
+      [
+        [
+          'stall',
+          'DISCARDED',
+          'status 200; status 200, then timed out after 300 ms reading the response: discarded, neither a success nor a failure, as kubelet does',
+        ],
+        [
+          'sso',
+          'ok',
+          'status 302; 302 to another host (http://127.0.0.2:9/login), not followed: counted as success, as kubelet does',
+        ],
+      ],
+    );
+  } finally {
+    target.closeAllConnections();
+    target.close();
+  }
+});

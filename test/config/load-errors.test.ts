@@ -97,6 +97,38 @@ const cases: Case[] = [
     ],
   },
   {
+    name: 'successThreshold above 1 on a liveness (the default role) or startup check, as Kubernetes refuses it',
+    files: {
+      'a.yaml': service(
+        'api',
+        [
+          '  checks:',
+          '    - {name: live, successThreshold: 3, tcp: {port: 80}}',
+          '    - {name: boot, role: startup, successThreshold: 2, tcp: {port: 80}}',
+          '    - {name: ready, role: readiness, successThreshold: 3, tcp: {port: 80}}',
+          '    - {name: once, role: liveness, successThreshold: 1, tcp: {port: 80}}',
+        ].join('\n'),
+      ),
+    },
+    errors: [
+      'a.yaml:7:38: spec.checks[0].successThreshold: expected 1 for a liveness check, as in Kubernetes (only readiness checks may ask for several successes in a row), found 3',
+      'a.yaml:8:53: spec.checks[1].successThreshold: expected 1 for a startup check, as in Kubernetes (only readiness checks may ask for several successes in a row), found 2',
+    ],
+  },
+  {
+    name: 'a successThreshold refused with the other errors of its check',
+    files: {
+      'a.yaml': service(
+        'api',
+        check('      periodSeconds: 0\n      successThreshold: 2\n      tcp: {port: 80}'),
+      ),
+    },
+    errors: [
+      'a.yaml:8:22: spec.checks[0].periodSeconds: expected a number greater than 0, found 0',
+      'a.yaml:9:25: spec.checks[0].successThreshold: expected 1 for a liveness check, as in Kubernetes (only readiness checks may ask for several successes in a row), found 2',
+    ],
+  },
+  {
     name: 'no probe',
     files: { 'a.yaml': service('api', check('      periodSeconds: 5')) },
     errors: [

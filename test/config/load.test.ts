@@ -30,7 +30,6 @@ test('a valid config: defaults applied, labels kept, each service knows where it
         url: 'http://127.0.0.1:8080/healthz',
         method: 'GET',
         headers: {},
-        followRedirects: false,
         maxBodyBytes: 65536,
         healthDocument: 'auto',
         tls: { insecureSkipVerify: false },

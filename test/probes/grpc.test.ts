@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
+import { readFile } from 'node:fs/promises';
 import { createServer, type Socket } from 'node:net';
 import { after, before, test } from 'node:test';
 import { type Server, status } from '@grpc/grpc-js';
@@ -14,12 +15,14 @@ const statuses = new Map<string, number>([
   ['mend.Orders', 1],
 ]);
 let hang = false;
+let userAgents: unknown[] = [];
 let server: Server;
 let port: number;
 
 before(async () => {
   ({ server, port } = await startGrpcServer((call, callback) => {
     if (hang) return;
+    userAgents = call.metadata.get('user-agent');
     const serving = statuses.get(call.request.service);
     if (serving === undefined) callback({ code: status.NOT_FOUND, details: 'unknown service' });
     else callback(null, { status: serving });
@@ -41,6 +44,16 @@ test('grpc: SERVING succeeds, then NOT_SERVING fails with the status name', asyn
   });
   statuses.set('mend.Orders', 1);
   assert.equal((await probe(probeContext())).ok, true);
+});
+
+test('grpc: the call says who is asking, mend-probe/VERSION, as kubelet says kube-probe/1.33', async () => {
+  const { version } = JSON.parse(await readFile('package.json', 'utf8'));
+  await grpc({ port })(probeContext());
+  assert.equal(userAgents.length, 1);
+  assert.match(
+    String(userAgents[0]),
+    new RegExp(`^mend-probe/${version.replaceAll('.', '\\.')} grpc-node-js/`),
+  );
 });
 
 test('grpc: the empty service name asks about the whole server', async () => {

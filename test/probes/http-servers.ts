@@ -15,12 +15,12 @@ export interface Running {
   close: () => Promise<void>;
 }
 
-export async function httpServer(handler: RequestListener): Promise<Running> {
+export async function httpServer(handler: RequestListener, host = '127.0.0.1'): Promise<Running> {
   const server: Server = createHttpServer(handler);
-  const port = await listen(server);
+  const port = await listen(server, host);
   return {
     port,
-    url: (path = '/') => `http://127.0.0.1:${port}${path}`,
+    url: (path = '/') => `http://${host}:${port}${path}`,
     close: () => {
       server.closeAllConnections();
       return new Promise((resolve) => server.close(() => resolve()));

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
 import { listen, runProbe } from './helpers.ts';
-import { http } from './http-servers.ts';
+import { http, httpServer } from './http-servers.ts';
 
 let dir: string;
 let caFile: string;
@@ -109,4 +109,21 @@ test('https: an unreadable caFile is refused when the check is prepared', () => 
     () => http({ url, tls: { caFile: join(dir, 'missing.pem') } }),
     /^Error: tls\.caFile: cannot read/,
   );
+});
+
+test('https: an http check redirected to https on the same host follows it, and verifies the certificate there', async () => {
+  const plain = await httpServer((_req, res) => res.writeHead(301, { location: url }).end());
+  try {
+    const trusted = await runProbe(http({ url: plain.url('/'), tls: { caFile } }));
+    assert.deepEqual([trusted.ok, trusted.status, trusted.output], [true, 200, 'secure and sound']);
+    assert.equal(trusted.tls?.version, 'TLSv1.3');
+    // kubelet skips verification; mend does not, even after a redirect.
+    const untrusted = await runProbe(http({ url: plain.url('/') }));
+    assert.equal(
+      untrusted.error,
+      `TLS certificate of ${new URL(url).host} rejected: self-signed certificate; set tls.caFile to trust it (at ${url}, after 1 redirect)`,
+    );
+  } finally {
+    await plain.close();
+  }
 });

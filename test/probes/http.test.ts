@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
+import { readFile } from 'node:fs/promises';
 import { after, before, test } from 'node:test';
 import { TRUNCATION_MARKER } from '../../src/signals/observation.ts';
 import { closedPort, probeContext, runProbe } from './helpers.ts';
@@ -9,7 +10,23 @@ let healthy = true;
 let app: Running;
 const seen: { method: string; url: string; headers: Record<string, unknown>; body: string }[] = [];
 
+/** A server that records what it is asked and lands every request. */
+async function landing(host: string) {
+  const requests: { url: string; headers: Record<string, unknown> }[] = [];
+  const server = await httpServer((req, res) => {
+    requests.push({ url: req.url ?? '', headers: req.headers });
+    res.end('landed');
+  }, host);
+  return { ...server, seen: requests };
+}
+
+let elsewhere: Awaited<ReturnType<typeof landing>>;
+let sibling: Awaited<ReturnType<typeof landing>>;
+
 before(async () => {
+  // 127.0.0.2 is loopback too, and another host name than 127.0.0.1.
+  elsewhere = await landing('127.0.0.2');
+  sibling = await landing('127.0.0.1');
   app = await httpServer((req, res) => {
     let body = '';
     req.setEncoding('utf8');
@@ -38,6 +55,23 @@ before(async () => {
         res.writeHead(303, { location: '/readyz' }).end();
       } else if (path === '/loop') {
         res.writeHead(307, { location: '/loop' }).end();
+      } else if (path === '/away') {
+        res.writeHead(302, { location: elsewhere.url('/landing') }).end();
+      } else if (path === '/port') {
+        res.writeHead(301, { location: sibling.url('/landing') }).end();
+      } else if (path === '/stall' || path === '/stall-503') {
+        // The headers and the start of the body, then nothing: the connection stays open.
+        res.writeHead(path === '/stall' ? 200 : 503, { 'content-length': '100' });
+        res.write('hello');
+      } else if (path === '/cut') {
+        res.writeHead(200, { 'content-length': '100' });
+        res.write('hello', () => res.destroy());
+      } else if (path === '/unchanged') {
+        res.writeHead(304).end();
+      } else if (path === '/gone') {
+        res.writeHead(302, { location: '/missing' }).end();
+      } else if (path === '/nowhere') {
+        res.writeHead(302, { location: 'http://[nope/' }).end();
       } else {
         res.writeHead(404).end('not found');
       }
@@ -45,7 +79,7 @@ before(async () => {
   });
 });
 
-after(() => app.close());
+after(() => Promise.all([app.close(), elsewhere.close(), sibling.close()]));
 
 test('http: 200 succeeds, then 503 fails with the status and the body as evidence', async () => {
   const probe = http({ url: app.url('/readyz') });
@@ -62,7 +96,7 @@ test('http: 200 succeeds, then 503 fails with the status and the body as evidenc
     const down = await runProbe(probe);
     assert.equal(down.ok, false);
     assert.equal(down.status, 503);
-    assert.equal(down.error, 'status 503, expected 2xx');
+    assert.equal(down.error, 'status 503, expected 200-399');
     assert.equal(down.output, 'database unreachable');
   } finally {
     healthy = true;
@@ -85,6 +119,24 @@ test('http: the request carries Host, the configured headers and body, and Conne
   assert.equal(request?.headers['x-probe'], 'mend');
   assert.equal(request?.headers.connection, 'close');
   assert.equal(request?.body, '{"deep":true}');
+});
+
+test("http: kubelet's default headers, User-Agent mend-probe/VERSION and Accept */*; configured ones win, empty ones are left out", async () => {
+  const { version } = JSON.parse(await readFile('package.json', 'utf8'));
+  seen.length = 0;
+  await runProbe(http({ url: app.url('/readyz') }));
+  assert.equal(seen[0]?.headers['user-agent'], `mend-probe/${version}`);
+  assert.equal(seen[0]?.headers.accept, '*/*');
+  await runProbe(
+    http({ url: app.url('/readyz'), headers: { 'user-agent': 'curl/8', Accept: 'text/plain' } }),
+  );
+  assert.equal(seen[1]?.headers['user-agent'], 'curl/8');
+  assert.equal(seen[1]?.headers.accept, 'text/plain');
+  await runProbe(http({ url: app.url('/readyz'), headers: { 'User-Agent': '', Accept: '' } }));
+  assert.deepEqual(
+    [seen[2]?.headers['user-agent'], seen[2]?.headers.accept],
+    [undefined, undefined],
+  );
 });
 
 test('http: a header that would split the request is refused when the check is prepared', () => {
@@ -118,23 +170,135 @@ test('http: HEAD and 204 answers have no body', async () => {
   assert.deepEqual([empty.ok, empty.status], [true, 204]);
 });
 
-test('http: redirects are not followed unless asked, then up to 5', async () => {
-  const off = await runProbe(http({ url: app.url('/old') }));
-  assert.equal(off.status, 302);
-  assert.equal(
-    off.error,
-    'status 302, expected 2xx (redirect to /readyz not followed; see followRedirects)',
-  );
-  const on = await runProbe(http({ url: app.url('/old'), followRedirects: true }));
-  assert.deepEqual([on.ok, on.status, on.output], [true, 200, 'all systems go']);
+test('http: a same-host redirect is followed, as kubelet does: any port, up to 10; the 11th is an error', async () => {
   seen.length = 0;
-  await runProbe(http({ url: app.url('/form'), method: 'POST', body: 'x', followRedirects: true }));
+  const old = await runProbe(http({ url: app.url('/old') }));
+  assert.deepEqual(
+    [old.ok, old.status, old.output, old.warning],
+    [true, 200, 'all systems go', undefined],
+  );
+  assert.deepEqual(
+    seen.map((r) => r.url),
+    ['/old', '/readyz'],
+  );
+  // Another port on the same host name is the same host (kubelet compares URL.Hostname()).
+  sibling.seen.length = 0;
+  // ... and another origin: a configured Host header stays behind.
+  const port = await runProbe(http({ url: app.url('/port'), headers: { Host: 'api.example' } }));
+  assert.deepEqual([port.ok, port.status], [true, 200]);
+  assert.deepEqual(
+    sibling.seen.map((r) => [r.url, r.headers.host]),
+    [['/landing', `127.0.0.1:${sibling.port}`]],
+  );
+  seen.length = 0;
+  const loop = await runProbe(http({ url: app.url('/loop') }));
+  assert.equal(loop.ok, false);
+  assert.equal(loop.error, `stopped after 10 redirects (the next was to ${app.url('/loop')})`);
+  assert.equal(seen.length, 11);
+});
+
+test('http: a redirect to another host is not followed and counts as success, saying so, as kubelet does', async () => {
+  elsewhere.seen.length = 0;
+  const away = await runProbe(http({ url: app.url('/away') }));
+  assert.deepEqual([away.ok, away.status, away.error], [true, 302, undefined]);
+  assert.equal(
+    away.warning,
+    `302 to another host (${elsewhere.url('/landing')}), not followed: counted as success, as kubelet does`,
+  );
+  assert.equal(elsewhere.seen.length, 0);
+  // A status list is judged on the same answer: the redirect.
+  const strict = await runProbe(http({ url: app.url('/away'), expectedStatus: [200] }));
+  assert.equal(
+    strict.error,
+    `status 302, expected 200 (redirect to another host (${elsewhere.url('/landing')}), not followed; see followRedirects)`,
+  );
+  const listed = await runProbe(http({ url: app.url('/away'), expectedStatus: [302] }));
+  assert.deepEqual([listed.ok, listed.warning], [true, undefined]);
+});
+
+test('http: followRedirects true follows to other hosts too, without credentials or the configured Host; false follows none', async () => {
+  const headers = { Host: 'api.example', Authorization: 'Bearer t0ken', 'X-Trace': 'kept' };
+  seen.length = 0;
+  elsewhere.seen.length = 0;
+  const any = await runProbe(http({ url: app.url('/away'), followRedirects: true, headers }));
+  assert.deepEqual([any.ok, any.status, any.output], [true, 200, 'landed']);
+  assert.deepEqual(
+    [seen[0]?.headers.host, seen[0]?.headers.authorization],
+    ['api.example', 'Bearer t0ken'],
+  );
+  const there = elsewhere.seen[0]?.headers;
+  assert.deepEqual(
+    [there?.host, there?.authorization, there?.['x-trace']],
+    [`127.0.0.2:${elsewhere.port}`, undefined, 'kept'],
+  );
+  // On the same origin the configured Host and credentials stay.
+  seen.length = 0;
+  await runProbe(http({ url: app.url('/old'), headers }));
+  assert.deepEqual(
+    seen.map((r) => [r.url, r.headers.host, r.headers.authorization]),
+    [
+      ['/old', 'api.example', 'Bearer t0ken'],
+      ['/readyz', 'api.example', 'Bearer t0ken'],
+    ],
+  );
+  const loop = await runProbe(http({ url: app.url('/loop'), followRedirects: true }));
+  assert.equal(loop.error, `stopped after 10 redirects (the next was to ${app.url('/loop')})`);
+  seen.length = 0;
+  const none = await runProbe(http({ url: app.url('/old'), followRedirects: false }));
+  assert.deepEqual([none.ok, none.status], [true, 302]);
+  assert.equal(
+    none.warning,
+    '302 to /readyz, not followed (followRedirects: false): counted as success, as kubelet counts any 3xx',
+  );
+  assert.equal(seen.length, 1);
+});
+
+test('http: a 3xx that is no redirect passes with a warning; a failure after redirects says where', async () => {
+  const unchanged = await runProbe(http({ url: app.url('/unchanged') }));
+  assert.deepEqual(
+    [unchanged.ok, unchanged.status, unchanged.warning],
+    [true, 304, 'status 304 counted as success, as kubelet counts any 3xx'],
+  );
+  const gone = await runProbe(http({ url: app.url('/gone') }));
+  assert.equal(
+    gone.error,
+    `status 404, expected 200-399 (at ${app.url('/missing')}, after 1 redirect)`,
+  );
+  const bad = await runProbe(http({ url: app.url('/nowhere') }));
+  assert.equal(bad.error, 'status 302 to a Location that is not a URL: "http://[nope/"');
+});
+
+test('http: a POST redirected with 303 continues as a GET without the body', async () => {
+  seen.length = 0;
+  await runProbe(http({ url: app.url('/form'), method: 'POST', body: 'x' }));
   assert.deepEqual(
     seen.map((r) => `${r.method} ${r.url} ${r.body}`),
     ['POST /form x', 'GET /readyz '],
   );
-  const loop = await runProbe(http({ url: app.url('/loop'), followRedirects: true }));
-  assert.equal(loop.error, `stopped after 5 redirects (the next was to ${app.url('/loop')})`);
+});
+
+test('http: a passing status whose body then stalls or breaks off is discarded, neither success nor failure, as kubelet does', async () => {
+  const stalled = await runProbe(http({ url: app.url('/stall') }), probeContext(300));
+  assert.deepEqual(
+    [stalled.ok, stalled.discarded, stalled.status, stalled.output],
+    [false, true, 200, `hello${TRUNCATION_MARKER}`],
+  );
+  assert.equal(
+    stalled.error,
+    'status 200, then timed out after 300 ms reading the response: discarded, neither a success nor a failure, as kubelet does',
+  );
+  const cut = await runProbe(http({ url: app.url('/cut') }));
+  assert.deepEqual([cut.ok, cut.discarded], [false, true]);
+  assert.equal(
+    cut.error,
+    'status 200, then the server closed the connection after 5 of 100 body bytes: discarded, neither a success nor a failure, as kubelet does',
+  );
+  // A failing status is a failure whatever the body does next.
+  const failing = await runProbe(http({ url: app.url('/stall-503') }), probeContext(300));
+  assert.deepEqual(
+    [failing.ok, failing.discarded, failing.error],
+    [false, undefined, 'status 503, expected 200-399'],
+  );
 });
 
 test('http: output is bounded by maxOutputBytes and marked', async () => {
@@ -250,7 +414,7 @@ test('http: a 1 GB body costs one bounded read, and the server sees the client l
     await clientLeft;
     assert.ok(sent < 64 * 2 ** 20, `server sent ${sent} bytes`);
     assert.ok(process.memoryUsage().rss - rssBefore < 64 * 2 ** 20);
-    // Without body checks the probe stops at the headers.
+    // Without body checks the probe still stops at maxBodyBytes.
     sent = 0;
     const statusOnly = await runProbe(http({ url: firehose.url() }));
     assert.deepEqual([statusOnly.ok, statusOnly.status], [true, 200]);

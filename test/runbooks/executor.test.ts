@@ -20,7 +20,7 @@ import { startSupervised } from './supervisor-server.ts';
 
 const q = JSON.stringify;
 
-/** A service whose liveness check is an HTTP GET of `url`. */
+/** A service whose readiness check (two successes to pass) is an HTTP GET of `url`. */
 function httpService(name: string, url: string): string {
   return `apiVersion: mend/v1
 kind: Service
@@ -28,6 +28,7 @@ metadata: {name: ${name}}
 spec:
   checks:
     - name: live
+      role: readiness
       periodSeconds: 1
       successThreshold: 2
       http: {url: ${q(url)}}

@@ -8,19 +8,20 @@ import {
 } from '../../src/signals/check-state.ts';
 import type { Observation } from '../../src/signals/observation.ts';
 
-const obs = (ok: boolean, startedAt: number): Observation => ({
-  ok,
+const obs = (char: string, startedAt: number): Observation => ({
+  ok: char === '+',
   startedAt,
   durationMs: 1,
-  ...(ok ? {} : { error: `failure at ${startedAt}` }),
+  ...(char === '+' ? {} : { error: `failure at ${startedAt}` }),
+  ...(char === '?' ? { discarded: true } : {}),
 });
 
-/** Feed a pattern like "++--+" (one observation per second) and collect transitions. */
+/** Feed a pattern like "++-?-+" (one observation per second; ? discarded), collect transitions. */
 function run(pattern: string, failureThreshold: number, successThreshold: number) {
   const state = initialCheckState();
   const transitions: (Transition & { index: number })[] = [];
   [...pattern].forEach((char, index) => {
-    const transition = applyObservation(state, obs(char === '+', index * 1000), {
+    const transition = applyObservation(state, obs(char, index * 1000), {
       failureThreshold,
       successThreshold,
     });
@@ -66,6 +67,28 @@ test('a failure starts at its first failed observation, through partial recoveri
   );
   const { transitions: again } = run('--++', 2, 2);
   assert.equal(again[1]?.startsAt, 0, 'the resolved signal names when the failure began');
+});
+
+test('a discarded result neither advances nor resets a run, and is no evidence, as kubelet throws it away', () => {
+  const cases: [string, number, number, string][] = [
+    ['-?-?-', 3, 1, '4:failing'],
+    ['--?+-', 3, 1, ''],
+    ['---+?+', 3, 2, '2:failing 5:healthy'],
+    ['???', 1, 1, ''],
+    ['+?-', 1, 1, '2:failing'],
+  ];
+  for (const [pattern, failureThreshold, successThreshold, expected] of cases) {
+    const { transitions } = run(pattern, failureThreshold, successThreshold);
+    const actual = transitions.map((t) => `${t.index}:${t.to}`).join(' ');
+    assert.equal(actual, expected, `pattern ${pattern}`);
+  }
+  const { state } = run('--??', 3, 1);
+  assert.deepEqual(
+    [state.status, state.consecutiveFailures, state.failingSince, state.recent.length],
+    ['unknown', 2, 0, 2],
+  );
+  const healthy = run('+??', 3, 1).state;
+  assert.deepEqual([healthy.status, healthy.consecutiveSuccesses], ['healthy', 1]);
 });
 
 test('evidence keeps the last observations around a failure, one while healthy', () => {

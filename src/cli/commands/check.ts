@@ -15,7 +15,9 @@ export interface CheckRow {
 export const registerCheck: RegisterCommand = (program) => {
   program
     .command('check')
-    .description('Run every check once and print the results; exit 1 if any failed.')
+    .description(
+      'Run every check once and print the results; exit 1 if any did not pass (failed, or discarded).',
+    )
     .requiredOption('-c, --config <paths...>', 'config files or folders (*.yaml, *.yml)')
     .option('--service <names...>', 'only these services')
     .option('--check <names...>', 'only checks with these names')
@@ -89,7 +91,7 @@ function renderRows(rows: CheckRow[]): string {
       service,
       check,
       kind,
-      o.ok ? 'ok' : 'FAILED',
+      o.ok ? 'ok' : o.discarded ? 'DISCARDED' : 'FAILED',
       `${Math.round(o.durationMs)}ms`,
       detailOf(o),
     ]),
@@ -100,6 +102,7 @@ function detailOf(o: Observation): string {
   const parts: string[] = [];
   if (o.status !== undefined) parts.push(`status ${o.status}`);
   if (o.error) parts.push(o.error);
+  if (o.warning) parts.push(o.warning);
   const failing = o.dependencies?.filter((d) => d.health !== 'pass') ?? [];
   if (failing.length)
     parts.push(`dependencies: ${failing.map((d) => `${d.name}=${d.reported}`).join(', ')}`);

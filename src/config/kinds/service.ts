@@ -48,7 +48,10 @@ export function checkSchema(probeKinds: readonly PluggedKind[]): z.ZodType<Check
       .min(1)
       .max(1000)
       .default(CHECK_DEFAULTS.successThreshold)
-      .describe('Consecutive successes before a failing check turns healthy.'),
+      .describe(
+        'Consecutive successes before a failing check turns healthy. Must be 1 for liveness and ' +
+          'startup checks, as in Kubernetes.',
+      ),
     initialDelaySeconds: z
       .number()
       .min(0)
@@ -62,7 +65,40 @@ export function checkSchema(probeKinds: readonly PluggedKind[]): z.ZodType<Check
     ...kindFields(probeKinds, 'probe kind'),
   });
   // The probe keys come from the table, so the inferred type cannot name them: CheckSpec does.
-  return exactlyOneKind(check, probeKinds, 'probe') as z.ZodType<CheckSpec>;
+  const oneProbe = exactlyOneKind(check, probeKinds, 'probe');
+  // A refinement's copy of a schema loses its .meta: the rules' JSON Schema parts are merged.
+  return oneProbe
+    .superRefine(successOnce, everyPass)
+    .meta({ ...oneProbe.meta(), ...SUCCESS_ONCE_SCHEMA }) as z.ZodType<CheckSpec>;
+}
+
+/** Run even when another field is wrong, so one pass reports every problem. */
+const everyPass = {
+  when: (payload: { value: unknown }) =>
+    typeof payload.value === 'object' && payload.value !== null,
+};
+
+/** The same rule for editors: a JSON Schema cannot see a zod refinement. */
+const SUCCESS_ONCE_SCHEMA = {
+  if: { properties: { role: { const: 'readiness' } }, required: ['role'] },
+  else: { properties: { successThreshold: { const: 1 } } },
+};
+
+/**
+ * Kubernetes validation refuses a liveness or startup probe whose successThreshold is not 1: one
+ * success ends a startup, and one proves a process alive; only readiness may ask for several in a
+ * row before a flapping target gets traffic again. A config copied from a Pod means the same here.
+ */
+function successOnce(check: { role?: unknown; successThreshold?: unknown }, ctx: z.RefinementCtx) {
+  const role = check.role ?? CHECK_DEFAULTS.role;
+  if ((role === 'liveness' || role === 'startup') && typeof check.successThreshold === 'number') {
+    if (check.successThreshold === 1) return;
+    ctx.addIssue({
+      code: 'custom',
+      path: ['successThreshold'],
+      message: `expected 1 for a ${role} check, as in Kubernetes (only readiness checks may ask for several successes in a row)`,
+    });
+  }
 }
 
 export interface ServiceSpec {

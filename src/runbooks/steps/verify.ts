@@ -100,10 +100,14 @@ async function verifyUntil(
     last = await Promise.all(
       checks.map(async (check) => ({ key: check.key, observation: await probeOnce(check, ctx) })),
     );
-    const failed = last.filter((r) => !r.observation.ok);
-    streak = failed.length === 0 ? streak + 1 : 0;
+    const failed = last.filter((r) => !r.observation.ok && !r.observation.discarded);
+    // A discarded result says nothing either way (as the detector counts it): the streak stands.
+    const discarded = last.some((r) => r.observation.discarded);
+    streak = failed.length > 0 ? 0 : discarded ? streak : streak + 1;
     for (const { key, observation } of last) {
-      const verdict = observation.ok ? 'passed' : `failed: ${observation.error ?? 'no reason'}`;
+      const verdict = observation.ok
+        ? 'passed'
+        : `${observation.discarded ? 'discarded' : 'failed'}: ${observation.error ?? 'no reason'}`;
       log.push(
         Buffer.from(
           `round ${rounds} ${key} ${verdict} (${Math.round(observation.durationMs)} ms)\n`,

@@ -6,6 +6,7 @@ import {
   Metadata,
   type ServiceError,
 } from '@grpc/grpc-js';
+import { PROBE_USER_AGENT } from '../../support/version.ts';
 import type { ProbeResult } from '../observation.ts';
 import { abortMessage } from './abort-message.ts';
 import {
@@ -38,6 +39,8 @@ const CHANNEL_OPTIONS = {
   // A probe reports what it saw; retrying is the engine's decision, not the channel's.
   'grpc.enable_retries': 0,
   'grpc.max_receive_message_length': 64 * 1024,
+  // As kubelet's gRPC probe says kube-probe/1.33; grpc-js adds its own name after it.
+  'grpc.primary_user_agent': PROBE_USER_AGENT,
 };
 
 /** One grpc.health.v1.Health/Check call on a connection of its own. */

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { createSecureContext } from 'node:tls';
+import { createSecureContext, type SecureContext } from 'node:tls';
 import { safeRegex } from '../../config/safe-regex.ts';
 import { readHealthDocument } from '../health-document.ts';
 import type { DependencyStatus, ProbePhases, ProbeResult } from '../observation.ts';
@@ -10,16 +10,18 @@ import {
   type Hop,
   type HopDefaults,
   hostOf,
-  REDIRECT_STATUSES,
+  MAX_REDIRECTS,
+  type RedirectPolicy,
+  type RedirectTarget,
   redirectHop,
+  redirectTarget,
 } from './http-hop.ts';
 import { checkHeaders } from './http-request.ts';
 import type { BodyPlan, ResponseHead } from './http-response-reader.ts';
 import type { HttpProbeSpec } from './http-spec.ts';
-import { type HttpExpectations, judgeHttpAnswer } from './http-verdict.ts';
+import { type HttpExpectations, judgeBody, judgeStatus, statusWarning } from './http-verdict.ts';
 import type { ProbeContext } from './probe-kind.ts';
 
-const MAX_REDIRECTS = 5;
 /** application/json, application/health+json, application/vnd.spring-boot.actuator.v3+json. */
 const JSON_TYPE = /^[^;]*[/+]json\b/i;
 
@@ -27,9 +29,14 @@ const JSON_TYPE = /^[^;]*[/+]json\b/i;
 export interface HttpCheck {
   expect: HttpExpectations;
   healthDocuments: boolean;
-  followRedirects: boolean;
   hops: HopDefaults;
   first: Hop;
+}
+
+/** followRedirects unset is kubelet's rule; true and false are the explicit overrides. */
+function redirectPolicy(followRedirects: boolean | undefined): RedirectPolicy {
+  if (followRedirects === undefined) return 'same-host';
+  return followRedirects ? 'any-host' : 'none';
 }
 
 export function compileHttpCheck(spec: HttpProbeSpec): HttpCheck {
@@ -41,28 +48,32 @@ export function compileHttpCheck(spec: HttpProbeSpec): HttpCheck {
     bodyContains: spec.bodyContains,
     bodyRegex: spec.bodyRegex === undefined ? undefined : safeRegex(spec.bodyRegex),
     maxLatencyMs: spec.maxLatencyMs,
-    followRedirects: spec.followRedirects,
   };
-  const checksBody = expect.bodyContains !== undefined || expect.bodyRegex !== undefined;
   const healthDocuments = spec.healthDocument === 'auto';
-  // Wait for the body only when something reads it; otherwise keep what came with the headers.
-  const plan = (head: ResponseHead): BodyPlan => {
-    if (spec.followRedirects && REDIRECT_STATUSES.has(head.status))
-      return { limit: 0, wait: false };
-    const wait = checksBody || (healthDocuments && isJson(head.contentType));
-    return { limit: spec.maxBodyBytes, wait };
+  // A redirect that is followed is not read. Any other answer's body is read to its end or to
+  // maxBodyBytes, as kubelet reads up to 10 KiB: a body that stalls is what a client would hit.
+  const plan = (head: ResponseHead, from: URL): BodyPlan => {
+    const target = redirectTarget(hops, from, head);
+    if (target !== undefined && 'follow' in target) return { limit: 0, wait: false };
+    return { limit: spec.maxBodyBytes, wait: true };
   };
-  // One context per check: building one per connection would reload the CA store every probe.
-  const mayUseTls = url.protocol === 'https:' || spec.followRedirects;
+  // One context per check, made on first use: building one per connection would reload the CA
+  // store every probe. The CA file is read now, so an unreadable one fails at prepare.
+  const ca = readCa(spec.tls.caFile);
+  let secureContext: SecureContext | undefined;
   const hops: HopDefaults = {
-    secureContext: mayUseTls ? createSecureContext({ ca: readCa(spec.tls.caFile) }) : undefined,
+    secureContext: () => {
+      secureContext ??= createSecureContext({ ca });
+      return secureContext;
+    },
     verify: !spec.tls.insecureSkipVerify,
     serverName: spec.tls.serverName,
     configuredHost: hostOf(url),
+    redirects: redirectPolicy(spec.followRedirects),
     plan,
   };
   const first = compileHop(hops, url, spec.method, spec.headers, spec.body);
-  return { expect, healthDocuments, followRedirects: spec.followRedirects, hops, first };
+  return { expect, healthDocuments, hops, first };
 }
 
 function readCa(caFile: string | undefined): Buffer | undefined {
@@ -83,26 +94,38 @@ export async function probeHttp(check: HttpCheck, ctx: ProbeContext): Promise<Pr
     const result = await exchange(hop, ctx, wallStartedAt);
     phases = phases === undefined ? result.phases : addPhases(phases, result.phases);
     const head = result.head;
-    if (result.error !== undefined || head === undefined) {
-      return observe(result, result.error ?? 'no response', phases, ctx);
+    if (head === undefined) {
+      return observe(result, after(result.error ?? 'no response', redirects, hop), phases, ctx);
     }
-    const next = check.followRedirects ? redirectHop(check.hops, hop, head) : undefined;
-    if (next === undefined) {
-      return conclude(check, result, head, phases, ctx, performance.now() - startedAt);
+    const target = redirectTarget(check.hops, hop.url, head);
+    if (target !== undefined && 'error' in target) {
+      return observe(result, after(target.error, redirects, hop), phases, ctx);
+    }
+    if (target === undefined || 'notFollowed' in target) {
+      const answer = { result, head, phases, target, redirects, hop };
+      return conclude(check, answer, ctx, performance.now() - startedAt);
     }
     if (redirects === MAX_REDIRECTS) {
-      const error = `stopped after ${MAX_REDIRECTS} redirects (the next was to ${next.url.href})`;
+      const error = `stopped after ${MAX_REDIRECTS} redirects (the next was to ${target.follow.href})`;
       return observe(result, error, phases, ctx);
     }
-    hop = next;
+    hop = redirectHop(check.hops, hop, head.status, target.follow);
   }
+}
+
+/** The answer a probe judges: the first that is not a redirect it follows. */
+interface Answer {
+  result: ExchangeResult;
+  head: ResponseHead;
+  phases: ProbePhases;
+  target: RedirectTarget | undefined;
+  redirects: number;
+  hop: Hop;
 }
 
 function conclude(
   check: HttpCheck,
-  result: ExchangeResult,
-  head: ResponseHead,
-  phases: ProbePhases,
+  { result, head, phases, target, redirects, hop }: Answer,
   ctx: ProbeContext,
   elapsedMs: number,
 ): ProbeResult {
@@ -111,14 +134,46 @@ function conclude(
     text ??= result.body.toString('utf8');
     return text;
   };
-  const error = judgeHttpAnswer(check.expect, head, body, result.bodyComplete, elapsedMs);
-  const observed = observe(result, error, phases, ctx);
-  if (error === undefined) observed.ok = true;
+  const notFollowed =
+    target !== undefined && 'notFollowed' in target ? target.notFollowed : undefined;
+  const refused = judgeStatus(check.expect, head, notFollowed);
+  if (refused === undefined && result.error !== undefined) {
+    return discard(result, after(result.error, redirects, hop), phases, ctx);
+  }
+  const error = refused ?? judgeBody(check.expect, body, result.bodyComplete, elapsedMs);
+  const observed = observe(result, error && after(error, redirects, hop), phases, ctx);
   if (check.healthDocuments && result.bodyComplete && isJson(head.contentType)) {
     const dependencies = dependenciesIn(body(), head.contentType);
     if (dependencies !== undefined) observed.dependencies = dependencies;
   }
+  if (error !== undefined) return observed;
+  observed.ok = true;
+  const warning = statusWarning(check.expect, head, notFollowed, check.hops.redirects);
+  if (warning !== undefined) observed.warning = warning;
   return observed;
+}
+
+/**
+ * The status passed and the body then failed (stalled to the timeout, broke off, or was not valid
+ * HTTP framing): kubelet's ReadAtMost returns an error, and the worker throws the result away. A
+ * status that fails is a failure whatever the body does, which kubelet would discard too: the
+ * server has already said it is unhealthy.
+ */
+function discard(
+  result: ExchangeResult,
+  bodyError: string,
+  phases: ProbePhases,
+  ctx: ProbeContext,
+): ProbeResult {
+  const status = result.head?.status;
+  const error = `status ${status}, then ${bodyError}: discarded, neither a success nor a failure, as kubelet does`;
+  return { ...observe(result, error, phases, ctx), discarded: true };
+}
+
+/** A failure after redirects says where it happened. */
+function after(error: string, redirects: number, hop: Hop): string {
+  if (redirects === 0) return error;
+  return `${error} (at ${hop.url.href}, after ${redirects} redirect${redirects === 1 ? '' : 's'})`;
 }
 
 /** Everything the exchange saw, as an observation; the caller decides whether it is ok. */

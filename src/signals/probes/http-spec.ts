@@ -18,7 +18,11 @@ export const httpProbeSpec = z
       .array(z.int().min(100).max(599))
       .min(1)
       .optional()
-      .describe('Status codes that count as success. Default: any 2xx.'),
+      .describe(
+        'Status codes that count as success, judged on the answer the probe stops at (see ' +
+          'followRedirects). Default: 200-399, as in Kubernetes, so a redirect that is not ' +
+          'followed counts as success (the observation says so).',
+      ),
     bodyContains: z
       .string()
       .min(1)
@@ -38,14 +42,23 @@ export const httpProbeSpec = z
       .describe('Fail when the whole probe takes longer than this, even if the answer is good.'),
     followRedirects: z
       .boolean()
-      .default(false)
-      .describe('Follow 3xx redirects (up to 5). Off by default, as in Kubernetes.'),
+      .optional()
+      .describe(
+        'Unset (the default), redirects go as in Kubernetes: one to the same host name (any ' +
+          'port or scheme) is followed, up to 10; one to another host is not, and is the answer ' +
+          'judged. true: follow redirects to any host too, up to 10. false: follow none. ' +
+          'Credentials and a configured Host header are never sent to another origin.',
+      ),
     maxBodyBytes: z
       .int()
       .positive()
       .max(16 * 1024 * 1024)
       .default(64 * 1024)
-      .describe('Read at most this many bytes of the body; the rest is never read.'),
+      .describe(
+        'Read at most this many bytes of the body (kubelet reads 10 KiB); the rest is never ' +
+          'read. A body that stalls or breaks off before its end or this limit makes the result ' +
+          'discarded when the status passed: it counts neither way, as in kubelet.',
+      ),
     healthDocument: z
       .enum(['auto', 'off'])
       .default('auto')
