@@ -9,8 +9,9 @@ import { createRunbookExecutor } from './runbooks/executor.ts';
 import { Prober } from './signals/prober.ts';
 import type { SchedulerStats } from './signals/scheduler.ts';
 import { startupSummary } from './startup-summary.ts';
-import { openStore } from './store/open.ts';
+import { lockStore, openStore } from './store/open.ts';
 import type { Store } from './store/store.ts';
+import type { StoreLock } from './store/store-lock.ts';
 import { compactHeap } from './support/compact-heap.ts';
 import type { Logger } from './support/log.ts';
 import { createMetrics, type Metrics } from './support/metrics.ts';
@@ -21,6 +22,12 @@ export interface ControllerOptions {
   config: string[];
   /** The store: a SQLite file. */
   db: string;
+  /**
+   * The store's runner lock, when the caller took it already (the demo, before it moves the last
+   * run's store aside); the caller releases it. Without it, the controller takes it before it
+   * opens the store and releases it after closing it.
+   */
+  lock?: StoreLock;
   /** Probe worker threads (0: probe in the main thread). */
   workers: number;
   /** Probes running at once, over all workers. */
@@ -71,7 +78,15 @@ export async function startController(options: ControllerOptions): Promise<Runni
   const { log } = options;
   let config = await loadOrFail(options.config, log);
   compactHeap();
-  const store = await openOrFail(options.db);
+  const lock = options.lock ?? (await lockOrFail(options.db));
+  const release = options.lock === undefined ? () => lock.release() : async () => {};
+  let store: Store;
+  try {
+    store = await openOrFail(options.db);
+  } catch (err) {
+    await release();
+    throw err;
+  }
   const metrics = createMetrics();
   for (const problem of await checkNotifierSecrets(config.notifiers, process.env)) {
     log.warn(`notifier secret not readable now (pages through it will fail): ${problem}`);
@@ -85,6 +100,9 @@ export async function startController(options: ControllerOptions): Promise<Runni
     log,
     actions: routeActions({ heal: runbooks, notify: notifiers }),
     db: options.db,
+  }).catch(async (err: unknown) => {
+    await release();
+    throw err;
   });
 
   const prober = new Prober({
@@ -115,6 +133,7 @@ export async function startController(options: ControllerOptions): Promise<Runni
   } catch (err) {
     await decisions.stop();
     await store.close();
+    await release();
     throw err;
   }
 
@@ -163,6 +182,7 @@ export async function startController(options: ControllerOptions): Promise<Runni
       } finally {
         await served?.close();
         await store.close();
+        await release();
       }
     },
   };
@@ -173,6 +193,14 @@ async function loadOrFail(paths: string[], log: Logger): Promise<Config> {
   if (!loaded.config) throw new StartError(formatErrors(loaded.errors, loaded.moreErrors));
   for (const note of loaded.notes) log.info(`config: ${note}`);
   return loaded.config;
+}
+
+async function lockOrFail(path: string): Promise<StoreLock> {
+  try {
+    return await lockStore({ path });
+  } catch (err) {
+    throw new StartError(err instanceof Error ? err.message : String(err));
+  }
 }
 
 async function openOrFail(path: string): Promise<Store> {

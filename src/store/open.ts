@@ -1,5 +1,7 @@
 import { SqliteStore, type SqliteStoreOptions } from './sqlite-store.ts';
+import { acquireSqliteStoreLock } from './sqlite-store-lock.ts';
 import type { Store } from './store.ts';
+import type { StoreLock } from './store-lock.ts';
 
 export type OpenStoreOptions = SqliteStoreOptions;
 
@@ -9,4 +11,13 @@ export type OpenStoreOptions = SqliteStoreOptions;
  */
 export function openStore(options: OpenStoreOptions): Promise<Store> {
   return SqliteStore.open(options);
+}
+
+/**
+ * Takes the runner lock of the store at `path`, for as long as this process runs on it: rejects
+ * with a StoreLockedError naming the runner that holds it. Only runners take it (`mend run`,
+ * `mend demo`); readers and operator requests do not.
+ */
+export function lockStore(options: { path: string }): Promise<StoreLock> {
+  return acquireSqliteStoreLock(options.path);
 }

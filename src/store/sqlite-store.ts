@@ -1,16 +1,11 @@
-import { mkdir } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { Kysely } from 'kysely';
 import { KyselyStore } from './kysely-store.ts';
 import { MIGRATION_LOCK_TABLE } from './migrations/index.ts';
 import { NodeSqliteDialect } from './node-sqlite-dialect.ts';
 import type { StoreSchema } from './schema.ts';
-import {
-  classifyFolderError,
-  classifySqliteError,
-  type SqliteErrorContext,
-} from './sqlite-errors.ts';
+import { classifySqliteError, type SqliteErrorContext } from './sqlite-errors.ts';
+import { createFolder } from './store-files.ts';
 
 export interface SqliteStoreOptions {
   /** A database file (its folder is created when missing), or ':memory:'. */
@@ -52,15 +47,6 @@ export class SqliteStore extends KyselyStore {
       if (database.isOpen) database.close();
       throw classifySqliteError(error, context) ?? error;
     }
-  }
-}
-
-async function createFolder(path: string): Promise<void> {
-  const folder = dirname(resolve(path));
-  try {
-    await mkdir(folder, { recursive: true });
-  } catch (error) {
-    throw classifyFolderError(error, folder, path);
   }
 }
 
