@@ -9,7 +9,7 @@ import { createRunbookExecutor } from './runbooks/executor.ts';
 import { Prober } from './signals/prober.ts';
 import type { SchedulerStats } from './signals/scheduler.ts';
 import { startupSummary } from './startup-summary.ts';
-import { lockStore, openStore } from './store/open.ts';
+import { lockStore, openStore, storeFilesOpenToOthers } from './store/open.ts';
 import type { Store } from './store/store.ts';
 import type { StoreLock } from './store/store-lock.ts';
 import { compactHeap } from './support/compact-heap.ts';
@@ -87,6 +87,7 @@ export async function startController(options: ControllerOptions): Promise<Runni
     await release();
     throw err;
   }
+  warnOpenToOthers(options.db, log);
   const metrics = createMetrics();
   for (const problem of await checkNotifierSecrets(config.notifiers, process.env)) {
     log.warn(`notifier secret not readable now (pages through it will fail): ${problem}`);
@@ -193,6 +194,15 @@ async function loadOrFail(paths: string[], log: Logger): Promise<Config> {
   if (!loaded.config) throw new StartError(formatErrors(loaded.errors, loaded.moreErrors));
   for (const note of loaded.notes) log.info(`config: ${note}`);
   return loaded.config;
+}
+
+/** Files mend created are 0600; older or hand-made ones are left alone, and said. */
+function warnOpenToOthers(db: string, log: Logger): void {
+  const open = storeFilesOpenToOthers(db);
+  if (open.length === 0) return;
+  log.warn(
+    `store files that others than their owner can read or write: ${open.join(', ')}; they hold command output and evidence: chmod 600 them unless that is on purpose (mend creates its files 0600)`,
+  );
 }
 
 async function lockOrFail(path: string): Promise<StoreLock> {

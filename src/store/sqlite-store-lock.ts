@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { pathToFileURL } from 'node:url';
 import { classifySqliteError } from './sqlite-errors.ts';
-import { createFolder } from './store-files.ts';
+import { createFolder, createPrivateFile } from './store-files.ts';
 import {
   currentOwner,
   describeOwner,
@@ -39,6 +39,7 @@ export async function acquireSqliteStoreLock(
   if (storePath === ':memory:') return memoryLock(owner);
   const path = lockPathOf(resolve(storePath));
   await createFolder(path);
+  await createPrivateFile(path);
   const context = { path, busyTimeoutMs: 0 };
   let database: DatabaseSync;
   try {

@@ -5,10 +5,10 @@ import { MIGRATION_LOCK_TABLE } from './migrations/index.ts';
 import { NodeSqliteDialect } from './node-sqlite-dialect.ts';
 import type { StoreSchema } from './schema.ts';
 import { classifySqliteError, type SqliteErrorContext } from './sqlite-errors.ts';
-import { createFolder } from './store-files.ts';
+import { createFolder, createPrivateFile } from './store-files.ts';
 
 export interface SqliteStoreOptions {
-  /** A database file (its folder is created when missing), or ':memory:'. */
+  /** A database file (it and its folder are created when missing, 0600 and 0700), or ':memory:'. */
   path: string;
   /** How long a write waits for another process's lock before failing as 'locked'. */
   busyTimeoutMs?: number;
@@ -29,7 +29,10 @@ export class SqliteStore extends KyselyStore {
       path: options.path,
       busyTimeoutMs: options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS,
     };
-    if (options.path !== ':memory:') await createFolder(options.path);
+    if (options.path !== ':memory:') {
+      await createFolder(options.path);
+      await createPrivateFile(options.path);
+    }
     const database = connect(context);
     const store = new SqliteStore({
       db: new Kysely<StoreSchema>({ dialect: new NodeSqliteDialect(database) }),
