@@ -1,7 +1,7 @@
-import { type Stats, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { pathToFileURL } from 'node:url';
+import { type FileIdentity, fileIdentity } from './file-identity.ts';
 import { classifySqliteError } from './sqlite-errors.ts';
 import { createFolder, createPrivateFile } from './store-files.ts';
 import {
@@ -64,7 +64,7 @@ export async function acquireSqliteStoreLock(
     database.close();
     throw classifySqliteError(error, context) ?? error;
   }
-  return new SqliteStoreLock(database, path, owner, statSync(path));
+  return new SqliteStoreLock(database, path, owner, fileIdentity(path));
 }
 
 const SQLITE_BUSY = 5;
@@ -73,9 +73,14 @@ class SqliteStoreLock implements StoreLock {
   readonly owner: LockOwner;
   readonly #database: DatabaseSync;
   readonly #path: string;
-  readonly #identity: Stats;
+  readonly #identity: FileIdentity | undefined;
 
-  constructor(database: DatabaseSync, path: string, owner: LockOwner, identity: Stats) {
+  constructor(
+    database: DatabaseSync,
+    path: string,
+    owner: LockOwner,
+    identity: FileIdentity | undefined,
+  ) {
     this.#database = database;
     this.#path = path;
     this.owner = owner;
@@ -83,13 +88,11 @@ class SqliteStoreLock implements StoreLock {
   }
 
   problem(): string | undefined {
-    let now: Stats;
-    try {
-      now = statSync(this.#path);
-    } catch {
+    const now = fileIdentity(this.#path);
+    if (now === undefined) {
       return `lock file ${this.#path} was deleted while mend ran: another mend could start on this store now`;
     }
-    if (now.dev === this.#identity.dev && now.ino === this.#identity.ino) return undefined;
+    if (now.dev === this.#identity?.dev && now.ino === this.#identity.ino) return undefined;
     return `lock file ${this.#path} was replaced while mend ran: another mend could start on this store now`;
   }
 

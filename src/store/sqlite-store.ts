@@ -1,5 +1,6 @@
 import { DatabaseSync } from 'node:sqlite';
 import { Kysely } from 'kysely';
+import { identityGuard } from './file-identity.ts';
 import { KyselyStore } from './kysely-store.ts';
 import { MIGRATION_LOCK_TABLE } from './migrations/index.ts';
 import { NodeSqliteDialect } from './node-sqlite-dialect.ts';
@@ -39,6 +40,7 @@ export class SqliteStore extends KyselyStore {
       dialect: 'sqlite',
       path: options.path,
       classify: (error) => classifySqliteError(error, context),
+      ...(options.path !== ':memory:' ? { guard: identityGuard(options.path) } : {}),
     });
     try {
       configure(database, options.maxSizeBytes);
@@ -72,10 +74,14 @@ function configure(database: DatabaseSync, maxSizeBytes: number | undefined): vo
   database.exec('pragma synchronous = full');
   database.exec('pragma foreign_keys = on');
   if (maxSizeBytes !== undefined) {
-    const row = database.prepare('pragma page_size').get();
-    const pageSize = Number(row?.page_size);
+    const pageSize = pragma(database, 'page_size');
     database.exec(`pragma max_page_count = ${Math.max(1, Math.ceil(maxSizeBytes / pageSize))}`);
   }
+}
+
+function pragma(database: DatabaseSync, name: string): number {
+  const row = database.prepare(`pragma ${name}`).get();
+  return Number(row?.[name]);
 }
 
 /**
