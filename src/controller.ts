@@ -12,6 +12,7 @@ import { startupSummary } from './startup-summary.ts';
 import { lockStore, openStore, storeFilesOpenToOthers } from './store/open.ts';
 import type { Store } from './store/store.ts';
 import type { StoreLock } from './store/store-lock.ts';
+import { watchStoreOutages } from './store-watch.ts';
 import { compactHeap } from './support/compact-heap.ts';
 import type { Logger } from './support/log.ts';
 import { createMetrics, type Metrics } from './support/metrics.ts';
@@ -22,6 +23,8 @@ export interface ControllerOptions {
   config: string[];
   /** The store: a SQLite file. */
   db: string;
+  /** A cap on the store file's size: past it, the store is full (as on a full volume). */
+  dbMaxSizeBytes?: number;
   /**
    * The store's runner lock, when the caller took it already (the demo, before it moves the last
    * run's store aside); the caller releases it. Without it, the controller takes it before it
@@ -69,8 +72,9 @@ export interface RunningController extends ControllerHandle {
 /**
  * mend's shell, assembled in the order data flows, started, and stopped in reverse:
  *
- *   config -> store -> notifiers, runbook executor (the actions) -> decision loop (records every
- *   input and decision, then dispatches) -> prober (probes -> detector -> signals) -> serve.
+ *   config -> runner lock -> store (watched for outages) -> notifiers, runbook executor (the
+ *   actions) -> decision loop (records every input and decision, then dispatches) -> prober
+ *   (probes -> detector -> signals) -> serve.
  *
  * Everything here is wiring; each part has its own file and tests.
  */
@@ -80,9 +84,9 @@ export async function startController(options: ControllerOptions): Promise<Runni
   compactHeap();
   const lock = options.lock ?? (await lockOrFail(options.db));
   const release = options.lock === undefined ? () => lock.release() : async () => {};
-  let store: Store;
+  let opened: Store;
   try {
-    store = await openOrFail(options.db);
+    opened = await openOrFail(options.db, options.dbMaxSizeBytes);
   } catch (err) {
     await release();
     throw err;
@@ -93,9 +97,28 @@ export async function startController(options: ControllerOptions): Promise<Runni
     log.warn(`notifier secret not readable now (pages through it will fail): ${problem}`);
   }
 
+  // Assigned below; the watch reads them only once the controller runs.
+  let prober: Prober | undefined;
+  let decisions: DecisionLoop | undefined;
+  const held = () => ({
+    signals: prober?.pendingSignals() ?? 0,
+    outcomes: decisions?.unrecordedOutcomes() ?? 0,
+  });
+  const watch = watchStoreOutages({
+    store: opened,
+    path: options.db,
+    lock,
+    config: () => config,
+    log,
+    metrics,
+    held,
+    resume: async () => decisions?.resume(),
+    expire: (reason) => stopFor(log, `${reason}; stopping`),
+  });
+  const { store } = watch;
   const notifiers = createNotifierPort({ config: () => config, store, log });
   const runbooks = createRunbookExecutor({ config: () => config, store, log });
-  const decisions = await openDecisions({
+  const loop = await openDecisions({
     config,
     store,
     log,
@@ -105,40 +128,39 @@ export async function startController(options: ControllerOptions): Promise<Runni
     await release();
     throw err;
   });
+  decisions = loop;
 
-  const prober = new Prober({
+  const probing = new Prober({
     config,
-    consumer: decisions,
-    firingSince: (service, fingerprint) => decisions.firingSince(service, fingerprint),
+    consumer: loop,
+    firingSince: (service, fingerprint) => loop.firingSince(service, fingerprint),
     log,
     metrics,
     options: { workers: options.workers, maxInFlight: options.maxInFlight },
     // Checks that are not probed are worse than no mend: say why and stop cleanly, so every
     // signal and decision already taken is recorded, and a supervisor restarts mend.
-    onFatal: (error) => {
-      log.fatal({ err: error }, `${error.message}; stopping`);
-      process.exitCode = 1;
-      process.kill(process.pid, 'SIGTERM');
-    },
+    onFatal: (error) => stopFor(log, `${error.message}; stopping`),
   });
+  prober = probing;
 
   const handle: ControllerHandle = {
     metrics,
-    pingStore: () => store.ping(),
-    schedulerStats: () => prober.schedulerStats(),
-    pendingSignals: () => prober.pendingSignals(),
+    pingStore: () => watch.ping(),
+    schedulerStats: () => probing.schedulerStats(),
+    pendingSignals: () => probing.pendingSignals(),
   };
   let served: Served | undefined;
   try {
     served = await options.serve?.(handle);
   } catch (err) {
-    await decisions.stop();
+    await loop.stop();
     await store.close();
     await release();
     throw err;
   }
 
-  prober.start();
+  watch.start();
+  probing.start();
   log.info(startupSummaryOf(config, options, served));
 
   return {
@@ -146,7 +168,7 @@ export async function startController(options: ControllerOptions): Promise<Runni
     get config() {
       return config;
     },
-    prober,
+    prober: probing,
     async reload() {
       let next: Awaited<ReturnType<typeof loadMendConfig>>;
       try {
@@ -168,25 +190,56 @@ export async function startController(options: ControllerOptions): Promise<Runni
       for (const note of next.notes) log.info(`config: ${note}`);
       compactHeap();
       config = next.config;
-      prober.reload(config);
-      await decisions.reload(config);
+      probing.reload(config);
+      await loop.reload(config);
       metrics.configReloads.inc({ result: 'success' });
       log.info(`config reloaded: ${describe(config)}`);
       return true;
     },
     async stop(deadlineMs) {
+      // Every part is stopped even when one before it failed: a part left running keeps the
+      // process alive and calls a closed store.
+      const deadline = Date.now() + deadlineMs;
+      const failures: string[] = [];
+      const part = async (what: string, stop: () => Promise<unknown>) => {
+        try {
+          await stop();
+        } catch (err) {
+          failures.push(`${what}: ${err instanceof Error ? err.message : String(err)}`);
+        }
+      };
+      watch.stopping();
+      // First, so no request waits on a part that stopped under it.
+      await part('server', async () => served?.close());
       try {
-        await prober.stop(deadlineMs);
-        // Steps in flight are cut; their journals stay, and the next start resumes them.
-        await runbooks.stop();
-        await decisions.stop();
-      } finally {
-        await served?.close();
-        await store.close();
-        await release();
+        // While the store cannot record, waiting for it to take the held signals is waiting for
+        // nothing (it would have to recover in these seconds): a second for the probes in flight.
+        await probing.stop(watch.down ? Math.min(deadlineMs, OUTAGE_STOP_MS) : deadlineMs);
+      } catch (err) {
+        // Signals left unrecorded are said by the one line below, with the rest.
+        if (probing.pendingSignals() === 0) failures.push(`probing: ${(err as Error).message}`);
+      }
+      // Steps in flight are cut; their journals stay, and the next start resumes them.
+      await part('runbooks', () => runbooks.stop());
+      await part('decisions', () => loop.stop());
+      const lost = await watch.finish(held(), deadline);
+      await part('store', () => store.close());
+      await part('lock', release);
+      if (lost !== undefined || failures.length > 0) {
+        throw new Error([...(lost ? [lost] : []), ...failures].join('; '));
       }
     },
   };
+}
+
+/** How long a stop during a store outage waits for probes in flight and the held signals. */
+const OUTAGE_STOP_MS = 1000;
+
+/** Something mend cannot go on without: say why and stop as on SIGTERM, exiting non-zero. */
+function stopFor(log: Logger, why: string): void {
+  log.fatal(why);
+  process.exitCode = 1;
+  process.kill(process.pid, 'SIGTERM');
 }
 
 async function loadOrFail(paths: string[], log: Logger): Promise<Config> {
@@ -213,9 +266,9 @@ async function lockOrFail(path: string): Promise<StoreLock> {
   }
 }
 
-async function openOrFail(path: string): Promise<Store> {
+async function openOrFail(path: string, maxSizeBytes: number | undefined): Promise<Store> {
   try {
-    return await openStore({ path });
+    return await openStore({ path, ...(maxSizeBytes !== undefined ? { maxSizeBytes } : {}) });
   } catch (err) {
     throw new StartError(err instanceof Error ? err.message : String(err));
   }

@@ -6,6 +6,7 @@ import { MIGRATION_LOCK_TABLE } from './migrations/index.ts';
 import { NodeSqliteDialect } from './node-sqlite-dialect.ts';
 import type { StoreSchema } from './schema.ts';
 import { classifySqliteError, type SqliteErrorContext } from './sqlite-errors.ts';
+import { StoreError } from './store-error.ts';
 import { createFolder, createPrivateFile } from './store-files.ts';
 
 export interface SqliteStoreOptions {
@@ -46,6 +47,9 @@ export class SqliteStore extends KyselyStore {
       configure(database, options.maxSizeBytes);
       await store.migrate();
       probeWrite(database);
+      if (options.maxSizeBytes !== undefined) {
+        refuseWhenFull(database, options.path, options.maxSizeBytes);
+      }
       return store;
     } catch (error) {
       await store.close();
@@ -77,6 +81,21 @@ function configure(database: DatabaseSync, maxSizeBytes: number | undefined): vo
     const pageSize = pragma(database, 'page_size');
     database.exec(`pragma max_page_count = ${Math.max(1, Math.ceil(maxSizeBytes / pageSize))}`);
   }
+}
+
+/**
+ * A store at its size cap with no free page takes no write: refused at start, as the volume
+ * being full would be at the first write.
+ */
+function refuseWhenFull(database: DatabaseSync, path: string, maxSizeBytes: number): void {
+  const pages = pragma(database, 'page_count');
+  if (pages < pragma(database, 'max_page_count') || pragma(database, 'freelist_count') > 0) return;
+  const size = pages * pragma(database, 'page_size');
+  throw new StoreError(
+    'full',
+    path,
+    `store ${path} is full: it has reached its size cap (${size} bytes, asked for ${maxSizeBytes}): raise the cap (--db-max-size), or move the file aside and start on a new store; everything recorded is kept`,
+  );
 }
 
 function pragma(database: DatabaseSync, name: string): number {

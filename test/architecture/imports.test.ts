@@ -16,7 +16,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['api'],
   ['controller.ts'],
   ['demo', 'policy-test'],
-  ['documents.ts', 'startup-summary.ts'],
+  ['documents.ts', 'startup-summary.ts', 'store-watch.ts'],
   ['runbooks', 'notify'],
   ['incidents', 'decisions'],
   ['store'],
