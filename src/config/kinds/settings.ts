@@ -39,10 +39,10 @@ const chronic = z
 
 const storeOutage = z
   .strictObject({
-    exitAfter: duration({ min: '1s', max: '24h' })
+    exitAfter: duration({ min: '1s', max: '1h' })
       .default(SETTINGS_DEFAULTS.storeOutage.exitAfter)
       .describe(
-        'How long mend waits for its store to take writes again before it exits non-zero (for a supervisor to restart it, and a person to look). Default 1m.',
+        'How long mend waits for its store to take writes again before it exits non-zero (for a supervisor to restart it, and a person to look). Meanwhile the signals it cannot record are held in memory. Default 1m.',
       ),
   })
   .default(SETTINGS_DEFAULTS.storeOutage)
