@@ -170,7 +170,8 @@ export class StoreOutage {
 
   #remind(outage: Outage): void {
     const now = this.#clock.now();
-    if (now - this.#remindedAt < this.#remindEveryMs) return;
+    // Stopping: the exit line says it all.
+    if (this.#stopping || now - this.#remindedAt < this.#remindEveryMs) return;
     this.#remindedAt = now;
     this.#options.log.error(
       `the store still cannot record (for ${humanDuration(now - outage.since)}): ${outage.reason}; ${this.#options.held().signals} signal(s) held; mend exits in ${humanDuration(Math.max(0, outage.exitAt - now))} unless it recovers`,
