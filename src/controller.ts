@@ -9,8 +9,10 @@ import { createNotifierPort } from './notify/notifier-port.ts';
 import { createRunbookExecutor } from './runbooks/executor.ts';
 import { Prober } from './signals/prober.ts';
 import { startupSummary } from './startup-summary.ts';
-import { openStore } from './store/open.ts';
+import { lockStore, openStore, storeFilesOpenToOthers } from './store/open.ts';
 import type { Store } from './store/store.ts';
+import type { StoreLock } from './store/store-lock.ts';
+import { watchStoreOutages } from './store-watch.ts';
 import { compactHeap } from './support/compact-heap.ts';
 import type { Logger } from './support/log.ts';
 import { createMetrics } from './support/metrics.ts';
@@ -21,6 +23,14 @@ export interface ControllerOptions {
   config: string[];
   /** The store: a SQLite file. */
   db: string;
+  /** A cap on the store file's size: past it, the store is full (as on a full volume). */
+  dbMaxSizeBytes?: number;
+  /**
+   * The store's runner lock, when the caller took it already (the demo, before it moves the last
+   * run's store aside); the caller releases it. Without it, the controller takes it before it
+   * opens the store and releases it after closing it.
+   */
+  lock?: StoreLock;
   /** Probe worker threads (0: probe in the main thread). */
   workers: number;
   /** Probes running at once, over all workers. */
@@ -45,8 +55,9 @@ export interface RunningController extends ControllerHandle {
 /**
  * mend's shell, assembled in the order data flows, started, and stopped in reverse:
  *
- *   config -> store -> notifiers, runbook executor (the actions) -> decision loop (records every
- *   input and decision, then dispatches) -> prober (probes -> detector -> signals) -> serve.
+ *   config -> runner lock -> store (watched for outages) -> notifiers, runbook executor (the
+ *   actions) -> decision loop (records every input and decision, then dispatches) -> prober
+ *   (probes -> detector -> signals) -> serve.
  *
  * Everything here is wiring; each part has its own file and tests.
  */
@@ -54,37 +65,66 @@ export async function startController(options: ControllerOptions): Promise<Runni
   const { log } = options;
   let config = await loadOrFail(options.config, log);
   compactHeap();
-  const store = await openOrFail(options.db);
+  const lock = options.lock ?? (await lockOrFail(options.db));
+  const release = options.lock === undefined ? () => lock.release() : async () => {};
+  let opened: Store;
+  try {
+    opened = await openOrFail(options.db, options.dbMaxSizeBytes);
+  } catch (err) {
+    await release();
+    throw err;
+  }
+  warnOpenToOthers(options.db, log);
   const metrics = createMetrics();
   for (const problem of await checkNotifierSecrets(config.notifiers, process.env)) {
     log.warn(`notifier secret not readable now (pages through it will fail): ${problem}`);
   }
 
+  // Assigned below; the watch reads them only once the controller runs.
+  let prober: Prober | undefined;
+  let decisions: DecisionLoop | undefined;
+  const held = () => ({
+    signals: prober?.pendingSignals() ?? 0,
+    outcomes: decisions?.unrecordedOutcomes() ?? 0,
+  });
+  const watch = watchStoreOutages({
+    store: opened,
+    path: options.db,
+    lock,
+    config: () => config,
+    log,
+    metrics,
+    held,
+    resume: async () => decisions?.resume(),
+    expire: (reason) => stopFor(log, `${reason}; stopping`),
+  });
+  const { store } = watch;
   const notifiers = createNotifierPort({ config: () => config, store, log });
   const runbooks = createRunbookExecutor({ config: () => config, store, log });
-  const decisions = await openDecisions({
+  const loop = await openDecisions({
     config,
     store,
     log,
     actions: routeActions({ heal: runbooks, notify: notifiers }),
     db: options.db,
+  }).catch(async (err: unknown) => {
+    await release();
+    throw err;
   });
+  decisions = loop;
 
-  const prober = new Prober({
+  const probing = new Prober({
     config,
-    consumer: decisions,
-    firingSince: (service, fingerprint) => decisions.firingSince(service, fingerprint),
+    consumer: loop,
+    firingSince: (service, fingerprint) => loop.firingSince(service, fingerprint),
     log,
     metrics,
     options: { workers: options.workers, maxInFlight: options.maxInFlight },
     // Checks that are not probed are worse than no mend: say why and stop cleanly, so every
     // signal and decision already taken is recorded, and a supervisor restarts mend.
-    onFatal: (error) => {
-      log.fatal({ err: error }, `${error.message}; stopping`);
-      process.exitCode = 1;
-      process.kill(process.pid, 'SIGTERM');
-    },
+    onFatal: (error) => stopFor(log, `${error.message}; stopping`),
   });
+  prober = probing;
 
   const handle: ControllerHandle = {
     metrics,
@@ -94,31 +134,33 @@ export async function startController(options: ControllerOptions): Promise<Runni
       log,
       now: Date.now,
       config: () => config,
-      state: () => decisions.state,
-      checks: () => prober.checkStates(),
+      state: () => loop.state,
+      checks: () => probing.checkStates(),
       async request(request, by) {
         const { id } = await store.addOperatorRequest(request, by);
-        await decisions.takeOperatorRequests();
+        await loop.takeOperatorRequests();
         const settled = await store.getOperatorRequest(id);
         if (settled === undefined)
           throw new Error(`operator request ${id} vanished from the store`);
         return settled;
       },
     },
-    pingStore: () => store.ping(),
-    schedulerStats: () => prober.schedulerStats(),
-    pendingSignals: () => prober.pendingSignals(),
+    pingStore: () => watch.ping(),
+    schedulerStats: () => probing.schedulerStats(),
+    pendingSignals: () => probing.pendingSignals(),
   };
   let served: Served | undefined;
   try {
     served = await options.serve?.(handle);
   } catch (err) {
-    await decisions.stop();
+    await loop.stop();
     await store.close();
+    await release();
     throw err;
   }
 
-  prober.start();
+  watch.start();
+  probing.start();
   log.info(startupSummaryOf(config, options, served));
 
   return {
@@ -126,7 +168,7 @@ export async function startController(options: ControllerOptions): Promise<Runni
     get config() {
       return config;
     },
-    prober,
+    prober: probing,
     async reload() {
       let next: Awaited<ReturnType<typeof loadMendConfig>>;
       try {
@@ -148,24 +190,56 @@ export async function startController(options: ControllerOptions): Promise<Runni
       for (const note of next.notes) log.info(`config: ${note}`);
       compactHeap();
       config = next.config;
-      prober.reload(config);
-      await decisions.reload(config);
+      probing.reload(config);
+      await loop.reload(config);
       metrics.configReloads.inc({ result: 'success' });
       log.info(`config reloaded: ${describe(config)}`);
       return true;
     },
     async stop(deadlineMs) {
+      // Every part is stopped even when one before it failed: a part left running keeps the
+      // process alive and calls a closed store.
+      const deadline = Date.now() + deadlineMs;
+      const failures: string[] = [];
+      const part = async (what: string, stop: () => Promise<unknown>) => {
+        try {
+          await stop();
+        } catch (err) {
+          failures.push(`${what}: ${err instanceof Error ? err.message : String(err)}`);
+        }
+      };
+      watch.stopping();
+      // First, so no request waits on a part that stopped under it.
+      await part('server', async () => served?.close());
       try {
-        await prober.stop(deadlineMs);
-        // Steps in flight are cut; their journals stay, and the next start resumes them.
-        await runbooks.stop();
-        await decisions.stop();
-      } finally {
-        await served?.close();
-        await store.close();
+        // While the store cannot record, waiting for it to take the held signals is waiting for
+        // nothing (it would have to recover in these seconds): a second for the probes in flight.
+        await probing.stop(watch.down ? Math.min(deadlineMs, OUTAGE_STOP_MS) : deadlineMs);
+      } catch (err) {
+        // Signals left unrecorded are said by the one line below, with the rest.
+        if (probing.pendingSignals() === 0) failures.push(`probing: ${(err as Error).message}`);
+      }
+      // Steps in flight are cut; their journals stay, and the next start resumes them.
+      await part('runbooks', () => runbooks.stop());
+      await part('decisions', () => loop.stop());
+      const lost = await watch.finish(held(), deadline);
+      await part('store', () => store.close());
+      await part('lock', release);
+      if (lost !== undefined || failures.length > 0) {
+        throw new Error([...(lost ? [lost] : []), ...failures].join('; '));
       }
     },
   };
+}
+
+/** How long a stop during a store outage waits for probes in flight and the held signals. */
+const OUTAGE_STOP_MS = 1000;
+
+/** Something mend cannot go on without: say why and stop as on SIGTERM, exiting non-zero. */
+function stopFor(log: Logger, why: string): void {
+  log.fatal(why);
+  process.exitCode = 1;
+  process.kill(process.pid, 'SIGTERM');
 }
 
 async function loadOrFail(paths: string[], log: Logger): Promise<Config> {
@@ -175,9 +249,26 @@ async function loadOrFail(paths: string[], log: Logger): Promise<Config> {
   return loaded.config;
 }
 
-async function openOrFail(path: string): Promise<Store> {
+/** Files mend created are 0600; older or hand-made ones are left alone, and said. */
+function warnOpenToOthers(db: string, log: Logger): void {
+  const open = storeFilesOpenToOthers(db);
+  if (open.length === 0) return;
+  log.warn(
+    `store files that others than their owner can read or write: ${open.join(', ')}; they hold command output and evidence: chmod 600 them unless that is on purpose (mend creates its files 0600)`,
+  );
+}
+
+async function lockOrFail(path: string): Promise<StoreLock> {
   try {
-    return await openStore({ path });
+    return await lockStore({ path });
+  } catch (err) {
+    throw new StartError(err instanceof Error ? err.message : String(err));
+  }
+}
+
+async function openOrFail(path: string, maxSizeBytes: number | undefined): Promise<Store> {
+  try {
+    return await openStore({ path, ...(maxSizeBytes !== undefined ? { maxSizeBytes } : {}) });
   } catch (err) {
     throw new StartError(err instanceof Error ? err.message : String(err));
   }

@@ -14,6 +14,28 @@ export function positiveInt(name: string) {
   };
 }
 
+const SIZE_UNITS: Record<string, number> = {
+  '': 1,
+  B: 1,
+  KiB: 1024,
+  MiB: 1024 ** 2,
+  GiB: 1024 ** 3,
+};
+
+/** Parse a size in bytes: `1048576`, `512KiB`, `64MiB`, `2GiB`. */
+export function byteSize(name: string) {
+  return (value: string): number => {
+    const match = /^(\d+)(B|KiB|MiB|GiB)?$/.exec(value);
+    const bytes = match ? Number(match[1]) * SIZE_UNITS[match[2] ?? '']! : Number.NaN;
+    if (!Number.isSafeInteger(bytes) || bytes <= 0) {
+      throw new InvalidArgumentError(
+        `${name} must be a size such as 1048576, 512KiB, 64MiB or 2GiB, found "${value}"`,
+      );
+    }
+    return bytes;
+  };
+}
+
 /** Parse host:port (IPv6 in brackets). */
 export function listenAddress(value: string): { host: string; port: number; text: string } {
   const match = /^(?:\[([^\]]+)\]|([^:]+)):(\d{1,5})$/.exec(value);

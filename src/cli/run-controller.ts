@@ -36,7 +36,14 @@ export async function startOrReport(
   }
 }
 
-/** SIGHUP reloads; SIGINT/SIGTERM stop within the deadline; a second one exits at once. */
+/** How long after the deadline a stop may still take (runbook steps being cut, notices) at most. */
+export const STOP_GRACE_MS = 5000;
+
+/**
+ * SIGHUP reloads; SIGINT/SIGTERM stop within the deadline; a second one exits at once. A stop
+ * that has not finished by the deadline plus STOP_GRACE_MS exits anyway, saying so: a part that
+ * would not stop must not keep mend alive.
+ */
 export function handleProcessSignals(
   mend: RunningController,
   log: Logger,
@@ -52,14 +59,24 @@ export function handleProcessSignals(
     }
     stopping = true;
     log.info(`${signal}: stopping (waiting up to ${deadlineMs / 1000} s for probes in flight)`);
+    setTimeout(() => {
+      log.error(
+        `still stopping ${(deadlineMs + STOP_GRACE_MS) / 1000} s after ${signal}: exiting now`,
+      );
+      process.exit(EXIT_FAILURE);
+    }, deadlineMs + STOP_GRACE_MS).unref();
     try {
       await hooks.beforeStop?.();
       await mend.stop(deadlineMs);
-      await hooks.afterStop?.();
       log.info('stopped');
     } catch (err) {
-      log.error({ err }, 'stopped with work not recorded');
+      log.error(`stopped: ${(err as Error).message}`);
       process.exitCode = EXIT_FAILURE;
+    } finally {
+      await hooks.afterStop?.().catch((err: unknown) => {
+        log.error({ err }, 'cannot finish after stopping');
+        process.exitCode = EXIT_FAILURE;
+      });
     }
   };
   process.on('SIGINT', () => void stop('SIGINT'));

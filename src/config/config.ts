@@ -110,6 +110,13 @@ export interface SettingsConfig {
   groupBy: string[];
   /** When repeated heals make a service chronic; the engine's defaults when absent. */
   chronic?: ChronicSettings;
+  /** What the shell does when the store cannot record; the defaults when absent. */
+  storeOutage?: StoreOutageSettings;
+}
+
+export interface StoreOutageSettings {
+  /** How long to wait for the store to take writes again before exiting non-zero. */
+  exitAfterMs: number;
 }
 
 export type RunbookParamConfig = ParamSpec;

@@ -161,6 +161,19 @@ export class DecisionLoop implements SignalConsumer {
     });
   }
 
+  /** Outcomes of commands reported by their actions and not recorded yet. */
+  unrecordedOutcomes(): number {
+    return this.#dispatcher.unrecordedOutcomes;
+  }
+
+  /**
+   * The store records again after an outage: send out what was recorded and not dispatched, and
+   * resume the heals a failed journal write stopped (those still running here go on).
+   */
+  resume(): Promise<void> {
+    return this.#dispatcher.resumeUnfinished('the store could not record while it was due');
+  }
+
   /** Stop the clock, the polling and the retries, finish what is queued, save a snapshot. */
   async stop(): Promise<void> {
     this.#clock.stop();

@@ -29,6 +29,8 @@ export class Dispatcher {
   readonly #stopping = new AbortController();
   /** Dispatches under way, by idempotency key. */
   readonly #sending = new Map<string, Promise<Dispatched | undefined>>();
+  /** Outcomes reported by an action and not recorded yet (retried until they are). */
+  readonly #unrecorded = new Set<string>();
 
   constructor(options: DispatcherOptions) {
     this.#options = options;
@@ -92,12 +94,18 @@ export class Dispatcher {
     }
   }
 
+  /** How many outcomes actions reported that are not recorded yet. */
+  get unrecordedOutcomes(): number {
+    return this.#unrecorded.size;
+  }
+
   /**
-   * Commands recorded but not dispatched before mend stopped, and heals dispatched that have no
-   * outcome yet, go out again: the actions use the idempotency key (the runbook journal, the
-   * notification record) so the work is done once and a heal resumes where it stopped.
+   * Commands recorded but not dispatched before mend stopped (or while the store could not
+   * record), and heals dispatched that have no outcome yet, go out again: the actions use the
+   * idempotency key (the runbook journal, the notification record) so the work is done once, a
+   * heal still running here is not started twice, and a heal resumes where it stopped.
    */
-  async resumeUnfinished(): Promise<void> {
+  async resumeUnfinished(why = 'mend stopped before it finished'): Promise<void> {
     const { store, log } = this.#options;
     const planned = await store.listCommands({ status: 'planned' });
     const running = (await store.listCommands({ status: 'dispatched' })).filter(
@@ -105,9 +113,7 @@ export class Dispatcher {
     );
     for (const row of [...planned, ...running]) {
       const resumed = row.status === 'dispatched';
-      log.warn(
-        `${resumed ? 'resuming' : 'dispatching'} ${row.id}: mend stopped before it finished`,
-      );
+      log.warn(`${resumed ? 'resuming' : 'dispatching'} ${row.id}: ${why}`);
       void this.dispatch(row.payload as Command, { resumed });
     }
   }
@@ -118,13 +124,17 @@ export class Dispatcher {
   }
 
   #report(outcome: OutcomeInput): void {
+    this.#unrecorded.add(outcome.commandId);
     persistently(() => this.#options.submit(outcome), {
       what: `record the outcome of ${outcome.commandId}`,
       log: this.#options.log,
       signal: this.#stopping.signal,
-    }).catch(() => {
-      // Stopping: the heal is still `dispatched` in the store, so the next start resumes it and
-      // its journal gives the same outcome again.
-    });
+    }).then(
+      () => this.#unrecorded.delete(outcome.commandId),
+      () => {
+        // Stopping: the heal is still `dispatched` in the store, so the next start resumes it
+        // and its journal gives the same outcome again. Counted as not recorded till then.
+      },
+    );
   }
 }

@@ -28,6 +28,8 @@ export class OperatorRequests {
   #stopped = false;
   /** The poll running now: polls never overlap, or one request could be applied twice. */
   #polling: Promise<void> | undefined;
+  /** Failing since the last poll that worked: said once, and once when it works again. */
+  #failing = false;
 
   constructor(options: OperatorRequestsOptions) {
     this.#options = options;
@@ -75,8 +77,14 @@ export class OperatorRequests {
         log.info(`operator request ${request.id} by ${request.actor}: ${request.kind}`);
         await this.#options.submit(verdict.input, request.id);
       }
+      if (this.#failing) log.info('operator requests: taken again');
+      this.#failing = false;
     } catch (err) {
-      log.error({ err }, 'cannot read operator requests');
+      // Once, not every poll: a store that is down for a minute is one line here.
+      if (!this.#failing) {
+        log.error({ err }, 'cannot take operator requests; trying every poll, quietly');
+      }
+      this.#failing = true;
     }
   }
 }

@@ -3,11 +3,12 @@ import { readSecret, type SecretEnv, SecretError } from '../secrets/read-secret.
 import type { Redactor } from '../secrets/redactor.ts';
 import type { IncidentWithTimeline } from '../store/store.ts';
 import type { Logger } from '../support/log.ts';
-import { deliverWithRetries } from './deliver.ts';
+import { type DeliveryOutcome, deliverWithRetries } from './deliver.ts';
 import { DeliveryError } from './delivery-error.ts';
 import { findNotifierKind } from './kinds/registry.ts';
 import type { Notification } from './notification.ts';
 import type { NotificationLedger } from './notification-ledger.ts';
+import type { NotifierKind } from './notifier-kind.ts';
 
 export interface SendDeps {
   ledger: NotificationLedger;
@@ -50,10 +51,33 @@ export async function sendToNotifier(
     await ledger.record(incidents, deps.now(), { ...record, attempts: 0, durationMs: 0, error });
     return false;
   }
-  const message = withLink(notification, notifier.link);
-  const outcome = await deliverWithRetries(
+  const outcome = await deliverTo(deps, notifier, kind, withLink(notification, notifier.link));
+  const { attempts, durationMs } = outcome;
+  if (outcome.ok) {
+    log.info({ notifier: name, key }, `${key}: ${event} sent to ${name} (${notifier.kind})`);
+    await ledger.record(incidents, deps.now(), { ...record, attempts, durationMs });
+    return true;
+  }
+  const error = deps.redactor.redact(outcome.error);
+  log.error({ notifier: name, key }, `${key}: the ${event} to ${name} failed: ${error}`);
+  await ledger.record(incidents, deps.now(), { ...record, attempts, durationMs, error });
+  return false;
+}
+
+/**
+ * One notification to one notifier of a known kind: its secrets read (and redacted from then on),
+ * each attempt under the notifier's timeout, transient failures retried per its settings. Records
+ * nothing: the caller does (on the incident), or cannot (the store is down).
+ */
+export function deliverTo(
+  deps: Pick<SendDeps, 'env' | 'redactor' | 'now'>,
+  notifier: NotifierConfig,
+  kind: NotifierKind,
+  notification: Notification,
+): Promise<DeliveryOutcome> {
+  return deliverWithRetries(
     (signal) =>
-      kind.deliver(notifier.spec, message, {
+      kind.deliver(notifier.spec, notification, {
         signal,
         timeoutMs: notifier.timeoutMs,
         secret: async (ref) => {
@@ -68,16 +92,6 @@ export async function sendToNotifier(
     { attempts: notifier.attempts, timeoutMs: notifier.timeoutMs, backoff: notifier.backoff },
     deps.now,
   );
-  const { attempts, durationMs } = outcome;
-  if (outcome.ok) {
-    log.info({ notifier: name, key }, `${key}: ${event} sent to ${name} (${notifier.kind})`);
-    await ledger.record(incidents, deps.now(), { ...record, attempts, durationMs });
-    return true;
-  }
-  const error = deps.redactor.redact(outcome.error);
-  log.error({ notifier: name, key }, `${key}: the ${event} to ${name} failed: ${error}`);
-  await ledger.record(incidents, deps.now(), { ...record, attempts, durationMs, error });
-  return false;
 }
 
 function withLink(notification: Notification, link: string | null): Notification {

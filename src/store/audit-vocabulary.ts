@@ -18,6 +18,8 @@ export const AUDIT_ACTIONS = {
   'silence.expire': 'a silence ended early (`mend silence expire`, the API)',
   'token.create': 'an API token created (its name and role; never the token)',
   'token.revoke': 'an API token revoked',
+  'store.outage':
+    'the store could not record for a while: when it recovers, the controller says from when to when and why (params)',
   'auth.refused':
     'a request refused before it reached its route: no token, a malformed, unknown, expired or revoked one (params.reason)',
   'auth.limited':

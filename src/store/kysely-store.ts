@@ -41,6 +41,11 @@ export interface KyselyStoreOptions {
   path: string;
   /** The driver's failures that are the database's (locked, full, ...) as StoreErrors. */
   classify(error: unknown): StoreError | undefined;
+  /**
+   * Asked before every call: a reason the database must not be used now (its file was deleted
+   * or replaced), or undefined.
+   */
+  guard?: () => StoreError | undefined;
 }
 
 /**
@@ -52,6 +57,7 @@ export class KyselyStore implements Store {
   readonly #dialect: SqlDialect;
   readonly #path: string;
   readonly #classify: (error: unknown) => StoreError | undefined;
+  readonly #guard: () => StoreError | undefined;
   #closed = false;
 
   constructor(options: KyselyStoreOptions) {
@@ -59,6 +65,7 @@ export class KyselyStore implements Store {
     this.#dialect = options.dialect;
     this.#path = options.path;
     this.#classify = options.classify;
+    this.#guard = options.guard ?? (() => undefined);
   }
 
   migrate() {
@@ -205,7 +212,10 @@ export class KyselyStore implements Store {
     return this.#run((db) => tokens.touchToken(db, name, at));
   }
 
-  /** Every call goes through here: refused once closed, database failures as StoreErrors. */
+  /**
+   * Every call goes through here: refused once closed or when the guard says so, database
+   * failures as StoreErrors.
+   */
   async #run<T>(operation: (db: Kysely<StoreSchema>) => Promise<T>): Promise<T> {
     if (this.#closed) {
       throw new StoreError(
@@ -214,6 +224,8 @@ export class KyselyStore implements Store {
         `store ${this.#path} is closed: a call came after close(); open the store again`,
       );
     }
+    const refused = this.#guard();
+    if (refused !== undefined) throw refused;
     try {
       return await operation(this.#db);
     } catch (error) {

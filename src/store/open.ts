@@ -1,5 +1,8 @@
 import { SqliteStore, type SqliteStoreOptions } from './sqlite-store.ts';
+import { acquireSqliteStoreLock, lockPathOf } from './sqlite-store-lock.ts';
 import type { Store } from './store.ts';
+import { loosePermissions } from './store-files.ts';
+import type { StoreLock } from './store-lock.ts';
 
 export type OpenStoreOptions = SqliteStoreOptions;
 
@@ -9,4 +12,24 @@ export type OpenStoreOptions = SqliteStoreOptions;
  */
 export function openStore(options: OpenStoreOptions): Promise<Store> {
   return SqliteStore.open(options);
+}
+
+/**
+ * Takes the runner lock of the store at `path`, for as long as this process runs on it: rejects
+ * with a StoreLockedError naming the runner that holds it. Only runners take it (`mend run`,
+ * `mend demo`); readers and operator requests do not.
+ */
+export function lockStore(options: { path: string }): Promise<StoreLock> {
+  return acquireSqliteStoreLock(options.path);
+}
+
+/**
+ * The files of the store at `path` that others than their owner may read or write, each with its
+ * mode: mend creates them 0600 and leaves existing ones as they are, so `mend run` warns.
+ */
+export function storeFilesOpenToOthers(path: string): string[] {
+  if (path === ':memory:') return [];
+  return loosePermissions(
+    ['', '-wal', '-shm'].map((suffix) => `${path}${suffix}`).concat(lockPathOf(path)),
+  );
 }

@@ -53,6 +53,8 @@ function explain(kind: StoreErrorKind, said: string, { path, busyTimeoutMs }: Sq
       return `store ${path} is not a usable mend database (${said}): if the file is not mend's, pass --db to use another file; if it is, move it aside and restore a backup (a missing file is created anew)`;
     case 'unavailable':
       return `store ${path} cannot be opened or read (${said}): check that the path names a file in an existing folder on a healthy volume, or pass --db to use another file`;
+    case 'replaced':
+      return `store ${path} is not the file it opened (${said}): restart mend to run on the file now at the path`;
   }
 }
 

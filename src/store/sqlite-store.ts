@@ -1,19 +1,16 @@
-import { mkdir } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { Kysely } from 'kysely';
+import { identityGuard } from './file-identity.ts';
 import { KyselyStore } from './kysely-store.ts';
 import { MIGRATION_LOCK_TABLE } from './migrations/index.ts';
 import { NodeSqliteDialect } from './node-sqlite-dialect.ts';
 import type { StoreSchema } from './schema.ts';
-import {
-  classifyFolderError,
-  classifySqliteError,
-  type SqliteErrorContext,
-} from './sqlite-errors.ts';
+import { classifySqliteError, type SqliteErrorContext } from './sqlite-errors.ts';
+import { StoreError } from './store-error.ts';
+import { createFolder, createPrivateFile } from './store-files.ts';
 
 export interface SqliteStoreOptions {
-  /** A database file (its folder is created when missing), or ':memory:'. */
+  /** A database file (it and its folder are created when missing, 0600 and 0700), or ':memory:'. */
   path: string;
   /** How long a write waits for another process's lock before failing as 'locked'. */
   busyTimeoutMs?: number;
@@ -34,33 +31,31 @@ export class SqliteStore extends KyselyStore {
       path: options.path,
       busyTimeoutMs: options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS,
     };
-    if (options.path !== ':memory:') await createFolder(options.path);
+    if (options.path !== ':memory:') {
+      await createFolder(options.path);
+      await createPrivateFile(options.path);
+    }
     const database = connect(context);
     const store = new SqliteStore({
       db: new Kysely<StoreSchema>({ dialect: new NodeSqliteDialect(database) }),
       dialect: 'sqlite',
       path: options.path,
       classify: (error) => classifySqliteError(error, context),
+      ...(options.path !== ':memory:' ? { guard: identityGuard(options.path) } : {}),
     });
     try {
       configure(database, options.maxSizeBytes);
       await store.migrate();
       probeWrite(database);
+      if (options.maxSizeBytes !== undefined) {
+        refuseWhenFull(database, options.path, options.maxSizeBytes);
+      }
       return store;
     } catch (error) {
       await store.close();
       if (database.isOpen) database.close();
       throw classifySqliteError(error, context) ?? error;
     }
-  }
-}
-
-async function createFolder(path: string): Promise<void> {
-  const folder = dirname(resolve(path));
-  try {
-    await mkdir(folder, { recursive: true });
-  } catch (error) {
-    throw classifyFolderError(error, folder, path);
   }
 }
 
@@ -83,10 +78,29 @@ function configure(database: DatabaseSync, maxSizeBytes: number | undefined): vo
   database.exec('pragma synchronous = full');
   database.exec('pragma foreign_keys = on');
   if (maxSizeBytes !== undefined) {
-    const row = database.prepare('pragma page_size').get();
-    const pageSize = Number(row?.page_size);
+    const pageSize = pragma(database, 'page_size');
     database.exec(`pragma max_page_count = ${Math.max(1, Math.ceil(maxSizeBytes / pageSize))}`);
   }
+}
+
+/**
+ * A store at its size cap with no free page takes no write: refused at start, as the volume
+ * being full would be at the first write.
+ */
+function refuseWhenFull(database: DatabaseSync, path: string, maxSizeBytes: number): void {
+  const pages = pragma(database, 'page_count');
+  if (pages < pragma(database, 'max_page_count') || pragma(database, 'freelist_count') > 0) return;
+  const size = pages * pragma(database, 'page_size');
+  throw new StoreError(
+    'full',
+    path,
+    `store ${path} is full: it has reached its size cap (${size} bytes, asked for ${maxSizeBytes}): raise the cap (--db-max-size), or move the file aside and start on a new store; everything recorded is kept`,
+  );
+}
+
+function pragma(database: DatabaseSync, name: string): number {
+  const row = database.prepare(`pragma ${name}`).get();
+  return Number(row?.[name]);
 }
 
 /**

@@ -5,9 +5,17 @@
  * - full: the volume (or the configured size cap) has no room;
  * - corrupt: the file is not a database, or a damaged one;
  * - unavailable: it cannot be opened or reached at all (missing folder, I/O error, closed store,
- *   a schema written by a newer mend).
+ *   a schema written by a newer mend);
+ * - replaced: the file the store opened was deleted or replaced while it was open, so what it
+ *   would write now is lost with the old file (or lands in a file nobody reads).
  */
-export type StoreErrorKind = 'locked' | 'readonly' | 'full' | 'corrupt' | 'unavailable';
+export type StoreErrorKind =
+  | 'locked'
+  | 'readonly'
+  | 'full'
+  | 'corrupt'
+  | 'unavailable'
+  | 'replaced';
 
 /**
  * The one error a Store rejects with when the database fails. The message says what was wrong

@@ -109,13 +109,15 @@ test('mend tail prints the feed from the API, and says why when the token is ref
     tail.kill('SIGINT');
   }
   assert.equal(await tail.exited, 0, tail.stderr);
-  const refused = await runMend(['tail', '--url', mend.base], { MEND_TOKEN: mend.tokens.ingest });
+  const refused = await runMend(['tail', '--url', mend.base], {
+    env: { MEND_TOKEN: mend.tokens.ingest },
+  });
   assert.equal(refused.code, 1);
   assert.match(
     refused.stderr,
     /the API refused the stream \(403\): a token with role ingest may not read/,
   );
-  const none = await runMend(['tail', '--url', mend.base], { MEND_TOKEN: '' });
+  const none = await runMend(['tail', '--url', mend.base], { env: { MEND_TOKEN: '' } });
   assert.match(none.stderr, /no API token: set MEND_TOKEN or give --token-file/);
 });
 

@@ -17,7 +17,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['controller.ts'],
   ['controller-handle.ts'],
   ['demo', 'policy-test'],
-  ['documents.ts', 'startup-summary.ts'],
+  ['documents.ts', 'startup-summary.ts', 'store-watch.ts'],
   ['runbooks', 'notify'],
   ['incidents', 'decisions'],
   ['store'],

@@ -151,6 +151,15 @@ test('mend run: unknown flags are usage errors with a suggestion', async () => {
   assert.match(stderr, /Did you mean --workers\?/);
 });
 
+test('mend run: --db-max-size takes a size in bytes, KiB, MiB or GiB; anything else is a usage error', async () => {
+  const { code, stderr } = await runMend(['run', '-c', 'x.yaml', '--db-max-size', '2MB']);
+  assert.equal(code, 2);
+  assert.match(
+    stderr,
+    /--db-max-size must be a size such as 1048576, 512KiB, 64MiB or 2GiB, found "2MB"/,
+  );
+});
+
 test('mend run: a config edit the YAML parser chokes on, plus SIGHUP, leaves the old config running', async () => {
   const folder = await mkdtemp(join(dir, 'conf-'));
   await writeFile(join(folder, 'api.yaml'), serviceYaml(liveCheck(target.url)));

@@ -93,6 +93,7 @@ test('no paths: an empty config, not an error', async () => {
         maxConcurrent: null,
         groupBy: ['service'],
         chronic: { heals: 3, withinMs: 86_400_000 },
+        storeOutage: { exitAfterMs: 60_000 },
       },
       files: [],
     },

@@ -69,6 +69,7 @@ test('a Policy loads with its defaults, durations in ms and matchers parsed', as
       maxConcurrent: null,
       groupBy: ['service'],
       chronic: { heals: 3, withinMs: 86_400_000 },
+      storeOutage: { exitAfterMs: 60_000 },
     });
   });
 });
@@ -78,7 +79,7 @@ test('Silence, MaintenanceWindow and Settings load', async () => {
     'a.yaml': [
       'apiVersion: mend/v1\nkind: Silence\nmetadata: {name: s}\nspec:\n  matchers: [service="db"]\n  startsAt: 2026-11-24T10:00:00Z\n  endsAt: 2026-11-24T12:00:00+01:00\n  comment: upgrade\n  createdBy: alice\n',
       'apiVersion: mend/v1\nkind: MaintenanceWindow\nmetadata: {name: w}\nspec: {schedule: "0 2 * * 6", duration: 2h, timeZone: Europe/Berlin}\n',
-      'apiVersion: mend/v1\nkind: Settings\nmetadata: {name: settings}\nspec: {dryRun: true, maxConcurrent: 4, groupBy: [service, region], chronic: {heals: 2, within: 1h}}\n',
+      'apiVersion: mend/v1\nkind: Settings\nmetadata: {name: settings}\nspec: {dryRun: true, maxConcurrent: 4, groupBy: [service, region], chronic: {heals: 2, within: 1h}, storeOutage: {exitAfter: 30s}}\n',
     ].join('---\n'),
   };
   await withFiles(files, async (dir) => {
@@ -104,6 +105,7 @@ test('Silence, MaintenanceWindow and Settings load', async () => {
       maxConcurrent: 4,
       groupBy: ['service', 'region'],
       chronic: { heals: 2, withinMs: 3_600_000 },
+      storeOutage: { exitAfterMs: 30_000 },
     });
   });
 });

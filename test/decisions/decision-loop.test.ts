@@ -1,10 +1,14 @@
 import assert from 'node:assert/strict';
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import type { ActionPort } from '../../src/decisions/action-port.ts';
 import { DecisionLoop } from '../../src/decisions/decision-loop.ts';
 import { replayDecisions } from '../../src/decisions/replay.ts';
 import { type Command, createEngine, listBreakers } from '../../src/policy/index.ts';
+import { openStore } from '../../src/store/open.ts';
 import type { Store } from '../../src/store/store.ts';
+import { StoreError } from '../../src/store/store-error.ts';
 import { createLogger } from '../../src/support/log.ts';
 import { policy, signal, type Workspace, workspace } from './fixtures.ts';
 
@@ -93,6 +97,39 @@ test('each input and its decision are recorded before any command is dispatched'
       assert.deepEqual(
         commands.map((c) => [c.id, c.status]),
         [['inc-1:heal:1', 'dispatched']],
+      );
+    } finally {
+      await loop.stop();
+      await store.close();
+    }
+  }));
+
+test('a decision the store cannot record is not dispatched, and is decided again once it can', () =>
+  withWorkspace(async (ws) => {
+    const config = await ws.config(policy());
+    const path = join(ws.dir, 'full.db');
+    const seeded = await openStore({ path });
+    await seeded.close();
+    // SQLite's own SQLITE_FULL: capped at the size it has, with a page or two to spare.
+    const store = await openStore({ path, maxSizeBytes: (await stat(path)).size + 4096 });
+    const port = new WatchingPort(store);
+    const loop = await DecisionLoop.open({ config, store, actions: port, log, now: () => T0 });
+    try {
+      const big = signal('db', 'up', 'firing', T0);
+      big.evidence = big.evidence.map((o) => ({ ...o, output: 'x'.repeat(64 * 1024) }));
+      await assert.rejects(loop.consume(big), (error: unknown) => {
+        assert.ok(error instanceof StoreError && error.kind === 'full', String(error));
+        return true;
+      });
+      await settle();
+      assert.equal(port.dispatched.length, 0, 'nothing went out that is not recorded');
+      assert.deepEqual(await store.listCommands({}), []);
+      // What fits is decided from the same state, as if the failed input had not come.
+      await loop.consume(signal('db', 'up', 'firing', T0));
+      await settle();
+      assert.deepEqual(
+        port.dispatched.map((d) => [d.command.idempotencyKey, d.recordedBefore]),
+        [['inc-1:heal:1', true]],
       );
     } finally {
       await loop.stop();

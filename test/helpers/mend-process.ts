@@ -58,12 +58,17 @@ export class MendProcess {
   }
 }
 
-/** Run `mend` to completion. */
+/** Run `mend` to completion; killed (code null) if it is still running after `timeoutMs`. */
 export async function runMend(
   args: string[],
-  env: NodeJS.ProcessEnv = {},
+  options: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {},
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const mend = new MendProcess(args, env);
+  const mend = new MendProcess(args, options.env);
+  const timer =
+    options.timeoutMs === undefined
+      ? undefined
+      : setTimeout(() => mend.kill('SIGKILL'), options.timeoutMs);
   const code = await mend.exited;
+  clearTimeout(timer);
   return { code, stdout: mend.stdout, stderr: mend.stderr };
 }

@@ -180,6 +180,38 @@ describe('SqliteStore when there is no room', () => {
   });
 });
 
+describe('SqliteStore at its size cap', () => {
+  test('a store filled to its cap is refused at open, as full; under a higher cap it opens', async () => {
+    await storeWithSignals(1);
+    const maxSizeBytes = (await stat(path)).size + 2 * 4096;
+    const store = await openStore({ path, maxSizeBytes });
+    try {
+      for (let n = 0; ; n++) {
+        const big = signal({
+          at: T0 + n,
+          evidence: [failedObservation(T0, { output: 'x'.repeat(3000) })],
+        });
+        try {
+          await recordSignal(store, big);
+        } catch (error) {
+          assert.ok(error instanceof StoreError && error.kind === 'full', String(error));
+          break;
+        }
+      }
+    } finally {
+      await store.close();
+    }
+    const before = await reopenedSignals();
+    await assert.rejects(
+      openStore({ path, maxSizeBytes }),
+      storeError('full', /has reached its size cap/, /raise the cap \(--db-max-size\)/),
+    );
+    const roomier = await openStore({ path, maxSizeBytes: maxSizeBytes + 4096 });
+    await roomier.close();
+    assert.deepEqual(await reopenedSignals(), before);
+  });
+});
+
 describe('SqliteStore where no file can be', () => {
   test('a path below a regular file: unavailable', async () => {
     await writeFile(join(folder, 'plain-file'), 'x');

@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { Option } from '@commander-js/extra-typings';
+import { terminalBlock } from '../../support/terminal-text.ts';
 import { EXIT_FAILURE } from '../exit-codes.ts';
 import { DEFAULT_LISTEN, listenAddress, positiveInt } from '../options.ts';
 import type { RegisterCommand } from './register-command.ts';
@@ -39,7 +40,7 @@ export const registerDemo: RegisterCommand = (program) => {
         { freshStore },
         { demoSummary },
         { PORTS, startDemoSystem },
-        { openStore },
+        { lockStore, openStore },
         { createLogger },
         { handleProcessSignals, serveOn, startOrReport },
       ] = await Promise.all([
@@ -55,19 +56,32 @@ export const registerDemo: RegisterCommand = (program) => {
       const log = createLogger({ pretty: true });
       const say = (line: string) => log.info(`demo: ${line}`);
       const startedAt = Date.now();
+      const fail = (err: unknown) => {
+        process.stderr.write(`mend demo: ${terminalBlock((err as Error).message)}\n`);
+        process.exitCode = EXIT_FAILURE;
+      };
+      // Taken before the last run's store is moved aside: a demo already running keeps its own.
+      let lock: Awaited<ReturnType<typeof lockStore>>;
+      try {
+        lock = await lockStore({ path: options.db });
+      } catch (err) {
+        fail(err);
+        return;
+      }
       const kept = await freshStore(options.db);
       if (kept) say(`the last run's record is kept in ${kept}`);
       let system: Awaited<ReturnType<typeof startDemoSystem>>;
       try {
         system = await startDemoSystem(say);
       } catch (err) {
-        process.stderr.write(`mend demo: ${(err as Error).message}\n`);
-        process.exitCode = EXIT_FAILURE;
+        fail(err);
+        await lock.release();
         return;
       }
       const mend = await startOrReport({
         config: CONFIG,
         db: options.db,
+        lock,
         workers: 1,
         maxInFlight: 100,
         log,
@@ -75,6 +89,7 @@ export const registerDemo: RegisterCommand = (program) => {
       });
       if (!mend) {
         await system.stop();
+        await lock.release();
         return;
       }
       const stopFaults = options.faults
@@ -84,13 +99,17 @@ export const registerDemo: RegisterCommand = (program) => {
         beforeStop: async () => stopFaults(),
         afterStop: async () => {
           await system.stop();
-          const store = await openStore({ path: options.db });
           try {
-            process.stdout.write(
-              `\nincidents during this demo:\n${await demoSummary(store, startedAt)}`,
-            );
+            const store = await openStore({ path: options.db });
+            try {
+              process.stdout.write(
+                `\nincidents during this demo:\n${await demoSummary(store, startedAt)}`,
+              );
+            } finally {
+              await store.close();
+            }
           } finally {
-            await store.close();
+            await lock.release();
           }
         },
       });

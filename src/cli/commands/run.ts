@@ -1,6 +1,6 @@
 import { Option } from '@commander-js/extra-typings';
 import { PROBER_DEFAULTS } from '../../signals/prober-options.ts';
-import { DEFAULT_DB, DEFAULT_LISTEN, listenAddress, positiveInt } from '../options.ts';
+import { byteSize, DEFAULT_DB, DEFAULT_LISTEN, listenAddress, positiveInt } from '../options.ts';
 import type { RegisterCommand } from './register-command.ts';
 
 export const registerRun: RegisterCommand = (program) => {
@@ -9,6 +9,12 @@ export const registerRun: RegisterCommand = (program) => {
     .description('Probe every check continuously, record each change of state, serve /metrics.')
     .requiredOption('-c, --config <paths...>', 'config files or folders (*.yaml, *.yml)')
     .option('--db <path>', 'SQLite store file', DEFAULT_DB)
+    .addOption(
+      new Option(
+        '--db-max-size <size>',
+        'cap the store file (e.g. 512MiB): past it the store is full, as on a full volume',
+      ).argParser(byteSize('--db-max-size')),
+    )
     .addOption(
       new Option(
         '--listen <host:port>',
@@ -41,9 +47,10 @@ export const registerRun: RegisterCommand = (program) => {
       const [{ createLogger }, { handleProcessSignals, serveOn, startOrReport }] =
         await Promise.all([import('../../support/log.ts'), import('../run-controller.ts')]);
       const log = createLogger({ level: options.logLevel });
-      const { listen, insecureApi, ...rest } = options;
+      const { listen, insecureApi, dbMaxSize, ...rest } = options;
       const mend = await startOrReport({
         ...rest,
+        ...(dbMaxSize !== undefined ? { dbMaxSizeBytes: dbMaxSize } : {}),
         log,
         serve: serveOn(listen, { insecureApi: insecureApi === true }),
       });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ChronicSettings, SettingsConfig } from '../config.ts';
+import type { ChronicSettings, SettingsConfig, StoreOutageSettings } from '../config.ts';
 import { defineDocumentKind } from './document-kind.ts';
 import { duration, parseDuration } from './duration.ts';
 import { LABEL_KEY_PATTERN } from './metadata.ts';
@@ -8,11 +8,16 @@ export const SETTINGS_DEFAULTS = {
   dryRun: false,
   groupBy: ['service'],
   chronic: { heals: 3, within: '24h' },
+  storeOutage: { exitAfter: '1m' },
 };
 
 export const CHRONIC_DEFAULTS: ChronicSettings = {
   heals: SETTINGS_DEFAULTS.chronic.heals,
   withinMs: parseDuration(SETTINGS_DEFAULTS.chronic.within)!,
+};
+
+export const STORE_OUTAGE_DEFAULTS: StoreOutageSettings = {
+  exitAfterMs: parseDuration(SETTINGS_DEFAULTS.storeOutage.exitAfter)!,
 };
 
 const chronic = z
@@ -30,6 +35,19 @@ const chronic = z
   .default(SETTINGS_DEFAULTS.chronic)
   .describe(
     'A service healed again and again is flagged chronic: its incidents, pages and `mend report` say that healing is hiding a recurring failure. Default 3 heals within 24h.',
+  );
+
+const storeOutage = z
+  .strictObject({
+    exitAfter: duration({ min: '1s', max: '1h' })
+      .default(SETTINGS_DEFAULTS.storeOutage.exitAfter)
+      .describe(
+        'How long mend waits for its store to take writes again before it exits non-zero (for a supervisor to restart it, and a person to look). Meanwhile the signals it cannot record are held in memory. Default 1m.',
+      ),
+  })
+  .default(SETTINGS_DEFAULTS.storeOutage)
+  .describe(
+    'When the store cannot record (full, read-only, its file deleted or replaced, ...): mend acts on nothing it has not recorded, pages every notifier once without the store, fails /readyz, and exits non-zero after `exitAfter` unless the store recovers first. Default: exit after 1m.',
   );
 
 export const settingsSpec = z.strictObject({
@@ -50,6 +68,7 @@ export const settingsSpec = z.strictObject({
       'Signal labels that split incidents (as Alertmanager group_by). Incidents are always per service; these add to it. Default `[service]`.',
     ),
   chronic,
+  storeOutage,
 });
 
 export type SettingsSpec = z.output<typeof settingsSpec>;
@@ -66,12 +85,17 @@ function settingsConfig(spec: SettingsSpec | undefined): SettingsConfig {
     maxConcurrent: spec?.maxConcurrent ?? null,
     groupBy: spec?.groupBy ?? SETTINGS_DEFAULTS.groupBy,
     chronic: chronicSettings(spec),
+    storeOutage:
+      spec === undefined
+        ? STORE_OUTAGE_DEFAULTS
+        : { exitAfterMs: parseDuration(spec.storeOutage.exitAfter)! },
   };
 }
 
 export const settingsKind = defineDocumentKind({
   kind: 'Settings',
-  summary: 'Global settings for deciding; at most one such document. Optional.',
+  summary:
+    'Global settings: how mend decides, and what it does when its store cannot record; at most one such document. Optional.',
   spec: settingsSpec,
   section: 'settings',
   single: { default: settingsConfig(undefined) },
