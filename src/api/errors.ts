@@ -4,6 +4,7 @@ import {
   hasZodFastifySchemaValidationErrors,
   isResponseSerializationError,
 } from 'fastify-type-provider-zod';
+import { StoreError } from '../store/store-error.ts';
 import type { Logger } from '../support/log.ts';
 import { closeRoutes } from './close-routes.ts';
 import { PROBLEM_TYPE, problem, sendProblem } from './problem.ts';
@@ -65,6 +66,15 @@ export function answerErrorsAsProblems(app: FastifyInstance, log: Logger): void 
       case 'FST_ERR_CTP_INVALID_JSON_BODY':
       case 'FST_ERR_CTP_EMPTY_JSON_BODY':
         return sendProblem(reply, 400, `the body is not valid JSON: ${error.message}`);
+    }
+    if ((error as unknown) instanceof StoreError) {
+      // The store failing is an outage mend already reports (/readyz, a page): say it, not 500.
+      reply.header('retry-after', '5');
+      return sendProblem(
+        reply,
+        503,
+        `the store cannot answer now (${(error as unknown as StoreError).kind}): try again later; /readyz says why`,
+      );
     }
     const status = error.statusCode ?? 500;
     if (status >= 400 && status < 500) return sendProblem(reply, status, error.message);
