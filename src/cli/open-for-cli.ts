@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
 import type { Config } from '../config/config.ts';
-import type { Store } from '../store/store.ts';
+import type { NewOperatorRequest, Store } from '../store/store.ts';
 import { StartError } from '../support/start-error.ts';
 import { terminalBlock } from '../support/terminal-text.ts';
+import { cliUserActor } from './options.ts';
 
 // The config loader and the store are loaded by the commands that use them, not by `mend` itself:
 // `mend --help` or `mend approve` should not pay for the probe kinds or the SQLite driver.
@@ -55,6 +56,35 @@ export async function reportingFailures(body: () => Promise<void>): Promise<void
     if (!(err instanceof StartError)) throw err;
     process.stderr.write(`mend: ${terminalBlock(err.message)}\n`);
     process.exitCode = 1;
+  }
+}
+
+/** An operator request as a command asks it: mend adds when and who (the OS user). */
+export type OperatorAsk = NewOperatorRequest extends infer R
+  ? R extends NewOperatorRequest
+    ? Omit<R, 'at' | 'actor'>
+    : never
+  : never;
+
+/** How long a command waits for the running mend to apply its request (it polls every second). */
+const REQUEST_WAIT_MS = 5000;
+
+/**
+ * Send an operator request from the command line, as the OS user who runs it (audited so), to
+ * the store at `db`, and report what the running mend did with it (see requestAndReport).
+ */
+export async function sendOperatorRequest(
+  db: string,
+  ask: OperatorAsk,
+  what: string,
+  wait: boolean,
+): Promise<void> {
+  const store = await storeOrFail(db);
+  try {
+    const request = { ...ask, at: Date.now(), actor: cliUserActor() } as NewOperatorRequest;
+    await requestAndReport(store, request, what, wait ? REQUEST_WAIT_MS : 0);
+  } finally {
+    await store.close();
   }
 }
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { type Permission, permits } from '../../src/api/auth/roles.ts';
 import { openStore } from '../../src/store/open.ts';
-import { call, type RunningMend, startRunningMend } from './running-mend.ts';
+import { call, type RunningMend, startRunningMend } from '../helpers/running-mend.ts';
 
 /**
  * Every operation the OpenAPI document lists, for no token and for each role, answers as its

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { isLoopback } from '../../src/api/server.ts';
 import { MendProcess } from '../helpers/mend-process.ts';
-import { call } from './running-mend.ts';
+import { call } from '../helpers/running-mend.ts';
 
 test('loopback addresses', () => {
   for (const host of ['127.0.0.1', '127.1.2.3', '::1', 'localhost'])

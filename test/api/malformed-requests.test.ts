@@ -3,7 +3,7 @@ import { after, before, test } from 'node:test';
 import fc from 'fast-check';
 import { openStore } from '../../src/store/open.ts';
 import { verifyAuditLog } from '../../src/store/verify-audit.ts';
-import { call, type RunningMend, startRunningMend } from './running-mend.ts';
+import { call, type RunningMend, startRunningMend } from '../helpers/running-mend.ts';
 
 /**
  * Random and malformed bodies, headers and query strings, to every route: never a 5xx, never a

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { rm } from 'node:fs/promises';
 import { test } from 'node:test';
-import { call, startRunningMend } from './running-mend.ts';
+import { call, startRunningMend } from '../helpers/running-mend.ts';
 
 test('a store that cannot answer is a 503 with Retry-After, not a 500', async () => {
   const mend = await startRunningMend();

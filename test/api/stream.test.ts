@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { SseParser } from '../../src/support/sse-parser.ts';
 import { MendProcess, runMend } from '../helpers/mend-process.ts';
-import { call, type RunningMend, startRunningMend } from './running-mend.ts';
+import { call, type RunningMend, startRunningMend } from '../helpers/running-mend.ts';
 
 /** Read the stream until `enough` says stop, then hang up; the events and the last id. */
 async function readStream(

@@ -1,61 +1,20 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir, userInfo } from 'node:os';
-import { join } from 'node:path';
+import { userInfo } from 'node:os';
 import { after, before, test } from 'node:test';
-import { type FlakyServer, startFlakyServer } from '../helpers/flaky-server.ts';
-import { MendProcess, runMend } from '../helpers/mend-process.ts';
+import { runMend } from '../helpers/mend-process.ts';
+import { type RunningMend, startRunningMend } from '../helpers/running-mend.ts';
 
-let dir: string;
-let target: FlakyServer;
-let config: string;
-let db: string;
-
+let running: RunningMend;
 before(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'mend-silence-cli-'));
-  target = await startFlakyServer(200);
-  config = join(dir, 'mend.yaml');
-  db = join(dir, 'mend.db');
-  await writeFile(
-    config,
-    `apiVersion: mend/v1
-kind: Service
-metadata: { name: api, labels: { env: prod } }
-spec:
-  checks:
-    - name: live
-      periodSeconds: 0.1
-      failureThreshold: 2
-      http: { url: "${target.url}" }
----
-apiVersion: mend/v1
-kind: Policy
-metadata: { name: restart }
-spec:
-  for: 0s
-  heal: { runbook: restart }
----
-apiVersion: mend/v1
-kind: Runbook
-metadata: { name: restart }
-spec:
-  steps:
-    - name: restart
-      exec: { command: ["${process.execPath}", "-e", ""] }
-    - name: verify
-      verify: {}
-`,
-  );
+  running = await startRunningMend();
 });
 after(async () => {
-  await target.close();
-  await rm(dir, { recursive: true, force: true });
+  await running?.stop();
 });
 
 test('mend silence add holds what it matches in a running mend; list shows it; expire lets it heal', async () => {
-  const mend = new MendProcess(['run', '-c', config, '--db', db, '--listen', '127.0.0.1:0']);
+  const { mend, db, config, target } = running;
   try {
-    await mend.waitForLog(/^mend running/);
     const bad = await runMend([
       'silence',
       'add',
@@ -118,8 +77,7 @@ test('mend silence add holds what it matches in a running mend; list shows it; e
     assert.equal(expired.code, 0, expired.stderr);
     await mend.waitForLog(/^inc-1 api: heal: /);
   } finally {
-    mend.kill('SIGTERM');
-    await mend.exited;
+    await running.halt();
   }
   const replay = await runMend(['replay', '-c', config, '--db', db]);
   assert.equal(replay.code, 0, `${replay.stdout}${replay.stderr}`);

@@ -1,9 +1,6 @@
-import { reportingFailures, requestAndReport, storeOrFail } from '../open-for-cli.ts';
-import { cliUserActor, DEFAULT_DB } from '../options.ts';
+import { reportingFailures, sendOperatorRequest } from '../open-for-cli.ts';
+import { DEFAULT_DB } from '../options.ts';
 import type { RegisterCommand } from './register-command.ts';
-
-/** How long to wait for the running mend to apply the request (it polls every second). */
-const WAIT_MS = 5000;
 
 function registerVerdict(verdict: 'approve' | 'deny', description: string): RegisterCommand {
   return (program) => {
@@ -14,24 +11,14 @@ function registerVerdict(verdict: 'approve' | 'deny', description: string): Regi
       .option('--db <path>', 'SQLite store file', DEFAULT_DB)
       .option('--no-wait', 'do not wait to hear whether the running mend applied it')
       .action((approvalId, options) =>
-        reportingFailures(async () => {
-          const store = await storeOrFail(options.db);
-          try {
-            await requestAndReport(
-              store,
-              {
-                at: Date.now(),
-                actor: cliUserActor(),
-                kind: 'approval',
-                payload: { approvalId, verdict },
-              },
-              `${verdict === 'approve' ? 'approval' : 'denial'} of ${approvalId}`,
-              options.wait ? WAIT_MS : 0,
-            );
-          } finally {
-            await store.close();
-          }
-        }),
+        reportingFailures(() =>
+          sendOperatorRequest(
+            options.db,
+            { kind: 'approval', payload: { approvalId, verdict } },
+            `${verdict === 'approve' ? 'approval' : 'denial'} of ${approvalId}`,
+            options.wait,
+          ),
+        ),
       );
   };
 }

@@ -1,5 +1,10 @@
-import { configOrFail, reportingFailures, requestAndReport, storeOrFail } from '../open-for-cli.ts';
-import { cliUserActor, DEFAULT_DB } from '../options.ts';
+import {
+  configOrFail,
+  reportingFailures,
+  sendOperatorRequest,
+  storeOrFail,
+} from '../open-for-cli.ts';
+import { DEFAULT_DB } from '../options.ts';
 import type { RegisterCommand } from './register-command.ts';
 
 export const registerBreaker: RegisterCommand = (program) => {
@@ -60,23 +65,13 @@ export const registerBreaker: RegisterCommand = (program) => {
     .option('--db <path>', 'SQLite store file', DEFAULT_DB)
     .option('--no-wait', 'do not wait to hear whether the running mend applied it')
     .action((service, runbook, options) =>
-      reportingFailures(async () => {
-        const store = await storeOrFail(options.db);
-        try {
-          await requestAndReport(
-            store,
-            {
-              at: Date.now(),
-              actor: cliUserActor(),
-              kind: 'breakerReset',
-              payload: { service, ...(runbook ? { runbook } : {}) },
-            },
-            `breaker reset of ${service}${runbook ? ` ${runbook}` : ''}`,
-            options.wait ? 5000 : 0,
-          );
-        } finally {
-          await store.close();
-        }
-      }),
+      reportingFailures(() =>
+        sendOperatorRequest(
+          options.db,
+          { kind: 'breakerReset', payload: { service, ...(runbook ? { runbook } : {}) } },
+          `breaker reset of ${service}${runbook ? ` ${runbook}` : ''}`,
+          options.wait,
+        ),
+      ),
     );
 };

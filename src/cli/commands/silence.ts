@@ -7,11 +7,10 @@ import { formatTable } from '../../support/text-table.ts';
 import {
   configOrFail,
   reportingFailures,
-  requestAndReport,
-  storeOrFail,
+  sendOperatorRequest,
   withRecordedStore,
 } from '../open-for-cli.ts';
-import { cliUserActor, DEFAULT_DB } from '../options.ts';
+import { DEFAULT_DB } from '../options.ts';
 import type { RegisterCommand } from './register-command.ts';
 
 export const registerSilence: RegisterCommand = (program) => {
@@ -52,22 +51,12 @@ export const registerSilence: RegisterCommand = (program) => {
         }
         const startsAt = options.from ?? Date.now();
         const endsAt = options.until ?? startsAt + options.for!;
-        const store = await storeOrFail(options.db);
-        try {
-          await requestAndReport(
-            store,
-            {
-              at: Date.now(),
-              actor: cliUserActor(),
-              kind: 'silence',
-              payload: { matchers, startsAt, endsAt, comment: options.comment },
-            },
-            `silence of ${matchers.join(' ')} until ${isoTime(endsAt)}`,
-            options.wait ? 5000 : 0,
-          );
-        } finally {
-          await store.close();
-        }
+        await sendOperatorRequest(
+          options.db,
+          { kind: 'silence', payload: { matchers, startsAt, endsAt, comment: options.comment } },
+          `silence of ${matchers.join(' ')} until ${isoTime(endsAt)}`,
+          options.wait,
+        );
       }),
     );
 
@@ -121,24 +110,14 @@ export const registerSilence: RegisterCommand = (program) => {
     .option('--db <path>', 'SQLite store file', DEFAULT_DB)
     .option('--no-wait', 'do not wait to hear whether the running mend applied it')
     .action((id, options) =>
-      reportingFailures(async () => {
-        const store = await storeOrFail(options.db);
-        try {
-          await requestAndReport(
-            store,
-            {
-              at: Date.now(),
-              actor: cliUserActor(),
-              kind: 'silenceExpire',
-              payload: { silenceId: id },
-            },
-            `expiry of silence ${id}`,
-            options.wait ? 5000 : 0,
-          );
-        } finally {
-          await store.close();
-        }
-      }),
+      reportingFailures(() =>
+        sendOperatorRequest(
+          options.db,
+          { kind: 'silenceExpire', payload: { silenceId: id } },
+          `expiry of silence ${id}`,
+          options.wait,
+        ),
+      ),
     );
 };
 

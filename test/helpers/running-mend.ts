@@ -2,10 +2,13 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type FlakyServer, startFlakyServer } from '../helpers/flaky-server.ts';
-import { MendProcess, runMend } from '../helpers/mend-process.ts';
+import { type FlakyServer, startFlakyServer } from './flaky-server.ts';
+import { MendProcess, runMend } from './mend-process.ts';
 
-/** A real `mend run` on loopback with a token per role, for the API tests. */
+/**
+ * A real `mend run` on loopback with a token per role: one service `api` (labels env=prod) whose
+ * check the test fails through `target`, a policy that heals it with a runbook that succeeds.
+ */
 export interface RunningMend {
   base: string;
   db: string;
@@ -13,6 +16,9 @@ export interface RunningMend {
   target: FlakyServer;
   mend: MendProcess;
   tokens: Record<'viewer' | 'operator' | 'admin' | 'ingest', string>;
+  /** Stop mend (SIGTERM) and wait for it; the store stays, to read afterwards. */
+  halt(): Promise<void>;
+  /** Stop mend, the target, and remove the folder. */
   stop(): Promise<void>;
 }
 
@@ -77,6 +83,10 @@ export async function startRunningMend(): Promise<RunningMend> {
     if (created.code !== 0) throw new Error(created.stderr);
     tokens[role] = created.stdout.trim();
   }
+  const halt = async () => {
+    if (mend.child.exitCode === null && mend.child.signalCode === null) mend.kill('SIGTERM');
+    await mend.exited;
+  };
   return {
     base: `http://127.0.0.1:${port}`,
     db,
@@ -84,9 +94,9 @@ export async function startRunningMend(): Promise<RunningMend> {
     target,
     mend,
     tokens,
+    halt,
     async stop() {
-      mend.kill('SIGTERM');
-      await mend.exited;
+      await halt();
       await target.close();
       await rm(dir, { recursive: true, force: true });
     },
