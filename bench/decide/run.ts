@@ -1,15 +1,21 @@
 import { parseArgs } from 'node:util';
 import { createEngine } from '../../src/policy/index.ts';
 import { tableEntries } from '../../src/policy/table.ts';
+import { goals } from './goals.ts';
 import { InputStream } from './inputs.ts';
+import { measure } from './measure.ts';
+import { report } from './report.ts';
+import { summarize } from './summary.ts';
 import { benchConfig } from './workload.ts';
 
 /**
- * Inputs per second through the pure decision engine, and the time of each decision, for a
- * fleet of 10,000 services and 50 policies, on one core (one thread, nothing else running).
- * Only `decide` is timed; generating inputs and reacting to commands are not.
+ * Inputs per second through the pure decision engine, next to a baseline measured in the same
+ * process and run (recording the same decisions in SQLite in memory), in alternate slices, so
+ * the figure to judge is their ratio: absolute figures on a shared machine move with the load.
+ * Also the time of each decision, with and without the GC pauses that overlapped it.
  *
- *   npx node bench/decide/run.ts [--services 10000] [--policies 50] [--inputs 1000000]
+ *   npx node --single-threaded bench/decide/run.ts [--services 10000] [--policies 50]
+ *     [--inputs 1000000] [--warmup 100000] [--slice 10000] [--step-ms 5] [--json]
  */
 const { values } = parseArgs({
   options: {
@@ -17,94 +23,46 @@ const { values } = parseArgs({
     policies: { type: 'string', default: '50' },
     inputs: { type: 'string', default: '1000000' },
     warmup: { type: 'string', default: '100000' },
+    slice: { type: 'string', default: '10000' },
     'step-ms': { type: 'string', default: '5' },
     json: { type: 'boolean', default: false },
   },
 });
 const services = Number(values.services);
 const policies = Number(values.policies);
-const total = Number(values.inputs);
-const warmup = Number(values.warmup);
+const slice = Number(values.slice);
+const start = Date.UTC(2026, 10, 24);
 
-const loadStarted = performance.now();
 const engine = createEngine(benchConfig(services, policies));
-const compileMs = performance.now() - loadStarted;
-const stream = new InputStream(services, Date.UTC(2026, 10, 24), Number(values['step-ms']));
-let state = engine.initialState();
-const nanos = new Float64Array(total);
-const counts = { heal: 0, page: 0, resolvePage: 0, requestApproval: 0 };
-const kinds: Record<string, number> = {};
-let measuredNs = 0n;
-let cpuStart = process.cpuUsage();
-let wallStart = performance.now();
+const stream = new InputStream(services, start, Number(values['step-ms']));
+const measured = await measure(engine, stream, {
+  warmup: Number(values.warmup),
+  inputs: Number(values.inputs),
+  slice,
+});
+const summary = summarize(measured);
+const goalResults = goals(summary);
 
-for (let i = 0; i < warmup + total; i++) {
-  if (i === warmup) {
-    cpuStart = process.cpuUsage();
-    wallStart = performance.now();
-  }
-  const input = stream.next();
-  const started = process.hrtime.bigint();
-  const decision = engine.decide(state, input, input.at);
-  const took = process.hrtime.bigint() - started;
-  state = decision.state;
-  stream.observe(decision.commands);
-  if (i < warmup) continue;
-  nanos[i - warmup] = Number(took);
-  measuredNs += took;
-  kinds[input.kind] = (kinds[input.kind] ?? 0) + 1;
-  for (const command of decision.commands) counts[command.kind]++;
-}
-
-// CPU time of the measured loop, harness included (input generation, timing): a conservative
-// figure that, unlike wall time, does not grow when other processes share the machine.
-const cpu = process.cpuUsage(cpuStart);
-const cpuSeconds = (cpu.user + cpu.system) / 1e6;
-const wallSeconds = (performance.now() - wallStart) / 1000;
-const sorted = nanos.sort();
-const quantile = (q: number) =>
-  sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]! / 1000;
+const inputKinds: Record<string, number> = {};
+for (const kind of measured.kinds) inputKinds[kind] = (inputKinds[kind] ?? 0) + 1;
 let openIncidents = 0;
-for (const [, svc] of tableEntries(state.services)) openIncidents += svc.incidents.length;
-const result = {
+for (const [, service] of tableEntries(measured.state.services)) {
+  openIncidents += service.incidents.length;
+}
+const run = {
   services,
   policies,
-  inputs: total,
-  inputKinds: kinds,
-  commands: counts,
-  simulatedMinutes: Math.round((stream.now - Date.UTC(2026, 10, 24)) / 60_000),
-  openIncidentsAtEnd: openIncidents,
-  stateBytes: JSON.stringify(state).length,
-  compileMs: Math.round(compileMs),
-  inputsPerSecond: Math.round(total / (Number(measuredNs) / 1e9)),
-  inputsPerCpuSecond: Math.round(total / cpuSeconds),
-  cpuShare: Math.round((cpuSeconds / wallSeconds) * 100) / 100,
-  p50Us: quantile(0.5),
-  p90Us: quantile(0.9),
-  p99Us: quantile(0.99),
-  p999Us: quantile(0.999),
-  maxUs: sorted[sorted.length - 1]! / 1000,
-  node: process.version,
+  slice,
+  inputKinds,
+  commands: measured.commands,
+  openIncidents,
+  stateBytes: JSON.stringify(measured.state).length,
 };
-if (values.json) process.stdout.write(`${JSON.stringify(result)}\n`);
-else {
-  const f = (n: number) => n.toLocaleString('en-US', { maximumFractionDigits: 1 });
-  process.stdout.write(
-    [
-      `decide: ${f(services)} services, ${f(policies)} policies, ${f(total)} inputs (${Object.entries(
-        kinds,
-      )
-        .map(([k, n]) => `${k} ${f(n)}`)
-        .join(', ')})`,
-      `commands: ${Object.entries(counts)
-        .map(([k, n]) => `${k} ${f(n)}`)
-        .join(
-          ', ',
-        )}; ${f(openIncidents)} incidents open at the end; state ${f(result.stateBytes / 1024)} KiB as JSON`,
-      `throughput: ${f(result.inputsPerSecond)} inputs/s in decide (wall clock); ${f(result.inputsPerCpuSecond)} inputs per CPU-second, harness included; compile ${result.compileMs} ms`,
-      `the process had ${f(result.cpuShare * 100)}% of a core (below 100%: the machine is busy, and the wall-clock figures suffer)`,
-      `per decision: p50 ${f(result.p50Us)} µs, p90 ${f(result.p90Us)} µs, p99 ${f(result.p99Us)} µs, p99.9 ${f(result.p999Us)} µs, max ${f(result.maxUs)} µs`,
-      '',
-    ].join('\n'),
-  );
+
+if (values.json) {
+  const at = new Date().toISOString();
+  const line = { at, ...run, ...summary, goals: goalResults, node: process.version };
+  process.stdout.write(`${JSON.stringify(line)}\n`);
+} else {
+  process.stdout.write(report(run, summary, goalResults));
 }
