@@ -3,6 +3,7 @@ import { formatErrors } from './config/config-error.ts';
 import type { ControllerHandle, Served } from './controller-handle.ts';
 import { routeActions } from './decisions/action-router.ts';
 import { DecisionLoop } from './decisions/decision-loop.ts';
+import { engineFigures } from './decisions/decision-metrics.ts';
 import { loadMendConfig } from './documents.ts';
 import { checkNotifierSecrets } from './notify/check-secrets.ts';
 import { createNotifierPort } from './notify/notifier-port.ts';
@@ -15,7 +16,7 @@ import type { StoreLock } from './store/store-lock.ts';
 import { watchStoreOutages } from './store-watch.ts';
 import { compactHeap } from './support/compact-heap.ts';
 import type { Logger } from './support/log.ts';
-import { createMetrics } from './support/metrics.ts';
+import { collectProcessMetrics, createMetrics } from './support/metrics.ts';
 import { StartError } from './support/start-error.ts';
 
 export interface ControllerOptions {
@@ -76,6 +77,7 @@ export async function startController(options: ControllerOptions): Promise<Runni
   }
   warnOpenToOthers(options.db, log);
   const metrics = createMetrics();
+  collectProcessMetrics(metrics);
   for (const problem of await checkNotifierSecrets(config.notifiers, process.env)) {
     log.warn(`notifier secret not readable now (pages through it will fail): ${problem}`);
   }
@@ -99,12 +101,13 @@ export async function startController(options: ControllerOptions): Promise<Runni
     expire: (reason) => stopFor(log, `${reason}; stopping`),
   });
   const { store } = watch;
-  const notifiers = createNotifierPort({ config: () => config, store, log });
-  const runbooks = createRunbookExecutor({ config: () => config, store, log });
+  const notifiers = createNotifierPort({ config: () => config, store, log, metrics });
+  const runbooks = createRunbookExecutor({ config: () => config, store, log, metrics });
   const loop = await openDecisions({
     config,
     store,
     log,
+    metrics,
     actions: routeActions({ heal: runbooks, notify: notifiers }),
     db: options.db,
   }).catch(async (err: unknown) => {
@@ -112,6 +115,7 @@ export async function startController(options: ControllerOptions): Promise<Runni
     throw err;
   });
   decisions = loop;
+  metrics.readEngine(() => engineFigures(loop.state, Date.now()));
 
   const probing = new Prober({
     config,

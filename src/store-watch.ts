@@ -62,7 +62,7 @@ export function watchStoreOutages(options: StoreWatchOptions): StoreWatch {
   const { path, log, metrics } = options;
   const sending = new Set<Promise<unknown>>();
   const notify = (notice: OutageNotice): Promise<unknown> => {
-    const sent = sendUnrecordedNotice(options.config().notifiers, notice, { log }).then(
+    const sent = sendUnrecordedNotice(options.config().notifiers, notice, { log, metrics }).then(
       ({ delivered, failed }) => {
         if (delivered.length + failed.length === 0) {
           log.warn(`${notice.key}: no notifier in the config; nobody was told`);
@@ -96,7 +96,12 @@ export function watchStoreOutages(options: StoreWatchOptions): StoreWatch {
       );
     },
   });
-  const store = watchStore(options.store, (error) => outage.failed(error));
+  const writes = metrics.storeWrites;
+  const store = watchStore(
+    options.store,
+    (error) => outage.failed(error),
+    (operation, seconds) => writes.observe({ operation }, seconds),
+  );
 
   return {
     store,

@@ -2,6 +2,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { ApiContext, ControllerHandle, Served } from '../controller-handle.ts';
 import { collectRoutes } from './close-routes.ts';
 import { answerErrorsAsProblems, clientErrorHandler, frameworkErrors } from './errors.ts';
+import { countRequests } from './request-metrics.ts';
 import { authenticateRequests } from './v1/auth-hook.ts';
 import { registerApi } from './v1/plugin.ts';
 
@@ -31,6 +32,7 @@ export async function createServer(
   });
   const { metrics } = controller;
   collectRoutes(app);
+  countRequests(app, metrics);
   answerErrorsAsProblems(app, api?.log ?? controller.log);
   // JSON only: Fastify would also parse text/plain, and a body the API cannot read is a 415.
   app.removeContentTypeParser('text/plain');

@@ -11,9 +11,11 @@ import { tableGet } from '../policy/table.ts';
 import type { Signal, SignalConsumer } from '../signals/signal.ts';
 import type { Store } from '../store/store.ts';
 import type { Logger } from '../support/log.ts';
+import type { Metrics } from '../support/metrics.ts';
 import type { ActionPort, NotifyFn } from './action-port.ts';
 import { configRevision } from './config-revision.ts';
 import { logDecision, logSignal } from './decision-log.ts';
+import { countDecision } from './decision-metrics.ts';
 import { decisionRecord } from './decision-record.ts';
 import { dispatchContext } from './dispatch-context.ts';
 import { Dispatcher, type DispatchStore } from './dispatcher.ts';
@@ -34,6 +36,8 @@ export interface DecisionLoopOptions {
   store: DecisionStore;
   actions: ActionPort;
   log: Logger;
+  /** Where recorded decisions are counted (absent: nowhere, as in `mend replay`). */
+  metrics?: Metrics;
   now?: () => number;
   /** Save the engine state every this many recorded inputs (and on stop). */
   snapshotEvery?: number;
@@ -51,6 +55,7 @@ export interface DecisionLoopOptions {
 export class DecisionLoop implements SignalConsumer {
   readonly #store: DecisionStore;
   readonly #log: Logger;
+  readonly #metrics: Metrics | undefined;
   readonly #now: () => number;
   readonly #dispatcher: Dispatcher;
   readonly #clock: EngineClock;
@@ -70,6 +75,7 @@ export class DecisionLoop implements SignalConsumer {
   ) {
     this.#store = options.store;
     this.#log = options.log;
+    this.#metrics = options.metrics;
     const now = options.now ?? Date.now;
     this.#now = now;
     this.#config = options.config;
@@ -239,6 +245,7 @@ export class DecisionLoop implements SignalConsumer {
     this.#lastSeq = seq;
     if (input.kind === 'signal') logSignal(this.#log, input.signal);
     logDecision(this.#log, decision, input);
+    if (this.#metrics) countDecision(this.#metrics, decision);
     for (const command of decision.commands) void this.#dispatcher.dispatch(command);
     await this.#snapshots.recorded(this.#position());
     this.#clock.arm(this.#state);

@@ -9,6 +9,7 @@ import type {
 import { Redactor } from '../secrets/redactor.ts';
 import type { IncidentWithTimeline } from '../store/store.ts';
 import type { Logger } from '../support/log.ts';
+import type { Metrics } from '../support/metrics.ts';
 import { composeNotification } from './compose.ts';
 import { leadSignal, type NotifierStore } from './incident-record.ts';
 import type { Notification } from './notification.ts';
@@ -26,6 +27,8 @@ export interface NotifierPortOptions {
   /** Where `valueFrom.env` secrets are read. Default: process.env. */
   env?: Readonly<Record<string, string | undefined>>;
   now?: () => number;
+  /** Where deliveries are counted (absent: nowhere). */
+  metrics?: Pick<Metrics, 'deliveries'>;
 }
 
 /**
@@ -58,6 +61,7 @@ class NotifierPort implements ActionPort {
       env: options.env ?? process.env,
       log: options.log,
       now: options.now ?? Date.now,
+      metrics: options.metrics,
     };
   }
 

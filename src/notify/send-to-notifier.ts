@@ -3,6 +3,7 @@ import { readSecret, type SecretEnv, SecretError } from '../secrets/read-secret.
 import type { Redactor } from '../secrets/redactor.ts';
 import type { IncidentWithTimeline } from '../store/store.ts';
 import type { Logger } from '../support/log.ts';
+import type { Metrics } from '../support/metrics.ts';
 import { type DeliveryOutcome, deliverWithRetries } from './deliver.ts';
 import { DeliveryError } from './delivery-error.ts';
 import { findNotifierKind } from './kinds/registry.ts';
@@ -17,6 +18,8 @@ export interface SendDeps {
   env: SecretEnv;
   log: Logger;
   now: () => number;
+  /** Where deliveries are counted, by notifier kind, event and result (absent: nowhere). */
+  metrics?: Pick<Metrics, 'deliveries'>;
 }
 
 /**
@@ -48,6 +51,7 @@ export async function sendToNotifier(
   if (notifier === undefined || kind === undefined) {
     const error = `no Notifier named ${JSON.stringify(name)} in the config`;
     log.error({ notifier: name, key }, `${key}: cannot send the ${event}: ${error}`);
+    deps.metrics?.deliveries.inc({ kind: 'unknown', event, result: 'failed' });
     await ledger.record(incidents, deps.now(), { ...record, attempts: 0, durationMs: 0, error });
     return false;
   }
@@ -69,13 +73,13 @@ export async function sendToNotifier(
  * each attempt under the notifier's timeout, transient failures retried per its settings. Records
  * nothing: the caller does (on the incident), or cannot (the store is down).
  */
-export function deliverTo(
-  deps: Pick<SendDeps, 'env' | 'redactor' | 'now'>,
+export async function deliverTo(
+  deps: Pick<SendDeps, 'env' | 'redactor' | 'now' | 'metrics'>,
   notifier: NotifierConfig,
   kind: NotifierKind,
   notification: Notification,
 ): Promise<DeliveryOutcome> {
-  return deliverWithRetries(
+  const outcome = await deliverWithRetries(
     (signal) =>
       kind.deliver(notifier.spec, notification, {
         signal,
@@ -92,6 +96,12 @@ export function deliverTo(
     { attempts: notifier.attempts, timeoutMs: notifier.timeoutMs, backoff: notifier.backoff },
     deps.now,
   );
+  deps.metrics?.deliveries.inc({
+    kind: kind.name,
+    event: notification.event,
+    result: outcome.ok ? 'delivered' : 'failed',
+  });
+  return outcome;
 }
 
 function withLink(notification: Notification, link: string | null): Notification {

@@ -1,6 +1,7 @@
 import type { NotifierConfig } from '../config/config.ts';
 import { Redactor } from '../secrets/redactor.ts';
 import type { Logger } from '../support/log.ts';
+import type { Metrics } from '../support/metrics.ts';
 import { findNotifierKind } from './kinds/registry.ts';
 import {
   bound,
@@ -36,7 +37,12 @@ export interface NoticeSent {
 export async function sendUnrecordedNotice(
   notifiers: readonly NotifierConfig[],
   notice: UnrecordedNotice,
-  deps: { log: Logger; env?: NodeJS.ProcessEnv; now?: () => number },
+  deps: {
+    log: Logger;
+    env?: NodeJS.ProcessEnv;
+    now?: () => number;
+    metrics?: Pick<Metrics, 'deliveries'>;
+  },
 ): Promise<NoticeSent> {
   const now = deps.now ?? Date.now;
   const notification: Notification = {
@@ -53,7 +59,12 @@ export async function sendUnrecordedNotice(
     evidence: [],
     timeline: [],
   };
-  const delivery = { env: deps.env ?? process.env, redactor: new Redactor(), now };
+  const delivery = {
+    env: deps.env ?? process.env,
+    redactor: new Redactor(),
+    now,
+    metrics: deps.metrics,
+  };
   const sent = await Promise.all(
     notifiers.map(async (notifier) => {
       const kind = findNotifierKind(notifier.kind);

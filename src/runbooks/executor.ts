@@ -3,6 +3,7 @@ import type { ActionPort, DispatchContext } from '../decisions/action-port.ts';
 import type { Command, HealCommand } from '../policy/types.ts';
 import type { JournalEntry, Store } from '../store/store.ts';
 import type { Logger } from '../support/log.ts';
+import type { Metrics } from '../support/metrics.ts';
 import type { JournalPayload } from './journal.ts';
 import { performRun, type RunOutcome, type RunRequest } from './run.ts';
 
@@ -11,6 +12,8 @@ export interface RunbookExecutorOptions {
   config: () => Pick<Config, 'runbooks' | 'services'>;
   store: Pick<Store, 'appendJournal' | 'listJournal' | 'listSignals'>;
   log: Logger;
+  /** Where heals that end are counted, by runbook and result (absent: a run by hand). */
+  metrics?: Pick<Metrics, 'heals'>;
   now?: () => number;
   /** Called with each journal row appended (redacted): the live view of `mend runbook run`. */
   onRecord?: (phase: JournalEntry['phase'], payload: JournalPayload) => void;
@@ -70,6 +73,7 @@ export function createRunbookExecutor(options: RunbookExecutorOptions): RunbookE
       const line = `runbook ${request.runbook} on ${request.service} (${request.runId}): ${outcome.result}: ${outcome.detail}`;
       if (outcome.result === 'succeeded') options.log.info(line);
       else options.log.warn(line);
+      options.metrics?.heals.inc({ runbook: request.runbook, result: outcome.result });
       report?.({
         kind: 'outcome',
         at: Math.round(now()),

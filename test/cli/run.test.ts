@@ -66,7 +66,7 @@ test('mend run: a server that starts failing fires a signal, recovery resolves i
     await mend.waitForLog(/^api\/live resolved: 1 consecutive success after failing/);
 
     const metrics = await (await fetch(`http://${listen}/metrics`)).text();
-    assert.match(metrics, /mend_signals_total\{status="firing"\} 1/);
+    assert.match(metrics, /mend_signals_total\{source="probe",status="firing"\} 1/);
     assert.match(metrics, /mend_probe_lateness_seconds_count \d+/);
 
     // An invalid config is rejected and the old one keeps running.

@@ -39,7 +39,8 @@ export interface CallOptions {
   headersOnly?: boolean;
 }
 
-const CONFIG = (url: string) => `apiVersion: mend/v1
+/** The config: service `api` probing the target, healed by runbook `restart` (exec, verify). */
+export const RUNNING_MEND_CONFIG = (url: string) => `apiVersion: mend/v1
 kind: Service
 metadata: { name: api, labels: { env: prod } }
 spec:
@@ -67,12 +68,14 @@ spec:
       verify: {}
 `;
 
-export async function startRunningMend(): Promise<RunningMend> {
+export async function startRunningMend(
+  options: { config?: (targetUrl: string) => string } = {},
+): Promise<RunningMend> {
   const dir = await mkdtemp(join(tmpdir(), 'mend-api-'));
   const target = await startFlakyServer(200);
   const config = join(dir, 'mend.yaml');
   const db = join(dir, 'mend.db');
-  await writeFile(config, CONFIG(target.url));
+  await writeFile(config, (options.config ?? RUNNING_MEND_CONFIG)(target.url));
   const mend = new MendProcess(['run', '-c', config, '--db', db, '--listen', '127.0.0.1:0']);
   const running = await mend.waitForLog(/^mend running/, 20_000);
   const port = /listen:\s+http:\/\/127\.0\.0\.1:(\d+)/.exec(running)?.[1];

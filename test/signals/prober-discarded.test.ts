@@ -92,7 +92,10 @@ spec:
     stopped = true;
     const discarded = seen.filter((o) => o.observation.discarded).length;
     const text = await metrics.registry.metrics();
-    assert.match(text, new RegExp(`mend_probes_total\\{result="discarded"\\} ${discarded}\\b`));
+    assert.match(
+      text,
+      new RegExp(`mend_probes_total\\{kind="http",result="discarded"\\} ${discarded}\\b`),
+    );
     const logged = lines.filter((l) => l.check === 'api/live');
     assert.equal(logged.length, discarded);
     assert.equal(logged[0]?.level, 40, 'a warning');
