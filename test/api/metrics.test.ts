@@ -3,7 +3,7 @@ import { after, before, test } from 'node:test';
 import { type Exposition, parseExposition } from '../helpers/exposition.ts';
 import { promtool } from '../helpers/promtool.ts';
 import { failAndHeal, type NotifyingMend, scrape, startNotifyingMend } from './healed-mend.ts';
-import { call } from './running-mend.ts';
+import { call } from '../helpers/running-mend.ts';
 
 let mend: NotifyingMend;
 before(async () => {

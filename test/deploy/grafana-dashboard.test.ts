@@ -6,7 +6,7 @@ import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { parse, stringify } from 'yaml';
 import { scrape } from '../api/healed-mend.ts';
-import { type RunningMend, startRunningMend } from '../api/running-mend.ts';
+import { type RunningMend, startRunningMend } from '../helpers/running-mend.ts';
 import { type Exposition, parseExposition } from '../helpers/exposition.ts';
 import { metricNames, withoutGrafanaVariables } from '../helpers/promql-names.ts';
 import { promtool } from '../helpers/promtool.ts';
