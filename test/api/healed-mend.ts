@@ -1,7 +1,11 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { closedPort } from '../helpers/flaky-server.ts';
-import { RUNNING_MEND_CONFIG, type RunningMend, startRunningMend } from '../helpers/running-mend.ts';
+import {
+  RUNNING_MEND_CONFIG,
+  type RunningMend,
+  startRunningMend,
+} from '../helpers/running-mend.ts';
 
 /**
  * A real `mend run` (running-mend.ts's config) whose runbook also tells two webhook notifiers

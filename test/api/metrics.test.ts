@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { type Exposition, parseExposition } from '../helpers/exposition.ts';
 import { promtool } from '../helpers/promtool.ts';
-import { failAndHeal, type NotifyingMend, scrape, startNotifyingMend } from './healed-mend.ts';
 import { call } from '../helpers/running-mend.ts';
+import { failAndHeal, type NotifyingMend, scrape, startNotifyingMend } from './healed-mend.ts';
 
 let mend: NotifyingMend;
 before(async () => {

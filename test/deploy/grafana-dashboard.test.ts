@@ -6,10 +6,10 @@ import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { parse, stringify } from 'yaml';
 import { scrape } from '../api/healed-mend.ts';
-import { type RunningMend, startRunningMend } from '../helpers/running-mend.ts';
 import { type Exposition, parseExposition } from '../helpers/exposition.ts';
 import { metricNames, withoutGrafanaVariables } from '../helpers/promql-names.ts';
 import { promtool } from '../helpers/promtool.ts';
+import { type RunningMend, startRunningMend } from '../helpers/running-mend.ts';
 
 const DEPLOY = fileURLToPath(new URL('../../deploy/', import.meta.url));
 
