@@ -130,6 +130,14 @@ test('an accepted mutation leaves its effect and one audit row with the caller',
   assert.match((again.json() as { detail: string }).detail, /no active silence/);
 });
 
+test('a reset with no body at all (curl -X POST) resets every breaker of the service', async () => {
+  const reset = await call(mend.base, 'POST', '/api/v1/breakers/api/reset', {
+    token: mend.tokens.operator,
+  });
+  assert.equal(reset.status, 200, reset.body);
+  assert.equal((reset.json() as { status: string }).status, 'applied');
+});
+
 test('an address that keeps failing is slowed down: 429 with Retry-After, audited once', async () => {
   const from = '127.0.2.1';
   const statuses: number[] = [];

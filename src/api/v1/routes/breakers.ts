@@ -38,7 +38,8 @@ export const registerBreakers: RegisterRoutes = (app, context) => {
         params: z.strictObject({ service: PathName }),
         body: z
           .strictObject({ runbook: z.string().optional().describe("only this runbook's breaker") })
-          .optional(),
+          .nullish()
+          .describe('optional: no body resets every breaker of the service'),
         response: { 200: AppliedRequest, ...problems(409, 503) },
       },
     },
