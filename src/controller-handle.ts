@@ -59,7 +59,9 @@ export interface ControllerHandle {
 
 /** Something started on the controller's behalf (a server), stopped with it. */
 export interface Served {
-  /** Where it listens, for the start-up summary. */
+  /** Where it listens (with the scheme), for the start-up summary. */
   address: string;
   close(): Promise<void>;
+  /** Take what the new config changes (a renewed certificate); errors are its own to log. */
+  reload?(config: Config): Promise<void>;
 }

@@ -41,7 +41,7 @@ export interface ControllerOptions {
    * Serve the controller (the HTTP API, /readyz, /metrics): called once the decision state is
    * rebuilt and before probing starts, so a port that is taken fails the start before any probe.
    */
-  serve?: (controller: ControllerHandle) => Promise<Served>;
+  serve?: (controller: ControllerHandle, config: Config) => Promise<Served>;
 }
 
 export interface RunningController extends ControllerHandle {
@@ -155,8 +155,11 @@ export async function startController(options: ControllerOptions): Promise<Runni
   };
   let served: Served | undefined;
   try {
-    served = await options.serve?.(handle);
+    served = await options.serve?.(handle, config);
   } catch (err) {
+    // The prober's worker threads exist from its construction: left running they keep the
+    // process alive after the start has failed and said why.
+    await probing.stop(0).catch(() => {});
     await loop.stop();
     await store.close();
     await release();
@@ -196,6 +199,7 @@ export async function startController(options: ControllerOptions): Promise<Runni
       config = next.config;
       probing.reload(config);
       await loop.reload(config);
+      await served?.reload?.(config);
       metrics.configReloads.inc({ result: 'success' });
       log.info(`config reloaded: ${describe(config)}`);
       return true;

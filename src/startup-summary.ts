@@ -35,7 +35,7 @@ export function startupSummary(input: {
     `  decide:  ${deciding}`,
     `  config:  ${config.files.join(', ')}`,
     `  store:   ${input.db} (SQLite)`,
-    `  listen:  http://${input.listen} (/healthz /readyz /metrics)`,
+    `  listen:  ${input.listen} (/healthz /readyz /metrics)`,
     `  probing: ${input.workers === 0 ? 'main thread' : `${input.workers} worker threads`}`,
     '  SIGHUP reloads the config; Ctrl-C stops.',
   ].join('\n');

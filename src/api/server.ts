@@ -1,8 +1,16 @@
+import type { Server as HttpsServer } from 'node:https';
 import Fastify, { type FastifyInstance } from 'fastify';
+import type { ApiSettings, Config } from '../config/config.ts';
 import type { ApiContext, ControllerHandle, Served } from '../controller-handle.ts';
+import {
+  DEFAULT_LISTEN,
+  type ListenAddress,
+  parseListenAddress,
+} from '../support/listen-address.ts';
 import { collectRoutes } from './close-routes.ts';
 import { answerErrorsAsProblems, clientErrorHandler, frameworkErrors } from './errors.ts';
 import { countRequests } from './request-metrics.ts';
+import { httpsOptions, readServerTls, type ServerTls } from './server-tls.ts';
 import { authenticateRequests } from './v1/auth-hook.ts';
 import { registerApi } from './v1/plugin.ts';
 
@@ -22,14 +30,17 @@ const READY_MAX_WAITING = 1000;
 export async function createServer(
   controller: ControllerHandle,
   api?: ApiContext,
+  tls?: ServerTls,
 ): Promise<FastifyInstance> {
+  // One instance type for both: Fastify's types split on `https`, its routes and hooks do not.
   const app = Fastify({
+    ...(tls ? { https: httpsOptions(tls) } : {}),
     logger: false,
     bodyLimit: BODY_LIMIT_BYTES,
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     frameworkErrors,
     clientErrorHandler,
-  });
+  }) as unknown as FastifyInstance;
   const { metrics } = controller;
   collectRoutes(app);
   countRequests(app, metrics);
@@ -86,42 +97,79 @@ export async function createServer(
 }
 
 /**
- * Whether an address only this host can reach: the operator API's tokens cross the network in
- * clear until mend serves TLS, so it is served on such an address only, unless asked otherwise.
+ * Whether an address only this host can reach: without TLS the operator API's tokens would
+ * cross the network in clear, so it is served on such an address only, unless asked otherwise.
  */
 export function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }
 
+/** Where to listen: `--listen` when given, else Settings `api.listen`, else the default. */
+export function listenOf(given: ListenAddress | undefined, settings: ApiSettings | undefined) {
+  return given ?? settings?.listen ?? parseListenAddress(DEFAULT_LISTEN)!;
+}
+
 /**
- * Serve a controller on HOST:PORT; a port that cannot be had is an error that says so. The
- * operator API is served on a loopback address, or anywhere with `insecureApi` (said at start);
+ * Serve a controller. The operator API is served over TLS, or on a loopback address, or
+ * anywhere with `insecure` (Settings `api.insecure` or `--insecure-api`, said at start);
  * /healthz, /readyz and /metrics everywhere (a Prometheus on another host scrapes them).
+ * The certificate is re-read by `reload` (SIGHUP); a pair that does not load keeps the old one.
  */
 export async function serveApi(
   controller: ControllerHandle,
-  listen: { host: string; port: number },
-  options: { insecureApi?: boolean } = {},
+  config: Config,
+  options: { listen?: ListenAddress; insecureApi?: boolean } = {},
 ): Promise<Served> {
+  const settings = config.settings.api;
+  const listen = listenOf(options.listen, settings);
+  const tlsSettings = settings?.tls;
+  const tls = tlsSettings ? await readServerTls(tlsSettings) : undefined;
+  const insecure = options.insecureApi === true || settings?.insecure === true;
   const loopback = isLoopback(listen.host);
-  const api = loopback || options.insecureApi ? controller.api : undefined;
+  const api = tls || loopback || insecure ? controller.api : undefined;
   if (controller.api && !api) {
     controller.log.warn(
-      `operator API not served on ${listen.host}: it is not a loopback address and mend serves no TLS yet, so tokens would cross the network in clear; pass --insecure-api to serve it anyway (behind a TLS proxy), or listen on 127.0.0.1`,
+      `operator API not served on ${listen.host}: it is not a loopback address and no TLS is configured, so tokens would cross the network in clear; set Settings api.tls (certFile, keyFile), or api.insecure: true / --insecure-api behind a TLS proxy, or listen on 127.0.0.1`,
     );
-  } else if (controller.api && !loopback) {
+  } else if (controller.api && !loopback && !tls) {
     controller.log.warn(
-      `operator API served without TLS on ${listen.host} (--insecure-api): tokens cross the network in clear unless a TLS proxy is in front`,
+      `operator API served without TLS on ${listen.host} (${options.insecureApi ? '--insecure-api' : 'Settings api.insecure'}): tokens cross the network in clear unless a TLS proxy is in front`,
     );
   }
-  const app = await createServer(controller, api);
+  const app = await createServer(controller, api, tls);
   await app.listen({ host: listen.host, port: listen.port });
   const address = app.server.address();
+  const where =
+    typeof address === 'object' && address
+      ? `${address.address}:${address.port}`
+      : `${listen.host}:${listen.port}`;
+  let served = tlsSettings;
   return {
-    address:
-      typeof address === 'object' && address
-        ? `${address.address}:${address.port}`
-        : `${listen.host}:${listen.port}`,
+    address: `${tls ? 'https' : 'http'}://${where}`,
     close: () => app.close(),
+    async reload(next) {
+      const wanted = next.settings.api?.tls;
+      if (Boolean(wanted) !== Boolean(served) || listenChanged(listen, next, options.listen)) {
+        controller.log.warn(
+          'Settings api changed its address or turned TLS on or off: that takes a restart; the server keeps serving as it started',
+        );
+      }
+      if (!served || !wanted) return;
+      try {
+        const fresh = await readServerTls(wanted);
+        (app.server as unknown as HttpsServer).setSecureContext(httpsOptions(fresh));
+        served = wanted;
+        controller.log.info(`TLS certificate reloaded from ${wanted.certFile}`);
+      } catch (err) {
+        controller.log.error(
+          `TLS certificate not reloaded, the previous one is still served: ${(err as Error).message}`,
+        );
+      }
+    },
   };
+}
+
+function listenChanged(current: ListenAddress, next: Config, given: ListenAddress | undefined) {
+  const now = listenOf(given, next.settings.api);
+  return now.host !== current.host || (now.port !== current.port && current.port !== 0);
 }

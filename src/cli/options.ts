@@ -2,6 +2,11 @@ import { userInfo } from 'node:os';
 import { InvalidArgumentError } from '@commander-js/extra-typings';
 import { parseDuration } from '../config/kinds/duration.ts';
 import { cliActor } from '../store/audit-vocabulary.ts';
+import {
+  DEFAULT_LISTEN,
+  type ListenAddress,
+  parseListenAddress,
+} from '../support/listen-address.ts';
 
 /** Parse a positive integer option, with an error commander prints as a usage error (exit 2). */
 export function positiveInt(name: string) {
@@ -37,17 +42,16 @@ export function byteSize(name: string) {
 }
 
 /** Parse host:port (IPv6 in brackets). */
-export function listenAddress(value: string): { host: string; port: number; text: string } {
-  const match = /^(?:\[([^\]]+)\]|([^:]+)):(\d{1,5})$/.exec(value);
-  const port = Number(match?.[3]);
-  if (!match || port > 65535) {
+export function listenAddress(value: string): ListenAddress {
+  const address = parseListenAddress(value);
+  if (address === undefined) {
     throw new InvalidArgumentError(`expected HOST:PORT such as 127.0.0.1:9797, found "${value}"`);
   }
-  return { host: match[1] ?? match[2]!, port, text: value };
+  return address;
 }
 
 export const DEFAULT_DB = '.mend/mend.db';
-export const DEFAULT_LISTEN = '127.0.0.1:9797';
+export { DEFAULT_LISTEN };
 
 /** A point in time: an RFC 3339 timestamp, or a duration ago ("7d", "24h", "30m"). */
 export function timeOption(now: () => number = Date.now) {

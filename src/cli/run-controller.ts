@@ -1,22 +1,24 @@
-import { serveApi } from '../api/server.ts';
+import { listenOf, serveApi } from '../api/server.ts';
+import type { Config } from '../config/config.ts';
 import { type ControllerOptions, type RunningController, startController } from '../controller.ts';
 import type { ControllerHandle, Served } from '../controller-handle.ts';
+import type { ListenAddress } from '../support/listen-address.ts';
 import type { Logger } from '../support/log.ts';
 import { StartError } from '../support/start-error.ts';
 import { terminalBlock } from '../support/terminal-text.ts';
 import { EXIT_FAILURE } from './exit-codes.ts';
 
 /** How `mend run` and `mend demo` serve the controller: the API server on HOST:PORT. */
-export function serveOn(
-  listen: { host: string; port: number; text: string },
-  options: { insecureApi?: boolean } = {},
-) {
-  return async (controller: ControllerHandle): Promise<Served> => {
+export function serveOn(options: { listen?: ListenAddress; insecureApi?: boolean } = {}) {
+  return async (controller: ControllerHandle, config: Config): Promise<Served> => {
     try {
-      return await serveApi(controller, listen, options);
+      return await serveApi(controller, config, options);
     } catch (err) {
+      const message = (err as Error).message;
+      if (message.startsWith('Settings api')) throw new StartError(message);
+      const listen = listenOf(options.listen, config.settings.api);
       throw new StartError(
-        `cannot listen on ${listen.text}: ${(err as Error).message}; pass --listen HOST:PORT`,
+        `cannot listen on ${listen.text}: ${message}; pass --listen HOST:PORT or set Settings api.listen`,
       );
     }
   };

@@ -1,3 +1,4 @@
+import type { ListenAddress } from '../support/listen-address.ts';
 import type { LabelMatcher } from './kinds/matcher.ts';
 import type { ParamSpec } from './kinds/runbook-params.ts';
 
@@ -112,6 +113,22 @@ export interface SettingsConfig {
   chronic?: ChronicSettings;
   /** What the shell does when the store cannot record; the defaults when absent. */
   storeOutage?: StoreOutageSettings;
+  /** How the HTTP endpoints and the operator API are served; the defaults when absent. */
+  api?: ApiSettings;
+}
+
+export interface ApiSettings {
+  listen?: ListenAddress;
+  tls?: ApiTlsSettings;
+  /** Serve the operator API on a non-loopback address without TLS. */
+  insecure: boolean;
+}
+
+export interface ApiTlsSettings {
+  certFile: string;
+  keyFile: string;
+  /** Require client certificates signed by this CA bundle (mutual TLS). */
+  clientCaFile?: string;
 }
 
 export interface StoreOutageSettings {

@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { Option } from '@commander-js/extra-typings';
 import { terminalBlock } from '../../support/terminal-text.ts';
 import { EXIT_FAILURE } from '../exit-codes.ts';
-import { DEFAULT_LISTEN, listenAddress, positiveInt } from '../options.ts';
+import { listenAddress, positiveInt } from '../options.ts';
 import type { RegisterCommand } from './register-command.ts';
 
 // The demo's config: its services and policies, the restart runbook and the pager notifier.
@@ -24,9 +24,10 @@ export const registerDemo: RegisterCommand = (program) => {
       '.mend/demo.db',
     )
     .addOption(
-      new Option('--listen <host:port>', 'address for /healthz, /readyz and /metrics')
-        .argParser(listenAddress)
-        .default(listenAddress(DEFAULT_LISTEN), DEFAULT_LISTEN),
+      new Option(
+        '--listen <host:port>',
+        'address for /healthz, /readyz, /metrics and the API; default: Settings api.listen, else 127.0.0.1:9797',
+      ).argParser(listenAddress),
     )
     .addOption(
       new Option('--duration <seconds>', 'stop after this long (0: run until Ctrl-C)')
@@ -85,7 +86,7 @@ export const registerDemo: RegisterCommand = (program) => {
         workers: 1,
         maxInFlight: 100,
         log,
-        serve: serveOn(options.listen),
+        serve: serveOn(options.listen ? { listen: options.listen } : {}),
       });
       if (!mend) {
         await system.stop();

@@ -1,6 +1,6 @@
 import { Option } from '@commander-js/extra-typings';
 import { PROBER_DEFAULTS } from '../../signals/prober-options.ts';
-import { byteSize, DEFAULT_DB, DEFAULT_LISTEN, listenAddress, positiveInt } from '../options.ts';
+import { byteSize, DEFAULT_DB, listenAddress, positiveInt } from '../options.ts';
 import type { RegisterCommand } from './register-command.ts';
 
 export const registerRun: RegisterCommand = (program) => {
@@ -18,10 +18,8 @@ export const registerRun: RegisterCommand = (program) => {
     .addOption(
       new Option(
         '--listen <host:port>',
-        'address for /healthz, /readyz, /metrics and the operator API (/api/v1: loopback only without --insecure-api)',
-      )
-        .argParser(listenAddress)
-        .default(listenAddress(DEFAULT_LISTEN), DEFAULT_LISTEN),
+        'address for /healthz, /readyz, /metrics and the operator API (/api/v1: loopback only without TLS or --insecure-api); default: Settings api.listen, else 127.0.0.1:9797',
+      ).argParser(listenAddress),
     )
     .addOption(
       new Option('--workers <n>', 'probe worker threads (0: probe in the main thread)')
@@ -40,7 +38,7 @@ export const registerRun: RegisterCommand = (program) => {
     )
     .option(
       '--insecure-api',
-      'serve the operator API on a non-loopback --listen without TLS (put a TLS proxy in front)',
+      'serve the operator API on a non-loopback --listen without TLS (put a TLS proxy in front); as Settings api.insecure',
     )
     .option('--log-level <level>', 'trace, debug, info, warn, error', 'info')
     .action(async (options) => {
@@ -52,7 +50,7 @@ export const registerRun: RegisterCommand = (program) => {
         ...rest,
         ...(dbMaxSize !== undefined ? { dbMaxSizeBytes: dbMaxSize } : {}),
         log,
-        serve: serveOn(listen, { insecureApi: insecureApi === true }),
+        serve: serveOn({ ...(listen ? { listen } : {}), insecureApi: insecureApi === true }),
       });
       if (mend) handleProcessSignals(mend, log, options.shutdownTimeout * 1000);
     });

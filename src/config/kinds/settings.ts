@@ -1,5 +1,11 @@
 import { z } from 'zod';
-import type { ChronicSettings, SettingsConfig, StoreOutageSettings } from '../config.ts';
+import { parseListenAddress } from '../../support/listen-address.ts';
+import type {
+  ApiSettings,
+  ChronicSettings,
+  SettingsConfig,
+  StoreOutageSettings,
+} from '../config.ts';
 import { defineDocumentKind } from './document-kind.ts';
 import { duration, parseDuration } from './duration.ts';
 import { LABEL_KEY_PATTERN } from './metadata.ts';
@@ -50,6 +56,47 @@ const storeOutage = z
     'When the store cannot record (full, read-only, its file deleted or replaced, ...): mend acts on nothing it has not recorded, pages every notifier once without the store, fails /readyz, and exits non-zero after `exitAfter` unless the store recovers first. Default: exit after 1m.',
   );
 
+const filePath = z.string().min(1, { error: 'expected a file path' });
+
+const api = z
+  .strictObject({
+    listen: z
+      .string()
+      .refine((value) => parseListenAddress(value) !== undefined, {
+        error: 'expected HOST:PORT such as 127.0.0.1:9797 or [::1]:9797',
+      })
+      .optional()
+      .describe(
+        'Where mend serves /healthz, /readyz, /metrics and the operator API. `--listen` wins over it. Default 127.0.0.1:9797.',
+      ),
+    tls: z
+      .strictObject({
+        certFile: filePath.describe(
+          'PEM certificate chain the server presents (leaf first). Re-read on SIGHUP: a renewed certificate needs no restart.',
+        ),
+        keyFile: filePath.describe(
+          'PEM private key of the certificate. Re-read on SIGHUP with it; a pair that does not match keeps the previous one.',
+        ),
+        clientCaFile: filePath
+          .optional()
+          .describe(
+            'PEM CA bundle: when set, every client must present a certificate it signed (mutual TLS), scrapers of /metrics included. Bearer tokens are still required on /api/v1.',
+          ),
+      })
+      .optional()
+      .describe(
+        'Serve HTTPS instead of HTTP. Required to serve the operator API on a non-loopback address.',
+      ),
+    insecure: z
+      .boolean()
+      .default(false)
+      .describe(
+        'Serve the operator API on a non-loopback address without TLS (behind a TLS-terminating proxy); as `--insecure-api`. Default false: without TLS the API is served on loopback only.',
+      ),
+  })
+  .optional()
+  .describe('How mend serves its HTTP endpoints and the operator API: address, TLS, mutual TLS.');
+
 export const settingsSpec = z.strictObject({
   dryRun: z
     .boolean()
@@ -69,6 +116,7 @@ export const settingsSpec = z.strictObject({
     ),
   chronic,
   storeOutage,
+  api,
 });
 
 export type SettingsSpec = z.output<typeof settingsSpec>;
@@ -89,6 +137,15 @@ function settingsConfig(spec: SettingsSpec | undefined): SettingsConfig {
       spec === undefined
         ? STORE_OUTAGE_DEFAULTS
         : { exitAfterMs: parseDuration(spec.storeOutage.exitAfter)! },
+    ...(spec?.api ? { api: apiSettings(spec.api) } : {}),
+  };
+}
+
+function apiSettings(spec: NonNullable<SettingsSpec['api']>): ApiSettings {
+  return {
+    ...(spec.listen !== undefined ? { listen: parseListenAddress(spec.listen)! } : {}),
+    ...(spec.tls ? { tls: spec.tls } : {}),
+    insecure: spec.insecure,
   };
 }
 
