@@ -1,12 +1,12 @@
 import type { Server as HttpsServer } from 'node:https';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { ApiSettings, Config } from '../config/config.ts';
-import type { ApiContext, ControllerHandle, Served } from '../controller-handle.ts';
 import {
   DEFAULT_LISTEN,
   type ListenAddress,
   parseListenAddress,
-} from '../support/listen-address.ts';
+} from '../config/listen-address.ts';
+import type { ApiContext, ControllerHandle, Served } from '../controller-handle.ts';
 import { collectRoutes } from './close-routes.ts';
 import { answerErrorsAsProblems, clientErrorHandler, frameworkErrors } from './errors.ts';
 import { countRequests } from './request-metrics.ts';

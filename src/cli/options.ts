@@ -1,12 +1,12 @@
 import { userInfo } from 'node:os';
 import { InvalidArgumentError } from '@commander-js/extra-typings';
 import { parseDuration } from '../config/kinds/duration.ts';
-import { cliActor } from '../store/audit-vocabulary.ts';
 import {
   DEFAULT_LISTEN,
   type ListenAddress,
   parseListenAddress,
-} from '../support/listen-address.ts';
+} from '../config/listen-address.ts';
+import { cliActor } from '../store/audit-vocabulary.ts';
 
 /** Parse a positive integer option, with an error commander prints as a usage error (exit 2). */
 export function positiveInt(name: string) {

@@ -1,8 +1,8 @@
 import { listenOf, serveApi } from '../api/server.ts';
 import type { Config } from '../config/config.ts';
+import type { ListenAddress } from '../config/listen-address.ts';
 import { type ControllerOptions, type RunningController, startController } from '../controller.ts';
 import type { ControllerHandle, Served } from '../controller-handle.ts';
-import type { ListenAddress } from '../support/listen-address.ts';
 import type { Logger } from '../support/log.ts';
 import { StartError } from '../support/start-error.ts';
 import { terminalBlock } from '../support/terminal-text.ts';

@@ -1,6 +1,6 @@
-import type { ListenAddress } from '../support/listen-address.ts';
 import type { LabelMatcher } from './kinds/matcher.ts';
 import type { ParamSpec } from './kinds/runbook-params.ts';
+import type { ListenAddress } from './listen-address.ts';
 
 /** Where a document came from, for error messages and `mend validate` output. */
 export interface DocumentSource {

@@ -1,6 +1,9 @@
 import type { Config } from '../config/config.ts';
 import { parseMatcher } from '../config/kinds/matcher.ts';
+import { validateParams } from '../config/kinds/runbook-params.ts';
+import { didYouMean } from '../config/suggest.ts';
 import type { EngineState, Input } from '../policy/index.ts';
+import { tableGet } from '../policy/table.ts';
 import type { StoredOperatorRequest } from '../store/store.ts';
 
 /**
@@ -37,6 +40,7 @@ export function operatorInput(
     }
     return { input: { kind: 'silenceExpire', at: now, id: silenceId, actor: request.actor } };
   }
+  if (request.kind === 'runbookRun') return runbookRunInput(request, state, config, now);
   const { service, runbook } = request.payload;
   if (!config.services.some((s) => s.name === service)) {
     return { rejected: `no service named ${service} in the config` };
@@ -84,6 +88,56 @@ function silenceInput(
       endsAt,
       comment,
       actor: request.actor,
+    },
+  };
+}
+
+/**
+ * A run by hand is refused here, with the reason, when it could not start: no such service or
+ * runbook, params the runbook does not accept, or a heal already running on the service (one at
+ * a time, by hand or not).
+ */
+function runbookRunInput(
+  request: Extract<StoredOperatorRequest, { kind: 'runbookRun' }>,
+  state: EngineState,
+  config: Config,
+  now: number,
+): { input: Input } | { rejected: string } {
+  const { service, runbook, params } = request.payload;
+  if (!config.services.some((s) => s.name === service)) {
+    return {
+      rejected: `no service named ${service} in the config${didYouMean(
+        service,
+        config.services.map((s) => s.name),
+      )}`,
+    };
+  }
+  const found = config.runbooks.find((r) => r.name === runbook);
+  if (found === undefined) {
+    return {
+      rejected: `no runbook named ${runbook} in the config${didYouMean(
+        runbook,
+        config.runbooks.map((r) => r.name),
+      )}`,
+    };
+  }
+  const typed = validateParams(found.params, params);
+  if ('errors' in typed) return { rejected: `params do not validate: ${typed.errors.join('; ')}` };
+  const busy = tableGet(state.services, service)?.busy ?? null;
+  if (busy !== null) {
+    return {
+      rejected: `heal ${busy} is running on ${service}: one heal per service at a time; try again when it ends`,
+    };
+  }
+  return {
+    input: {
+      kind: 'runbookRun',
+      at: now,
+      service,
+      runbook,
+      params: typed.params,
+      actor: request.actor,
+      request: request.id,
     },
   };
 }

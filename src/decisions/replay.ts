@@ -135,6 +135,8 @@ function describeInput(input: Input): string {
       return `silence ${input.id} (${input.matchers.join(', ')}) by ${input.actor}`;
     case 'silenceExpire':
       return `expire silence ${input.id} by ${input.actor}`;
+    case 'runbookRun':
+      return `run ${input.runbook} on ${input.service} by hand by ${input.actor}`;
     case 'tick':
       return 'timer';
   }

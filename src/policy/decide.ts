@@ -6,6 +6,7 @@ import { expireApproval, onApproval } from './inputs/on-approval.ts';
 import { onBreakerReset } from './inputs/on-breaker-reset.ts';
 import { onNotify } from './inputs/on-notify.ts';
 import { onOutcome } from './inputs/on-outcome.ts';
+import { onRunbookRun } from './inputs/on-runbook-run.ts';
 import { onSignal } from './inputs/on-signal.ts';
 import { onSilence, onSilenceExpire } from './inputs/on-silence.ts';
 import { refreshHolds } from './judge/follow-ups.ts';
@@ -48,6 +49,9 @@ export function decide(
       break;
     case 'silenceExpire':
       onSilenceExpire(d, input);
+      break;
+    case 'runbookRun':
+      onRunbookRun(d, input);
       break;
     case 'tick':
       break;

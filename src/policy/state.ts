@@ -146,6 +146,8 @@ export interface IncidentState {
   healed: boolean;
   /** Its service was chronic while it was open: its pages say so. */
   chronic: Chronic | null;
+  /** A runbook run by hand: who ran it. It closes with the run's outcome, not with signals. */
+  manual?: { actor: string; request: number };
 }
 
 /** Changed only through the machine in breaker.ts, which returns a new one for every change. */

@@ -15,7 +15,8 @@ export type Input =
   | BreakerResetInput
   | NotifyInput
   | SilenceInput
-  | SilenceExpireInput;
+  | SilenceExpireInput
+  | RunbookRunInput;
 
 export interface SignalInput {
   kind: 'signal';
@@ -107,6 +108,23 @@ export interface NotifyInput {
   message: string;
 }
 
+/**
+ * An operator runs a runbook by hand on a service (the API): recorded as an incident of its own,
+ * run as a heal (so one heal per service at a time holds, and its notify steps page through the
+ * engine), and closed with the run's outcome. Policies, budgets and cooldowns do not apply: a
+ * person decided; the shell has checked the service, the runbook and its params.
+ */
+export interface RunbookRunInput {
+  kind: 'runbookRun';
+  at: number;
+  service: string;
+  runbook: string;
+  params: HealParams;
+  actor: string;
+  /** The operator request it applies: the incident's group key, so it is its own incident. */
+  request: number;
+}
+
 export type Command = HealCommand | PageCommand | ResolvePageCommand | RequestApprovalCommand;
 
 export interface HealCommand {
@@ -122,6 +140,8 @@ export interface HealCommand {
   /** Index of the ladder rung (0 for a plain heal). */
   rung: number;
   attempt: number;
+  /** Who started it, for a run by hand (the journal's actor); the controller otherwise. */
+  actor?: string;
 }
 
 export interface PageCommand {

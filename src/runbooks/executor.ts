@@ -118,7 +118,7 @@ function requestOf(command: HealCommand, context: DispatchContext): RunRequest {
     params: command.params,
     incidentId: command.incidentId,
     policy: command.policy,
-    actor: 'controller',
+    actor: command.actor ?? 'controller',
     serviceConfig: context.service,
     lead: context.lead,
     notify: context.notify,

@@ -154,6 +154,14 @@ export function operatorTarget(request: NewOperatorRequest): string {
     }
     case 'silenceExpire':
       return `silence/${text('silenceId', request.payload.silenceId)}`;
+    case 'runbookRun': {
+      const { service, runbook, params } = request.payload;
+      if (typeof params !== 'object' || params === null || Array.isArray(params)) {
+        throw new TypeError('runbook params must be an object of text values');
+      }
+      for (const [name, value] of Object.entries(params)) text(`param ${name}`, value);
+      return `runbook/${text('service', service)}/${text('runbook', runbook)}`;
+    }
     default:
       throw new TypeError(
         `unknown operator request kind ${String((request as { kind: unknown }).kind)}`,
@@ -166,6 +174,7 @@ const KINDS: ReadonlySet<string> = new Set<OperatorRequestKind>([
   'breakerReset',
   'silence',
   'silenceExpire',
+  'runbookRun',
 ]);
 
 export function storedOperatorRequest(row: Row<'operator_requests'>): StoredOperatorRequest {

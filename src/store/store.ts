@@ -455,7 +455,15 @@ export type NewOperatorRequest = {
   | { kind: 'breakerReset'; payload: { service: string; runbook?: string } }
   | { kind: 'silence'; payload: SilenceRequest }
   | { kind: 'silenceExpire'; payload: { silenceId: string } }
+  | { kind: 'runbookRun'; payload: RunbookRunRequest }
 );
+
+/** A runbook an operator runs by hand on a service; params as text, typed by the runbook. */
+export interface RunbookRunRequest {
+  service: string;
+  runbook: string;
+  params: Record<string, string>;
+}
 
 /** A silence an operator asks for; the controller names it `sil-<request id>` when it applies. */
 export interface SilenceRequest {

@@ -77,14 +77,24 @@ export async function startRunningMend(
   const db = join(dir, 'mend.db');
   await writeFile(config, (options.config ?? RUNNING_MEND_CONFIG)(target.url));
   const mend = new MendProcess(['run', '-c', config, '--db', db, '--listen', '127.0.0.1:0']);
-  const running = await mend.waitForLog(/^mend running/, 20_000);
-  const port = /listen:\s+http:\/\/127\.0\.0\.1:(\d+)/.exec(running)?.[1];
-  if (port === undefined) throw new Error(`no listen address in: ${running}`);
+  let port: string | undefined;
   const tokens = {} as RunningMend['tokens'];
-  for (const role of ['viewer', 'operator', 'admin', 'ingest'] as const) {
-    const created = await runMend(['token', 'create', `${role}-1`, '--role', role, '--db', db]);
-    if (created.code !== 0) throw new Error(created.stderr);
-    tokens[role] = created.stdout.trim();
+  try {
+    const running = await mend.waitForLog(/^mend running/, 20_000);
+    port = /listen:\s+http:\/\/127\.0\.0\.1:(\d+)/.exec(running)?.[1];
+    if (port === undefined) throw new Error(`no listen address in: ${running}`);
+    for (const role of ['viewer', 'operator', 'admin', 'ingest'] as const) {
+      const created = await runMend(['token', 'create', `${role}-1`, '--role', role, '--db', db]);
+      if (created.code !== 0) throw new Error(created.stderr);
+      tokens[role] = created.stdout.trim();
+    }
+  } catch (err) {
+    // A start that failed leaves nothing running: the target would keep the test process alive.
+    if (mend.child.exitCode === null) mend.kill('SIGKILL');
+    await mend.exited;
+    await target.close();
+    await rm(dir, { recursive: true, force: true });
+    throw err;
   }
   const halt = async () => {
     if (mend.child.exitCode === null && mend.child.signalCode === null) mend.kill('SIGTERM');

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { createEngine } from '../../src/policy/index.ts';
+import { BY_HAND } from '../../src/policy/inputs/on-runbook-run.ts';
 import type { HealCommand, Input } from '../../src/policy/types.ts';
 import { play, steps, type World, worldConfig, worlds } from './simulate.ts';
 
@@ -41,6 +42,10 @@ const unhealthy = (model: Model, service: string) =>
   [...model.firing.values()].some((signal) => signal.service === service);
 
 function checkHeal(world: World, model: Model, heal: HealCommand): void {
+  if (heal.policy === BY_HAND) {
+    checkRunByHand(world, model, heal);
+    return;
+  }
   const policy = world.policies[heal.policy]! as Record<string, unknown>;
   const service = world.services.find((s) => s.name === heal.service)!;
   assert.ok(unhealthy(model, heal.service), `heal of ${heal.service}, which has no firing signal`);
@@ -98,6 +103,21 @@ function checkHeal(world: World, model: Model, heal: HealCommand): void {
   }
 }
 
+/** A person decided a run by hand: no budget or health applies; one heal per service does. */
+function checkRunByHand(world: World, model: Model, heal: HealCommand): void {
+  for (const other of model.inFlight.values()) {
+    assert.notEqual(other.service, heal.service, `two heals in flight on ${heal.service}`);
+  }
+  assert.equal(heal.actor, 'tester', 'a run by hand carries who asked');
+  model.inFlight.set(heal.id, heal);
+  const global = world.settings.maxConcurrent as number | undefined;
+  if (global !== undefined) {
+    // The global limit counts runs by hand but does not refuse them: a person decided.
+    const engineHeals = [...model.inFlight.values()].filter((h) => h.policy !== BY_HAND).length;
+    assert.ok(engineHeals <= global, `${engineHeals} engine heals in flight, global max ${global}`);
+  }
+}
+
 // The heal's time is the decision's; kept on the side while checking one decision.
 let now = 0;
 const at = (_heal: HealCommand) => now;
@@ -130,6 +150,8 @@ test('guardrails hold on every heal: budget, concurrency, dependencies, blast ra
     'dependency',
     'blast-radius',
     'concurrency',
+    'runbook-run',
+    'runbook-run-ended',
   ]) {
     assert.ok(
       (seen.get(code) ?? 0) > 0,

@@ -92,6 +92,7 @@ export type Step =
   | { op: 'outcome'; pick: number; result: 'succeeded' | 'failed' | 'unknown'; gap: number }
   | { op: 'approve' | 'deny'; pick: number; gap: number }
   | { op: 'reset'; service: number; gap: number }
+  | { op: 'run'; service: number; gap: number }
   | { op: 'tick'; gap: number };
 
 const gap = fc.oneof(
@@ -147,6 +148,10 @@ export const steps: fc.Arbitrary<Step[]> = fc.array(
     {
       weight: 1,
       arbitrary: fc.record({ op: fc.constant('reset' as const), service: fc.nat(7), gap }),
+    },
+    {
+      weight: 1,
+      arbitrary: fc.record({ op: fc.constant('run' as const), service: fc.nat(7), gap }),
     },
     { weight: 4, arbitrary: fc.record({ op: fc.constant('tick' as const), gap }) },
   ),
@@ -211,6 +216,18 @@ export function toInput(world: World, step: Step, at: number, ledger: Ledger): I
     }
     case 'reset':
       return { kind: 'breakerReset', at, service: `s${step.service % count}`, actor: 'tester' };
+    case 'run':
+      // A run by hand, as the shell sends it (it refuses one on a busy service, but a run can
+      // race a heal the same decision starts: the engine must hold one per service anyway).
+      return {
+        kind: 'runbookRun',
+        at,
+        service: `s${step.service % count}`,
+        runbook: 'restart',
+        params: {},
+        actor: 'tester',
+        request: at,
+      };
     case 'tick':
       return { kind: 'tick', at };
   }

@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import { parseListenAddress } from '../../support/listen-address.ts';
 import type {
   ApiSettings,
   ChronicSettings,
   SettingsConfig,
   StoreOutageSettings,
 } from '../config.ts';
+import { parseListenAddress } from '../listen-address.ts';
 import { defineDocumentKind } from './document-kind.ts';
 import { duration, parseDuration } from './duration.ts';
 import { LABEL_KEY_PATTERN } from './metadata.ts';

@@ -2,6 +2,7 @@ import type { Draft } from '../draft.ts';
 import { elapsed, plural } from '../format.ts';
 import { without } from '../records.ts';
 import type { IncidentState, ServiceState } from '../state.ts';
+import type { Reason } from '../types.ts';
 
 /** Every firing signal resolved: the incident closes, its pages resolve, its requests lapse. */
 export function closeIncident(d: Draft, svc: ServiceState, inc: IncidentState): void {
@@ -21,7 +22,52 @@ export function closeIncident(d: Draft, svc: ServiceState, inc: IncidentState): 
     numbers: { durationMs: d.now - inc.openedAt, attempts: inc.attempts },
     message: `every signal resolved after ${elapsed(d.now - inc.openedAt)}${healed ? ` and ${plural(inc.attempts, 'heal attempt')}` : ''}: ${how}`,
   });
-  resolvePages(d, inc, `${inc.service}: ${how}`);
+  endIncident(
+    d,
+    svc,
+    inc,
+    `${inc.service}: ${how}`,
+    healed ? 'recovered-after-heal' : 'resolved',
+    reason,
+  );
+}
+
+/**
+ * A runbook run by hand ended (WORDS say how): its incident closes with it, whatever the result;
+ * the person who ran it has the answer, and the run's steps are in its journal.
+ */
+export function closeRunByHand(
+  d: Draft,
+  svc: ServiceState,
+  inc: IncidentState,
+  words: string,
+): void {
+  const reason = d.reason({
+    code: 'runbook-run-ended',
+    incidentId: inc.id,
+    service: inc.service,
+    numbers: { durationMs: d.now - inc.openedAt, attempts: inc.attempts },
+    message: `${words}; incident closed`,
+  });
+  endIncident(
+    d,
+    svc,
+    inc,
+    `${inc.service}: ${words}`,
+    inc.healed ? 'recovered-after-heal' : 'resolved',
+    reason,
+  );
+}
+
+function endIncident(
+  d: Draft,
+  svc: ServiceState,
+  inc: IncidentState,
+  summary: string,
+  how: 'resolved' | 'recovered-after-heal',
+  reason: Reason,
+): void {
+  resolvePages(d, inc, summary);
   if (inc.approval !== null) {
     d.state.approvals = without(d.state.approvals, inc.approval);
     d.emit({
@@ -40,7 +86,7 @@ export function closeIncident(d: Draft, svc: ServiceState, inc: IncidentState): 
     type: 'resolved',
     incidentId: inc.id,
     at: d.now,
-    how: healed ? 'recovered-after-heal' : 'resolved',
+    how,
     attempts: inc.attempts,
     reason,
   });

@@ -18,17 +18,27 @@ export function openIncident(d: Draft, svc: ServiceState, signal: Signal): Incid
   }
   const open = svc.incidents.find((incident) => incident.groupKey === groupKey);
   if (open !== undefined) return open;
+  return newIncident(d, svc, { service: signal.service, groupKey, group, since: signal.at });
+}
+
+/** A new incident with the next id, opened now. */
+export function newIncident(
+  d: Draft,
+  svc: ServiceState,
+  opening: { service: string; groupKey: string; group: Record<string, string>; since: number },
+): IncidentState {
+  const { service, groupKey, group } = opening;
   const id = `inc-${d.state.nextIncident++}`;
   const incident: IncidentState = {
     id,
-    service: signal.service,
+    service,
     groupKey,
     group,
     openedAt: d.now,
     firing: [],
     policy: null,
     lead: null,
-    since: signal.at,
+    since: opening.since,
     counted: false,
     phase: 'pending',
     blockedBy: null,
@@ -46,7 +56,7 @@ export function openIncident(d: Draft, svc: ServiceState, signal: Signal): Incid
     chronic: null,
   };
   svc.incidents.push(incident);
-  d.emit({ type: 'opened', incidentId: id, at: d.now, service: signal.service, group });
+  d.emit({ type: 'opened', incidentId: id, at: d.now, service, group });
   return incident;
 }
 

@@ -3,6 +3,7 @@ import { escalation } from '../commands/page.ts';
 import type { Draft } from '../draft.ts';
 import { elapsed, iso } from '../format.ts';
 import { noteVerifiedHeal } from '../incidents/chronic-heals.ts';
+import { closeRunByHand } from '../incidents/close-incident.ts';
 import { applyRuling } from '../judge/apply.ts';
 import { drainQueue, rejudgeBlocked } from '../judge/follow-ups.ts';
 import { judge } from '../judge/judge.ts';
@@ -55,6 +56,15 @@ export function onOutcome(d: Draft, input: OutcomeInput): void {
       numbers: { durationMs: d.now - flight.startedAt },
       message: `heal ${said} ${input.result} ${took}; its incident had already closed${reopened}`,
     });
+  } else if (inc.manual) {
+    inc.healing = null;
+    if (ok) inc.healed = true;
+    closeRunByHand(
+      d,
+      svc,
+      inc,
+      `runbook ${flight.runbook} run by hand by ${inc.manual.actor}: ${input.result} ${took}`,
+    );
   } else {
     inc.healing = null;
     if (ok) inc.healed = true;

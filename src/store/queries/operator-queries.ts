@@ -43,6 +43,8 @@ function operatorAction(request: NewOperatorRequest): AuditAction {
       return 'silence.create';
     case 'silenceExpire':
       return 'silence.expire';
+    case 'runbookRun':
+      return 'runbook.run';
     case 'approval':
       return request.payload.verdict === 'approve' ? 'approval.approve' : 'approval.deny';
   }

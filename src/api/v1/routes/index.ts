@@ -4,6 +4,7 @@ import { registerAudit } from './audit.ts';
 import { registerBreakers } from './breakers.ts';
 import { registerIncidents } from './incidents.ts';
 import { registerReport } from './report.ts';
+import { registerRunbooks } from './runbooks.ts';
 import { registerServices } from './services.ts';
 import { registerSignals } from './signals.ts';
 import { registerSilences } from './silences.ts';
@@ -18,6 +19,7 @@ export const ROUTES: readonly RegisterRoutes[] = [
   registerBreakers,
   registerApprovals,
   registerSilences,
+  registerRunbooks,
   registerReport,
   registerStream,
   registerTokens,
