@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Input } from '../../src/policy/index.ts';
-import { firing, makeConfig, outcome, run, T0 } from './helpers.ts';
+import { firing, makeConfig, outcome, resolved, run, T0 } from './helpers.ts';
 
 const config = makeConfig({
   services: [{ name: 'api' }],
@@ -56,4 +56,19 @@ test('a notify step of a heal that is not in flight pages nobody, and says why',
     assert.equal(decided.reasons[0]?.code, 'unknown-command');
     assert.match(decided.reasons[0]!.message, /not in flight .*: nothing sent to chat$/);
   }
+});
+
+test('a page sent by a notify step is resolved with the other pages when its incident closes', () => {
+  const { steps } = run(config, [
+    firing('api', T0),
+    notify(T0 + 100, 'inc-1:heal:1', 'inc-1:heal:1:steps:0:1'),
+    outcome('inc-1:heal:1', T0 + 200, 'succeeded'),
+    resolved('api', T0 + 300),
+  ]);
+  const closed = steps[3]!;
+  assert.ok(closed.events.some((e) => e.type === 'resolved'), 'the incident closed');
+  assert.deepEqual(
+    closed.commands.filter((c) => c.kind === 'resolvePage').map((c) => c.id),
+    ['inc-1:heal:1:steps:0:1'],
+  );
 });

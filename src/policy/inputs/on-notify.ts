@@ -1,4 +1,5 @@
 import type { Draft } from '../draft.ts';
+import { incidentOf } from '../state.ts';
 import { tableGet } from '../table.ts';
 import type { NotifyInput } from '../types.ts';
 
@@ -25,6 +26,10 @@ export function onNotify(d: Draft, input: NotifyInput): void {
     numbers: {},
     message: `runbook of ${input.commandId} notifies ${to}: ${input.message}`,
   });
+  // The incident keeps it among its pages, so they are resolved together when it closes: a page
+  // a runbook sent must not stay open in PagerDuty after the incident is over.
+  const inc = incidentOf(d.service(flight.service), flight.incidentId);
+  if (inc !== undefined && !inc.pages.includes(input.key)) inc.pages.push(input.key);
   d.commands.push({
     kind: 'page',
     id: input.key,
