@@ -131,6 +131,11 @@ export interface IncidentState {
   approvedAttempt: number | null;
   /** Pages sent for it and not yet resolved. */
   pages: string[];
+  /**
+   * Pages its runbooks' notify steps sent: resolved with it, but not its escalation (a notice
+   * does not count as "already paged"). Absent in older snapshots and before the first one.
+   */
+  notices?: string[];
   /** The incident of the unhealthy dependency it waits for, and that dependency. */
   linkedTo: string | null;
   linkedVia: string | null;

@@ -66,9 +66,36 @@ test('a page sent by a notify step is resolved with the other pages when its inc
     resolved('api', T0 + 300),
   ]);
   const closed = steps[3]!;
-  assert.ok(closed.events.some((e) => e.type === 'resolved'), 'the incident closed');
+  assert.ok(
+    closed.events.some((e) => e.type === 'resolved'),
+    'the incident closed',
+  );
   assert.deepEqual(
     closed.commands.filter((c) => c.kind === 'resolvePage').map((c) => c.id),
     ['inc-1:heal:1:steps:0:1'],
   );
+});
+
+test('a notify step is not the escalation: a breaker that opens after it still pages on-call', () => {
+  const once = makeConfig({
+    services: [{ name: 'api' }],
+    policies: {
+      restart: {
+        heal: { runbook: 'restart' },
+        maxAttempts: 1,
+        window: '1h',
+        escalate: { notifiers: ['oncall'] },
+      },
+    },
+  });
+  const { steps } = run(once, [
+    firing('api', T0),
+    notify(T0 + 100, 'inc-1:heal:1', 'inc-1:heal:1:steps:0:1'),
+    outcome('inc-1:heal:1', T0 + 200, 'failed'),
+    firing('api', T0 + 300),
+  ]);
+  const pages = steps
+    .flatMap((step) => step.commands)
+    .filter((c) => c.kind === 'page' && c.notifiers.includes('oncall'));
+  assert.equal(pages.length, 1, JSON.stringify(steps.map((s) => s.reasons.map((r) => r.message))));
 });

@@ -92,9 +92,9 @@ function endIncident(
   });
 }
 
-/** Resolve the incident's open pages (it closed). */
+/** Resolve the incident's open pages and its runbooks' notices (it closed). */
 function resolvePages(d: Draft, inc: IncidentState, summary: string): void {
-  for (const id of inc.pages) {
+  for (const id of [...inc.pages, ...(inc.notices ?? [])]) {
     // Its own key: resolving is a second delivery about the same page, not a repeat of it.
     d.commands.push({
       kind: 'resolvePage',
@@ -105,4 +105,5 @@ function resolvePages(d: Draft, inc: IncidentState, summary: string): void {
     });
   }
   inc.pages = [];
+  if (inc.notices !== undefined) inc.notices = [];
 }

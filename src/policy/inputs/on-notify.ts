@@ -26,10 +26,13 @@ export function onNotify(d: Draft, input: NotifyInput): void {
     numbers: {},
     message: `runbook of ${input.commandId} notifies ${to}: ${input.message}`,
   });
-  // The incident keeps it among its pages, so they are resolved together when it closes: a page
-  // a runbook sent must not stay open in PagerDuty after the incident is over.
+  // Kept apart from the incident's pages (a notice is not the escalation: "already paged" must
+  // not hold one back) and resolved with them when it closes: a page a runbook sent must not
+  // stay open in PagerDuty after the incident is over.
   const inc = incidentOf(d.service(flight.service), flight.incidentId);
-  if (inc !== undefined && !inc.pages.includes(input.key)) inc.pages.push(input.key);
+  if (inc !== undefined && !(inc.notices ?? []).includes(input.key)) {
+    inc.notices = [...(inc.notices ?? []), input.key];
+  }
   d.commands.push({
     kind: 'page',
     id: input.key,

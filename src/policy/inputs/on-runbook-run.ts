@@ -1,4 +1,5 @@
 import type { Draft } from '../draft.ts';
+import { flagIfChronic } from '../incidents/chronic-heals.ts';
 import { newIncident } from '../incidents/open-incident.ts';
 import { applyRuling } from '../judge/apply.ts';
 import type { HealCommand, RunbookRunInput } from '../types.ts';
@@ -31,6 +32,8 @@ export function onRunbookRun(d: Draft, input: RunbookRunInput): void {
     since: d.now,
   });
   inc.manual = { actor: input.actor, request: input.request };
+  // Runs by hand are heals too: a chronic service says so on this incident as on any other.
+  if (svc.heals !== undefined) flagIfChronic(d, svc, inc.service, inc.id, inc);
   const id = `${inc.id}:heal:1`;
   const command: HealCommand = {
     kind: 'heal',
