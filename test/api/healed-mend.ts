@@ -65,7 +65,7 @@ spec:
 
 /**
  * The work a scrape should show: `api` fails, an incident opens and is healed (the runbook tells
- * the notifiers, restarts, verifies), `api` recovers, the incident closes.
+ * the notifiers, restarts, verifies), `api` recovers, the incident closes and resolves that page.
  * `whileOpen` runs while the incident is open and the heal waits for the check to pass.
  */
 export async function failAndHeal(
@@ -80,6 +80,8 @@ export async function failAndHeal(
   mend.target.setStatus(200);
   await mend.mend.waitForLog(/^runbook restart on api \(inc-1:heal:1\): succeeded/, 20_000);
   await mend.mend.waitForLog(/^inc-1: .*recovered after heal/, 20_000);
+  // The runbook's page is resolved with the incident.
+  await mend.mend.waitForLog(/: resolve sent to hook \(webhook\)$/, 20_000);
 }
 
 /** GET /metrics as Prometheus scrapes it. */

@@ -61,12 +61,14 @@ test('/metrics of a mend run that healed: promtool lints nothing, and the series
   assert.equal(m.value('mend_time_to_recover_seconds_count', recovered), 1);
   assert.ok(m.value('mend_time_to_recover_seconds_sum', recovered) > 0);
 
-  // The runbook's page: delivered to hook, failed to gone.
+  // The runbook's page: delivered to hook, failed to gone ...
   const delivery = (event: string, result: string) =>
     m.value('mend_notifier_deliveries_total', { kind: 'webhook', event, result });
   assert.equal(delivery('page', 'delivered'), 1);
   assert.equal(delivery('page', 'failed'), 1);
-  assert.deepEqual(mend.received, ['page']);
+  // ... and resolved when the incident closed (to gone, it fails again).
+  assert.equal(delivery('resolve', 'delivered'), 1);
+  assert.deepEqual(mend.received, ['page', 'resolve']);
 
   for (const operation of ['record_decision', 'append_journal', 'append_incident_event']) {
     const writes = m.value('mend_store_write_duration_seconds_count', { operation });
