@@ -120,8 +120,17 @@ export interface SettingsConfig {
 export interface ApiSettings {
   listen?: ListenAddress;
   tls?: ApiTlsSettings;
+  /** How failing authentications from one address are slowed down; the defaults when absent. */
+  authFailures?: AuthFailureSettings;
   /** Serve the operator API on a non-loopback address without TLS. */
   insecure: boolean;
+}
+
+export interface AuthFailureSettings {
+  maxFailures: number;
+  windowMs: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
 }
 
 export interface ApiTlsSettings {

@@ -24,7 +24,9 @@ declare module 'fastify' {
  * the route is 403 naming the role needed. Refusals are audited with the source address.
  */
 export function authenticateRequests(app: FastifyInstance, context: ApiContext): void {
-  const limiter = new FailureLimiter();
+  // Made at the first request: the OpenAPI document is rendered from routes with no config.
+  let made: FailureLimiter | undefined;
+  const limiter = () => (made ??= new FailureLimiter(context.config().settings.api?.authFailures));
   app.decorateRequest('actor', 'anonymous');
   app.decorateRequest('role', null);
   app.addHook('onRoute', (route) => {
@@ -50,7 +52,7 @@ export function authenticateRequests(app: FastifyInstance, context: ApiContext):
     if (access === undefined || access.permission === 'public') return;
     const now = context.now();
     const source = request.ip;
-    const limited = limiter.check(source, now);
+    const limited = limiter().check(source, now);
     if (!limited.allowed) {
       const seconds = Math.ceil(limited.retryAfterMs / 1000);
       reply.header('retry-after', String(seconds));
@@ -65,7 +67,7 @@ export function authenticateRequests(app: FastifyInstance, context: ApiContext):
       onTouchError: (err) => context.log.warn({ err }, 'API: cannot record a token’s last use'),
     });
     if (!judged.ok) {
-      const failure = limiter.recordFailure(source, now);
+      const failure = limiter().recordFailure(source, now);
       await audit(context, request, 'auth.refused', routeName(request), {
         reason: judged.reason,
         ...(judged.tokenName !== undefined ? { token: judged.tokenName } : {}),
@@ -76,7 +78,7 @@ export function authenticateRequests(app: FastifyInstance, context: ApiContext):
       reply.header('www-authenticate', `Bearer realm="mend", error="invalid_token"`);
       return sendProblem(reply, 401, judged.message);
     }
-    limiter.recordSuccess(source, now);
+    limiter().recordSuccess(source, now);
     const { tokenName, role } = judged.principal;
     request.actor = `token:${tokenName}`;
     request.role = role;

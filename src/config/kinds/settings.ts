@@ -87,6 +87,36 @@ const api = z
       .describe(
         'Serve HTTPS instead of HTTP. Required to serve the operator API on a non-loopback address.',
       ),
+    authFailures: z
+      .strictObject({
+        maxFailures: z
+          .int()
+          .min(1)
+          .max(10_000)
+          .default(5)
+          .describe(
+            'Failed authentications from one address within `window` before it is refused. Default 5.',
+          ),
+        window: duration({ min: '1s', max: '1d' })
+          .default('1m')
+          .describe('The window the failures are counted in. Default 1m.'),
+        block: duration({ min: '1s', max: '1d' })
+          .default('10s')
+          .describe(
+            'How long the first refusal lasts (429 with Retry-After); each further one doubles it. Default 10s.',
+          ),
+        maxBlock: duration({ min: '1s', max: '7d' })
+          .default('15m')
+          .describe('The longest a refusal lasts. Default 15m.'),
+      })
+      .refine((limits) => parseDuration(limits.block)! <= parseDuration(limits.maxBlock)!, {
+        error: 'expected block no longer than maxBlock',
+        path: ['block'],
+      })
+      .optional()
+      .describe(
+        'How an address that keeps failing to authenticate is slowed down (each refusal is audited). Read at start. Default: 5 failures within 1m block it for 10s, doubling up to 15m.',
+      ),
     insecure: z
       .boolean()
       .default(false)
@@ -145,6 +175,16 @@ function apiSettings(spec: NonNullable<SettingsSpec['api']>): ApiSettings {
   return {
     ...(spec.listen !== undefined ? { listen: parseListenAddress(spec.listen)! } : {}),
     ...(spec.tls ? { tls: spec.tls } : {}),
+    ...(spec.authFailures
+      ? {
+          authFailures: {
+            maxFailures: spec.authFailures.maxFailures,
+            windowMs: parseDuration(spec.authFailures.window)!,
+            baseDelayMs: parseDuration(spec.authFailures.block)!,
+            maxDelayMs: parseDuration(spec.authFailures.maxBlock)!,
+          },
+        }
+      : {}),
     insecure: spec.insecure,
   };
 }
