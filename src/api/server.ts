@@ -11,6 +11,7 @@ import { collectRoutes } from './close-routes.ts';
 import { answerErrorsAsProblems, clientErrorHandler, frameworkErrors } from './errors.ts';
 import { countRequests } from './request-metrics.ts';
 import { httpsOptions, readServerTls, type ServerTls } from './server-tls.ts';
+import { registerDashboard } from './ui/plugin.ts';
 import { authenticateRequests } from './v1/auth-hook.ts';
 import { registerApi } from './v1/plugin.ts';
 
@@ -50,6 +51,7 @@ export async function createServer(
   if (api) {
     authenticateRequests(app, api);
     await registerApi(app, api);
+    await registerDashboard(app, api, { secure: tls !== undefined });
   }
 
   app.get('/healthz', async () => ({ status: 'pass' }));

@@ -11,7 +11,7 @@ export { comparePolicies, compilePolicies } from './compile.ts';
 export type { Engine } from './decide.ts';
 export { adoptConfig, createEngine, decide } from './decide.ts';
 export type { EngineState, IncidentState, Phase } from './state.ts';
-export { initialState } from './state.ts';
+export { initialState, PHASES } from './state.ts';
 export { nextTimerAt } from './timers.ts';
 export type * from './types.ts';
 export type { BreakerView, SilenceView } from './views.ts';

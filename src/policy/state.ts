@@ -90,18 +90,22 @@ export interface SignalRecord {
   unknownDeps?: string[];
 }
 
-export type Phase =
-  | 'pending'
-  | 'counting'
-  | 'held'
-  | 'waiting'
-  | 'queued'
-  | 'awaiting-approval'
-  | 'healing'
-  | 'observing'
-  | 'paged'
-  | 'escalated'
-  | 'denied';
+/** Every phase an open incident can be in, for the API's schema. */
+export const PHASES = [
+  'pending',
+  'counting',
+  'held',
+  'waiting',
+  'queued',
+  'awaiting-approval',
+  'healing',
+  'observing',
+  'paged',
+  'escalated',
+  'denied',
+] as const;
+
+export type Phase = (typeof PHASES)[number];
 
 export interface IncidentState {
   id: string;

@@ -3,6 +3,7 @@ import { type IncidentView, incidentView } from '../../../incidents/incident-vie
 import { loadIncidentRecords } from '../../../incidents/load.ts';
 import { renderMarkdown } from '../../../incidents/render-markdown.ts';
 import { summarize } from '../../../incidents/summary.ts';
+import { findIncident, PHASES } from '../../../policy/index.ts';
 import { sendProblem } from '../../problem.ts';
 import {
   describedInPart,
@@ -23,6 +24,10 @@ const IncidentSummary = z.strictObject({
   attempts: z.number().int().describe('heals decided'),
   chronic: z.boolean(),
   title: z.string(),
+  phase: z
+    .enum(PHASES)
+    .nullable()
+    .describe('where the decision loop has it now (open incidents; null once resolved)'),
 });
 
 const IncidentId = z.strictObject({
@@ -78,7 +83,9 @@ export const registerIncidents: RegisterRoutes = (app, context) => {
       const items = [];
       for (const incident of page) {
         const full = await context.store.getIncident(incident.id);
-        if (full !== undefined) items.push(summarize(full, now));
+        if (full === undefined) continue;
+        const engine = findIncident(context.state(), full.service, full.id);
+        items.push({ ...summarize(full, now), phase: engine?.phase ?? null });
       }
       return { items, next: found.length > limit ? (page.at(-1)?.id ?? null) : null };
     },

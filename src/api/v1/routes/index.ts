@@ -10,6 +10,7 @@ import { registerSignals } from './signals.ts';
 import { registerSilences } from './silences.ts';
 import { registerStream } from './stream.ts';
 import { registerTokens } from './tokens.ts';
+import { registerWhoami } from './whoami.ts';
 
 /** Every resource of /api/v1, one file each. */
 export const ROUTES: readonly RegisterRoutes[] = [
@@ -24,4 +25,5 @@ export const ROUTES: readonly RegisterRoutes[] = [
   registerStream,
   registerTokens,
   registerAudit,
+  registerWhoami,
 ];
