@@ -67,7 +67,8 @@ export async function registerDashboard(
     ui.addHook('onSend', async (_request, reply) => {
       reply.header('content-security-policy', CSP);
       reply.header('x-content-type-options', 'nosniff');
-      reply.header('referrer-policy', 'no-referrer');
+      // same-origin, not no-referrer: with no-referrer a browser posts a form with `Origin: null`.
+      reply.header('referrer-policy', 'same-origin');
       reply.header('x-frame-options', 'DENY');
       if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
     });
@@ -106,6 +107,9 @@ export async function registerDashboard(
         .type('text/html')
         .send(page({ title: 'Refused', session, main: body }));
     };
+
+    // No icon: answered, so a browser's console is not a list of 404s.
+    ui.get('/favicon.ico', async (_request, reply) => reply.code(204).send());
 
     // --- Sign-in and sign-out -------------------------------------------------------------
 
