@@ -1,4 +1,4 @@
-import { bounded, human, isoTime, maybe } from '../../incidents/format.ts';
+import { bounded, clock, human, isoTime, maybe } from '../../incidents/format.ts';
 import type { IncidentView } from '../../incidents/incident-view.ts';
 import { permits } from '../auth/roles.ts';
 import type { ApprovalItem } from './api-views.ts';
@@ -49,7 +49,7 @@ ${
 <table class="timeline"><thead><tr><th scope="col">At (UTC)</th><th scope="col">What</th><th scope="col">Detail</th></tr></thead><tbody>
 ${view.timeline.map(
   (e) =>
-    html`<tr><td><time datetime="${isoTime(e.at)}">${isoTime(e.at)}</time></td><td>${e.what}</td><td class="detail">${e.detail}</td></tr>`,
+    html`<tr><td class="at"><time datetime="${isoTime(e.at)}" title="${isoTime(e.at)}">${clock(e.at)}</time></td><td>${e.what}</td><td class="detail">${e.detail}</td></tr>`,
 )}
 </tbody></table></section>
 <section aria-labelledby="decisions-h"><h2 id="decisions-h">Decisions and their reasons</h2>
