@@ -47,6 +47,8 @@ export interface ControllerOptions {
 export interface RunningController extends ControllerHandle {
   readonly config: Config;
   readonly prober: Prober;
+  /** Where its server listens, with the scheme (`http://127.0.0.1:9797`); absent without one. */
+  readonly address: string | undefined;
   /** Re-read the config from the same paths; a bad config is rejected and the old one kept. */
   reload(): Promise<boolean>;
   /** Stop probing, finish the work in flight, record what is left, close the store. */
@@ -176,6 +178,7 @@ export async function startController(options: ControllerOptions): Promise<Runni
       return config;
     },
     prober: probing,
+    address: served?.address,
     async reload() {
       let next: Awaited<ReturnType<typeof loadMendConfig>>;
       try {

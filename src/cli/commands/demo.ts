@@ -12,6 +12,26 @@ const CONFIG = [
   fileURLToPath(new URL('../../../examples/notifiers/notifiers.yaml', import.meta.url)),
 ];
 
+/**
+ * The dashboard's address and a fresh viewer token, so a new user opens it at once. The token
+ * goes to stdout itself: mend's log cuts tokens out of every line it prints.
+ */
+async function announceDashboard(
+  mend: { address: string | undefined; api?: { store: import('../../store/store.ts').Store } },
+  say: (line: string) => void,
+): Promise<void> {
+  if (mend.address === undefined || mend.api === undefined) return;
+  const { createDemoViewerToken } = await import('../../demo/viewer-token.ts');
+  try {
+    const token = await createDemoViewerToken(mend.api.store, Date.now());
+    process.stdout.write(
+      `\n  dashboard: ${mend.address}/\n  sign in with this viewer token (it reads everything, changes nothing):\n  ${token}\n\n`,
+    );
+  } catch (err) {
+    say(`no viewer token for the dashboard: ${(err as Error).message}`);
+  }
+}
+
 export const registerDemo: RegisterCommand = (program) => {
   program
     .command('demo')
@@ -93,6 +113,7 @@ export const registerDemo: RegisterCommand = (program) => {
         await lock.release();
         return;
       }
+      await announceDashboard(mend, (line) => say(line));
       const stopFaults = options.faults
         ? scheduleFaults(demoFaults(system.supervisor, PORTS), say)
         : () => {};
