@@ -159,6 +159,21 @@ test("an operator's action is the API's: applied, audited with the token's name;
   assert.match(twice.body, /Refused: .*no active silence/);
 });
 
+test('a runbook run by hand from its form: started as its own incident, or refused and why', async () => {
+  const operator = await signIn(mend.tokens.operator);
+  const overview = await call(mend.base, 'GET', '/', { headers: { cookie: operator.cookie } });
+  assert.match(overview.body, /hx-post="\/ui\/actions\/runbooks\/restart\/runs"/);
+  const unknown = await post('/ui/actions/runbooks/restart/runs', operator, {
+    service: 'api',
+    'param.nope': '1',
+  });
+  assert.equal(unknown.status, 409, unknown.body);
+  assert.match(unknown.body, /Refused: .*nope/);
+  const started = await post('/ui/actions/runbooks/restart/runs', operator, { service: 'api' });
+  assert.equal(started.status, 201, started.body);
+  assert.match(started.body, /Applied: runbook restart runs as inc-\d+:heal:1 in incident inc-\d+/);
+});
+
 test("a viewer's forged action is 403, audited as refused with its token's name", async () => {
   const viewer = await signIn(mend.tokens.viewer);
   const overview = await call(mend.base, 'GET', '/', { headers: { cookie: viewer.cookie } });

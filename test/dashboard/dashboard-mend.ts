@@ -8,6 +8,7 @@ import { type RunningMend, startRunningMend } from '../helpers/running-mend.ts';
  *   (command output is attacker-controlled text: the page must show it as text);
  * - `gate` (env=stage) is healed only once a person approves;
  * - `db` (env=prod) is healed by `broken`, which fails, so its breaker (one heal within 1h) opens.
+ * `api` and `gate` have room for five heals: their breakers stay closed.
  */
 export interface DashboardMend extends RunningMend {
   targets: Record<'api' | 'gate' | 'db', FlakyServer>;
@@ -31,6 +32,7 @@ const policy = (
   name: string,
   serviceName: string,
   runbook: string,
+  maxAttempts: number,
   extra = '',
 ) => `apiVersion: mend/v1
 kind: Policy
@@ -40,7 +42,7 @@ spec:
     services: { names: [${serviceName}] }
   for: 0s
   heal: { runbook: ${runbook} }
-  maxAttempts: 1
+  maxAttempts: ${maxAttempts}
   window: 1h
   cooldown: 0s
 ${extra}`;
@@ -65,9 +67,9 @@ export async function startDashboardMend(): Promise<DashboardMend> {
       service('api', 'prod', apiUrl),
       service('gate', 'stage', gate.url),
       service('db', 'prod', db.url),
-      policy('heal-api', 'api', 'restart'),
-      policy('heal-gate', 'gate', 'restart', '  requireApproval: { expiresAfter: 10m }\n'),
-      policy('heal-db', 'db', 'broken'),
+      policy('heal-api', 'api', 'restart', 5),
+      policy('heal-gate', 'gate', 'restart', 5, '  requireApproval: { expiresAfter: 10m }\n'),
+      policy('heal-db', 'db', 'broken', 1),
       runbook('restart', `console.log(${JSON.stringify(HOSTILE_LINE)})`),
       runbook('broken', 'console.error("cannot restart db"); process.exit(3)'),
     ].join('---\n');

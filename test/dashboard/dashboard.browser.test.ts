@@ -151,7 +151,36 @@ test('an open breaker is reset after a confirmation that says what it resets', a
     timeout: WAIT_MS,
   });
   assert.match(asked, /Reset the breaker of db\/broken\?/);
-  await page.waitForSelector('#breakers-h + p.none', { timeout: WAIT_MS });
+  await page.waitForSelector(row('data-breaker', 'db/broken'), {
+    state: 'detached',
+    timeout: WAIT_MS,
+  });
+});
+
+test('a silence added from the form: the next failure is recorded, not healed', async () => {
+  await openOverview();
+  await page.click('summary:has-text("Add a silence")');
+  await page.fill('#matchers', 'service="api"');
+  await page.fill('#duration', '10m');
+  await page.fill('#comment', 'failover drill');
+  await page.click('button:has-text("Add silence")');
+  await page.waitForSelector('#answer .answer.ok:has-text("silence sil-")', { timeout: WAIT_MS });
+  const silence = page.locator('tr[data-silence]:has-text("failover drill")');
+  await silence.waitFor({ timeout: WAIT_MS });
+  mend.targets.api.setStatus(503);
+  const incident = page.locator('tr[data-incident]:has-text("api") a');
+  await incident.waitFor({ timeout: WAIT_MS });
+  const id = (await incident.textContent()) ?? '';
+  await page.goto(`${mend.base}/incidents/${id}`);
+  await page.waitForSelector('#decisions-h ~ table :text("silenced")', { timeout: WAIT_MS });
+  await page.waitForSelector('#heals-h + p.none:has-text("No heal was run")', { timeout: WAIT_MS });
+  await openOverview();
+  page.once('dialog', (dialog) => void dialog.accept());
+  await page.click('tr[data-silence]:has-text("failover drill") button:has-text("Expire")');
+  await page.waitForSelector('#answer .answer.ok:has-text("expired")', { timeout: WAIT_MS });
+  mend.targets.api.setStatus(200);
+  await page.waitForSelector('#incidents-h + p.none', { timeout: WAIT_MS });
+  await page.waitForSelector('#silences-h + p.none', { timeout: WAIT_MS });
 });
 
 test('a viewer sees no action, and its forged POSTs are 403', async () => {

@@ -75,7 +75,14 @@ export async function startRunningMend(
   const target = await startFlakyServer(200);
   const config = join(dir, 'mend.yaml');
   const db = join(dir, 'mend.db');
-  await writeFile(config, (options.config ?? RUNNING_MEND_CONFIG)(target.url));
+  try {
+    await writeFile(config, (options.config ?? RUNNING_MEND_CONFIG)(target.url));
+  } catch (err) {
+    // The target would keep the test process alive.
+    await target.close();
+    await rm(dir, { recursive: true, force: true });
+    throw err;
+  }
   const mend = new MendProcess(['run', '-c', config, '--db', db, '--listen', '127.0.0.1:0']);
   let port: string | undefined;
   const tokens = {} as RunningMend['tokens'];

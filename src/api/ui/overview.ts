@@ -241,21 +241,22 @@ function runbookForms(runbooks: RunbookItem[]): Html {
 <form hx-post="/ui/actions/runbooks/${pathPart(r.name)}/runs" hx-target="#answer" hx-confirm="Run runbook ${r.name} now? Its steps act on the service.">
 <p class="none">Steps: ${r.steps.join(' → ')}</p>
 <label for="run-${r.name}-service">Service</label> <input id="run-${r.name}-service" name="service" required>
-${Object.entries(r.params).map(
-  ([
-    name,
-    spec,
-  ]) => html`<label for="run-${r.name}-p-${name}">${name} (${spec.type}${spec.required ? ', required' : ''})</label>
-<input id="run-${r.name}-p-${name}" name="param.${name}" ${spec.required ? html`required` : ''} ${inputKind(spec.type)}>`,
-)}
+${Object.entries(r.params).map(([name, spec]) => paramField(r.name, name, spec))}
 <button type="submit">Run ${r.name}</button>
 </form></details>`,
   )}`;
 }
 
-/** A browser-side hint of the declared type; the runbook's own validation decides. */
-function inputKind(type: string): Html {
-  if (type === 'integer' || type === 'int') return html`inputmode="numeric" pattern="-?\\d+"`;
-  if (type === 'number') return html`inputmode="decimal"`;
-  return html``;
+/**
+ * One declared param: a yes/no choice for a boolean, digits for an integer, text otherwise. A
+ * hint for the person; the runbook's own validation decides when it runs.
+ */
+function paramField(runbook: string, name: string, spec: RunbookItem['params'][string]): Html {
+  const id = `run-${runbook}-p-${name}`;
+  const label = html`<label for="${id}">${name} (${spec.type}${spec.required ? ', required' : ', optional'})</label>`;
+  if (spec.type === 'boolean') {
+    return html`${label}<select id="${id}" name="param.${name}">${spec.required ? '' : html`<option value="">(default)</option>`}<option value="true">true</option><option value="false">false</option></select>`;
+  }
+  const integer = spec.type === 'integer' ? html` inputmode="numeric" pattern="-?[0-9]+"` : '';
+  return html`${label}<input id="${id}" name="param.${name}"${spec.required ? html` required` : ''}${integer}>`;
 }
