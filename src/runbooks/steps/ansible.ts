@@ -23,15 +23,15 @@ const existingFile = (what: string) =>
     .min(1)
     .superRefine((path, ctx) => {
       const problem = fileProblem(path);
-      if (problem) ctx.addIssue({ code: 'custom', message: `${what} ${problem}` });
+      if (problem) ctx.addIssue({ code: 'custom', message: `expected ${what} ${problem}` });
     });
 
 export const ansibleStepSpec = z
   .strictObject({
-    playbook: existingFile('playbook').describe(
+    playbook: existingFile('a playbook').describe(
       'The playbook: an absolute path to a file that exists when the config loads (no templates).',
     ),
-    inventory: existingFile('inventory')
+    inventory: existingFile('an inventory')
       .optional()
       .describe(
         'An inventory file or directory (`-i`): an absolute path that exists at load. Or give `hosts`; neither: Ansible’s default inventory.',
@@ -103,12 +103,16 @@ export const ansibleStepSpec = z
       ctx.addIssue({
         code: 'custom',
         path: ['vars', 'mend'],
-        message: 'the variable mend is mend’s own (the incident context); pick another name',
+        message: 'expected another variable name: mend is mend’s own (the incident context)',
       });
     }
     for (const field of ['program'] as const) {
       if (spec[field].includes('{{')) {
-        ctx.addIssue({ code: 'custom', path: [field], message: 'templates are not allowed here' });
+        ctx.addIssue({
+          code: 'custom',
+          path: [field],
+          message: 'expected a program without templates',
+        });
       }
     }
   });
@@ -227,15 +231,15 @@ function unsafe(value: unknown): unknown {
 }
 
 function fileProblem(path: string): string | undefined {
-  if (path.includes('{{')) return 'may not hold templates: name the file itself';
-  if (!isAbsolute(path)) return `${JSON.stringify(path)} is not an absolute path`;
+  if (path.includes('{{')) return 'path without templates (name the file itself)';
+  if (!isAbsolute(path)) return 'as an absolute path (this one is relative)';
   try {
     statSync(path);
     return undefined;
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     return code === 'ENOENT'
-      ? `${path} does not exist`
-      : `${path} cannot be read (${code ?? (err as Error).message})`;
+      ? 'that exists (nothing is at this path)'
+      : `that can be read (${code ?? (err as Error).message})`;
   }
 }
