@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import type { StepIntent, StepRecord } from '../../src/runbooks/journal.ts';
 import { errorLines } from '../config/files.ts';
 import {
@@ -154,3 +155,22 @@ function requestOf(command: ReturnType<typeof heal>) {
     incidentId: command.incidentId,
   };
 }
+
+test('the example runbook loads once its playbook and inventory are where it names them', () =>
+  withTempDir(async (dir) => {
+    const example = fileURLToPath(
+      new URL('../../examples/runbooks/ansible-repair-config.yaml', import.meta.url),
+    );
+    const playbook = fileURLToPath(
+      new URL('../../examples/runbooks/playbooks/repair-nginx-config.yml', import.meta.url),
+    );
+    const inventory = join(dir, 'hosts');
+    await writeFile(inventory, 'web-1\n');
+    const text = (await readFile(example, 'utf8'))
+      .replaceAll('/etc/mend/playbooks/repair-nginx-config.yml', playbook)
+      .replaceAll('/etc/ansible/hosts', inventory);
+    const config = await configFrom(dir, text);
+    const [step] = config.runbooks[0]!.steps;
+    assert.equal(step!.kind, 'ansible');
+    assert.equal(step!.idempotent, true);
+  }));
