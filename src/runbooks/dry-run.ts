@@ -1,5 +1,6 @@
 import type { HealParams, RunbookConfig, ServiceConfig } from '../config/config.ts';
 import { validateParams } from '../config/kinds/runbook-params.ts';
+import type { LeadSignal } from '../policy/types.ts';
 import { Redactor } from '../secrets/redactor.ts';
 import { prepareAll } from './preflight.ts';
 import { RunSecrets } from './run-secrets.ts';
@@ -40,6 +41,9 @@ export async function planRun(
     params: HealParams;
     serviceConfig?: ServiceConfig | undefined;
     runId: string;
+    /** A preview of a heal has its incident and the signal that opened it; a dry run by hand not. */
+    incidentId?: string;
+    lead?: LeadSignal | undefined;
   },
   env: NodeJS.ProcessEnv = process.env,
   options: CheckOptions = {},
@@ -54,6 +58,16 @@ export async function planRun(
       Object.keys(runbook.params).filter((n) => runbook.params[n]!.allowLeadingDash),
     ),
     service: { name: request.service, labels: request.serviceConfig?.labels ?? {} },
+    ...(request.lead
+      ? {
+          signal: {
+            labels: request.lead.labels,
+            check: request.lead.check,
+            fingerprint: request.lead.fingerprint,
+          },
+        }
+      : {}),
+    ...(request.incidentId !== undefined ? { incidentId: request.incidentId } : {}),
     runId: request.runId,
   };
   const steps: PlannedStep[] = [];
@@ -84,7 +98,7 @@ export async function planRun(
       signal,
       maxOutputBytes: runbook.maxOutputBytes,
       service: request.serviceConfig,
-      lead: undefined,
+      lead: request.lead,
       store: { listSignals: async () => [] },
       notify: undefined,
       key: `${request.runId}:${planned.section}:${planned.index}:check`,

@@ -22,11 +22,17 @@ spec:
 `;
 
 /** A policy that heals `name` with runbook `name`: the repair playbook with `tags`. */
-const healedBy = (name: string, file: string, tags: string[]) => `apiVersion: mend/v1
+const healedBy = (
+  name: string,
+  file: string,
+  tags: string[],
+  shadow = false,
+) => `apiVersion: mend/v1
 kind: Policy
 metadata: {name: ${name}}
 spec:
   for: 0s
+  shadow: ${shadow}
   match: {services: {names: [${name}]}}
   heal: {runbook: ${name}}
 ---
@@ -50,15 +56,19 @@ test('a playbook heals a service whose check reads the file it repairs; a failin
   t.after(() => rm(dir, { recursive: true, force: true }));
   const appConf = join(dir, 'app.conf');
   const stuckConf = join(dir, 'stuck.conf');
+  const shadowConf = join(dir, 'shadowed.conf');
   await writeFile(appConf, 'broken\n');
   await writeFile(stuckConf, 'broken\n');
+  await writeFile(shadowConf, 'broken\n');
   const config = join(dir, 'mend.yaml');
   await writeFile(
     config,
     service('app', appConf) +
       service('stuck', stuckConf) +
       healedBy('app', appConf, ['repair']) +
-      healedBy('stuck', stuckConf, ['break', 'repair']),
+      healedBy('stuck', stuckConf, ['break', 'repair']) +
+      service('shadowed', shadowConf) +
+      healedBy('shadowed', shadowConf, ['repair'], true),
   );
   const db = join(dir, 'mend.db');
   // Ansible's own files go to a private folder per run, inside mend's TMPDIR: nothing stays.
@@ -97,6 +107,11 @@ test('a playbook heals a service whose check reads the file it repairs; a failin
     'broken\n',
     'the play stopped at the failing task',
   );
+  // Shadow mode heals nothing, and asks the playbook what it would have changed.
+  const previewed = await mend.waitForLog(
+    /^preview of runbook shadowed on shadowed \((inc-\d+):preview:1\): shadow: nothing changed; check mode: steps\[0\] repair: ok/,
+    90_000,
+  );
   assert.match(
     failed,
     /"refuse on purpose" failed: cannot repair .*stuck\.conf: the disk is read-only/,
@@ -112,6 +127,10 @@ test('a playbook heals a service whose check reads the file it repairs; a failin
     assert.equal(shown.code, 0, shown.stderr);
     return shown.stdout;
   };
+  assert.equal(await readFile(shadowConf, 'utf8'), 'broken\n', 'shadow mode changed the file');
+  const previewMd = await show(previewed.replace(':preview', ':heal'), 'md');
+  assert.match(previewMd, /### Would heal \(shadow, check mode only\) `inc-\d+:preview:1`/);
+  assert.match(previewMd, /would change: localhost: "write the config"\n\s+- broken\n\s+\+ ok/);
   const healedMd = await show(healed, 'md');
   assert.match(healedMd, /localhost: ok=1 changed=1 unreachable=0 failed=0/);
   assert.match(healedMd, /changed: localhost: "write the config"/);
