@@ -9,6 +9,8 @@ export function describeCommand(command: Command): string {
       return `page ${command.notifiers.join(', ') || 'nobody'} about ${command.target}: ${command.summary}`;
     case 'resolvePage':
       return `resolve page ${command.id}: ${command.summary}`;
+    case 'preview':
+      return `preview (${command.mode}) of heal ${command.heal.service} with runbook ${command.heal.runbook} (${command.id}): check modes only`;
     case 'requestApproval':
       return `ask for approval ${command.approvalId}: ${command.reason.message}`;
   }

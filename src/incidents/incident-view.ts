@@ -71,6 +71,8 @@ export interface HealView {
   run: RunRows;
   steps: StepRun[];
   journal: StoredJournalEntry[];
+  /** Not a heal: the preview of one in dry-run or shadow mode (its check modes only). */
+  preview?: 'dry-run' | 'shadow';
 }
 
 export interface ApprovalView {
@@ -170,18 +172,19 @@ function commandViews(record: IncidentRecord): CommandView[] {
 function healViews(record: IncidentRecord): HealView[] {
   const outcomes = new Map(eventsOf(record, 'outcome').map((e) => [e.commandId, e]));
   return commandViews(record).flatMap(({ command, decidedAt, status, updatedAt, detail }) => {
-    if (command.kind !== 'heal') return [];
+    if (command.kind !== 'heal' && command.kind !== 'preview') return [];
+    const heal = command.kind === 'heal' ? command : command.heal;
     const outcome = outcomes.get(command.id);
     const final = status === 'succeeded' || status === 'failed' || status === 'unknown';
     const journal = record.journal[command.id] ?? [];
     return [
       {
         id: command.id,
-        runbook: command.runbook,
-        attempt: command.attempt,
-        rung: command.rung,
-        policy: command.policy,
-        params: command.params,
+        runbook: heal.runbook,
+        attempt: heal.attempt,
+        rung: heal.rung,
+        policy: heal.policy,
+        params: heal.params,
         decidedAt,
         result: outcome?.result ?? (final ? status : null),
         resultAt: outcome?.at ?? (final ? updatedAt : null),
@@ -189,6 +192,7 @@ function healViews(record: IncidentRecord): HealView[] {
         run: runRows(journal),
         steps: stepRuns(journal),
         journal,
+        ...(command.kind === 'preview' ? { preview: command.mode } : {}),
       },
     ];
   });

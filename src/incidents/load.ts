@@ -132,7 +132,8 @@ async function journalOf(
 ): Promise<Record<string, StoredJournalEntry[]>> {
   const journal: Record<string, StoredJournalEntry[]> = {};
   for (const { command } of commandsOf(record)) {
-    if (command.kind !== 'heal' || journal[command.id] !== undefined) continue;
+    if (command.kind !== 'heal' && command.kind !== 'preview') continue;
+    if (journal[command.id] !== undefined) continue;
     journal[command.id] = await store.listJournal(command.id);
   }
   return journal;

@@ -104,6 +104,7 @@ export function isEscalation(command: Command): command is PageCommand {
 export function commandIncidents(command: Command): string[] {
   switch (command.kind) {
     case 'heal':
+    case 'preview':
     case 'requestApproval':
       return [command.incidentId];
     case 'page':

@@ -210,7 +210,9 @@ function healSection(heal: HealView): string {
     .map(([k, v]) => code(`${k}=${String(v)}`))
     .join(', ');
   const parts = [
-    `### Heal ${code(heal.id)}: runbook ${code(heal.runbook)}, attempt ${heal.attempt}: ${result}`,
+    heal.preview
+      ? `### Would heal (${heal.preview}, check mode only) ${code(heal.id)}: runbook ${code(heal.runbook)}: ${result}`
+      : `### Heal ${code(heal.id)}: runbook ${code(heal.runbook)}, attempt ${heal.attempt}: ${result}`,
     `Decided ${clock(heal.decidedAt)} by policy ${text(heal.policy)}${heal.rung > 0 ? ` (ladder rung ${heal.rung + 1})` : ''}${took}.${params ? ` Parameters: ${params}.` : ''}${heal.resultDetail ? ` Outcome: ${text(heal.resultDetail)}.` : ''}`,
   ];
   const run = runWords(heal);

@@ -66,7 +66,7 @@ class NotifierPort implements ActionPort {
   }
 
   dispatch(command: Command, context: DispatchContext): Promise<Dispatched | undefined> {
-    if (command.kind === 'heal') return Promise.resolve(undefined);
+    if (command.kind === 'heal' || command.kind === 'preview') return Promise.resolve(undefined);
     const key = flightKey(command);
     const running = this.#inFlight.get(key);
     if (running !== undefined) return running;

@@ -10,6 +10,8 @@ export function describeCommand(command: Command): string {
       return `page ${command.id} target=${command.target} notifiers=${JSON.stringify(command.notifiers)} (${command.reason.message})`;
     case 'resolvePage':
       return `resolvePage ${command.id} target=${command.target}`;
+    case 'preview':
+      return `preview ${command.id} mode=${command.mode} heal=${command.heal.id} runbook=${command.heal.runbook}`;
     case 'requestApproval':
       return `requestApproval ${command.approvalId} heal=${command.heal.id} runbook=${command.heal.runbook}`;
   }

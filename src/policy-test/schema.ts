@@ -139,6 +139,7 @@ const expectedCommand = z
     z.strictObject({ page: partial }),
     z.strictObject({ resolvePage: partial }),
     z.strictObject({ requestApproval: partial }),
+    z.strictObject({ preview: partial }),
   ])
   .describe('One command: its kind and the fields to compare (others are ignored).');
 

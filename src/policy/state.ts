@@ -149,6 +149,8 @@ export interface IncidentState {
    * true. Absent in older snapshots.
    */
   rootStatus?: string | null;
+  /** The preview a dry-run or shadow decision asked for (`inc-1:preview:1`): asked once. */
+  previewed?: string | null;
   /** The dependency it was held for, once that recovered: its resolution says so. */
   recoveredWith?: string | null;
   /** A heal of it was verified. */

@@ -125,7 +125,28 @@ export interface RunbookRunInput {
   request: number;
 }
 
-export type Command = HealCommand | PageCommand | ResolvePageCommand | RequestApprovalCommand;
+export type Command =
+  | HealCommand
+  | PageCommand
+  | ResolvePageCommand
+  | RequestApprovalCommand
+  | PreviewCommand;
+
+/**
+ * In dry-run or shadow mode, the heal that would run, asked what it would change without
+ * changing anything: the runbook's steps that have a check mode run in it (ansible `--check
+ * --diff`); nothing else runs. Once per incident; it has no outcome for the engine.
+ */
+export interface PreviewCommand {
+  kind: 'preview';
+  /** `${incidentId}:preview:${attempt}`: also the idempotency key and the journal's runId. */
+  id: string;
+  idempotencyKey: string;
+  incidentId: string;
+  mode: 'dry-run' | 'shadow';
+  /** The heal it stands for (not run). */
+  heal: HealCommand;
+}
 
 export interface HealCommand {
   kind: 'heal';

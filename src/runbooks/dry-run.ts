@@ -1,5 +1,6 @@
 import type { HealParams, RunbookConfig, ServiceConfig } from '../config/config.ts';
 import { validateParams } from '../config/kinds/runbook-params.ts';
+import type { LeadSignal } from '../policy/types.ts';
 import { Redactor } from '../secrets/redactor.ts';
 import { prepareAll } from './preflight.ts';
 import { RunSecrets } from './run-secrets.ts';
@@ -14,11 +15,24 @@ export interface PlannedStep {
   /** What would run, rendered as the journal would record it; or why it would be refused. */
   command?: Record<string, unknown>;
   refused?: string;
+  /**
+   * For a kind that can ask its tool what it would change (ansible `--check --diff`): what it
+   * answered. Redacted like the journal.
+   */
+  check?: { ok: boolean; error?: string; output?: string; data?: unknown };
+}
+
+/** How long a check-mode step may take, and how much of its output is kept. */
+export interface CheckOptions {
+  timeoutMs?: number;
+  signal?: AbortSignal;
 }
 
 /**
  * What a run would do, without doing it: params validated, every step rendered (argv, URL,
- * body) exactly as a run would, secrets read but redacted. Nothing runs, nothing is journaled.
+ * body) exactly as a run would, secrets read but redacted. Nothing is journaled; nothing runs but
+ * the check mode of a kind that has one (a playbook with `--check --diff`), which changes
+ * nothing and says what would change.
  */
 export async function planRun(
   runbook: RunbookConfig,
@@ -27,8 +41,12 @@ export async function planRun(
     params: HealParams;
     serviceConfig?: ServiceConfig | undefined;
     runId: string;
+    /** A preview of a heal has its incident and the signal that opened it; a dry run by hand not. */
+    incidentId?: string;
+    lead?: LeadSignal | undefined;
   },
   env: NodeJS.ProcessEnv = process.env,
+  options: CheckOptions = {},
 ): Promise<{ steps: PlannedStep[] } | { errors: string[] }> {
   const validated = validateParams(runbook.params, request.params);
   if ('errors' in validated) return validated;
@@ -40,20 +58,64 @@ export async function planRun(
       Object.keys(runbook.params).filter((n) => runbook.params[n]!.allowLeadingDash),
     ),
     service: { name: request.service, labels: request.serviceConfig?.labels ?? {} },
+    ...(request.lead
+      ? {
+          signal: {
+            labels: request.lead.labels,
+            check: request.lead.check,
+            fingerprint: request.lead.fingerprint,
+          },
+        }
+      : {}),
+    ...(request.incidentId !== undefined ? { incidentId: request.incidentId } : {}),
     runId: request.runId,
   };
-  const steps = prepareAll(runbook, { values, secret: (s) => secrets.get(s) }).map(
-    (planned): PlannedStep => {
-      const base = {
-        section: planned.section,
-        index: planned.index,
-        name: planned.step.name,
-        kind: planned.step.kind,
-      };
-      if ('refused' in planned) return { ...base, refused: redactor.redact(planned.refused) };
-      const kind = findStepKind(planned.step.kind)!;
-      return { ...base, command: redactor.deep(kind.describe(planned.prepared)) };
-    },
-  );
+  const steps: PlannedStep[] = [];
+  for (const planned of prepareAll(runbook, { values, secret: (s) => secrets.get(s) })) {
+    const base = {
+      section: planned.section,
+      index: planned.index,
+      name: planned.step.name,
+      kind: planned.step.kind,
+    };
+    if ('refused' in planned) {
+      steps.push({ ...base, refused: redactor.redact(planned.refused) });
+      continue;
+    }
+    const kind = findStepKind(planned.step.kind)!;
+    if (kind.checkMode === undefined) {
+      steps.push({ ...base, command: redactor.deep(kind.describe(planned.prepared)) });
+      continue;
+    }
+    const checking = kind.checkMode(planned.prepared);
+    const timeoutMs = options.timeoutMs ?? planned.step.timeoutMs;
+    const signal = AbortSignal.any([
+      AbortSignal.timeout(timeoutMs),
+      ...(options.signal ? [options.signal] : []),
+    ]);
+    const result = await kind.execute(checking, {
+      timeoutMs,
+      signal,
+      maxOutputBytes: runbook.maxOutputBytes,
+      service: request.serviceConfig,
+      lead: request.lead,
+      store: { listSignals: async () => [] },
+      notify: undefined,
+      key: `${request.runId}:${planned.section}:${planned.index}:check`,
+      runId: request.runId,
+      now: Date.now,
+    });
+    const check = {
+      ok: result.ok,
+      ...(result.error !== undefined ? { error: result.error } : {}),
+      ...(result.output !== undefined ? { output: result.output } : {}),
+      ...(result.data !== undefined ? { data: result.data } : {}),
+    };
+    steps.push({
+      ...base,
+      command: redactor.deep(kind.describe(checking)),
+      check: redactor.deep(check),
+    });
+  }
   return { steps };
 }

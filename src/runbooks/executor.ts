@@ -1,10 +1,11 @@
 import type { Config } from '../config/config.ts';
-import type { ActionPort, DispatchContext } from '../decisions/action-port.ts';
+import type { ActionPort, DispatchContext, Dispatched } from '../decisions/action-port.ts';
 import type { Command, HealCommand } from '../policy/types.ts';
 import type { JournalEntry, Store } from '../store/store.ts';
 import type { Logger } from '../support/log.ts';
 import type { Metrics } from '../support/metrics.ts';
 import type { JournalPayload } from './journal.ts';
+import { previewRun } from './preview.ts';
 import { performRun, type RunOutcome, type RunRequest } from './run.ts';
 
 export interface RunbookExecutorOptions {
@@ -35,7 +36,8 @@ export interface RunbookExecutor extends ActionPort {
 }
 
 /**
- * The action port for heal commands (it ignores pages and approvals: the notifiers take those).
+ * The action port for heal commands, and for the previews of dry-run and shadow decisions (the
+ * runbook's check modes, see preview.ts; it ignores pages and approvals: the notifiers take those).
  * `dispatch` starts the run and returns; the outcome comes back through `context.report`:
  * succeeded only when a verify step passed, failed after a failed step and its rollback, unknown
  * when mend cannot tell (a non-idempotent step cut by a crash). A heal dispatched again (after a
@@ -45,6 +47,8 @@ export function createRunbookExecutor(options: RunbookExecutorOptions): RunbookE
   const now = options.now ?? Date.now;
   const stopping = new AbortController();
   const running = new Map<string, Promise<RunOutcome | undefined>>();
+  /** Previews in flight: stop waits for them as for runs (their journal rows are still going in). */
+  const previewing = new Set<Promise<unknown>>();
 
   const run = (request: RunRequest, report?: DispatchContext['report']) => {
     const current = running.get(request.runId);
@@ -89,8 +93,31 @@ export function createRunbookExecutor(options: RunbookExecutorOptions): RunbookE
   };
 
   return {
-    async dispatch(command: Command, context: DispatchContext): Promise<undefined> {
-      if (command.kind !== 'heal' || stopping.signal.aborted) return undefined;
+    async dispatch(command: Command, context: DispatchContext): Promise<Dispatched | undefined> {
+      if (stopping.signal.aborted) return undefined;
+      if (command.kind === 'preview') {
+        const config = options.config();
+        const preview = previewRun(command, {
+          runbooks: config.runbooks,
+          store: options.store,
+          now,
+          stop: stopping.signal,
+          ...(options.env ? { env: options.env } : {}),
+          serviceConfig:
+            context.service ?? config.services.find((s) => s.name === command.heal.service),
+          lead: context.lead,
+        });
+        previewing.add(preview);
+        return preview
+          .then((said) => {
+            options.log.info(
+              `preview of runbook ${command.heal.runbook} on ${command.heal.service} (${command.id}): ${said.detail}`,
+            );
+            return said;
+          })
+          .finally(() => previewing.delete(preview));
+      }
+      if (command.kind !== 'heal') return undefined;
       const request = requestOf(command, context);
       run(request, context.report).catch((err: unknown) =>
         options.log.error(
@@ -101,7 +128,9 @@ export function createRunbookExecutor(options: RunbookExecutorOptions): RunbookE
     },
     run,
     async idle() {
-      while (running.size > 0) await Promise.allSettled([...running.values()]);
+      while (running.size > 0 || previewing.size > 0) {
+        await Promise.allSettled([...running.values(), ...previewing]);
+      }
     },
     async stop() {
       stopping.abort(new Error('mend is stopping'));

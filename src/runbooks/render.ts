@@ -127,3 +127,28 @@ function checked(value: string, ref: string, field: string): string {
   if (value.includes('\u0000')) throw new Refusal(`${field}: ${ref} holds a NUL character`);
   return value;
 }
+
+const HOST_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
+
+/**
+ * A host or group name in an inventory list or an Ansible host pattern: each value is one name
+ * (letters, digits, `_ . -`, not starting with `-`), so it cannot add a host (`,`), combine
+ * patterns (`: ! &`) or widen one (`*`). The author's literal text may do all of that.
+ */
+export function renderHostPattern(text: string, values: TemplateValues, field: string): string {
+  let out = '';
+  for (const part of partsOf(text)) {
+    if (typeof part === 'string') {
+      out += part;
+      continue;
+    }
+    const value = checked(String(lookup(part.ref, values)), part.text, field);
+    if (!HOST_NAME.test(value)) {
+      throw new Refusal(
+        `${field}: ${part.text} is ${JSON.stringify(value)}, expected one host or group name (letters, digits, "_", ".", "-", not starting with "-")`,
+      );
+    }
+    out += value;
+  }
+  return out;
+}

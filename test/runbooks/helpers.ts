@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -89,4 +90,50 @@ export function heal(
 export function reports(): { outcomes: OutcomeInput[]; report: (outcome: OutcomeInput) => void } {
   const outcomes: OutcomeInput[] = [];
   return { outcomes, report: (outcome) => outcomes.push(outcome) };
+}
+
+const HEAL_DRIVER = fileURLToPath(new URL('./fixtures/heal-driver.ts', import.meta.url));
+
+export interface DriverRun {
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  outcome?: { result: string; detail: string };
+}
+
+/**
+ * The heal driver (a real mend executor process, fixtures/heal-driver.ts) on `dir`/mend.yaml and
+ * `dir`/mend.db, run to its end; `killWhen` is polled while it runs, and SIGKILLs it once true.
+ */
+export function driveHeal(
+  dir: string,
+  env: Record<string, string> = {},
+  killWhen?: () => Promise<boolean>,
+): Promise<DriverRun> {
+  return new Promise((resolve) => {
+    const child = spawn(
+      NODE,
+      [HEAL_DRIVER, join(dir, 'mend.yaml'), join(dir, 'mend.db'), 'inc-1:heal:1'],
+      {
+        env: { ...process.env, ...env },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    const poll =
+      killWhen &&
+      setInterval(() => {
+        void killWhen().then((yes) => {
+          if (yes) child.kill('SIGKILL');
+        });
+      }, 10);
+    child.once('close', (_code, signal) => {
+      clearInterval(poll);
+      const last = stdout.trim().split('\n').at(-1) ?? '';
+      const outcome = last.startsWith('{') ? JSON.parse(last).outcomes[0] : undefined;
+      resolve({ signal, stdout, ...(outcome ? { outcome } : {}) });
+    });
+  });
 }

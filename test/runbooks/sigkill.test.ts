@@ -1,14 +1,18 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import type { StepRecord } from '../../src/runbooks/journal.ts';
 import { openStore } from '../../src/store/open.ts';
-import { APPEND_STEP, NODE, runbookYaml, serviceYaml, withTempDir } from './helpers.ts';
+import {
+  APPEND_STEP,
+  driveHeal as drive,
+  NODE,
+  runbookYaml,
+  serviceYaml,
+  withTempDir,
+} from './helpers.ts';
 
-const DRIVER = fileURLToPath(new URL('./fixtures/heal-driver.ts', import.meta.url));
 const q = JSON.stringify;
 
 /**
@@ -26,47 +30,6 @@ function runbook(log: string, sleepMs: { a?: number; b?: number } = {}): string 
       `  steps:\n${step('A', '', sleepMs.a)}\n${step('B', '\n      idempotent: true', sleepMs.b)}\n${step('C')}\n    - name: D\n      verify: {}`,
     )
   );
-}
-
-interface DriverRun {
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  outcome?: { result: string; detail: string };
-}
-
-/** Run the driver to its end; `killWhen` is polled while it runs, and SIGKILLs it once true. */
-function drive(
-  dir: string,
-  env: Record<string, string> = {},
-  killWhen?: () => Promise<boolean>,
-): Promise<DriverRun> {
-  return new Promise((resolve) => {
-    const child = spawn(
-      NODE,
-      [DRIVER, join(dir, 'mend.yaml'), join(dir, 'mend.db'), 'inc-1:heal:1'],
-      {
-        env: { ...process.env, ...env },
-        stdio: ['ignore', 'pipe', 'inherit'],
-      },
-    );
-    let stdout = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    const poll =
-      killWhen &&
-      setInterval(() => {
-        void killWhen().then((yes) => {
-          if (yes) child.kill('SIGKILL');
-        });
-      }, 10);
-    child.once('close', (_code, signal) => {
-      clearInterval(poll);
-      const last = stdout.trim().split('\n').at(-1) ?? '';
-      const outcome = last.startsWith('{') ? JSON.parse(last).outcomes[0] : undefined;
-      resolve({ signal, stdout, ...(outcome ? { outcome } : {}) });
-    });
-  });
 }
 
 async function lines(file: string): Promise<string[]> {

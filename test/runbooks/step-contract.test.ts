@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { stepKinds } from '../../src/runbooks/steps/registry.ts';
+import { ansibleFixture } from './step-contract/ansible.ts';
 import { execFixture } from './step-contract/exec.ts';
 import { httpFixture } from './step-contract/http.ts';
 import { logTailFixture } from './step-contract/log-tail.ts';
@@ -19,6 +20,7 @@ const fixtures: Record<string, StepFixture> = {
   notify: notifyFixture,
   observations: observationsFixture,
   logTail: logTailFixture,
+  ansible: ansibleFixture,
 };
 
 test('every registered step kind has a contract fixture, and every fixture a kind', () => {

@@ -48,6 +48,8 @@ export interface StepFixture {
 }
 
 const TIMEOUT_MS = 300;
+/** Deadline of a step expected to end by itself: generous, ansible-playbook alone takes 2 s idle. */
+const RUN_MS = 30_000;
 const SLACK_MS = 500;
 const SECTIONS: readonly StepSection[] = ['evidence', 'action'];
 
@@ -133,7 +135,7 @@ export function runStepContract(kind: StepKind, fixture: StepFixture): void {
 
     test('a passing step gives ok', () =>
       withCase(fixture.passing, async (c) => {
-        const result = await execute(kind, c, AbortSignal.timeout(5000), 5000);
+        const result = await execute(kind, c, AbortSignal.timeout(RUN_MS), RUN_MS);
         assert.equal(result.ok, true, result.error);
       }));
 
@@ -141,7 +143,7 @@ export function runStepContract(kind: StepKind, fixture: StepFixture): void {
       test('an expected failure is a result, not ok, with a one-line error; never a throw', async () => {
         for (const failing of fixture.failing) {
           await withCase(failing, async (c) => {
-            const result = await execute(kind, c, AbortSignal.timeout(5000), 5000);
+            const result = await execute(kind, c, AbortSignal.timeout(RUN_MS), RUN_MS);
             assert.equal(result.ok, false, JSON.stringify(c.spec));
             assertOneLine(result.error);
           });

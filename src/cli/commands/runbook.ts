@@ -29,7 +29,10 @@ export const registerRunbook: RegisterCommand = (program) => {
     .argument('<name>', 'the Runbook')
     .requiredOption('--service <name>', 'the Service to act on')
     .option('--param <name=value>', 'a runbook param (repeatable)', collectParam, {})
-    .option('--dry-run', 'validate the params and show what each step would run; run nothing')
+    .option(
+      '--dry-run',
+      'validate the params and show what each step would run; run nothing but check modes (ansible --check --diff)',
+    )
     .requiredOption('-c, --config <paths...>', 'config files or folders (*.yaml, *.yml)')
     .option('--db <path>', 'SQLite store file', DEFAULT_DB)
     .option('--run-id <id>', 'resume the run with this id (printed when a run is interrupted)')
@@ -180,6 +183,10 @@ async function dryRun(
     say(`  ${step.section}[${step.index}] ${step.name}: ${what}`);
     // The exact values, with their boundaries: what the journal would record as the intent.
     if (step.command) say(`      ${JSON.stringify(step.command)}`);
+    if (step.check) {
+      say(`      check mode: ${step.check.ok ? 'ok' : `FAILED: ${step.check.error}`}`);
+      for (const line of (step.check.output ?? '').split('\n')) say(`        ${line}`);
+    }
   }
-  return plan.steps.every((step) => step.refused === undefined);
+  return plan.steps.every((step) => step.refused === undefined && step.check?.ok !== false);
 }

@@ -173,12 +173,17 @@ export const policySpec = z
       })
       .optional()
       .describe('Each heal waits for `mend approve ID`.'),
-    dryRun: z.boolean().default(false).describe('Decide, record, run nothing. Default false.'),
+    dryRun: z
+      .boolean()
+      .default(false)
+      .describe(
+        'Decide, record, run nothing but the check modes of the runbook’s steps (ansible --check --diff), once per incident. Default false.',
+      ),
     shadow: z
       .boolean()
       .default(false)
       .describe(
-        'Shadow mode: decisions recorded as "would heal" with the same reasons; nothing runs. Default false.',
+        'Shadow mode: decisions recorded as "would heal" with the same reasons; nothing runs but the check modes of the runbook’s steps (ansible --check --diff), once per incident, so the incident says what would have changed. Default false.',
       ),
   })
   .superRefine(

@@ -30,7 +30,7 @@ const stepFields = {
   timeout: duration({ min: '10ms', max: '6h' })
     .optional()
     .describe(
-      'The step is stopped (a command’s whole process group killed) after this long. For verify it is the deadline. Defaults per kind: exec 1m, http 30s, verify 1m, notify 30s, wait its duration + 1s, evidence kinds 10s.',
+      'The step is stopped (a command’s whole process group killed) after this long. For verify it is the deadline. Defaults per kind: exec 1m, http 30s, ansible 10m, verify 1m, notify 30s, wait its duration + 1s, evidence kinds 10s.',
     ),
   retries: z
     .int()
@@ -47,7 +47,7 @@ const stepFields = {
     .boolean()
     .optional()
     .describe(
-      'May the step run again when mend died while it ran? If false and that happens, the run stops with outcome unknown and the engine escalates. Default false for exec and http, true for the other kinds.',
+      'May the step run again when mend died while it ran? If false and that happens, the run stops with outcome unknown and the engine escalates. Default false for exec, http and ansible, true for the other kinds.',
     ),
 };
 
@@ -225,7 +225,7 @@ export function runbookKind(
   return defineDocumentKind({
     kind: 'Runbook',
     summary:
-      'A declared, replayable heal: typed params, evidence captured first, typed steps (exec, http, wait, verify, notify), and a rollback. Each step is journaled before it runs and after.',
+      'A declared, replayable heal: typed params, evidence captured first, typed steps (exec, http, ansible, wait, verify, notify), and a rollback. Each step is journaled before it runs and after.',
     spec: runbookSpec(stepKinds),
     section: 'runbooks',
     build: (document) => runbookConfig(document, stepKinds),

@@ -131,7 +131,9 @@ export const settingsSpec = z.strictObject({
   dryRun: z
     .boolean()
     .default(SETTINGS_DEFAULTS.dryRun)
-    .describe('Decide and record everything, run nothing, page nobody. Default false.'),
+    .describe(
+      'Decide and record everything, page nobody, run nothing but the check modes of runbook steps (ansible --check --diff). Default false.',
+    ),
   maxConcurrent: z
     .int()
     .min(1)

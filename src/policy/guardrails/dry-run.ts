@@ -6,13 +6,38 @@ import type { Gate } from '../judge/ruling.ts';
 export const dryRun: Gate = (j) => {
   const { mode } = j;
   if (mode === null) return null;
-  const { what, numbers } = planHeal(j);
+  const { what, numbers, command } = planHeal(j);
   const after = j.policy!.config.requireApproval ? ' after approval' : '';
+  // Asked once per incident: a preview runs the tool's check mode, which takes time.
+  const id = `${j.inc.id}:preview:${command.attempt}`;
+  const preview =
+    j.inc.previewed == null
+      ? [
+          {
+            kind: 'preview' as const,
+            command: {
+              kind: 'preview' as const,
+              id,
+              idempotencyKey: id,
+              incidentId: j.inc.id,
+              mode,
+              heal: command,
+            },
+          },
+        ]
+      : [];
   return {
     kind: 'block',
     verdict: 'would-heal',
     phase: 'observing',
     blockedBy: mode,
-    reason: reasonOf(j, mode, mode, numbers, `${mode}: would heal ${what}${after}; nothing runs`),
+    reason: reasonOf(
+      j,
+      mode,
+      mode,
+      numbers,
+      `${mode}: would heal ${what}${after}; nothing runs but the runbook's check modes`,
+    ),
+    effects: preview,
   };
 };

@@ -79,6 +79,10 @@ function applyEffect(
       d.state.nextGroupPage++;
       d.commands.push(effect.command);
       return effect.command.id;
+    case 'preview':
+      d.commands.push(effect.command);
+      inc.previewed = effect.command.id;
+      return effect.command.id;
     case 'request-approval':
       return requestApproval(d, inc, effect.command);
     case 'heal':

@@ -3,6 +3,7 @@ import type {
   HealCommand,
   IncidentEvent,
   PageCommand,
+  PreviewCommand,
   Reason,
   RequestApprovalCommand,
   Verdict,
@@ -56,6 +57,8 @@ export type Effect =
   /** A reason that stops nothing. */
   | { kind: 'note'; reason: Reason }
   | { kind: 'incident'; set: IncidentChanges }
+  /** Dry-run or shadow: ask the heal's runbook what it would change (its check modes). */
+  | { kind: 'preview'; command: PreviewCommand }
   /** A timeline entry besides the decision (linked, unlinked). */
   | { kind: 'event'; event: IncidentEvent }
   /** Judge the incident's service again when `service` recovers. */

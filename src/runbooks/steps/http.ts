@@ -4,7 +4,9 @@ import { BoundedOutput } from '../../signals/probes/bounded-output.ts';
 import { type UndiciResponse, undici } from '../../support/undici.ts';
 import { renderJson, renderText, renderUrl } from '../render.ts';
 import { Refusal } from '../template-values.ts';
-import { defineStepKind } from './step-kind.ts';
+import { httpPollSpec, judgeAnswer, type PreparedPoll, preparePoll } from './http-poll.ts';
+import { abortReason, sleep } from './sleep.ts';
+import { defineStepKind, type StepContext, type StepResult } from './step-kind.ts';
 
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
@@ -38,6 +40,7 @@ export const httpStepSpec = z.strictObject({
     .describe(
       'Status codes that count as success. Default `[]`: any 2xx. Redirects are not followed.',
     ),
+  poll: httpPollSpec.optional(),
 });
 
 export type HttpStepSpec = z.output<typeof httpStepSpec>;
@@ -49,6 +52,7 @@ interface PreparedHttp {
   secretHeaders: string[];
   body: string | undefined;
   expectedStatus: number[];
+  poll: PreparedPoll | undefined;
 }
 
 export const httpStep = defineStepKind({
@@ -58,7 +62,7 @@ export const httpStep = defineStepKind({
   spec: httpStepSpec,
   sections: ['evidence', 'action'],
   idempotent: false,
-  defaultTimeoutMs: () => 30_000,
+  defaultTimeoutMs: (spec) => (spec.poll ? 10 * 60_000 : 30_000),
   prepare(spec, ctx): PreparedHttp {
     const headers: Record<string, string> = {};
     const secretHeaders: string[] = [];
@@ -85,6 +89,7 @@ export const httpStep = defineStepKind({
       secretHeaders,
       body,
       expectedStatus: spec.expectedStatus,
+      poll: spec.poll === undefined ? undefined : preparePoll(spec.poll),
     };
   },
   statusName: 'status',
@@ -99,51 +104,118 @@ export const httpStep = defineStepKind({
       ]),
     ),
     ...(p.body !== undefined ? { body: p.body } : {}),
+    ...(p.poll !== undefined
+      ? { poll: { field: p.poll.field.join('.'), until: p.poll.until, failOn: p.poll.failOn } }
+      : {}),
   }),
-  async execute(p, ctx) {
-    let response: UndiciResponse;
-    const { request } = await undici();
-    try {
-      response = await request(p.url, {
-        method: p.method,
-        headers: p.headers,
-        body: p.body,
-        signal: ctx.signal,
-        reset: true, // one connection per step: nothing kept open after the run
-      });
-    } catch (err) {
-      const why = ctx.signal.aborted
-        ? String((ctx.signal.reason as Error)?.message)
-        : (err as Error).message;
-      return { ok: false, error: `${p.method} ${p.url.href}: ${why}` };
-    }
-    const bounded = new BoundedOutput(ctx.maxOutputBytes);
-    try {
-      for await (const chunk of response.body) {
-        bounded.push(chunk as Buffer);
-        if (bounded.truncated) break; // stop reading: the rest is not kept
-      }
-    } catch (err) {
-      bounded.push(Buffer.from(`\n[body read failed: ${(err as Error).message}]`));
-    }
-    const status = response.statusCode;
-    const headers = flatHeaders(response.headers);
-    const head = Object.entries(headers).map(([name, value]) => `${name}: ${value}`);
-    const output = [`HTTP ${status}`, ...head, '', bounded.text()].join('\n');
-    const ok =
-      p.expectedStatus.length === 0
-        ? status >= 200 && status < 300
-        : p.expectedStatus.includes(status);
-    const expected = p.expectedStatus.length === 0 ? '2xx' : p.expectedStatus.join(', ');
-    return {
-      ok,
-      status,
-      output,
-      data: { status, headers },
-      ...(ok ? {} : { error: `status ${status}, expected ${expected}` }),
-    };
-  },
+  execute: (p, ctx) => (p.poll === undefined ? exchange(p, ctx) : pollUntil(p, p.poll, ctx)),
 });
+
+/**
+ * Asks again until the answer's JSON field has one of the wanted values, a failing value, or
+ * the step's deadline passes; between two requests the wait doubles up to maxInterval, and a
+ * 429 or 503 waits at least its Retry-After. The result is the last exchange's, with the count.
+ */
+async function pollUntil(
+  p: PreparedHttp,
+  poll: PreparedPoll,
+  ctx: StepContext,
+): Promise<StepResult> {
+  const field = poll.field.join('.');
+  let waitMs = poll.intervalMs;
+  let last: unknown;
+  for (let requests = 1; ; requests++) {
+    const answer = await exchange(p, ctx);
+    const after = `after ${requests} request${requests === 1 ? '' : 's'}`;
+    const was = last === undefined ? 'no value yet' : `${field} was ${JSON.stringify(last)}`;
+    if (ctx.signal.aborted)
+      return { ...answer, ok: false, error: `${abortReason(ctx.signal)}; ${was} ${after}` };
+    const data = answer.data as
+      | { status: number; headers: Record<string, string>; body?: string }
+      | undefined;
+    if (data === undefined) return answer; // no answer at all (refused, reset): the executor retries
+    const verdict = judgeAnswer(
+      poll,
+      { status: data.status, ok: answer.ok, headers: data.headers, body: data.body ?? '' },
+      ctx.now(),
+    );
+    const { body: _body, ...kept } = data;
+    if (verdict.kind === 'passed') {
+      const said = `${field} is ${JSON.stringify(verdict.value)} ${after}`;
+      return {
+        ...answer,
+        data: { ...kept, requests, value: verdict.value },
+        output: `${said}\n${answer.output ?? ''}`,
+      };
+    }
+    if (verdict.kind === 'failed') {
+      return {
+        ...answer,
+        ok: false,
+        data: { ...kept, requests },
+        error: `${verdict.why} ${after}`,
+      };
+    }
+    if (verdict.value !== undefined) last = verdict.value;
+    const pause = Math.max(waitMs, verdict.notBeforeMs ?? 0);
+    waitMs = Math.min(waitMs * 2, poll.maxIntervalMs);
+    if (!(await sleep(pause, ctx.signal))) {
+      const now = last === undefined ? 'no value yet' : `${field} was ${JSON.stringify(last)}`;
+      return {
+        ...answer,
+        ok: false,
+        data: { ...kept, requests },
+        error: `${abortReason(ctx.signal)}; ${now} ${after}`,
+      };
+    }
+  }
+}
+
+/** One request and its answer: status, headers, the bounded body. */
+async function exchange(p: PreparedHttp, ctx: StepContext): Promise<StepResult> {
+  let response: UndiciResponse;
+  const { request } = await undici();
+  try {
+    response = await request(p.url, {
+      method: p.method,
+      headers: p.headers,
+      body: p.body,
+      signal: ctx.signal,
+      reset: true, // one connection per step: nothing kept open after the run
+    });
+  } catch (err) {
+    const why = ctx.signal.aborted
+      ? String((ctx.signal.reason as Error)?.message)
+      : (err as Error).message;
+    return { ok: false, error: `${p.method} ${p.url.href}: ${why}` };
+  }
+  const bounded = new BoundedOutput(ctx.maxOutputBytes);
+  try {
+    for await (const chunk of response.body) {
+      bounded.push(chunk as Buffer);
+      if (bounded.truncated) break; // stop reading: the rest is not kept
+    }
+  } catch (err) {
+    bounded.push(Buffer.from(`\n[body read failed: ${(err as Error).message}]`));
+  }
+  const status = response.statusCode;
+  const headers = flatHeaders(response.headers);
+  const head = Object.entries(headers).map(([name, value]) => `${name}: ${value}`);
+  const output = [`HTTP ${status}`, ...head, '', bounded.text()].join('\n');
+  const ok =
+    p.expectedStatus.length === 0
+      ? status >= 200 && status < 300
+      : p.expectedStatus.includes(status);
+  const expected = p.expectedStatus.length === 0 ? '2xx' : p.expectedStatus.join(', ');
+  return {
+    ok,
+    status,
+    output,
+    // The body rides along for a poll to read; pollUntil takes it out before it is recorded.
+    data: { status, headers, ...(p.poll ? { body: bounded.text() } : {}) },
+    ...(ok ? {} : { error: `status ${status}, expected ${expected}` }),
+  };
+}
 
 function flatHeaders(
   headers: Record<string, string | string[] | undefined>,

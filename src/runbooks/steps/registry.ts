@@ -1,3 +1,4 @@
+import { ansibleStep } from './ansible.ts';
 import { execStep } from './exec.ts';
 import { httpStep } from './http.ts';
 import { logTailStep } from './log-tail.ts';
@@ -19,6 +20,7 @@ export const stepKinds: readonly StepKind[] = [
   notifyStep as StepKind,
   observationsStep as StepKind,
   logTailStep as StepKind,
+  ansibleStep as StepKind,
 ];
 
 export function findStepKind(name: string): StepKind | undefined {

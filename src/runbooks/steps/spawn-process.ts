@@ -15,8 +15,10 @@ export interface ProcessResult {
   /** The exit code; null when killed by a signal or never started. */
   code: number | null;
   signal: NodeJS.Signals | null;
-  /** stdout and stderr interleaved as they arrived, bounded, marked when cut. */
+  /** stdout and stderr interleaved as they arrived (stderr only with `stdoutBytes`), bounded. */
   output: string;
+  /** stdout alone, bounded by `stdoutBytes`: for a program whose stdout is a document (JSON). */
+  stdout?: string;
   /** Why it could not start, or that it was stopped. */
   error?: string;
 }
@@ -30,11 +32,13 @@ export interface ProcessResult {
  */
 export function spawnProcess(
   spec: ProcessSpec,
-  options: { signal: AbortSignal; maxOutputBytes: number },
+  options: { signal: AbortSignal; maxOutputBytes: number; stdoutBytes?: number },
 ): Promise<ProcessResult> {
   return new Promise((resolve) => {
     const program = spec.argv[0] ?? '';
     const output = new BoundedOutput(options.maxOutputBytes);
+    const stdout =
+      options.stdoutBytes === undefined ? undefined : new BoundedOutput(options.stdoutBytes);
     if (options.signal.aborted) {
       resolve({
         code: null,
@@ -53,7 +57,8 @@ export function spawnProcess(
       settled = true;
       options.signal.removeEventListener('abort', onAbort);
       const text = output.text();
-      void contained.then(() => resolve({ ...result, output: text }));
+      const apart = stdout === undefined ? {} : { stdout: stdout.text() };
+      void contained.then(() => resolve({ ...result, output: text, ...apart }));
     };
     const child = spawn(program, spec.argv.slice(1), {
       shell: false,
@@ -76,7 +81,10 @@ export function spawnProcess(
     };
     options.signal.addEventListener('abort', onAbort, { once: true });
     const collect = (chunk: Buffer): void => output.push(chunk);
-    child.stdout?.on('data', collect);
+    child.stdout?.on(
+      'data',
+      stdout === undefined ? collect : (chunk: Buffer) => stdout.push(chunk),
+    );
     child.stderr?.on('data', collect);
     child.once('error', (error) =>
       finish({

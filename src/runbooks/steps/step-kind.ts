@@ -73,6 +73,11 @@ export interface StepKind<Spec = unknown, Prepared = unknown> {
   /** A passing step of this kind proves the heal worked: a runbook needs one (verify). */
   readonly verifies?: boolean;
   execute(prepared: Prepared, ctx: StepContext): Promise<StepResult>;
+  /**
+   * The same step asking its tool what it would change, changing nothing (ansible: `--check
+   * --diff`). A dry run executes what this returns; a kind without it is only rendered there.
+   */
+  checkMode?(prepared: Prepared): Prepared;
 }
 
 /** Helper so each kind file gets its Spec type inferred from its schema. */
