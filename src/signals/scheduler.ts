@@ -59,7 +59,7 @@ const BATCH_SLACK_MS = 1;
 export class Scheduler {
   readonly #options: SchedulerOptions;
   readonly #clock: Clock;
-  readonly #heap = new MinHeap<Entry>((entry) => entry.dueAt);
+  #heap = new MinHeap<Entry>((entry) => entry.dueAt);
   readonly #entries = new Map<string, Entry>();
   readonly #waiting: Array<{ entry: Entry; dueAt: number } | undefined> = [];
   #waitingHead = 0;
@@ -103,8 +103,29 @@ export class Scheduler {
   }
 
   start(): void {
+    if (this.#running) return;
+    this.#placeAt(this.#clock.now());
     this.#running = true;
     this.#arm();
+  }
+
+  /**
+   * Put every check on its first slot after `now`. Slots worked out in set() are stale by the time
+   * start() comes (a probe worker prepares 5,000 checks and compacts its heap in between): every
+   * check whose phase fell in that gap would be overdue and fire in one burst at start, where its
+   * phase should spread it.
+   */
+  #placeAt(now: number): void {
+    const heap = new MinHeap<Entry>((entry) => entry.dueAt);
+    for (const entry of this.#entries.values()) {
+      entry.dueAt = nextSlot(
+        entry.check.key,
+        entry.check.periodMs,
+        now + entry.check.initialDelayMs,
+      );
+      heap.push(entry);
+    }
+    this.#heap = heap;
   }
 
   /**

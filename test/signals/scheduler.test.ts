@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { ProbeContext } from '../../src/signals/probes/probe-kind.ts';
-import { phaseOf } from '../../src/signals/schedule.ts';
+import { nextSlot, phaseOf } from '../../src/signals/schedule.ts';
 import { type ProbeOutcome, type ScheduledCheck, Scheduler } from '../../src/signals/scheduler.ts';
 import { FakeClock } from '../helpers/fake-clock.ts';
 
@@ -76,6 +76,31 @@ test('each check runs once per period, at its own phase', async () => {
     assert.ok(starts.every((at, i) => at === starts[0]! + i * 100));
   }
   assert.ok(outcomes.every((o) => o.latenessMs === 0));
+});
+
+test('checks are placed on their beat at start, not when set() was called: no start burst', async () => {
+  const clock = new FakeClock(0);
+  const { scheduler: s, outcomes } = scheduler(clock, 1000);
+  const { probe, counts } = taking(clock, 5);
+  const checks = Array.from({ length: 200 }, (_, i) => check(`svc-${i}/http`, probe, 1000));
+  s.set(checks);
+  // A probe worker prepares its checks and compacts its heap between set() and start().
+  await clock.advance(600);
+  s.start();
+  await clock.advance(1);
+  // Only the checks whose phase falls in [600, 601] are due; the other 60 % of phases before 600
+  // wait for their slot in the next period instead of all firing now.
+  assert.ok(counts.started <= 5, `${counts.started} probes fired at start`);
+  await clock.advance(1000);
+  await stop(s, clock);
+  for (const { key } of checks) {
+    const first = outcomes.find((o) => o.key === key);
+    assert.ok(first, `${key} ran`);
+    // Within the scheduler's 1 ms batching slack of its slot.
+    const slot = nextSlot(key, 1000, 600);
+    assert.ok(first.observation.startedAt >= slot - 1 && first.observation.startedAt <= slot);
+    assert.equal(first.latenessMs, 0);
+  }
 });
 
 test('a check never overlaps itself; skipped slots are counted', async () => {
