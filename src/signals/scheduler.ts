@@ -23,7 +23,10 @@ export interface ProbeOutcome {
 }
 
 export interface SchedulerOptions {
-  /** Probes in flight at once. Past it, due probes wait in order: a bound keeps a loaded prober alive. */
+  /**
+   * Probes in flight at once, at most. Past the bound, due probes wait in order: a bound keeps a
+   * loaded prober alive. The bound in force adapts below this one to the event loop (InFlightBound).
+   */
   maxInFlight: number;
   maxOutputBytes: number;
   onOutcome: (outcome: ProbeOutcome) => void;
@@ -40,6 +43,8 @@ export interface SchedulerStats {
   overlapsSkipped: number;
   /** Slots skipped because the scheduler fell a whole period behind. */
   slotsMissed: number;
+  /** The in-flight bound in force now (at most maxInFlight; lower while the event loop lags). */
+  inFlightLimit: number;
 }
 
 interface Entry {
@@ -51,6 +56,62 @@ interface Entry {
 
 /** Due checks within this many ms of now run in the same pass: one timer for neighbours. */
 const BATCH_SLACK_MS = 1;
+
+/** The scheduler's timer firing this late means the loop has more work than it serves in time. */
+const LAG_HIGH_MS = 25;
+/** Below this the loop keeps up, and the bound may grow again. */
+const LAG_LOW_MS = 5;
+/** How often the bound moves, at most: a decision per window of lag samples, not per sample. */
+const ADAPT_EVERY_MS = 100;
+const MIN_IN_FLIGHT = 16;
+
+/**
+ * How many probes may be in flight, adapted to the event loop. Every probe in flight is a socket
+ * whose answer the loop must read: launching more than the loop can serve (a CPU-starved worker)
+ * only piles answers up in buffers, where they wait past their timeouts and count as false
+ * failures, and holds memory for each. So when the loop lags (the scheduler's own timer fires
+ * late), the bound drops below what is in flight; when the loop keeps up and the bound is what
+ * holds probes back, it grows again, up to maxInFlight. Waiting probes are not lost: they start
+ * late, and their lateness says so.
+ */
+class InFlightBound {
+  readonly #max: number;
+  readonly #min: number;
+  #limit: number;
+  #windowStart = Number.NEGATIVE_INFINITY;
+  #windowLag = 0;
+  #held = false;
+
+  constructor(max: number) {
+    this.#max = max;
+    this.#min = Math.min(max, MIN_IN_FLIGHT);
+    this.#limit = max;
+  }
+
+  get limit(): number {
+    return this.#limit;
+  }
+
+  /** Probes waited for a slot in this window. */
+  held(): void {
+    this.#held = true;
+  }
+
+  /** The loop's lag seen at a timer, at `now`, with `inFlight` probes running. */
+  sample(now: number, lagMs: number, inFlight: number): void {
+    if (lagMs > this.#windowLag) this.#windowLag = lagMs;
+    if (now - this.#windowStart < ADAPT_EVERY_MS) return;
+    if (this.#windowLag >= LAG_HIGH_MS) {
+      this.#limit = Math.max(this.#min, Math.floor(Math.min(this.#limit, inFlight) * 0.75));
+    } else if (this.#windowLag < LAG_LOW_MS && this.#held) {
+      // Faster up than down: a slow target needs many probes in flight, and the loop is fine.
+      this.#limit = Math.min(this.#max, Math.ceil(this.#limit * 1.5));
+    }
+    this.#windowStart = now;
+    this.#windowLag = 0;
+    this.#held = false;
+  }
+}
 
 /**
  * One scheduler for every check it owns: a single timer armed for the earliest due time, never a
@@ -65,6 +126,9 @@ export class Scheduler {
   #waitingHead = 0;
   #timer: unknown;
   #timerAt = Number.POSITIVE_INFINITY;
+  /** When the armed timer should fire: its due time, or when it was armed if that was later. */
+  #timerFiresAt = Number.POSITIVE_INFINITY;
+  readonly #bound: InFlightBound;
   #running = false;
   #inFlight = 0;
   #idle: (() => void) | undefined;
@@ -74,6 +138,7 @@ export class Scheduler {
   constructor(options: SchedulerOptions) {
     this.#options = options;
     this.#clock = options.clock ?? systemClock;
+    this.#bound = new InFlightBound(options.maxInFlight);
   }
 
   /** Replace the set of checks. A check whose key and revision are unchanged keeps its beat. */
@@ -155,6 +220,7 @@ export class Scheduler {
       inFlight: this.#inFlight,
       waiting: this.#waiting.length - this.#waitingHead,
       ...this.#stats,
+      inFlightLimit: this.#bound.limit,
     };
   }
 
@@ -163,11 +229,10 @@ export class Scheduler {
     if (!this.#running || top === undefined) return;
     if (top.dueAt >= this.#timerAt && this.#timer !== undefined) return;
     this.#clock.clearTimeout(this.#timer);
+    const now = this.#clock.now();
     this.#timerAt = top.dueAt;
-    this.#timer = this.#clock.setTimeout(
-      () => this.#tick(),
-      Math.max(0, top.dueAt - this.#clock.now()),
-    );
+    this.#timerFiresAt = Math.max(top.dueAt, now);
+    this.#timer = this.#clock.setTimeout(() => this.#tick(), Math.max(0, top.dueAt - now));
   }
 
   #peekLive(): Entry | undefined {
@@ -183,6 +248,8 @@ export class Scheduler {
     this.#timer = undefined;
     this.#timerAt = Number.POSITIVE_INFINITY;
     const now = this.#clock.now();
+    // Node fires a timer 1 ms late at best; later than that is the loop being busy.
+    this.#bound.sample(now, now - this.#timerFiresAt - 1, this.#inFlight);
     for (
       let top = this.#peekLive();
       top && top.dueAt <= now + BATCH_SLACK_MS;
@@ -193,9 +260,10 @@ export class Scheduler {
       this.#reschedule(top, now);
       if (top.running) {
         this.#stats.overlapsSkipped++;
-      } else if (this.#inFlight >= this.#options.maxInFlight) {
+      } else if (this.#inFlight >= this.#bound.limit) {
         top.running = true; // reserved: it must not be queued twice
         this.#waiting.push({ entry: top, dueAt });
+        this.#bound.held();
       } else {
         this.#launch(top, dueAt);
       }
@@ -242,7 +310,7 @@ export class Scheduler {
   }
 
   #drain(): void {
-    while (this.#running && this.#inFlight < this.#options.maxInFlight) {
+    while (this.#running && this.#inFlight < this.#bound.limit) {
       const next = this.#waiting[this.#waitingHead];
       if (next === undefined) break;
       this.#waiting[this.#waitingHead++] = undefined;

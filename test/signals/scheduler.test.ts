@@ -139,6 +139,61 @@ test('probes in flight are bounded; due probes wait and their lateness says how 
   }
 });
 
+/** A clock whose timers fire `lag.ms` late, as on an event loop with more work than it serves. */
+function laggingClock(clock: FakeClock, lag: { ms: number }) {
+  return {
+    now: () => clock.now(),
+    setTimeout: (callback: () => void, ms: number) => clock.setTimeout(callback, ms + lag.ms),
+    clearTimeout: (handle: unknown) => clock.clearTimeout(handle),
+  };
+}
+
+test('the in-flight bound drops while the event loop lags, and grows back once it keeps up', async () => {
+  const clock = new FakeClock(0);
+  const lag = { ms: 0 };
+  const outcomes: ProbeOutcome[] = [];
+  const s = new Scheduler({
+    maxInFlight: 400,
+    maxOutputBytes: 1024,
+    onOutcome: (outcome) => outcomes.push(outcome),
+    clock: laggingClock(clock, lag),
+  });
+  const { probe, counts } = taking(clock, 300);
+  s.set(Array.from({ length: 400 }, (_, i) => check(`svc-${i}/http`, probe, 1000, 5000)));
+  s.start();
+  await clock.advance(1000);
+  assert.equal(s.stats().inFlightLimit, 400, 'a loop that keeps up keeps the configured bound');
+  lag.ms = 40;
+  await clock.advance(3000);
+  const lagging = s.stats();
+  assert.ok(lagging.inFlightLimit < 100, `bound ${lagging.inFlightLimit} while lagging`);
+  counts.maxRunning = 0;
+  counts.running = 0;
+  await clock.advance(2000);
+  assert.ok(counts.maxRunning <= lagging.inFlightLimit, `${counts.maxRunning} ran at once`);
+  assert.ok(s.stats().waiting > 0, 'the rest wait for a slot instead of being launched');
+  lag.ms = 0;
+  await clock.advance(5000);
+  // 400 probes of 300 ms a second need 120 in flight: the bound grows until none waits.
+  const recovered = s.stats();
+  assert.ok(
+    recovered.inFlightLimit >= 120,
+    `bound ${recovered.inFlightLimit} once the loop keeps up`,
+  );
+  assert.equal(recovered.waiting, 0);
+  const recent = outcomes.length;
+  await clock.advance(1000);
+  assert.ok(
+    outcomes.slice(recent).every((o) => o.latenessMs === 0),
+    'on time again',
+  );
+  await stop(s, clock, 6000);
+  assert.ok(
+    outcomes.every((o) => o.observation.ok),
+    'a probe that waited is late, not failed',
+  );
+});
+
 test('a probe is aborted at its timeout and the observation says so', async () => {
   const clock = new FakeClock(0);
   const { scheduler: s, outcomes } = scheduler(clock);
