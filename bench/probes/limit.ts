@@ -9,6 +9,7 @@ import { GOALS } from './report.ts';
 export interface Limit {
   keptUp: boolean;
   /** 'nobody' when the phase kept up. */
+  /** 'machine': every core busy, prober and target competing with each other or with others. */
   by: 'nobody' | 'target' | 'prober' | 'target and prober' | 'machine';
   evidence: string[];
 }
@@ -27,20 +28,27 @@ export function limitOf(
     rate >= GOALS.minRateShare * phase.checks &&
     failedShare <= GOALS.maxFailedShare &&
     !(p99 >= LATE_MS);
-  const target: string[] = [];
-  if (phase.listenDrops > 0) {
-    target.push(`the kernel dropped ${phase.listenDrops} connection attempts at the target`);
-  }
-  if (phase.target.loopDelayP99Ms >= LATE_MS) {
-    target.push(`target event-loop delay p99 ${phase.target.loopDelayP99Ms} ms`);
-  }
-  if (phase.target.cores >= 0.9 * machine.targetWorkers) {
-    target.push(`target used ${phase.target.cores} cores with ${machine.targetWorkers} processes`);
-  }
-  const prober: string[] = [];
-  if (p99 >= LATE_MS) prober.push(`probes started ${p99} ms late at p99 (steady)`);
-  const saturated = phase.machineBusyCores >= 0.95 * machine.cpus;
-  const cores = `${phase.machineBusyCores} of ${machine.cpus} cores busy (everyone)`;
+  // What the prober and the target used of the busy cores; the rest is everybody else's.
+  const steady = phase.steady;
+  const proberCores =
+    steady !== undefined && steady.toSeconds > steady.fromSeconds
+      ? steady.cpuMs / ((steady.toSeconds - steady.fromSeconds) * 1000)
+      : phase.cpuMs / (phase.durationSeconds * 1000);
+  const othersCores = Math.max(0, phase.machineBusyCores - proberCores - phase.target.cores);
+  const cores =
+    `${phase.machineBusyCores} of ${machine.cpus} cores busy: prober ${proberCores.toFixed(2)}, ` +
+    `target ${phase.target.cores}, others ${othersCores.toFixed(2)}`;
+  // The cores the asked rate needs at the CPU per probe each side paid in this phase.
+  const targetMsPerAnswer = phase.target.cpuMs / Math.max(1, phase.target.responses);
+  const proberMsPerProbe =
+    steady !== undefined && steady.probes > 0 ? steady.cpuMsPerProbe : phase.cpuMsPerProbe;
+  const targetNeeds = (phase.checks * targetMsPerAnswer) / 1000;
+  const bothNeed = targetNeeds + (phase.checks * (proberMsPerProbe || 0)) / 1000;
+  const targetRoom = Math.min(machine.targetWorkers, machine.cpus);
+  const needs =
+    `at ${phase.checks}/s the target needs ${targetNeeds.toFixed(2)} cores ` +
+    `(${targetMsPerAnswer.toFixed(3)} CPU-ms an answer, ${machine.targetWorkers} processes), ` +
+    `prober and target ${bothNeed.toFixed(2)} of ${machine.cpus}`;
   const reasons = Object.entries(
     (phase.reported.failuresByReason as Record<string, number> | undefined) ?? {},
   );
@@ -49,16 +57,29 @@ export function limitOf(
       ? [`failed: ${reasons.map(([reason, count]) => `${count} ${reason}`).join(', ')}`]
       : [];
   if (keptUp) return { keptUp, by: 'nobody', evidence: [cores] };
+
+  const target: string[] = [];
+  if (phase.listenDrops > 0) {
+    target.push(`the kernel dropped ${phase.listenDrops} connection attempts at the target`);
+  }
+  if (phase.target.loopDelayP99Ms >= LATE_MS) {
+    target.push(`target event-loop delay p99 ${phase.target.loopDelayP99Ms} ms`);
+  }
+  const late = p99 >= LATE_MS ? [`probes started ${p99} ms late at p99 (steady)`] : [];
+  const saturated = phase.machineBusyCores >= 0.95 * machine.cpus;
   let by: Limit['by'];
-  if (target.length > 0 && prober.length > 0) by = saturated ? 'machine' : 'target and prober';
-  else if (target.length > 0) by = 'target';
-  else if (prober.length > 0 || !saturated) by = 'prober';
-  else by = 'machine';
+  // The target alone cannot serve the asked rate on the cores it has: nothing a prober does helps.
+  if (targetNeeds >= 0.9 * targetRoom) by = 'target';
+  else if (target.length > 0 && late.length === 0) by = 'target';
+  // Not enough cores for both, or a good part of them taken by others' work.
+  else if (bothNeed > machine.cpus || (saturated && othersCores >= 0.25)) by = 'machine';
+  else if (target.length > 0) by = 'target and prober';
+  else by = 'prober';
   const calm =
     target.length === 0
-      ? [`target fine (loop delay p99 ${phase.target.loopDelayP99Ms} ms, no drops)`]
+      ? [`target answered in time (loop delay p99 ${phase.target.loopDelayP99Ms} ms, no drops)`]
       : [];
-  return { keptUp, by, evidence: [...target, ...calm, ...prober, ...failures, cores] };
+  return { keptUp, by, evidence: [...target, ...calm, ...late, ...failures, needs, cores] };
 }
 
 export function limitLine(limit: Limit): string {

@@ -1,4 +1,5 @@
 import { type Clock, systemClock } from '../support/clock.ts';
+import { InFlightBound, threadCpuMs } from './in-flight-bound.ts';
 import { MinHeap } from './min-heap.ts';
 import type { Observation } from './observation.ts';
 import type { Probe } from './probes/probe-kind.ts';
@@ -32,6 +33,8 @@ export interface SchedulerOptions {
   onOutcome: (outcome: ProbeOutcome) => void;
   /** The system clock unless a test drives time itself. */
   clock?: Clock;
+  /** CPU time this thread has had, ms: this thread's own unless a test drives it. */
+  threadCpuMs?: () => number;
 }
 
 export interface SchedulerStats {
@@ -56,62 +59,6 @@ interface Entry {
 
 /** Due checks within this many ms of now run in the same pass: one timer for neighbours. */
 const BATCH_SLACK_MS = 1;
-
-/** The scheduler's timer firing this late means the loop has more work than it serves in time. */
-const LAG_HIGH_MS = 25;
-/** Below this the loop keeps up, and the bound may grow again. */
-const LAG_LOW_MS = 5;
-/** How often the bound moves, at most: a decision per window of lag samples, not per sample. */
-const ADAPT_EVERY_MS = 100;
-const MIN_IN_FLIGHT = 16;
-
-/**
- * How many probes may be in flight, adapted to the event loop. Every probe in flight is a socket
- * whose answer the loop must read: launching more than the loop can serve (a CPU-starved worker)
- * only piles answers up in buffers, where they wait past their timeouts and count as false
- * failures, and holds memory for each. So when the loop lags (the scheduler's own timer fires
- * late), the bound drops below what is in flight; when the loop keeps up and the bound is what
- * holds probes back, it grows again, up to maxInFlight. Waiting probes are not lost: they start
- * late, and their lateness says so.
- */
-class InFlightBound {
-  readonly #max: number;
-  readonly #min: number;
-  #limit: number;
-  #windowStart = Number.NEGATIVE_INFINITY;
-  #windowLag = 0;
-  #held = false;
-
-  constructor(max: number) {
-    this.#max = max;
-    this.#min = Math.min(max, MIN_IN_FLIGHT);
-    this.#limit = max;
-  }
-
-  get limit(): number {
-    return this.#limit;
-  }
-
-  /** Probes waited for a slot in this window. */
-  held(): void {
-    this.#held = true;
-  }
-
-  /** The loop's lag seen at a timer, at `now`, with `inFlight` probes running. */
-  sample(now: number, lagMs: number, inFlight: number): void {
-    if (lagMs > this.#windowLag) this.#windowLag = lagMs;
-    if (now - this.#windowStart < ADAPT_EVERY_MS) return;
-    if (this.#windowLag >= LAG_HIGH_MS) {
-      this.#limit = Math.max(this.#min, Math.floor(Math.min(this.#limit, inFlight) * 0.75));
-    } else if (this.#windowLag < LAG_LOW_MS && this.#held) {
-      // Faster up than down: a slow target needs many probes in flight, and the loop is fine.
-      this.#limit = Math.min(this.#max, Math.ceil(this.#limit * 1.5));
-    }
-    this.#windowStart = now;
-    this.#windowLag = 0;
-    this.#held = false;
-  }
-}
 
 /**
  * One scheduler for every check it owns: a single timer armed for the earliest due time, never a
@@ -138,7 +85,7 @@ export class Scheduler {
   constructor(options: SchedulerOptions) {
     this.#options = options;
     this.#clock = options.clock ?? systemClock;
-    this.#bound = new InFlightBound(options.maxInFlight);
+    this.#bound = new InFlightBound(options.maxInFlight, options.threadCpuMs ?? threadCpuMs);
   }
 
   /** Replace the set of checks. A check whose key and revision are unchanged keeps its beat. */

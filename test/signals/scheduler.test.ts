@@ -148,7 +148,7 @@ function laggingClock(clock: FakeClock, lag: { ms: number }) {
   };
 }
 
-test('the in-flight bound drops while the event loop lags, and grows back once it keeps up', async () => {
+test('the in-flight bound drops while the event loop lags with the thread flat out, and grows back once it keeps up', async () => {
   const clock = new FakeClock(0);
   const lag = { ms: 0 };
   const outcomes: ProbeOutcome[] = [];
@@ -157,6 +157,8 @@ test('the in-flight bound drops while the event loop lags, and grows back once i
     maxOutputBytes: 1024,
     onOutcome: (outcome) => outcomes.push(outcome),
     clock: laggingClock(clock, lag),
+    // The thread has the CPU all the time: its own work is what makes the loop late.
+    threadCpuMs: () => clock.now(),
   });
   const { probe, counts } = taking(clock, 300);
   s.set(Array.from({ length: 400 }, (_, i) => check(`svc-${i}/http`, probe, 1000, 5000)));
@@ -192,6 +194,27 @@ test('the in-flight bound drops while the event loop lags, and grows back once i
     outcomes.every((o) => o.observation.ok),
     'a probe that waited is late, not failed',
   );
+});
+
+test('a loop that lags because the thread gets little CPU keeps its in-flight bound', async () => {
+  const clock = new FakeClock(0);
+  const lag = { ms: 40 };
+  const s = new Scheduler({
+    maxInFlight: 400,
+    maxOutputBytes: 1024,
+    onOutcome: () => {},
+    clock: laggingClock(clock, lag),
+    // Other processes have the cores: the thread runs a third of the time.
+    threadCpuMs: () => clock.now() / 3,
+  });
+  const { probe, counts } = taking(clock, 300);
+  s.set(Array.from({ length: 400 }, (_, i) => check(`svc-${i}/http`, probe, 1000, 5000)));
+  s.start();
+  await clock.advance(4000);
+  // Fewer in flight would not give the thread more CPU, only cap how many probes it gets through.
+  assert.equal(s.stats().inFlightLimit, 400);
+  assert.ok(counts.maxRunning > 64, `${counts.maxRunning} ran at once`);
+  await stop(s, clock, 6000);
 });
 
 test('a probe is aborted at its timeout and the observation says so', async () => {
