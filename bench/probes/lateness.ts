@@ -10,6 +10,8 @@ export interface Percentiles {
 export interface LatenessSummary {
   all: Percentiles;
   steady: Percentiles;
+  /** p99 of the probes scheduled in each second of the run, from its start: the steady state shows. */
+  perSecondP99?: number[];
 }
 
 export function percentiles(values: Float64Array): Percentiles {
@@ -43,6 +45,16 @@ export class LatenessRecorder {
   summary(warmupMs: number): LatenessSummary {
     const all = this.#latenessMs.subarray(0, this.#count);
     const steady = all.filter((_, i) => (this.#scheduledMs[i] ?? 0) >= warmupMs);
-    return { all: percentiles(all), steady: percentiles(steady) };
+    const bySecond: number[][] = [];
+    for (let i = 0; i < this.#count; i++) {
+      const second = Math.max(0, Math.floor((this.#scheduledMs[i] ?? 0) / 1000));
+      const values = bySecond[second] ?? [];
+      values.push(all[i] ?? 0);
+      bySecond[second] = values;
+    }
+    const perSecondP99 = Array.from(bySecond, (values) =>
+      values === undefined ? Number.NaN : percentiles(Float64Array.from(values)).p99,
+    );
+    return { all: percentiles(all), steady: percentiles(steady), perSecondP99 };
   }
 }

@@ -3,7 +3,7 @@
 // the end, divided by the responses the target sent in that same window. The target's count is
 // the same for every contender, so no contender's own bookkeeping decides its figure.
 import { cpus } from 'node:os';
-import { readCpu, readMachineCpu, readMemory } from './proc.ts';
+import { readCpu, readListenDrops, readMachineCpu, readMemory } from './proc.ts';
 import type { Target, TargetStats } from './target.ts';
 
 export interface Sample {
@@ -14,6 +14,8 @@ export interface Sample {
   targetCpuMs: number;
   machineBusyMs: number;
   machineTotalMs: number;
+  /** The kernel's machine-wide count of SYNs dropped at listeners (proc.ts readListenDrops). */
+  listenDrops: number;
 }
 
 export interface Steady {
@@ -64,6 +66,7 @@ export class PhaseSampler {
       cpuMs: cpu.selfMs,
       targetCpuMs: this.#target.cpuMs(),
       machineBusyMs: machine.busyMs,
+      listenDrops: readListenDrops().drops,
       machineTotalMs: machine.totalMs,
     });
   }
@@ -115,11 +118,15 @@ export function steadyWindow(
 }
 
 /** Cores the target and the whole machine kept busy between the first and last sample. */
-export function loadOf(samples: Sample[]): { targetCores: number; machineBusyCores: number } {
+export function loadOf(samples: Sample[]): {
+  targetCores: number;
+  machineBusyCores: number;
+  listenDrops: number;
+} {
   const first = samples[0];
   const last = samples.at(-1);
   if (first === undefined || last === undefined || last.atMs <= first.atMs) {
-    return { targetCores: Number.NaN, machineBusyCores: Number.NaN };
+    return { targetCores: Number.NaN, machineBusyCores: Number.NaN, listenDrops: 0 };
   }
   const wallMs = last.atMs - first.atMs;
   const machineShare =
@@ -127,6 +134,7 @@ export function loadOf(samples: Sample[]): { targetCores: number; machineBusyCor
   return {
     targetCores: round((last.targetCpuMs - first.targetCpuMs) / wallMs),
     machineBusyCores: round(machineShare * cpus().length),
+    listenDrops: last.listenDrops - first.listenDrops,
   };
 }
 

@@ -84,4 +84,5 @@ printReport({
   peakRssBytes: selfPeakRssBytes(),
   latenessMs: lateness.summary(options.warmupSeconds * 1000),
   startupSeconds: Math.round(startupSeconds * 1000) / 1000,
+  failuresByReason: Object.fromEntries([...failures].sort((a, b) => b[1] - a[1]).slice(0, 5)),
 });

@@ -2,6 +2,7 @@
 // contenders from what they reported and what was measured from outside.
 import { z } from 'zod';
 import type { LatenessSummary } from './lateness.ts';
+import type { Limit } from './limit.ts';
 import { loadOf, type Measured, round, type Steady, steadyWindow } from './measure.ts';
 import type { TargetStats } from './target.ts';
 
@@ -12,7 +13,11 @@ const percentiles = z.object({
 });
 
 /** Lateness as reported in JSON, where an empty set's NaN became null. */
-export const reportedLateness = z.object({ all: percentiles, steady: percentiles });
+export const reportedLateness = z.object({
+  all: percentiles,
+  steady: percentiles,
+  perSecondP99: z.array(z.number().nullable()).optional(),
+});
 
 export interface PhaseResult {
   name: 'mend' | 'exporter' | 'bare';
@@ -35,7 +40,11 @@ export interface PhaseResult {
   target: TargetStats & { cpuMs: number; cores: number };
   /** Cores busy on the whole machine during the phase (us and everybody else). */
   machineBusyCores: number;
+  /** SYNs the kernel dropped at listeners during the phase (the target's full accept queue). */
+  listenDrops: number;
   warnings: string[];
+  /** Whose limit the phase hit, worked out by the orchestrator (limit.ts). */
+  limit?: Limit;
 }
 
 export interface PhaseInput {
@@ -82,11 +91,16 @@ export function phaseResult(input: PhaseInput): PhaseResult {
     cpuMsPerProbe: probes > 0 ? round(input.cpuMs / probes, 4) : Number.NaN,
     steady: steadyWindow(measured.samples, input.warmupSeconds, input.durationSeconds),
     peakRssBytes: Math.max(measured.peakRssBytes, input.peakRssBytes),
-    latenessMs: { all: nan(input.latenessMs.all), steady: nan(input.latenessMs.steady) },
+    latenessMs: {
+      all: nan(input.latenessMs.all),
+      steady: nan(input.latenessMs.steady),
+      perSecondP99: input.latenessMs.perSecondP99?.map((p99) => p99 ?? Number.NaN),
+    },
     startupSeconds: input.startupSeconds,
     reported: input.reported,
     target: { ...measured.end, cpuMs: round(targetCpuMs), cores: load.targetCores },
     machineBusyCores: load.machineBusyCores,
+    listenDrops: load.listenDrops,
     warnings,
   };
 }

@@ -72,3 +72,21 @@ export function readMachineCpu(): { busyMs: number; totalMs: number } {
   const tick = 1000 / clockTicksPerSecond();
   return { busyMs: (total - idle) * tick, totalMs: total * tick };
 }
+
+/**
+ * The kernel's counts of connections refused at a listening socket (TcpExt ListenOverflows: the
+ * accept queue was full; ListenDrops: every SYN dropped at a listener), machine-wide. During a
+ * phase the target is the only busy listener, so a rise is a target that could not accept as
+ * fast as it was asked to.
+ */
+export function readListenDrops(): { overflows: number; drops: number } {
+  const lines = readFileSync('/proc/net/netstat', 'utf8').split('\n');
+  for (let i = 0; i + 1 < lines.length; i++) {
+    const names = lines[i]?.split(/\s+/) ?? [];
+    const values = lines[i + 1]?.split(/\s+/) ?? [];
+    if (names[0] !== 'TcpExt:' || values[0] !== 'TcpExt:') continue;
+    const at = (name: string): number => Number(values[names.indexOf(name)] ?? 0) || 0;
+    return { overflows: at('ListenOverflows'), drops: at('ListenDrops') };
+  }
+  return { overflows: 0, drops: 0 };
+}

@@ -159,6 +159,23 @@ export function goals(phases: PhaseResult[], computed: Ratio[]): Goal[] {
         ` (worst ${worst.checks}, ${worst.basis})`,
     });
   }
+  // mend's figures count only in a run where the least a prober can do kept up on this machine.
+  const bare = phases.find(
+    (phase) => phase.name === 'bare' && phase.protocol === 'http' && phase.checks === GOALS.checks,
+  );
+  if (bare !== undefined) {
+    const p99 = bare.latenessMs.steady.p99;
+    const rate = bare.steady?.probesPerSecond ?? bare.probesPerSecond;
+    const met =
+      p99 < GOALS.steadyP99Ms &&
+      rate >= GOALS.minRateShare * GOALS.checks &&
+      bare.failed <= GOALS.maxFailedShare * (bare.probes + bare.failed);
+    out.push({
+      name: `the bare loop meets the ${GOALS.checks}-check goals in this run (else the machine, not mend, is judged)`,
+      verdict: met ? 'PASS' : 'FAIL',
+      detail: `p99 ${fixed(p99, 1)} ms steady; ${fixed(rate, 0)} probes/s, ${bare.failed} failed; ${fixed(bare.machineBusyCores, 2)} cores busy`,
+    });
+  }
   const mends = phases.filter((phase) => phase.name === 'mend');
   if (mends.length === 0) {
     out.push({

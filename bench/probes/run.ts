@@ -12,6 +12,7 @@ import { parseArgs } from 'node:util';
 import { NODE_FLAGS, nodeEnvironment } from '../../src/support/node-flags.ts';
 import { installExitHandlers } from './children.ts';
 import { EXPORTER_BINARY, exporterVersion, runExporterPhase } from './exporter.ts';
+import { limitLine, limitOf } from './limit.ts';
 import type { PhaseResult } from './phase-result.ts';
 import { goals, ratioLines, ratios, table } from './report.ts';
 import { runRunnerPhase } from './runner-phase.ts';
@@ -141,6 +142,13 @@ for (const { protocol, checks } of plan) {
         `${phase.probesPerSecond} probes/s, ${cpu} CPU-ms/probe, p99 late ${phase.latenessMs.all.p99} ms\n`,
       );
       for (const warning of phase.warnings) process.stdout.write(`  warning: ${warning}\n`);
+      phase.limit = limitOf(phase, { cpus: machine.cpus, targetWorkers });
+      process.stdout.write(`  ${limitLine(phase.limit)}\n`);
+      const perSecond = phase.latenessMs.perSecondP99;
+      if (perSecond !== undefined) {
+        const cells = perSecond.map((p99) => (Number.isNaN(p99) ? '-' : String(Math.round(p99))));
+        process.stdout.write(`  p99 lateness by second (ms): ${cells.join(' ')}\n`);
+      }
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       errors.push({ contender, protocol, checks, error: message });
@@ -152,7 +160,13 @@ for (const { protocol, checks } of plan) {
 
 const computed = ratios(phases);
 const verdicts = goals(phases, computed);
-process.stdout.write(`\n${table(phases)}\n`);
+process.stdout.write(`\n${table(phases)}\n\n`);
+for (const phase of phases) {
+  if (phase.limit === undefined) continue;
+  process.stdout.write(
+    `${phase.name} ${phase.protocol} ${phase.checks}: ${limitLine(phase.limit)}\n`,
+  );
+}
 process.stdout.write(
   '\nCPU-ms/probe: steady state (target-counted responses between warm-up and end; * = whole run);\n' +
     '(run): whole run, the process CPU from /proc over the probes it reports. Exporter lateness is\n' +

@@ -24,6 +24,8 @@ export interface RunnerReport {
   latenessMs: LatenessSummary;
   /** Seconds from process start to the first probe. */
   startupSeconds: number;
+  /** Failed probes by what went wrong (an error code, a timeout...). */
+  failuresByReason?: Record<string, number>;
 }
 
 /** `--checks N --period S --duration S --url URL [--insecure] [--warmup S]` */

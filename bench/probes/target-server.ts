@@ -18,6 +18,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import tls from 'node:tls';
 import { parseArgs } from 'node:util';
@@ -28,6 +29,9 @@ interface Stats {
   resumed: number;
   errors: number;
   errorCodes: Record<string, number>;
+  /** Event-loop delay of the busiest target process since start (ms): a target out of CPU shows here. */
+  loopDelayP99Ms: number;
+  loopDelayMaxMs: number;
 }
 
 type WorkerMessage =
@@ -52,7 +56,24 @@ const { values } = parseArgs({
   },
 });
 const workers = Math.max(1, Number(values.workers) || 1);
-const stats: Stats = { connections: 0, responses: 0, resumed: 0, errors: 0, errorCodes: {} };
+const stats: Stats = {
+  connections: 0,
+  responses: 0,
+  resumed: 0,
+  errors: 0,
+  errorCodes: {},
+  loopDelayP99Ms: 0,
+  loopDelayMaxMs: 0,
+};
+const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+loopDelay.enable();
+
+/** The counters, with the loop delay read now. */
+function currentStats(): Stats {
+  stats.loopDelayP99Ms = Math.round(loopDelay.percentile(99) / 1e4) / 100;
+  stats.loopDelayMaxMs = Math.round(loopDelay.max / 1e4) / 100;
+  return stats;
+}
 
 function countError(error: NodeJS.ErrnoException): void {
   stats.errors++;
@@ -130,7 +151,7 @@ async function runSingle(): Promise<void> {
   const port = await listen(createServer(certDir), 0);
   if (certDir !== undefined) rmSync(certDir, { recursive: true, force: true });
   process.stdout.write(`${JSON.stringify({ port, pids: [process.pid] })}\n`);
-  answerStats(async () => stats);
+  answerStats(async () => currentStats());
 }
 
 async function runWorker(): Promise<void> {
@@ -139,7 +160,8 @@ async function runWorker(): Promise<void> {
     process.send?.(message);
   };
   process.on('message', (message: { kind?: string; id?: number }) => {
-    if (message.kind === 'stats') send({ kind: 'stats', id: message.id ?? 0, stats });
+    if (message.kind === 'stats')
+      send({ kind: 'stats', id: message.id ?? 0, stats: currentStats() });
   });
   process.on('disconnect', () => process.exit(0));
   send({ kind: 'listening', port });
@@ -173,7 +195,15 @@ async function runPrimary(): Promise<void> {
   let nextId = 0;
   answerStats(() => {
     const id = nextId++;
-    const total: Stats = { connections: 0, responses: 0, resumed: 0, errors: 0, errorCodes: {} };
+    const total: Stats = {
+      connections: 0,
+      responses: 0,
+      resumed: 0,
+      errors: 0,
+      errorCodes: {},
+      loopDelayP99Ms: 0,
+      loopDelayMaxMs: 0,
+    };
     return Promise.all(
       all.map(
         (worker) =>
@@ -185,6 +215,8 @@ async function runPrimary(): Promise<void> {
               total.responses += message.stats.responses;
               total.resumed += message.stats.resumed;
               total.errors += message.stats.errors;
+              total.loopDelayP99Ms = Math.max(total.loopDelayP99Ms, message.stats.loopDelayP99Ms);
+              total.loopDelayMaxMs = Math.max(total.loopDelayMaxMs, message.stats.loopDelayMaxMs);
               for (const [code, count] of Object.entries(message.stats.errorCodes)) {
                 total.errorCodes[code] = (total.errorCodes[code] ?? 0) + count;
               }

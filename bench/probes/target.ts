@@ -9,6 +9,9 @@ export interface TargetStats {
   resumed: number;
   errors: number;
   errorCodes: Record<string, number>;
+  /** Event-loop delay of the busiest target process since it started (ms). */
+  loopDelayP99Ms: number;
+  loopDelayMaxMs: number;
 }
 
 export interface Target {
@@ -38,6 +41,8 @@ export async function startTarget(options: { tls: boolean; workers: number }): P
     resumed: 0,
     errors: 0,
     errorCodes: {},
+    loopDelayP99Ms: 0,
+    loopDelayMaxMs: 0,
   });
   return {
     url: `${options.tls ? 'https' : 'http'}://127.0.0.1:${ready.port}/`,

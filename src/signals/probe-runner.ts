@@ -29,6 +29,7 @@ export function sumStats(all: SchedulerStats[]): SchedulerStats {
     probes: 0,
     overlapsSkipped: 0,
     slotsMissed: 0,
+    inFlightLimit: 0,
   };
   for (const stats of all) {
     for (const key of Object.keys(total) as (keyof SchedulerStats)[]) total[key] += stats[key];

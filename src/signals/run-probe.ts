@@ -21,11 +21,14 @@ export function runProbe(
   // Stored timestamps are whole epoch ms; the duration keeps the sub-ms precision.
   const startedAt = Math.round(startedAtPrecise);
   const controller = new AbortController();
-  const timeout = clock.setTimeout(
-    // Named as AbortSignal.timeout names its reason, so a probe says "timed out", not "aborted".
-    () => controller.abort(new DOMException(`timed out after ${timeoutMs} ms`, 'TimeoutError')),
-    timeoutMs,
-  );
+  // Named as AbortSignal.timeout names its reason, so a probe says "timed out", not "aborted".
+  const expire = (): void =>
+    controller.abort(new DOMException(`timed out after ${timeoutMs} ms`, 'TimeoutError'));
+  // Timers run before the event loop polls its sockets. On a busy loop the answer can have
+  // arrived, and be waiting in the socket's buffer, when the timer fires: aborting then would
+  // call a probe that got its answer in time a timeout. setImmediate runs after the next poll,
+  // which reads what is buffered, so a probe whose answer is there completes first.
+  const timeout = clock.setTimeout(() => setImmediate(expire), timeoutMs);
   let pending: Promise<Omit<Observation, 'startedAt' | 'durationMs'>>;
   try {
     pending = probe({ timeoutMs, signal: controller.signal, maxOutputBytes });

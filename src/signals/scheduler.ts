@@ -1,4 +1,5 @@
 import { type Clock, systemClock } from '../support/clock.ts';
+import { InFlightBound, threadCpuMs } from './in-flight-bound.ts';
 import { MinHeap } from './min-heap.ts';
 import type { Observation } from './observation.ts';
 import type { Probe } from './probes/probe-kind.ts';
@@ -23,12 +24,17 @@ export interface ProbeOutcome {
 }
 
 export interface SchedulerOptions {
-  /** Probes in flight at once. Past it, due probes wait in order: a bound keeps a loaded prober alive. */
+  /**
+   * Probes in flight at once, at most. Past the bound, due probes wait in order: a bound keeps a
+   * loaded prober alive. The bound in force adapts below this one to the event loop (InFlightBound).
+   */
   maxInFlight: number;
   maxOutputBytes: number;
   onOutcome: (outcome: ProbeOutcome) => void;
   /** The system clock unless a test drives time itself. */
   clock?: Clock;
+  /** CPU time this thread has had, ms: this thread's own unless a test drives it. */
+  threadCpuMs?: () => number;
 }
 
 export interface SchedulerStats {
@@ -40,6 +46,8 @@ export interface SchedulerStats {
   overlapsSkipped: number;
   /** Slots skipped because the scheduler fell a whole period behind. */
   slotsMissed: number;
+  /** The in-flight bound in force now (at most maxInFlight; lower while the event loop lags). */
+  inFlightLimit: number;
 }
 
 interface Entry {
@@ -59,12 +67,15 @@ const BATCH_SLACK_MS = 1;
 export class Scheduler {
   readonly #options: SchedulerOptions;
   readonly #clock: Clock;
-  readonly #heap = new MinHeap<Entry>((entry) => entry.dueAt);
+  #heap = new MinHeap<Entry>((entry) => entry.dueAt);
   readonly #entries = new Map<string, Entry>();
   readonly #waiting: Array<{ entry: Entry; dueAt: number } | undefined> = [];
   #waitingHead = 0;
   #timer: unknown;
   #timerAt = Number.POSITIVE_INFINITY;
+  /** When the armed timer should fire: its due time, or when it was armed if that was later. */
+  #timerFiresAt = Number.POSITIVE_INFINITY;
+  readonly #bound: InFlightBound;
   #running = false;
   #inFlight = 0;
   #idle: (() => void) | undefined;
@@ -74,6 +85,7 @@ export class Scheduler {
   constructor(options: SchedulerOptions) {
     this.#options = options;
     this.#clock = options.clock ?? systemClock;
+    this.#bound = new InFlightBound(options.maxInFlight, options.threadCpuMs ?? threadCpuMs);
   }
 
   /** Replace the set of checks. A check whose key and revision are unchanged keeps its beat. */
@@ -103,8 +115,29 @@ export class Scheduler {
   }
 
   start(): void {
+    if (this.#running) return;
+    this.#placeAt(this.#clock.now());
     this.#running = true;
     this.#arm();
+  }
+
+  /**
+   * Put every check on its first slot after `now`. Slots worked out in set() are stale by the time
+   * start() comes (a probe worker prepares 5,000 checks and compacts its heap in between): every
+   * check whose phase fell in that gap would be overdue and fire in one burst at start, where its
+   * phase should spread it.
+   */
+  #placeAt(now: number): void {
+    const heap = new MinHeap<Entry>((entry) => entry.dueAt);
+    for (const entry of this.#entries.values()) {
+      entry.dueAt = nextSlot(
+        entry.check.key,
+        entry.check.periodMs,
+        now + entry.check.initialDelayMs,
+      );
+      heap.push(entry);
+    }
+    this.#heap = heap;
   }
 
   /**
@@ -134,6 +167,7 @@ export class Scheduler {
       inFlight: this.#inFlight,
       waiting: this.#waiting.length - this.#waitingHead,
       ...this.#stats,
+      inFlightLimit: this.#bound.limit,
     };
   }
 
@@ -142,11 +176,10 @@ export class Scheduler {
     if (!this.#running || top === undefined) return;
     if (top.dueAt >= this.#timerAt && this.#timer !== undefined) return;
     this.#clock.clearTimeout(this.#timer);
+    const now = this.#clock.now();
     this.#timerAt = top.dueAt;
-    this.#timer = this.#clock.setTimeout(
-      () => this.#tick(),
-      Math.max(0, top.dueAt - this.#clock.now()),
-    );
+    this.#timerFiresAt = Math.max(top.dueAt, now);
+    this.#timer = this.#clock.setTimeout(() => this.#tick(), Math.max(0, top.dueAt - now));
   }
 
   #peekLive(): Entry | undefined {
@@ -162,6 +195,8 @@ export class Scheduler {
     this.#timer = undefined;
     this.#timerAt = Number.POSITIVE_INFINITY;
     const now = this.#clock.now();
+    // Node fires a timer 1 ms late at best; later than that is the loop being busy.
+    this.#bound.sample(now, now - this.#timerFiresAt - 1, this.#inFlight);
     for (
       let top = this.#peekLive();
       top && top.dueAt <= now + BATCH_SLACK_MS;
@@ -172,9 +207,10 @@ export class Scheduler {
       this.#reschedule(top, now);
       if (top.running) {
         this.#stats.overlapsSkipped++;
-      } else if (this.#inFlight >= this.#options.maxInFlight) {
+      } else if (this.#inFlight >= this.#bound.limit) {
         top.running = true; // reserved: it must not be queued twice
         this.#waiting.push({ entry: top, dueAt });
+        this.#bound.held();
       } else {
         this.#launch(top, dueAt);
       }
@@ -221,7 +257,7 @@ export class Scheduler {
   }
 
   #drain(): void {
-    while (this.#running && this.#inFlight < this.#options.maxInFlight) {
+    while (this.#running && this.#inFlight < this.#bound.limit) {
       const next = this.#waiting[this.#waitingHead];
       if (next === undefined) break;
       this.#waiting[this.#waitingHead++] = undefined;

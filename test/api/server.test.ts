@@ -19,6 +19,7 @@ function handle(store: { up: boolean }): ControllerHandle {
       probes: 0,
       overlapsSkipped: 0,
       slotsMissed: 0,
+      inFlightLimit: 2000,
     }),
     pendingSignals: () => 0,
   };

@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { copyFile, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
+import { compileHttpCheck } from '../../src/signals/probes/http-check.ts';
+import { httpProbeSpec } from '../../src/signals/probes/http-spec.ts';
 import { listen, runProbe } from './helpers.ts';
 import { http, httpServer } from './http-servers.ts';
 
@@ -126,4 +128,26 @@ test('https: an http check redirected to https on the same host follows it, and 
   } finally {
     await plain.close();
   }
+});
+
+test('https: checks that trust the same CA bundle share one TLS context; another bundle gets its own', async () => {
+  const compile = (spec: Record<string, unknown>) => compileHttpCheck(httpProbeSpec.parse(spec));
+  const copy = join(dir, 'same-bundle.pem');
+  await copyFile(caFile, copy);
+  const a = compile({ url, tls: { caFile } });
+  const b = compile({ url: `${url}other`, tls: { caFile: copy, serverName: 'localhost' } });
+  const system = compile({ url });
+  assert.ok(a.first.tls && b.first.tls && system.first.tls);
+  // Same bytes under another name and with another serverName: one context.
+  assert.equal(a.first.tls.secureContext, b.first.tls.secureContext);
+  assert.notEqual(a.first.tls.secureContext, system.first.tls.secureContext);
+  assert.equal(
+    system.first.tls.secureContext,
+    compile({ url: `${url}x` }).first.tls?.secureContext,
+  );
+  // Sharing changes nothing a probe sees: the CA check passes, the system roots do not trust it.
+  const trusted = await runProbe(http({ url, tls: { caFile: copy, serverName: 'localhost' } }));
+  assert.equal(trusted.ok, true, trusted.error);
+  const untrusted = await runProbe(http({ url }));
+  assert.match(untrusted.error ?? '', /self-signed certificate/);
 });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { ProbeContext } from '../../src/signals/probes/probe-kind.ts';
-import { phaseOf } from '../../src/signals/schedule.ts';
+import { nextSlot, phaseOf } from '../../src/signals/schedule.ts';
 import { type ProbeOutcome, type ScheduledCheck, Scheduler } from '../../src/signals/scheduler.ts';
 import { FakeClock } from '../helpers/fake-clock.ts';
 
@@ -78,6 +78,31 @@ test('each check runs once per period, at its own phase', async () => {
   assert.ok(outcomes.every((o) => o.latenessMs === 0));
 });
 
+test('checks are placed on their beat at start, not when set() was called: no start burst', async () => {
+  const clock = new FakeClock(0);
+  const { scheduler: s, outcomes } = scheduler(clock, 1000);
+  const { probe, counts } = taking(clock, 5);
+  const checks = Array.from({ length: 200 }, (_, i) => check(`svc-${i}/http`, probe, 1000));
+  s.set(checks);
+  // A probe worker prepares its checks and compacts its heap between set() and start().
+  await clock.advance(600);
+  s.start();
+  await clock.advance(1);
+  // Only the checks whose phase falls in [600, 601] are due; the other 60 % of phases before 600
+  // wait for their slot in the next period instead of all firing now.
+  assert.ok(counts.started <= 5, `${counts.started} probes fired at start`);
+  await clock.advance(1000);
+  await stop(s, clock);
+  for (const { key } of checks) {
+    const first = outcomes.find((o) => o.key === key);
+    assert.ok(first, `${key} ran`);
+    // Within the scheduler's 1 ms batching slack of its slot.
+    const slot = nextSlot(key, 1000, 600);
+    assert.ok(first.observation.startedAt >= slot - 1 && first.observation.startedAt <= slot);
+    assert.equal(first.latenessMs, 0);
+  }
+});
+
 test('a check never overlaps itself; skipped slots are counted', async () => {
   const clock = new FakeClock(0);
   const { scheduler: s } = scheduler(clock);
@@ -112,6 +137,84 @@ test('probes in flight are bounded; due probes wait and their lateness says how 
     const slot = outcome.observation.startedAt - outcome.latenessMs;
     assert.equal((slot - phaseOf(outcome.key, 1000)) % 1000, 0, `${outcome.key} slot ${slot}`);
   }
+});
+
+/** A clock whose timers fire `lag.ms` late, as on an event loop with more work than it serves. */
+function laggingClock(clock: FakeClock, lag: { ms: number }) {
+  return {
+    now: () => clock.now(),
+    setTimeout: (callback: () => void, ms: number) => clock.setTimeout(callback, ms + lag.ms),
+    clearTimeout: (handle: unknown) => clock.clearTimeout(handle),
+  };
+}
+
+test('the in-flight bound drops while the event loop lags with the thread flat out, and grows back once it keeps up', async () => {
+  const clock = new FakeClock(0);
+  const lag = { ms: 0 };
+  const outcomes: ProbeOutcome[] = [];
+  const s = new Scheduler({
+    maxInFlight: 400,
+    maxOutputBytes: 1024,
+    onOutcome: (outcome) => outcomes.push(outcome),
+    clock: laggingClock(clock, lag),
+    // The thread has the CPU all the time: its own work is what makes the loop late.
+    threadCpuMs: () => clock.now(),
+  });
+  const { probe, counts } = taking(clock, 300);
+  s.set(Array.from({ length: 400 }, (_, i) => check(`svc-${i}/http`, probe, 1000, 5000)));
+  s.start();
+  await clock.advance(1000);
+  assert.equal(s.stats().inFlightLimit, 400, 'a loop that keeps up keeps the configured bound');
+  lag.ms = 40;
+  await clock.advance(3000);
+  const lagging = s.stats();
+  assert.ok(lagging.inFlightLimit < 100, `bound ${lagging.inFlightLimit} while lagging`);
+  counts.maxRunning = 0;
+  counts.running = 0;
+  await clock.advance(2000);
+  assert.ok(counts.maxRunning <= lagging.inFlightLimit, `${counts.maxRunning} ran at once`);
+  assert.ok(s.stats().waiting > 0, 'the rest wait for a slot instead of being launched');
+  lag.ms = 0;
+  await clock.advance(5000);
+  // 400 probes of 300 ms a second need 120 in flight: the bound grows until none waits.
+  const recovered = s.stats();
+  assert.ok(
+    recovered.inFlightLimit >= 120,
+    `bound ${recovered.inFlightLimit} once the loop keeps up`,
+  );
+  assert.equal(recovered.waiting, 0);
+  const recent = outcomes.length;
+  await clock.advance(1000);
+  assert.ok(
+    outcomes.slice(recent).every((o) => o.latenessMs === 0),
+    'on time again',
+  );
+  await stop(s, clock, 6000);
+  assert.ok(
+    outcomes.every((o) => o.observation.ok),
+    'a probe that waited is late, not failed',
+  );
+});
+
+test('a loop that lags because the thread gets little CPU keeps its in-flight bound', async () => {
+  const clock = new FakeClock(0);
+  const lag = { ms: 40 };
+  const s = new Scheduler({
+    maxInFlight: 400,
+    maxOutputBytes: 1024,
+    onOutcome: () => {},
+    clock: laggingClock(clock, lag),
+    // Other processes have the cores: the thread runs a third of the time.
+    threadCpuMs: () => clock.now() / 3,
+  });
+  const { probe, counts } = taking(clock, 300);
+  s.set(Array.from({ length: 400 }, (_, i) => check(`svc-${i}/http`, probe, 1000, 5000)));
+  s.start();
+  await clock.advance(4000);
+  // Fewer in flight would not give the thread more CPU, only cap how many probes it gets through.
+  assert.equal(s.stats().inFlightLimit, 400);
+  assert.ok(counts.maxRunning > 64, `${counts.maxRunning} ran at once`);
+  await stop(s, clock, 6000);
 });
 
 test('a probe is aborted at its timeout and the observation says so', async () => {

@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { createSecureContext, type SecureContext } from 'node:tls';
 import { safeRegex } from '../../config/safe-regex.ts';
 import { readHealthDocument } from '../health-document.ts';
 import type { DependencyStatus, ProbePhases, ProbeResult } from '../observation.ts';
@@ -21,6 +20,7 @@ import type { BodyPlan, ResponseHead } from './http-response-reader.ts';
 import type { HttpProbeSpec } from './http-spec.ts';
 import { type HttpExpectations, judgeBody, judgeStatus, statusWarning } from './http-verdict.ts';
 import type { ProbeContext } from './probe-kind.ts';
+import { sharedSecureContext } from './tls-context.ts';
 
 /** application/json, application/health+json, application/vnd.spring-boot.actuator.v3+json. */
 const JSON_TYPE = /^[^;]*[/+]json\b/i;
@@ -57,15 +57,11 @@ export function compileHttpCheck(spec: HttpProbeSpec): HttpCheck {
     if (target !== undefined && 'follow' in target) return { limit: 0, wait: false };
     return { limit: spec.maxBodyBytes, wait: true };
   };
-  // One context per check, made on first use: building one per connection would reload the CA
-  // store every probe. The CA file is read now, so an unreadable one fails at prepare.
+  // One context per CA bundle, shared by the checks that use it (tls-context.ts), made on first
+  // use. The CA file is read now, so an unreadable one fails at prepare.
   const ca = readCa(spec.tls.caFile);
-  let secureContext: SecureContext | undefined;
   const hops: HopDefaults = {
-    secureContext: () => {
-      secureContext ??= createSecureContext({ ca });
-      return secureContext;
-    },
+    secureContext: () => sharedSecureContext(ca),
     verify: !spec.tls.insecureSkipVerify,
     serverName: spec.tls.serverName,
     configuredHost: hostOf(url),
