@@ -1,16 +1,31 @@
+import { PostgresStore } from './postgres-store.ts';
+import { acquirePostgresStoreLock } from './postgres-store-lock.ts';
+import { isPostgresUrl } from './postgres-url.ts';
 import { SqliteStore, type SqliteStoreOptions } from './sqlite-store.ts';
 import { acquireSqliteStoreLock, lockPathOf } from './sqlite-store-lock.ts';
 import type { Store } from './store.ts';
 import { loosePermissions } from './store-files.ts';
 import type { StoreLock } from './store-lock.ts';
 
-export type OpenStoreOptions = SqliteStoreOptions;
+export interface OpenStoreOptions extends SqliteStoreOptions {
+  /** PostgreSQL only: the longest a statement may run (see PostgresStore). */
+  statementTimeoutMs?: number;
+}
 
 /**
  * Opens the store mend runs on: migrated, writable, or a StoreError that says what to do.
- * Today always SQLite; a PostgreSQL URL will choose the PostgreSQL store here.
+ * `path` chooses it: a `postgres://` or `postgresql://` URL is PostgreSQL, anything else an
+ * SQLite file (maxSizeBytes and busyTimeoutMs are SQLite's alone).
  */
 export function openStore(options: OpenStoreOptions): Promise<Store> {
+  if (isPostgresUrl(options.path)) {
+    return PostgresStore.open({
+      url: options.path,
+      ...(options.statementTimeoutMs !== undefined
+        ? { statementTimeoutMs: options.statementTimeoutMs }
+        : {}),
+    });
+  }
   return SqliteStore.open(options);
 }
 
@@ -20,6 +35,7 @@ export function openStore(options: OpenStoreOptions): Promise<Store> {
  * `mend demo`); readers and operator requests do not.
  */
 export function lockStore(options: { path: string }): Promise<StoreLock> {
+  if (isPostgresUrl(options.path)) return acquirePostgresStoreLock(options.path);
   return acquireSqliteStoreLock(options.path);
 }
 
@@ -28,7 +44,7 @@ export function lockStore(options: { path: string }): Promise<StoreLock> {
  * mode: mend creates them 0600 and leaves existing ones as they are, so `mend run` warns.
  */
 export function storeFilesOpenToOthers(path: string): string[] {
-  if (path === ':memory:') return [];
+  if (path === ':memory:' || isPostgresUrl(path)) return [];
   return loosePermissions(
     ['', '-wal', '-shm'].map((suffix) => `${path}${suffix}`).concat(lockPathOf(path)),
   );
