@@ -1,5 +1,3 @@
-import { PostgresStore } from './postgres-store.ts';
-import { acquirePostgresStoreLock } from './postgres-store-lock.ts';
 import { isPostgresUrl } from './postgres-url.ts';
 import { SqliteStore, type SqliteStoreOptions } from './sqlite-store.ts';
 import { acquireSqliteStoreLock, lockPathOf } from './sqlite-store-lock.ts';
@@ -17,8 +15,10 @@ export interface OpenStoreOptions extends SqliteStoreOptions {
  * `path` chooses it: a `postgres://` or `postgresql://` URL is PostgreSQL, anything else an
  * SQLite file (maxSizeBytes and busyTimeoutMs are SQLite's alone).
  */
-export function openStore(options: OpenStoreOptions): Promise<Store> {
+export async function openStore(options: OpenStoreOptions): Promise<Store> {
   if (isPostgresUrl(options.path)) {
+    // Loaded only for PostgreSQL: a mend on SQLite never loads pg.
+    const { PostgresStore } = await import('./postgres-store.ts');
     return PostgresStore.open({
       url: options.path,
       ...(options.statementTimeoutMs !== undefined
@@ -34,8 +34,11 @@ export function openStore(options: OpenStoreOptions): Promise<Store> {
  * with a StoreLockedError naming the runner that holds it. Only runners take it (`mend run`,
  * `mend demo`); readers and operator requests do not.
  */
-export function lockStore(options: { path: string }): Promise<StoreLock> {
-  if (isPostgresUrl(options.path)) return acquirePostgresStoreLock(options.path);
+export async function lockStore(options: { path: string }): Promise<StoreLock> {
+  if (isPostgresUrl(options.path)) {
+    const { acquirePostgresStoreLock } = await import('./postgres-store-lock.ts');
+    return acquirePostgresStoreLock(options.path);
+  }
   return acquireSqliteStoreLock(options.path);
 }
 
