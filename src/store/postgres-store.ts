@@ -15,6 +15,8 @@ export interface PostgresStoreOptions {
   connectTimeoutMs?: number;
   /** Connections kept open at most (the controller, its API and its runbooks share them). */
   maxConnections?: number;
+  /** How the connections name themselves in pg_stat_activity. */
+  applicationName?: string;
 }
 
 export const DEFAULT_STATEMENT_TIMEOUT_MS = 30_000;
@@ -66,12 +68,15 @@ export function createPool(options: PostgresStoreOptions): pg.Pool {
     // A server that stops answering altogether (a partition) cancels nothing: give up here too.
     query_timeout: statementTimeout + 5000,
     keepAlive: true,
-    application_name: 'mend',
+    application_name: options.applicationName ?? 'mend',
     types: { getTypeParser: typeParser },
   });
   // An idle connection that drops (a restart, a failover) is an 'error' event: without a
   // listener it would end the process. The pool discards it; the next call reconnects.
   pool.on('error', () => {});
+  // The same for a connection in use: pg fails its query (which the caller sees, classified)
+  // and also emits 'error' on the client, which the pool listens to only while it is idle.
+  pool.on('connect', (client) => client.on('error', () => {}));
   return pool;
 }
 
