@@ -68,6 +68,22 @@ export class KyselyStore implements Store {
     this.#guard = options.guard ?? (() => undefined);
   }
 
+  /**
+   * The database under the Store, for tools that work on whole tables (`mend store copy`): every
+   * other use goes through the Store's methods. Refused once closed, as every call.
+   */
+  database(): { db: Kysely<StoreSchema>; dialect: SqlDialect; path: string } {
+    if (this.#closed) {
+      throw new StoreError('unavailable', this.#path, `store ${this.#path} is closed`);
+    }
+    return { db: this.#db, dialect: this.#dialect, path: this.#path };
+  }
+
+  /** Turns a driver's failure into the StoreError it is (or returns it as it was). */
+  classified(error: unknown): unknown {
+    return error instanceof StoreError ? error : (this.#classify(error) ?? error);
+  }
+
   migrate() {
     return this.#run((db) => migrateToLatest(db, this.#dialect, this.#path));
   }

@@ -1,3 +1,4 @@
+import type { KyselyStore } from './kysely-store.ts';
 import { isPostgresUrl } from './postgres-url.ts';
 import { SqliteStore, type SqliteStoreOptions } from './sqlite-store.ts';
 import { acquireSqliteStoreLock, lockPathOf } from './sqlite-store-lock.ts';
@@ -15,7 +16,12 @@ export interface OpenStoreOptions extends SqliteStoreOptions {
  * `path` chooses it: a `postgres://` or `postgresql://` URL is PostgreSQL, anything else an
  * SQLite file (maxSizeBytes and busyTimeoutMs are SQLite's alone).
  */
-export async function openStore(options: OpenStoreOptions): Promise<Store> {
+export function openStore(options: OpenStoreOptions): Promise<Store> {
+  return openKyselyStore(options);
+}
+
+/** openStore, as the implementation it is: for tools that need the tables (store copy). */
+export async function openKyselyStore(options: OpenStoreOptions): Promise<KyselyStore> {
   if (isPostgresUrl(options.path)) {
     // Loaded only for PostgreSQL: a mend on SQLite never loads pg.
     const { PostgresStore } = await import('./postgres-store.ts');
