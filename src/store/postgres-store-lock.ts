@@ -48,10 +48,17 @@ export async function acquirePostgresStoreLock(
       `select pg_try_advisory_lock(${LOCK_CLASS}, hashtext(current_schema())) as locked`,
     );
     if (rows[0]?.locked !== true) throw await refusal(client, name);
-    // Created here, not by a migration: the lock is taken before the store is opened.
-    await client.query(
-      `create table if not exists ${RUNNER_TABLE} (id integer primary key check (id = 1), details text not null)`,
+    // Created here, not by a migration: the lock is taken before the store is opened. Only when
+    // missing: a role without CREATE on the schema (docs/store.md) could not run even an
+    // IF NOT EXISTS.
+    const { rows: existing } = await client.query<{ found: string | null }>(
+      `select to_regclass('${RUNNER_TABLE}')::text as found`,
     );
+    if (existing[0]?.found == null) {
+      await client.query(
+        `create table if not exists ${RUNNER_TABLE} (id integer primary key check (id = 1), details text not null)`,
+      );
+    }
     await client.query(
       `insert into ${RUNNER_TABLE} (id, details) values (1, $1)
        on conflict (id) do update set details = excluded.details`,
