@@ -50,7 +50,7 @@ export interface KyselyStoreOptions {
 
 /**
  * The Store over Kysely: the queries are the same SQL for every database, so an implementation
- * is only how to connect and how to classify the driver's errors (SqliteStore; PostgreSQL next).
+ * is only how to connect and how to classify the driver's errors (SqliteStore, PostgresStore).
  */
 export class KyselyStore implements Store {
   readonly #db: Kysely<StoreSchema>;

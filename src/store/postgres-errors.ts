@@ -78,7 +78,7 @@ function codeOf(error: unknown): string | undefined {
 function explain(kind: StoreErrorKind, said: string, name: string): string {
   switch (kind) {
     case 'locked':
-      return `store ${name} did not answer in time (${said}): a long transaction or a lock held by another session; it is retried, and if it lasts look at pg_stat_activity`;
+      return `store ${name} did not answer in time (${said}): a long transaction or a lock held by another session; mend holds what it could not record and tries again, and if it lasts look at pg_stat_activity`;
     case 'readonly':
       return `store ${name} cannot be written (${said}): the server or the session is read-only (a standby, default_transaction_read_only) or mend's role lacks the grants docs/store.md lists; point --db at the primary or grant them`;
     case 'full':
@@ -90,4 +90,13 @@ function explain(kind: StoreErrorKind, said: string, name: string): string {
     case 'replaced':
       return `store ${name} is not the database it opened (${said}): restart mend`;
   }
+}
+
+/** A search_path that names no schema that exists: nowhere to keep or lock the store. */
+export function noSchemaError(name: string): StoreError {
+  return new StoreError(
+    'unavailable',
+    name,
+    `store ${name} has no schema to use: no schema of its search_path exists; create it (create schema NAME) or fix options=-c search_path=NAME in the URL`,
+  );
 }

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { classifyPostgresError } from './postgres-errors.ts';
+import { classifyPostgresError, noSchemaError } from './postgres-errors.ts';
 import { DEFAULT_CONNECT_TIMEOUT_MS } from './postgres-store.ts';
 import { redactedUrl } from './postgres-url.ts';
 import { StoreError } from './store-error.ts';
@@ -117,11 +117,7 @@ async function refuseMissingSchema(client: pg.Client, name: string): Promise<voi
     'select current_schema() as schema',
   );
   if (rows[0]?.schema != null) return;
-  throw new StoreError(
-    'unavailable',
-    name,
-    `store ${name} has no schema to use: no schema of its search_path exists; create it (create schema NAME) or fix options=-c search_path=NAME in the URL`,
-  );
+  throw noSchemaError(name);
 }
 
 async function refusal(client: pg.Client, name: string): Promise<StoreLockedError> {

@@ -1,7 +1,8 @@
-import { Kysely, PostgresDialect } from 'kysely';
+import { Kysely } from 'kysely';
 import pg from 'pg';
 import { KyselyStore } from './kysely-store.ts';
 import { MIGRATION_LOCK_TABLE } from './migrations/index.ts';
+import { StorePostgresDialect } from './postgres-dialect.ts';
 import { classifyPostgresError } from './postgres-errors.ts';
 import { redactedUrl } from './postgres-url.ts';
 import type { StoreSchema } from './schema.ts';
@@ -37,7 +38,7 @@ export class PostgresStore extends KyselyStore {
     const name = redactedUrl(options.url);
     const pool = createPool(options);
     const store = new PostgresStore({
-      db: new Kysely<StoreSchema>({ dialect: new PostgresDialect({ pool }) }),
+      db: new Kysely<StoreSchema>({ dialect: new StorePostgresDialect({ pool }) }),
       dialect: 'postgres',
       path: name,
       classify: (error) => classifyPostgresError(error, name),

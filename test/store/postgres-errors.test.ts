@@ -87,7 +87,7 @@ test('a database that does not exist, a schema that does not exist: unavailable'
 
 test('a statement past its timeout (a lock held elsewhere) is locked, and what it would write is not', () =>
   withSchema(async (schema) => {
-    const store = await PostgresStore.open({ url: schema.url, statementTimeoutMs: 300 });
+    const store = await PostgresStore.open({ url: schema.url, statementTimeoutMs: 3000 });
     const holder = new pg.Client({ connectionString: schema.url });
     await holder.connect();
     try {
