@@ -44,7 +44,10 @@ export async function configFrom(dir: string, yaml: string): Promise<Config> {
 export async function tempStore(dir: string): Promise<Store> {
   if (process.env.MEND_TEST_STORE !== 'postgres') return openStore({ path: join(dir, 'mend.db') });
   const schema = await createTestSchema();
-  const store = await openStore({ path: schema.url });
+  const store = await openStore({ path: schema.url }).catch(async (error: unknown) => {
+    await schema.drop();
+    throw error;
+  });
   const close = store.close.bind(store);
   store.close = async () => {
     await close();

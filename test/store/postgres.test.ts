@@ -9,7 +9,11 @@ import { type MakeStore, runStoreContract } from './contract.ts';
 /** A store in a fresh schema of the test database, as mend runs it. */
 const makePostgresStore: MakeStore = async () => {
   const schema = await createTestSchema();
-  let store: Store = await openStore({ path: schema.url });
+  // A store that fails to open must not leave its schema behind.
+  let store: Store = await openStore({ path: schema.url }).catch(async (error: unknown) => {
+    await schema.drop();
+    throw error;
+  });
   const others: Store[] = [];
   return {
     get store() {
