@@ -11,6 +11,7 @@ import { createRunbookExecutor } from './runbooks/executor.ts';
 import { Prober } from './signals/prober.ts';
 import { startupSummary } from './startup-summary.ts';
 import { lockStore, openStore, storeFilesOpenToOthers } from './store/open.ts';
+import { storeName } from './store/postgres-url.ts';
 import type { Store } from './store/store.ts';
 import type { StoreLock } from './store/store-lock.ts';
 import { watchStoreOutages } from './store-watch.ts';
@@ -93,7 +94,7 @@ export async function startController(options: ControllerOptions): Promise<Runni
   });
   const watch = watchStoreOutages({
     store: opened,
-    path: options.db,
+    path: storeName(options.db),
     lock,
     config: () => config,
     log,
@@ -111,7 +112,7 @@ export async function startController(options: ControllerOptions): Promise<Runni
     log,
     metrics,
     actions: routeActions({ heal: runbooks, notify: notifiers }),
-    db: options.db,
+    db: storeName(options.db),
   }).catch(async (err: unknown) => {
     await release();
     throw err;
@@ -301,7 +302,7 @@ async function openDecisions(
 function startupSummaryOf(config: Config, options: ControllerOptions, served: Served | undefined) {
   return startupSummary({
     config,
-    db: options.db,
+    db: storeName(options.db),
     listen: served?.address ?? 'nowhere (no server)',
     workers: options.workers,
   });

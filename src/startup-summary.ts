@@ -1,5 +1,6 @@
 import type { Config } from './config/config.ts';
 import { probeOf } from './signals/probes/registry.ts';
+import { isPostgresUrl } from './store/postgres-url.ts';
 
 /** The one-screen summary `mend run` starts with: what it watches, where it keeps records. */
 export function startupSummary(input: {
@@ -34,7 +35,7 @@ export function startupSummary(input: {
     ...shown,
     `  decide:  ${deciding}`,
     `  config:  ${config.files.join(', ')}`,
-    `  store:   ${input.db} (SQLite)`,
+    `  store:   ${input.db} (${isPostgresUrl(input.db) ? 'PostgreSQL' : 'SQLite'})`,
     `  listen:  ${input.listen} (/healthz /readyz /metrics)`,
     `  probing: ${input.workers === 0 ? 'main thread' : `${input.workers} worker threads`}`,
     '  SIGHUP reloads the config; Ctrl-C stops.',

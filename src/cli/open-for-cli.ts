@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import type { Config } from '../config/config.ts';
+import { isPostgresUrl } from '../store/postgres-url.ts';
 import type { NewOperatorRequest, Store } from '../store/store.ts';
 import { StartError } from '../support/start-error.ts';
 import { terminalBlock } from '../support/terminal-text.ts';
@@ -37,7 +38,8 @@ export async function withRecordedStore(
   path: string,
   body: (store: Store) => Promise<void>,
 ): Promise<void> {
-  if (!existsSync(path)) {
+  // A PostgreSQL database is there or not for the server to say; opening it says which.
+  if (!isPostgresUrl(path) && !existsSync(path)) {
     throw new StartError(`no store at ${path} (give the --db that \`mend run\` uses)`);
   }
   const store = await storeOrFail(path);

@@ -1,5 +1,5 @@
 import { userInfo } from 'node:os';
-import { InvalidArgumentError } from '@commander-js/extra-typings';
+import { InvalidArgumentError, Option } from '@commander-js/extra-typings';
 import { parseDuration } from '../config/kinds/duration.ts';
 import {
   DEFAULT_LISTEN,
@@ -51,6 +51,18 @@ export function listenAddress(value: string): ListenAddress {
 }
 
 export const DEFAULT_DB = '.mend/mend.db';
+
+/**
+ * `--db`, for every command that takes a store: an SQLite file, or a `postgres://` URL; the
+ * MEND_DB variable when it is not given (so a URL with a password need not be on a command line
+ * that `ps` shows). The help never shows the variable's value.
+ */
+export function dbOption(
+  description = 'store: an SQLite file, or a postgres:// URL',
+  fallback = DEFAULT_DB,
+) {
+  return new Option('--db <store>', description).env('MEND_DB').default(fallback);
+}
 export { DEFAULT_LISTEN };
 
 /** A point in time: an RFC 3339 timestamp, or a duration ago ("7d", "24h", "30m"). */

@@ -50,7 +50,7 @@ export interface KyselyStoreOptions {
 
 /**
  * The Store over Kysely: the queries are the same SQL for every database, so an implementation
- * is only how to connect and how to classify the driver's errors (SqliteStore; PostgreSQL next).
+ * is only how to connect and how to classify the driver's errors (SqliteStore, PostgresStore).
  */
 export class KyselyStore implements Store {
   readonly #db: Kysely<StoreSchema>;
@@ -66,6 +66,22 @@ export class KyselyStore implements Store {
     this.#path = options.path;
     this.#classify = options.classify;
     this.#guard = options.guard ?? (() => undefined);
+  }
+
+  /**
+   * The database under the Store, for tools that work on whole tables (`mend store copy`): every
+   * other use goes through the Store's methods. Refused once closed, as every call.
+   */
+  database(): { db: Kysely<StoreSchema>; dialect: SqlDialect; path: string } {
+    if (this.#closed) {
+      throw new StoreError('unavailable', this.#path, `store ${this.#path} is closed`);
+    }
+    return { db: this.#db, dialect: this.#dialect, path: this.#path };
+  }
+
+  /** Turns a driver's failure into the StoreError it is (or returns it as it was). */
+  classified(error: unknown): unknown {
+    return error instanceof StoreError ? error : (this.#classify(error) ?? error);
   }
 
   migrate() {

@@ -1,7 +1,8 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { Migrator } from 'kysely/migration';
 import { MIGRATION_LOCK_TABLE, MIGRATION_TABLE, storeMigrations } from './migrations/index.ts';
 import type { SqlDialect } from './migrations/sql-dialect.ts';
+import { noSchemaError } from './postgres-errors.ts';
 import { StoreError } from './store-error.ts';
 
 /**
@@ -14,11 +15,15 @@ export async function migrateToLatest<DB>(
   dialect: SqlDialect,
   path: string,
 ): Promise<void> {
+  const schema = dialect === 'postgres' ? await currentSchema(db, path) : undefined;
   const migrator = new Migrator({
     db,
     provider: storeMigrations(dialect),
     migrationTableName: MIGRATION_TABLE,
     migrationLockTableName: MIGRATION_LOCK_TABLE,
+    // Named, on PostgreSQL: without it the Migrator looks for its tables in every schema of the
+    // database, and a mend store in another schema would make it think this one has them.
+    ...(schema === undefined ? {} : { migrationTableSchema: schema }),
   });
   const { error } = await migrator.migrateToLatest();
   if (error === undefined) return;
@@ -33,4 +38,14 @@ export async function migrateToLatest<DB>(
     );
   }
   throw error;
+}
+
+/** The schema the store's tables go in: the first of the search_path that exists. */
+async function currentSchema<DB>(db: Kysely<DB>, path: string): Promise<string> {
+  const { rows } = await sql<{ schema: string | null }>`select current_schema() as schema`.execute(
+    db,
+  );
+  const schema = rows[0]?.schema;
+  if (schema != null) return schema;
+  throw noSchemaError(path);
 }

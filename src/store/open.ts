@@ -1,16 +1,37 @@
+import type { KyselyStore } from './kysely-store.ts';
+import { isPostgresUrl } from './postgres-url.ts';
 import { SqliteStore, type SqliteStoreOptions } from './sqlite-store.ts';
 import { acquireSqliteStoreLock, lockPathOf } from './sqlite-store-lock.ts';
 import type { Store } from './store.ts';
 import { loosePermissions } from './store-files.ts';
 import type { StoreLock } from './store-lock.ts';
 
-export type OpenStoreOptions = SqliteStoreOptions;
+export interface OpenStoreOptions extends SqliteStoreOptions {
+  /** PostgreSQL only: the longest a statement may run (see PostgresStore). */
+  statementTimeoutMs?: number;
+}
 
 /**
  * Opens the store mend runs on: migrated, writable, or a StoreError that says what to do.
- * Today always SQLite; a PostgreSQL URL will choose the PostgreSQL store here.
+ * `path` chooses it: a `postgres://` or `postgresql://` URL is PostgreSQL, anything else an
+ * SQLite file (maxSizeBytes and busyTimeoutMs are SQLite's alone).
  */
 export function openStore(options: OpenStoreOptions): Promise<Store> {
+  return openKyselyStore(options);
+}
+
+/** openStore, as the implementation it is: for tools that need the tables (store copy). */
+export async function openKyselyStore(options: OpenStoreOptions): Promise<KyselyStore> {
+  if (isPostgresUrl(options.path)) {
+    // Loaded only for PostgreSQL: a mend on SQLite never loads pg.
+    const { PostgresStore } = await import('./postgres-store.ts');
+    return PostgresStore.open({
+      url: options.path,
+      ...(options.statementTimeoutMs !== undefined
+        ? { statementTimeoutMs: options.statementTimeoutMs }
+        : {}),
+    });
+  }
   return SqliteStore.open(options);
 }
 
@@ -19,7 +40,11 @@ export function openStore(options: OpenStoreOptions): Promise<Store> {
  * with a StoreLockedError naming the runner that holds it. Only runners take it (`mend run`,
  * `mend demo`); readers and operator requests do not.
  */
-export function lockStore(options: { path: string }): Promise<StoreLock> {
+export async function lockStore(options: { path: string }): Promise<StoreLock> {
+  if (isPostgresUrl(options.path)) {
+    const { acquirePostgresStoreLock } = await import('./postgres-store-lock.ts');
+    return acquirePostgresStoreLock(options.path);
+  }
   return acquireSqliteStoreLock(options.path);
 }
 
@@ -28,7 +53,7 @@ export function lockStore(options: { path: string }): Promise<StoreLock> {
  * mode: mend creates them 0600 and leaves existing ones as they are, so `mend run` warns.
  */
 export function storeFilesOpenToOthers(path: string): string[] {
-  if (path === ':memory:') return [];
+  if (path === ':memory:' || isPostgresUrl(path)) return [];
   return loosePermissions(
     ['', '-wal', '-shm'].map((suffix) => `${path}${suffix}`).concat(lockPathOf(path)),
   );

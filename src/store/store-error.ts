@@ -24,7 +24,7 @@ export type StoreErrorKind =
 export class StoreError extends Error {
   override readonly name = 'StoreError';
   readonly kind: StoreErrorKind;
-  /** The database the store was opened on (a file path, or a redacted URL later). */
+  /** The database the store was opened on: a file path, or a PostgreSQL URL without its password. */
   readonly path: string;
 
   constructor(kind: StoreErrorKind, path: string, message: string, options?: { cause?: unknown }) {

@@ -16,7 +16,7 @@ export interface LockOwner {
  * Commands that only read, and those that go through operator requests (approve, deny, breaker
  * reset), need no lock. The store's owner (the controller) takes it before it opens the store and
  * lets go after it closed it. SQLite: a lock the kernel drops when the process dies
- * (sqlite-store-lock.ts); PostgreSQL replicas will hold leases instead, behind this interface.
+ * (sqlite-store-lock.ts); PostgreSQL: an advisory lock its session holds (postgres-store-lock.ts).
  */
 export interface StoreLock {
   /** Who holds it: this process. */

@@ -10,6 +10,7 @@ import type { HealCommand, OutcomeInput } from '../../src/policy/types.ts';
 import { openStore } from '../../src/store/open.ts';
 import type { Store } from '../../src/store/store.ts';
 import { createLogger } from '../../src/support/log.ts';
+import { createTestSchema } from '../helpers/postgres.ts';
 
 export const NODE = process.execPath;
 export const PRINT_ARGV = fileURLToPath(new URL('./fixtures/print-argv.mjs', import.meta.url));
@@ -36,8 +37,24 @@ export async function configFrom(dir: string, yaml: string): Promise<Config> {
   return config;
 }
 
+/**
+ * A store for one test: an SQLite file in `dir`, or, with MEND_TEST_STORE=postgres (as
+ * test/runbooks/on-postgres.test.ts runs these files), a schema of the test PostgreSQL of its
+ * own, dropped when the store is closed.
+ */
 export async function tempStore(dir: string): Promise<Store> {
-  return openStore({ path: join(dir, 'mend.db') });
+  if (process.env.MEND_TEST_STORE !== 'postgres') return openStore({ path: join(dir, 'mend.db') });
+  const schema = await createTestSchema();
+  const store = await openStore({ path: schema.url }).catch(async (error: unknown) => {
+    await schema.drop();
+    throw error;
+  });
+  const close = store.close.bind(store);
+  store.close = async () => {
+    await close();
+    await schema.drop();
+  };
+  return store;
 }
 
 /** A Service whose one check is an exec of `argv` (a JSON list). */

@@ -13,7 +13,7 @@ import { tokenContract } from './contract/tokens.ts';
 
 /**
  * One fresh, empty, migrated store per test, and what the suite needs around it. Every
- * implementation (SQLite now, PostgreSQL next) provides this and runs the same suite unchanged.
+ * implementation (SQLite, PostgreSQL) provides this and runs the same suite unchanged.
  */
 export interface StoreHarness {
   /** The store currently open (a new object after reopen). */

@@ -1,5 +1,5 @@
 import { reportingFailures, sendOperatorRequest } from '../open-for-cli.ts';
-import { DEFAULT_DB } from '../options.ts';
+import { dbOption } from '../options.ts';
 import type { RegisterCommand } from './register-command.ts';
 
 function registerVerdict(verdict: 'approve' | 'deny', description: string): RegisterCommand {
@@ -8,7 +8,7 @@ function registerVerdict(verdict: 'approve' | 'deny', description: string): Regi
       .command(verdict)
       .description(description)
       .argument('<approval-id>', 'as the request says, e.g. inc-3:approval:1')
-      .option('--db <path>', 'SQLite store file', DEFAULT_DB)
+      .addOption(dbOption())
       .option('--no-wait', 'do not wait to hear whether the running mend applied it')
       .action((approvalId, options) =>
         reportingFailures(() =>

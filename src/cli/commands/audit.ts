@@ -5,7 +5,7 @@ import type { StoredAuditEntry } from '../../store/store.ts';
 import { formatTable } from '../../support/text-table.ts';
 import { EXIT_FAILURE } from '../exit-codes.ts';
 import { reportingFailures, withRecordedStore } from '../open-for-cli.ts';
-import { DEFAULT_DB, positiveInt, timeOption } from '../options.ts';
+import { dbOption, positiveInt, timeOption } from '../options.ts';
 import type { RegisterCommand } from './register-command.ts';
 
 export const registerAudit: RegisterCommand = (program) => {
@@ -28,7 +28,7 @@ export const registerAudit: RegisterCommand = (program) => {
       new Option('--limit <n>', 'at most the last N rows').argParser(positiveInt('--limit')),
     )
     .option('--json', 'print JSON (every field, with seq and hashes)')
-    .option('--db <path>', 'SQLite store file', DEFAULT_DB)
+    .addOption(dbOption())
     .action((options) =>
       reportingFailures(() =>
         withRecordedStore(options.db, async (store) => {
@@ -63,7 +63,7 @@ export const registerAudit: RegisterCommand = (program) => {
         'a head printed by an earlier verify, kept elsewhere: the row at SEQ must still have HASH',
       ).argParser(anchorOption),
     )
-    .option('--db <path>', 'SQLite store file', DEFAULT_DB)
+    .addOption(dbOption())
     .action((options) =>
       reportingFailures(() =>
         withRecordedStore(options.db, async (store) => {

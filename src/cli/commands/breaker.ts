@@ -4,7 +4,7 @@ import {
   sendOperatorRequest,
   storeOrFail,
 } from '../open-for-cli.ts';
-import { DEFAULT_DB } from '../options.ts';
+import { dbOption } from '../options.ts';
 import type { RegisterCommand } from './register-command.ts';
 
 export const registerBreaker: RegisterCommand = (program) => {
@@ -18,7 +18,7 @@ export const registerBreaker: RegisterCommand = (program) => {
       'Every breaker with attempts in its window or not closed, from the recorded decisions.',
     )
     .requiredOption('-c, --config <paths...>', 'the config mend runs with')
-    .option('--db <path>', 'SQLite store file', DEFAULT_DB)
+    .addOption(dbOption())
     .option('--json', 'print JSON')
     .action((options) =>
       reportingFailures(async () => {
@@ -62,7 +62,7 @@ export const registerBreaker: RegisterCommand = (program) => {
     .description('Close the breaker of SERVICE (every runbook, or only RUNBOOK). Audited.')
     .argument('<service>')
     .argument('[runbook]')
-    .option('--db <path>', 'SQLite store file', DEFAULT_DB)
+    .addOption(dbOption())
     .option('--no-wait', 'do not wait to hear whether the running mend applied it')
     .action((service, runbook, options) =>
       reportingFailures(() =>

@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { Option } from '@commander-js/extra-typings';
+import { isPostgresUrl } from '../../store/postgres-url.ts';
 import { terminalBlock } from '../../support/terminal-text.ts';
 import { EXIT_FAILURE } from '../exit-codes.ts';
 import { listenAddress, positiveInt } from '../options.ts';
@@ -81,6 +82,15 @@ export const registerDemo: RegisterCommand = (program) => {
         process.stderr.write(`mend demo: ${terminalBlock((err as Error).message)}\n`);
         process.exitCode = EXIT_FAILURE;
       };
+      if (isPostgresUrl(options.db)) {
+        // The demo moves the last run's file aside to start fresh: a shared database is not its to clear.
+        fail(
+          new Error(
+            'the demo runs on an SQLite file of its own: give --db a file path, or use `mend run` with PostgreSQL',
+          ),
+        );
+        return;
+      }
       // Taken before the last run's store is moved aside: a demo already running keeps its own.
       let lock: Awaited<ReturnType<typeof lockStore>>;
       try {

@@ -1,10 +1,11 @@
 import { Option } from '@commander-js/extra-typings';
 import { human, isoTime, oneLine } from '../../incidents/format.ts';
 import type { IncidentSummary } from '../../incidents/summary.ts';
+import { storeName } from '../../store/postgres-url.ts';
 import { StartError } from '../../support/start-error.ts';
 import { formatTable } from '../../support/text-table.ts';
 import { reportingFailures, withRecordedStore } from '../open-for-cli.ts';
-import { DEFAULT_DB, timeOption } from '../options.ts';
+import { dbOption, timeOption } from '../options.ts';
 import type { RegisterCommand } from './register-command.ts';
 
 export const registerIncidents: RegisterCommand = (program) => {
@@ -23,7 +24,7 @@ export const registerIncidents: RegisterCommand = (program) => {
       new Option('--since <time>', 'opened since (7d, 24h or RFC 3339)').argParser(timeOption()),
     )
     .option('--json', 'print JSON')
-    .option('--db <path>', 'SQLite store file', DEFAULT_DB)
+    .addOption(dbOption())
     .action((options) =>
       reportingFailures(() =>
         withRecordedStore(options.db, async (store) => {
@@ -57,7 +58,7 @@ export const registerIncidents: RegisterCommand = (program) => {
         .choices(['text', 'md', 'json'] as const)
         .default('text' as const),
     )
-    .option('--db <path>', 'SQLite store file', DEFAULT_DB)
+    .addOption(dbOption())
     .action((id, options) =>
       reportingFailures(() =>
         withRecordedStore(options.db, async (store) => {
@@ -68,7 +69,7 @@ export const registerIncidents: RegisterCommand = (program) => {
           }
           const incident = await store.getIncident(id.trim());
           if (incident === undefined) {
-            throw new StartError(`no incident ${id} in ${options.db}`);
+            throw new StartError(`no incident ${id} in ${storeName(options.db)}`);
           }
           const [{ loadIncidentRecords }, { incidentView }, { renderMarkdown }, { renderText }] =
             await Promise.all([

@@ -11,6 +11,7 @@ import { registerRun } from './run.ts';
 import { registerRunbook } from './runbook.ts';
 import { registerSchema } from './schema.ts';
 import { registerSilence } from './silence.ts';
+import { registerStore } from './store.ts';
 import { registerTail } from './tail.ts';
 import { registerTest } from './test.ts';
 import { registerToken } from './token.ts';
@@ -29,6 +30,7 @@ export const commands: RegisterCommand[] = [
   registerApprove,
   registerDeny,
   registerSilence,
+  registerStore,
   registerTail,
   registerToken,
   registerAudit,

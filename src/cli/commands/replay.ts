@@ -3,7 +3,7 @@ import type { ReplayResult } from '../../decisions/replay.ts';
 import { terminalLine } from '../../support/terminal-text.ts';
 import { EXIT_FAILURE } from '../exit-codes.ts';
 import { configOrFail, reportingFailures, storeOrFail } from '../open-for-cli.ts';
-import { DEFAULT_DB, timeOption } from '../options.ts';
+import { dbOption, timeOption } from '../options.ts';
 import type { RegisterCommand } from './register-command.ts';
 
 export const registerReplay: RegisterCommand = (program) => {
@@ -13,7 +13,7 @@ export const registerReplay: RegisterCommand = (program) => {
       'Decide the recorded inputs again with a (possibly changed) config and print where the decisions differ. Exit 1 when some do.',
     )
     .requiredOption('-c, --config <paths...>', 'the config to replay with')
-    .option('--db <path>', 'SQLite store file', DEFAULT_DB)
+    .addOption(dbOption())
     .addOption(
       new Option('--since <time>', 'compare from (7d, 24h or RFC 3339)').argParser(timeOption()),
     )

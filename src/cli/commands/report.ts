@@ -7,7 +7,7 @@ import { windowWords } from '../../policy/chronic.ts';
 import { terminalLine } from '../../support/terminal-text.ts';
 import { formatTable } from '../../support/text-table.ts';
 import { reportingFailures, withRecordedStore } from '../open-for-cli.ts';
-import { DEFAULT_DB, timeOption } from '../options.ts';
+import { dbOption, timeOption } from '../options.ts';
 import type { RegisterCommand } from './register-command.ts';
 
 export const registerReport: RegisterCommand = (program) => {
@@ -28,7 +28,7 @@ export const registerReport: RegisterCommand = (program) => {
       ),
     )
     .option('--json', 'print JSON')
-    .option('--db <path>', 'SQLite store file', DEFAULT_DB)
+    .addOption(dbOption())
     .action((options) =>
       reportingFailures(() =>
         withRecordedStore(options.db, async (store) => {

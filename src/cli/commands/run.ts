@@ -1,6 +1,6 @@
 import { Option } from '@commander-js/extra-typings';
 import { PROBER_DEFAULTS } from '../../signals/prober-options.ts';
-import { byteSize, DEFAULT_DB, listenAddress, positiveInt } from '../options.ts';
+import { byteSize, dbOption, listenAddress, positiveInt } from '../options.ts';
 import type { RegisterCommand } from './register-command.ts';
 
 export const registerRun: RegisterCommand = (program) => {
@@ -8,7 +8,7 @@ export const registerRun: RegisterCommand = (program) => {
     .command('run')
     .description('Probe every check continuously, record each change of state, serve /metrics.')
     .requiredOption('-c, --config <paths...>', 'config files or folders (*.yaml, *.yml)')
-    .option('--db <path>', 'SQLite store file', DEFAULT_DB)
+    .addOption(dbOption())
     .addOption(
       new Option(
         '--db-max-size <size>',

@@ -9,7 +9,7 @@ import { StartError } from '../../support/start-error.ts';
 import { terminalLine } from '../../support/terminal-text.ts';
 import { EXIT_FAILURE } from '../exit-codes.ts';
 import { configOrFail, reportingFailures, storeOrFail } from '../open-for-cli.ts';
-import { cliUserActor, DEFAULT_DB } from '../options.ts';
+import { cliUserActor, dbOption } from '../options.ts';
 import type { RegisterCommand } from './register-command.ts';
 
 /** `--param k=v`, repeatable; the value is text, typed by the runbook's declaration. */
@@ -34,7 +34,7 @@ export const registerRunbook: RegisterCommand = (program) => {
       'validate the params and show what each step would run; run nothing but check modes (ansible --check --diff)',
     )
     .requiredOption('-c, --config <paths...>', 'config files or folders (*.yaml, *.yml)')
-    .option('--db <path>', 'SQLite store file', DEFAULT_DB)
+    .addOption(dbOption())
     .option('--run-id <id>', 'resume the run with this id (printed when a run is interrupted)')
     .action((name, options) =>
       reportingFailures(async () => {

@@ -10,7 +10,7 @@ import {
   sendOperatorRequest,
   withRecordedStore,
 } from '../open-for-cli.ts';
-import { DEFAULT_DB } from '../options.ts';
+import { dbOption } from '../options.ts';
 import type { RegisterCommand } from './register-command.ts';
 
 export const registerSilence: RegisterCommand = (program) => {
@@ -34,7 +34,7 @@ export const registerSilence: RegisterCommand = (program) => {
       ),
     )
     .requiredOption('--comment <text>', 'why: the page and the timeline say it')
-    .option('--db <path>', 'SQLite store file', DEFAULT_DB)
+    .addOption(dbOption())
     .option('--no-wait', 'do not wait to hear whether the running mend applied it')
     .action((matchers, options) =>
       reportingFailures(async () => {
@@ -64,7 +64,7 @@ export const registerSilence: RegisterCommand = (program) => {
     .command('list')
     .description('Active and coming silences: the config’s and those added while mend runs.')
     .requiredOption('-c, --config <paths...>', 'the config mend runs with')
-    .option('--db <path>', 'SQLite store file', DEFAULT_DB)
+    .addOption(dbOption())
     .option('--json', 'print JSON')
     .action((options) =>
       reportingFailures(() =>
@@ -107,7 +107,7 @@ export const registerSilence: RegisterCommand = (program) => {
     .command('expire')
     .description('End a silence added while mend runs, now; what it held is judged again. Audited.')
     .argument('<id>', 'the id `mend silence list` shows (sil-N)')
-    .option('--db <path>', 'SQLite store file', DEFAULT_DB)
+    .addOption(dbOption())
     .option('--no-wait', 'do not wait to hear whether the running mend applied it')
     .action((id, options) =>
       reportingFailures(() =>

@@ -7,7 +7,7 @@ import type { StoredToken } from '../../store/store.ts';
 import { StartError } from '../../support/start-error.ts';
 import { formatTable } from '../../support/text-table.ts';
 import { reportingFailures, storeOrFail, withRecordedStore } from '../open-for-cli.ts';
-import { cliUserActor, DEFAULT_DB } from '../options.ts';
+import { cliUserActor, dbOption } from '../options.ts';
 import type { RegisterCommand } from './register-command.ts';
 
 export const registerToken: RegisterCommand = (program) => {
@@ -34,7 +34,7 @@ export const registerToken: RegisterCommand = (program) => {
         'expire this long from now, e.g. 90d, 12h (default: never)',
       ).argParser(expiresOption),
     )
-    .option('--db <path>', 'SQLite store file', DEFAULT_DB)
+    .addOption(dbOption())
     .action((name, options) =>
       reportingFailures(async () => {
         const [{ generateToken, hashToken }, { tokenName }] = await Promise.all([
@@ -83,7 +83,7 @@ export const registerToken: RegisterCommand = (program) => {
     .command('list')
     .description('Every token: name, role, state, created, expires, last used. Never the token.')
     .option('--json', 'print JSON')
-    .option('--db <path>', 'SQLite store file', DEFAULT_DB)
+    .addOption(dbOption())
     .action((options) =>
       reportingFailures(() =>
         withRecordedStore(options.db, async (store) => {
@@ -120,7 +120,7 @@ export const registerToken: RegisterCommand = (program) => {
     .command('revoke')
     .description('Revoke token NAME: refused from its next request on, even by a running mend.')
     .argument('<name>')
-    .option('--db <path>', 'SQLite store file', DEFAULT_DB)
+    .addOption(dbOption())
     .action((name, options) =>
       reportingFailures(() =>
         withRecordedStore(options.db, async (store) => {
