@@ -1,7 +1,7 @@
 import type { ResourceRequest, ResourceResponse } from './api-request.ts';
 import { errors } from './api-status.ts';
-import type { ClusterContext } from './cluster-context.ts';
 import { authorize } from './authorization.ts';
+import type { ClusterContext } from './cluster-context.ts';
 import { field } from './objects.ts';
 
 /**
@@ -9,10 +9,17 @@ import { field } from './objects.ts';
  * asks, and what mend's permission preflight will.
  */
 export function reviewAccess(context: ClusterContext, request: ResourceRequest): ResourceResponse {
-  const attributes = field(request.body, 'spec', 'resourceAttributes') as Record<string, string> | undefined;
+  const attributes = field(request.body, 'spec', 'resourceAttributes') as
+    | Record<string, string>
+    | undefined;
   const nonResource = field(request.body, 'spec', 'nonResourceAttributes');
   if (!attributes && !nonResource) {
-    throw errors.invalid(request.type, '', 'spec', 'Invalid value: exactly one of nonResourceAttributes or resourceAttributes must be specified');
+    throw errors.invalid(
+      request.type,
+      '',
+      'spec',
+      'Invalid value: exactly one of nonResourceAttributes or resourceAttributes must be specified',
+    );
   }
   const allowed = attributes
     ? authorize(context.store, request.user, {
@@ -32,7 +39,7 @@ export function reviewAccess(context: ClusterContext, request: ResourceRequest):
       metadata: { creationTimestamp: null },
       spec: field(request.body, 'spec'),
       status: allowed
-        ? { allowed: true, reason: 'allowed by the simulator\'s RBAC' }
+        ? { allowed: true, reason: "allowed by the simulator's RBAC" }
         : { allowed: false },
     },
   };

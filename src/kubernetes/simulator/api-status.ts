@@ -97,9 +97,16 @@ export const errors = {
     ),
   badRequest: (message: string) => new ApiError(failure(400, 'BadRequest', message)),
   unsupportedMediaType: (type: string) =>
-    new ApiError(failure(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json (found ${type})`)),
+    new ApiError(
+      failure(
+        415,
+        'UnsupportedMediaType',
+        `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json (found ${type})`,
+      ),
+    ),
   methodNotAllowed: (message: string) => new ApiError(failure(405, 'MethodNotAllowed', message)),
   unauthorized: () => new ApiError(failure(401, 'Unauthorized', 'Unauthorized')),
   expired: (message: string) => new ApiError(failure(410, 'Expired', message)),
-  pathNotFound: () => new ApiError(failure(404, 'NotFound', 'the server could not find the requested resource')),
+  pathNotFound: () =>
+    new ApiError(failure(404, 'NotFound', 'the server could not find the requested resource')),
 };

@@ -1,5 +1,5 @@
-import { field, type KubeObject } from './objects.ts';
 import type { ObjectStore } from './object-store.ts';
+import { field, type KubeObject } from './objects.ts';
 import { RESOURCES, type ResourceType } from './resources.ts';
 
 /** Who a bearer token is. */
@@ -29,7 +29,10 @@ export interface Attributes {
  * The user a token stands for, with the groups the API server adds: system:authenticated for
  * everyone, and for a service account system:serviceaccounts and system:serviceaccounts:NS.
  */
-export function authenticate(tokens: readonly TokenUser[], header: string | undefined): User | undefined {
+export function authenticate(
+  tokens: readonly TokenUser[],
+  header: string | undefined,
+): User | undefined {
   const token = /^Bearer\s+(\S+)$/i.exec(header ?? '')?.[1];
   const found = token === undefined ? undefined : tokens.find((t) => t.token === token);
   if (!found) return undefined;
@@ -99,7 +102,9 @@ function covers(rule: Rule, request: Attributes): boolean {
   const has = (list: string[] | undefined, value: string) =>
     (list ?? []).includes('*') || (list ?? []).includes(value);
   const resource =
-    request.subresource === undefined ? request.resource : `${request.resource}/${request.subresource}`;
+    request.subresource === undefined
+      ? request.resource
+      : `${request.resource}/${request.subresource}`;
   const resources = rule.resources ?? [];
   const resourceMatches =
     resources.includes('*') ||
@@ -108,7 +113,12 @@ function covers(rule: Rule, request: Attributes): boolean {
   const names = rule.resourceNames ?? [];
   const nameMatches =
     names.length === 0 || (request.name !== undefined && names.includes(request.name));
-  return has(rule.verbs, request.verb) && has(rule.apiGroups, request.group) && resourceMatches && nameMatches;
+  return (
+    has(rule.verbs, request.verb) &&
+    has(rule.apiGroups, request.group) &&
+    resourceMatches &&
+    nameMatches
+  );
 }
 
 /**
@@ -116,11 +126,16 @@ function covers(rule: Rule, request: Attributes): boolean {
  * "deployments/scale" in API group "apps" in the namespace "shop"`.
  */
 export function forbiddenMessage(user: User, request: Attributes): string {
-  const qualified = request.group === '' ? request.resource : `${request.resource}.${request.group}`;
+  const qualified =
+    request.group === '' ? request.resource : `${request.resource}.${request.group}`;
   const subject = request.name === undefined ? qualified : `${qualified} "${request.name}"`;
   const resource =
-    request.subresource === undefined ? request.resource : `${request.resource}/${request.subresource}`;
+    request.subresource === undefined
+      ? request.resource
+      : `${request.resource}/${request.subresource}`;
   const scope =
-    request.namespace === undefined ? 'at the cluster scope' : `in the namespace "${request.namespace}"`;
+    request.namespace === undefined
+      ? 'at the cluster scope'
+      : `in the namespace "${request.namespace}"`;
   return `${subject} is forbidden: User "${user.name}" cannot ${request.verb} resource "${resource}" in API group "${request.group}" ${scope}`;
 }

@@ -45,7 +45,12 @@ export class ContainerLogs {
   }
 
   /** The log text a `pods/log` request answers, or the API server's 400 when there is none. */
-  read(pod: { name: string; uid: string }, container: string, query: LogQuery, now: number): string {
+  read(
+    pod: { name: string; uid: string },
+    container: string,
+    query: LogQuery,
+    now: number,
+  ): string {
     const log = this.#logs.get(`${pod.uid}/${container}`);
     const lines = query.previous ? log?.previous : log?.current;
     if (!lines) {
@@ -60,11 +65,13 @@ export class ContainerLogs {
       const since = now - query.sinceSeconds * 1000;
       selected = selected.filter((l) => l.at >= since);
     }
-    if (query.tailLines !== undefined) selected = selected.slice(Math.max(0, selected.length - query.tailLines));
+    if (query.tailLines !== undefined)
+      selected = selected.slice(Math.max(0, selected.length - query.tailLines));
     let text = selected
       .map((l) => `${query.timestamps ? `${rfc3339Micro(l.at)} ` : ''}${l.text}\n`)
       .join('');
-    if (query.limitBytes !== undefined) text = Buffer.from(text).subarray(0, query.limitBytes).toString();
+    if (query.limitBytes !== undefined)
+      text = Buffer.from(text).subarray(0, query.limitBytes).toString();
     return text;
   }
 }

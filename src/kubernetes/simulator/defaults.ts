@@ -125,7 +125,10 @@ export function immutableChange(
   if (kind === 'Deployment' || kind === 'ReplicaSet') {
     const before = JSON.stringify(field(stored, 'spec', 'selector'));
     if (before !== JSON.stringify(field(next, 'spec', 'selector'))) {
-      return ['spec.selector', `Invalid value: ${JSON.stringify(field(next, 'spec', 'selector'))}: field is immutable`];
+      return [
+        'spec.selector',
+        `Invalid value: ${JSON.stringify(field(next, 'spec', 'selector'))}: field is immutable`,
+      ];
     }
   }
   if (kind === 'Pod') {
@@ -134,7 +137,10 @@ export function immutableChange(
     const images = (list: unknown) =>
       JSON.stringify(((list ?? []) as Record<string, unknown>[]).map(({ image: _, ...c }) => c));
     if (images(a) !== images(b) || JSON.stringify(strip(restA)) !== JSON.stringify(strip(restB))) {
-      return ['spec', 'Forbidden: pod updates may not change fields other than `spec.containers[*].image`, `spec.activeDeadlineSeconds` or `spec.tolerations` (only additions to existing tolerations)'];
+      return [
+        'spec',
+        'Forbidden: pod updates may not change fields other than `spec.containers[*].image`, `spec.activeDeadlineSeconds` or `spec.tolerations` (only additions to existing tolerations)',
+      ];
     }
   }
   return undefined;

@@ -8,7 +8,8 @@ export interface DiscoveryAnswer {
   body: unknown;
 }
 
-const AGGREGATED = /^application\/json;g=apidiscovery\.k8s\.io;v=(v2|v2beta1);as=APIGroupDiscoveryList$/;
+const AGGREGATED =
+  /^application\/json;g=apidiscovery\.k8s\.io;v=(v2|v2beta1);as=APIGroupDiscoveryList$/;
 
 /**
  * The aggregated discovery version a client accepts first, honouring its Accept list entry by
@@ -42,7 +43,11 @@ function aggregatedResource(r: ResourceType) {
       ? {
           subresources: r.subresources.map((s) => ({
             subresource: s.name,
-            responseKind: { group: s.group ?? r.group, version: s.version ?? r.version, kind: s.kind },
+            responseKind: {
+              group: s.group ?? r.group,
+              version: s.version ?? r.version,
+              kind: s.kind,
+            },
             verbs: s.verbs,
           })),
         }
@@ -69,7 +74,11 @@ export function rootDiscovery(
         items: groups.map((g) => ({
           metadata: g.group === '' ? {} : { name: g.group },
           versions: [
-            { version: g.version, resources: g.resources.map(aggregatedResource), freshness: 'Current' },
+            {
+              version: g.version,
+              resources: g.resources.map(aggregatedResource),
+              freshness: 'Current',
+            },
           ],
         })),
       },

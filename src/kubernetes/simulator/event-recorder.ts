@@ -1,6 +1,6 @@
 import type { Clock } from '../../support/clock.ts';
-import type { KubeObject } from './objects.ts';
 import type { ObjectStore } from './object-store.ts';
+import type { KubeObject } from './objects.ts';
 import { resourceOfKind } from './resources.ts';
 import { rfc3339 } from './time-format.ts';
 

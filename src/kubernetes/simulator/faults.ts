@@ -40,12 +40,21 @@ export interface FaultTarget {
 }
 
 const REASONS: Record<number, [string, string]> = {
-  409: ['Conflict', 'Operation cannot be fulfilled: the object has been modified; please apply your changes to the latest version and try again'],
-  429: ['TooManyRequests', 'the server has received too many requests and has asked us to try again later'],
+  409: [
+    'Conflict',
+    'Operation cannot be fulfilled: the object has been modified; please apply your changes to the latest version and try again',
+  ],
+  429: [
+    'TooManyRequests',
+    'the server has received too many requests and has asked us to try again later',
+  ],
   500: ['InternalError', 'Internal error occurred: injected by the simulator'],
   502: ['InternalError', 'bad gateway (injected by the simulator)'],
   503: ['ServiceUnavailable', 'the server is currently unable to handle the request'],
-  504: ['Timeout', 'the server was unable to return a response in the time allotted, but may still be processing the request'],
+  504: [
+    'Timeout',
+    'the server was unable to return a response in the time allotted, but may still be processing the request',
+  ],
 };
 
 /** The Status body of an injected error answer. */
@@ -89,7 +98,8 @@ export class Faults {
     let chosen: FaultAction | undefined;
     for (const active of this.#rules) {
       if (!matches(active.rule.match, target)) continue;
-      const isWatchAction = 'cutWatchAfterEvents' in active.rule.action || 'expireWatch' in active.rule.action;
+      const isWatchAction =
+        'cutWatchAfterEvents' in active.rule.action || 'expireWatch' in active.rule.action;
       if (isWatchAction !== (kind === 'watch')) continue;
       active.seen++;
       if (chosen) continue;

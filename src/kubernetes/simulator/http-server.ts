@@ -1,15 +1,26 @@
-import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import {
+  createServer as createHttpServer,
+  type IncomingMessage,
+  type ServerResponse,
+} from 'node:http';
 import { createSecureServer, type Http2ServerRequest, type Http2ServerResponse } from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import type { ResourceRequest, ResourceResponse } from './api-request.ts';
 import { ApiError, type ApiStatus, errors, failure } from './api-status.ts';
-import { type Attributes, authenticate, authorize, forbiddenMessage, type TokenUser, type User } from './authorization.ts';
+import {
+  type Attributes,
+  authenticate,
+  authorize,
+  forbiddenMessage,
+  type TokenUser,
+  type User,
+} from './authorization.ts';
 import type { ClusterContext } from './cluster-context.ts';
 import { type DiscoveryMode, groupVersionDiscovery, rootDiscovery } from './discovery.ts';
 import { type FaultAction, type Faults, faultStatus } from './faults.ts';
+import { decodeAccessReview } from './protobuf-review.ts';
 import type { LoggedRequest, RequestLog } from './request-log.ts';
 import { parseTarget, verbOf } from './request-target.ts';
-import { decodeAccessReview } from './protobuf-review.ts';
 import { handleResource } from './resource-handler.ts';
 import { startWatch } from './watch-stream.ts';
 
@@ -62,16 +73,22 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
     void serve(options, req, res as unknown as Response, open);
   };
   const server = options.tls
-    ? createSecureServer({ key: options.tls.key, cert: options.tls.cert, allowHTTP1: true }, handler)
+    ? createSecureServer(
+        { key: options.tls.key, cert: options.tls.cert, allowHTTP1: true },
+        handler,
+      )
     : createHttpServer(handler);
   server.on('connection', (socket: { destroy(): void; on(e: string, f: () => void): void }) => {
     open.add(socket);
     socket.on('close', () => open.delete(socket));
   });
-  server.on('secureConnection', (socket: { destroy(): void; on(e: string, f: () => void): void }) => {
-    open.add(socket);
-    socket.on('close', () => open.delete(socket));
-  });
+  server.on(
+    'secureConnection',
+    (socket: { destroy(): void; on(e: string, f: () => void): void }) => {
+      open.add(socket);
+      socket.on('close', () => open.delete(socket));
+    },
+  );
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
@@ -118,7 +135,12 @@ function decodeBody(raw: Buffer, contentType: string | undefined, path: string):
   }
 }
 
-async function serve(options: ApiServerOptions, req: Request, res: Response, open: Set<{ destroy(): void }>): Promise<void> {
+async function serve(
+  options: ApiServerOptions,
+  req: Request,
+  res: Response,
+  open: Set<{ destroy(): void }>,
+): Promise<void> {
   const { context, log } = options;
   const url = new URL(req.url ?? '/', 'https://simulator');
   const header = (name: string) => {
@@ -137,15 +159,29 @@ async function serve(options: ApiServerOptions, req: Request, res: Response, ope
     ...optional('userAgent', header('user-agent')),
     ...optional('command', header('kubectl-command')),
   };
-  const reply = (code: number, body: unknown, contentType = 'application/json', headers: Record<string, string> = {}) => {
+  const reply = (
+    code: number,
+    body: unknown,
+    contentType = 'application/json',
+    headers: Record<string, string> = {},
+  ) => {
     entry.code = code;
     log.add(entry);
     const text = typeof body === 'string' ? body : JSON.stringify(body);
-    res.writeHead(code, { 'content-type': contentType, 'cache-control': 'no-cache, private', ...headers });
+    res.writeHead(code, {
+      'content-type': contentType,
+      'cache-control': 'no-cache, private',
+      ...headers,
+    });
     res.end(text);
   };
   const replyStatus = (status: ApiStatus, retryAfterSeconds?: number) =>
-    reply(status.code, status, 'application/json', retryAfterSeconds === undefined ? {} : { 'retry-after': String(retryAfterSeconds) });
+    reply(
+      status.code,
+      status,
+      'application/json',
+      retryAfterSeconds === undefined ? {} : { 'retry-after': String(retryAfterSeconds) },
+    );
   try {
     const raw = await readBody(req);
     if (raw.length > 0) entry.body = decodeBody(raw, entry.contentType, url.pathname);
@@ -176,7 +212,13 @@ async function serve(options: ApiServerOptions, req: Request, res: Response, ope
         );
       }
       const fault = options.faults.take(
-        { verb, resource: target.type.name, ...optional('subresource', target.subresource), ...optional('namespace', target.namespace), ...optional('name', target.name) },
+        {
+          verb,
+          resource: target.type.name,
+          ...optional('subresource', target.subresource),
+          ...optional('namespace', target.namespace),
+          ...optional('name', target.name),
+        },
         'request',
       );
       if (fault && (await applyFault(fault, entry, replyStatus, req, res, open))) return;
@@ -209,9 +251,22 @@ async function serve(options: ApiServerOptions, req: Request, res: Response, ope
     const fault = options.faults.take({ verb: entry.method.toLowerCase() }, 'request');
     if (fault && (await applyFault(fault, entry, replyStatus, req, res, open))) return;
     if (target.kind === 'version') {
-      reply(200, { ...options.version, gitCommit: '0000000000000000000000000000000000000000', gitTreeState: 'clean', buildDate: '2026-01-01T00:00:00Z', goVersion: 'go1.24.0', compiler: 'gc', platform: 'linux/amd64' });
+      reply(200, {
+        ...options.version,
+        gitCommit: '0000000000000000000000000000000000000000',
+        gitTreeState: 'clean',
+        buildDate: '2026-01-01T00:00:00Z',
+        goVersion: 'go1.24.0',
+        compiler: 'gc',
+        platform: 'linux/amd64',
+      });
     } else if (target.kind === 'root') {
-      const answer = rootDiscovery(target.path, options.discovery, entry.accept, header('host') ?? header(':authority') ?? '127.0.0.1');
+      const answer = rootDiscovery(
+        target.path,
+        options.discovery,
+        entry.accept,
+        header('host') ?? header(':authority') ?? '127.0.0.1',
+      );
       reply(200, answer.body, answer.contentType);
     } else if (target.kind === 'group-version') {
       const body = groupVersionDiscovery(target.group, target.version);
@@ -224,11 +279,17 @@ async function serve(options: ApiServerOptions, req: Request, res: Response, ope
     }
   } catch (err) {
     if (err instanceof ApiError) replyStatus(err.status, err.retryAfterSeconds);
-    else replyStatus(failure(500, 'InternalError', `Internal error occurred: ${(err as Error).message}`));
+    else
+      replyStatus(
+        failure(500, 'InternalError', `Internal error occurred: ${(err as Error).message}`),
+      );
   }
 }
 
-function sendResponse(response: Exclude<ResourceResponse, { watch: unknown }>, reply: (code: number, body: unknown, type?: string) => void): void {
+function sendResponse(
+  response: Exclude<ResourceResponse, { watch: unknown }>,
+  reply: (code: number, body: unknown, type?: string) => void,
+): void {
   if ('text' in response) reply(response.code, response.text, 'text/plain');
   else reply(response.code, response.body, response.contentType);
 }
@@ -248,12 +309,16 @@ async function applyFault(
     return false;
   }
   if ('respond' in fault) {
-    replyStatus(faultStatus(fault.respond.code, fault.respond.message), fault.respond.retryAfterSeconds);
+    replyStatus(
+      faultStatus(fault.respond.code, fault.respond.message),
+      fault.respond.retryAfterSeconds,
+    );
     return true;
   }
   if ('reset' in fault) {
     void open;
-    if ('stream' in req && req.stream) req.stream.close(0x2); // NGHTTP2_INTERNAL_ERROR
+    if ('stream' in req && req.stream)
+      req.stream.close(0x2); // NGHTTP2_INTERNAL_ERROR
     else (res as unknown as ServerResponse).socket?.destroy();
     return true;
   }
@@ -261,7 +326,8 @@ async function applyFault(
 }
 
 function describeFault(fault: FaultAction): string {
-  if ('respond' in fault) return `respond ${fault.respond.code}${fault.respond.retryAfterSeconds === undefined ? '' : ` retry-after ${fault.respond.retryAfterSeconds}`}`;
+  if ('respond' in fault)
+    return `respond ${fault.respond.code}${fault.respond.retryAfterSeconds === undefined ? '' : ` retry-after ${fault.respond.retryAfterSeconds}`}`;
   if ('reset' in fault) return 'reset';
   if ('delayMs' in fault) return `delay ${fault.delayMs}ms`;
   if ('cutWatchAfterEvents' in fault) return `cut watch after ${fault.cutWatchAfterEvents} events`;
@@ -285,7 +351,9 @@ function streamWatch(
     {
       ...response.watch,
       bookmarkIntervalMs: options.bookmarkIntervalMs,
-      ...(fault && 'cutWatchAfterEvents' in fault ? { cutAfterEvents: fault.cutWatchAfterEvents } : {}),
+      ...(fault && 'cutWatchAfterEvents' in fault
+        ? { cutAfterEvents: fault.cutWatchAfterEvents }
+        : {}),
       ...(fault && 'expireWatch' in fault ? { expire: true } : {}),
     },
     {

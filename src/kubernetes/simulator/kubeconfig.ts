@@ -21,13 +21,22 @@ export function renderKubeconfig(input: KubeconfigInput): string {
         name,
         cluster: {
           server: input.server,
-          ...(input.caPem ? { 'certificate-authority-data': Buffer.from(input.caPem).toString('base64') } : {}),
+          ...(input.caPem
+            ? { 'certificate-authority-data': Buffer.from(input.caPem).toString('base64') }
+            : {}),
         },
       },
     ],
     users: [{ name: input.user, user: { token: input.token } }],
     contexts: [
-      { name, context: { cluster: name, user: input.user, ...(input.namespace ? { namespace: input.namespace } : {}) } },
+      {
+        name,
+        context: {
+          cluster: name,
+          user: input.user,
+          ...(input.namespace ? { namespace: input.namespace } : {}),
+        },
+      },
     ],
     'current-context': name,
     preferences: {},

@@ -122,7 +122,13 @@ export class ObjectStore {
     const gone = clone(current);
     this.#revision++;
     gone.metadata.resourceVersion = String(this.#revision);
-    this.#record({ revision: this.#revision, type: 'DELETED', resource: type, object: gone, previous: current });
+    this.#record({
+      revision: this.#revision,
+      type: 'DELETED',
+      resource: type,
+      object: gone,
+      previous: current,
+    });
     return clone(gone);
   }
 

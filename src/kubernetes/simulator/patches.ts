@@ -79,7 +79,8 @@ export function strategicMergePatch(target: Value, patch: Value): Value {
       const list = key.slice('$deleteFromPrimitiveList/'.length);
       const drop = new Set((value as Value[]).map((v) => JSON.stringify(v)));
       const current = result[list];
-      if (Array.isArray(current)) result[list] = current.filter((v) => !drop.has(JSON.stringify(v)));
+      if (Array.isArray(current))
+        result[list] = current.filter((v) => !drop.has(JSON.stringify(v)));
       continue;
     }
     if (value === null) {

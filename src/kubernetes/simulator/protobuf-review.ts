@@ -58,7 +58,8 @@ const MAGIC = Buffer.from([0x6b, 0x38, 0x73, 0x00]);
 
 /** A protobuf SelfSubjectAccessReview as the JSON object it stands for. */
 export function decodeAccessReview(body: Buffer): unknown {
-  if (!body.subarray(0, 4).equals(MAGIC)) throw new Error('not a Kubernetes protobuf body (no k8s magic)');
+  if (!body.subarray(0, 4).equals(MAGIC))
+    throw new Error('not a Kubernetes protobuf body (no k8s magic)');
   const unknown = fields(body.subarray(4));
   const raw = unknown.get(2)?.[0];
   if (!Buffer.isBuffer(raw)) throw new Error('protobuf envelope without an object');
@@ -66,7 +67,9 @@ export function decodeAccessReview(body: Buffer): unknown {
   const resource = spec && message(spec, 1);
   const nonResource = spec && message(spec, 2);
   const pick = (f: Fields, names: [number, string][]) =>
-    Object.fromEntries(names.map(([n, name]) => [name, text(f, n)]).filter(([, v]) => v !== undefined));
+    Object.fromEntries(
+      names.map(([n, name]) => [name, text(f, n)]).filter(([, v]) => v !== undefined),
+    );
   return {
     kind: 'SelfSubjectAccessReview',
     apiVersion: 'authorization.k8s.io/v1',
@@ -85,7 +88,14 @@ export function decodeAccessReview(body: Buffer): unknown {
             ]),
           }
         : {}),
-      ...(nonResource ? { nonResourceAttributes: pick(nonResource, [[1, 'path'], [2, 'verb']]) } : {}),
+      ...(nonResource
+        ? {
+            nonResourceAttributes: pick(nonResource, [
+              [1, 'path'],
+              [2, 'verb'],
+            ]),
+          }
+        : {}),
     },
   };
 }

@@ -21,7 +21,10 @@ export type RequestTarget =
 export function parseTarget(pathname: string): RequestTarget {
   if (pathname === '/version' || pathname === '/version/') return { kind: 'version' };
   if (pathname === '/api' || pathname === '/apis') return { kind: 'root', path: pathname };
-  const parts = pathname.split('/').filter((p) => p !== '').map(decodeURIComponent);
+  const parts = pathname
+    .split('/')
+    .filter((p) => p !== '')
+    .map(decodeURIComponent);
   let group: string;
   let version: string;
   let rest: string[];

@@ -7,18 +7,28 @@ import { createObject, deleteObject, patchObject, replaceObject } from './resour
 import { handleEviction, handleLog, handleScale, handleStatus } from './subresources.ts';
 
 /** Routes one resource request to the handler of its verb and subresource. */
-export function handleResource(context: ClusterContext, request: ResourceRequest): ResourceResponse {
+export function handleResource(
+  context: ClusterContext,
+  request: ResourceRequest,
+): ResourceResponse {
   const { method, name, subresource, type } = request;
   if (type.name === 'selfsubjectaccessreviews') {
-    if (method !== 'POST') throw errors.methodNotAllowed(`the server does not allow this method on the requested resource`);
+    if (method !== 'POST')
+      throw errors.methodNotAllowed(
+        `the server does not allow this method on the requested resource`,
+      );
     return reviewAccess(context, request);
   }
-  if (subresource === 'scale' && ['GET', 'PUT', 'PATCH'].includes(method)) return handleScale(context, request);
-  if (subresource === 'status' && ['GET', 'PUT', 'PATCH'].includes(method)) return handleStatus(context, request);
+  if (subresource === 'scale' && ['GET', 'PUT', 'PATCH'].includes(method))
+    return handleScale(context, request);
+  if (subresource === 'status' && ['GET', 'PUT', 'PATCH'].includes(method))
+    return handleStatus(context, request);
   if (subresource === 'log' && method === 'GET') return handleLog(context, request);
   if (subresource === 'eviction' && method === 'POST') return handleEviction(context, request);
   if (subresource !== undefined) {
-    throw errors.methodNotAllowed(`the server does not allow this method on the requested resource`);
+    throw errors.methodNotAllowed(
+      `the server does not allow this method on the requested resource`,
+    );
   }
   if (name === undefined) {
     if (method === 'GET') return listObjects(context, request);

@@ -58,7 +58,9 @@ export function listObjects(context: ClusterContext, request: ResourceRequest): 
   const items = limit > 0 ? all.slice(start, start + limit) : all.slice(start);
   const more = limit > 0 && start + limit < all.length;
   const next = more
-    ? Buffer.from(JSON.stringify({ rv: resourceVersion, start: start + limit })).toString('base64url')
+    ? Buffer.from(JSON.stringify({ rv: resourceVersion, start: start + limit })).toString(
+        'base64url',
+      )
     : undefined;
   const table = wantsTable(request.accept);
   if (table) {
@@ -76,7 +78,10 @@ export function listObjects(context: ClusterContext, request: ResourceRequest): 
     body: {
       kind: `${type.kind}List`,
       apiVersion: groupVersion(type),
-      metadata: { resourceVersion, ...(next ? { continue: next, remainingItemCount: all.length - start - limit } : {}) },
+      metadata: {
+        resourceVersion,
+        ...(next ? { continue: next, remainingItemCount: all.length - start - limit } : {}),
+      },
       // Items of a list carry no kind or apiVersion, as the real server's lists.
       items: items.map(({ kind: _k, apiVersion: _a, ...rest }) => rest),
     },

@@ -3,7 +3,13 @@ import type { ResourceRequest, ResourceResponse } from './api-request.ts';
 import { errors, success } from './api-status.ts';
 import { type ClusterContext, TYPES } from './cluster-context.ts';
 import { deletePodGracefully } from './controllers/replicaset-controller.ts';
-import { applyDefaults, applyUpdateRules, immutableChange, initialGeneration, pruneNulls } from './defaults.ts';
+import {
+  applyDefaults,
+  applyUpdateRules,
+  immutableChange,
+  initialGeneration,
+  pruneNulls,
+} from './defaults.ts';
 import { clone, type KubeObject } from './objects.ts';
 import { applyPatch } from './patches.ts';
 import { groupVersion } from './resources.ts';
@@ -21,14 +27,20 @@ function bodyObject(request: ResourceRequest): KubeObject {
   return object;
 }
 
-function checkNamespace(context: ClusterContext, request: ResourceRequest, object: KubeObject): void {
+function checkNamespace(
+  context: ClusterContext,
+  request: ResourceRequest,
+  object: KubeObject,
+): void {
   if (!request.type.namespaced) {
     delete object.metadata.namespace;
     return;
   }
   const namespace = request.namespace ?? object.metadata.namespace;
   if (object.metadata.namespace !== undefined && object.metadata.namespace !== namespace) {
-    throw errors.badRequest('the namespace of the provided object does not match the namespace sent on the request');
+    throw errors.badRequest(
+      'the namespace of the provided object does not match the namespace sent on the request',
+    );
   }
   object.metadata.namespace = namespace;
   if (!context.store.get(TYPES.namespace, undefined, namespace!)) {
@@ -44,19 +56,34 @@ export function createObject(context: ClusterContext, request: ResourceRequest):
     object.metadata.name = `${object.metadata.generateName}${randomUUID().slice(0, 5)}`;
   }
   if (!object.metadata.name) {
-    throw errors.invalid(type, '', 'metadata.name', 'Required value: name or generateName is required');
+    throw errors.invalid(
+      type,
+      '',
+      'metadata.name',
+      'Required value: name or generateName is required',
+    );
   }
   checkNamespace(context, request, object);
   applyDefaults(type.kind, object);
   initialGeneration(type.kind, object);
-  if (type.kind === 'Deployment' || type.kind === 'ReplicaSet' || type.kind === 'Pod') delete object.status;
+  if (type.kind === 'Deployment' || type.kind === 'ReplicaSet' || type.kind === 'Pod')
+    delete object.status;
   if (dryRun(request)) {
     if (context.store.get(type, object.metadata.namespace, object.metadata.name)) {
       throw errors.alreadyExists(type, object.metadata.name);
     }
     return {
       code: 201,
-      body: { ...object, apiVersion: groupVersion(type), kind: type.kind, metadata: { ...object.metadata, uid: randomUUID(), creationTimestamp: rfc3339(context.clock.now()) } },
+      body: {
+        ...object,
+        apiVersion: groupVersion(type),
+        kind: type.kind,
+        metadata: {
+          ...object.metadata,
+          uid: randomUUID(),
+          creationTimestamp: rfc3339(context.clock.now()),
+        },
+      },
     };
   }
   return { code: 201, body: context.store.create(type, object) };
@@ -96,7 +123,9 @@ export function replaceObject(context: ClusterContext, request: ResourceRequest)
   const current = stored(context, request);
   const next = bodyObject(request);
   if (next.metadata.name !== undefined && next.metadata.name !== request.name) {
-    throw errors.badRequest(`the name of the object (${next.metadata.name}) does not match the name on the URL (${request.name})`);
+    throw errors.badRequest(
+      `the name of the object (${next.metadata.name}) does not match the name on the URL (${request.name})`,
+    );
   }
   return write(context, request, current, next);
 }
@@ -104,7 +133,9 @@ export function replaceObject(context: ClusterContext, request: ResourceRequest)
 /** PATCH: strategic merge, merge or JSON patch on the stored object (415 for other types). */
 export function patchObject(context: ClusterContext, request: ResourceRequest): ResourceResponse {
   const current = stored(context, request);
-  const patched = pruneNulls(applyPatch(clone(current) as Record<string, unknown>, request.contentType, request.body)) as KubeObject;
+  const patched = pruneNulls(
+    applyPatch(clone(current) as Record<string, unknown>, request.contentType, request.body),
+  ) as KubeObject;
   patched.metadata = { ...(patched.metadata ?? {}) } as KubeObject['metadata'];
   return write(context, request, current, patched);
 }
@@ -116,20 +147,35 @@ export function patchObject(context: ClusterContext, request: ResourceRequest): 
  */
 export function deleteObject(context: ClusterContext, request: ResourceRequest): ResourceResponse {
   const current = stored(context, request);
-  const options = (request.body ?? {}) as { gracePeriodSeconds?: number; preconditions?: { uid?: string; resourceVersion?: string } };
+  const options = (request.body ?? {}) as {
+    gracePeriodSeconds?: number;
+    preconditions?: { uid?: string; resourceVersion?: string };
+  };
   const pre = options.preconditions;
-  if ((pre?.uid && pre.uid !== current.metadata.uid) || (pre?.resourceVersion && pre.resourceVersion !== current.metadata.resourceVersion)) {
+  if (
+    (pre?.uid && pre.uid !== current.metadata.uid) ||
+    (pre?.resourceVersion && pre.resourceVersion !== current.metadata.resourceVersion)
+  ) {
     throw errors.conflict(request.type, current.metadata.name);
   }
   const grace = request.query.get('gracePeriodSeconds') ?? options.gracePeriodSeconds;
   if (dryRun(request)) return { code: 200, body: current };
   if (request.type === TYPES.pod) {
-    const result = deletePodGracefully(context, current, grace === undefined ? undefined : Number(grace));
+    const result = deletePodGracefully(
+      context,
+      current,
+      grace === undefined ? undefined : Number(grace),
+    );
     return { code: 200, body: result };
   }
   context.store.remove(request.type, current.metadata.namespace, current.metadata.name);
   return {
     code: 200,
-    body: success(200, { name: current.metadata.name, group: request.type.group, kind: request.type.name, uid: current.metadata.uid }),
+    body: success(200, {
+      name: current.metadata.name,
+      group: request.type.group,
+      kind: request.type.name,
+      uid: current.metadata.uid,
+    }),
   };
 }

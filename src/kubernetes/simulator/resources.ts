@@ -28,7 +28,16 @@ export interface ResourceType {
   fieldLabels?: string[];
 }
 
-const ALL_VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
+const ALL_VERBS = [
+  'create',
+  'delete',
+  'deletecollection',
+  'get',
+  'list',
+  'patch',
+  'update',
+  'watch',
+];
 const SCALE: SubresourceType = {
   name: 'scale',
   kind: 'Scale',
@@ -204,7 +213,11 @@ export function qualifiedName(type: ResourceType): string {
   return type.group === '' ? type.name : `${type.name}.${type.group}`;
 }
 
-export function findResource(group: string, version: string, name: string): ResourceType | undefined {
+export function findResource(
+  group: string,
+  version: string,
+  name: string,
+): ResourceType | undefined {
   return RESOURCES.find((r) => r.group === group && r.version === version && r.name === name);
 }
 

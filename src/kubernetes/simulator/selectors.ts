@@ -40,7 +40,9 @@ export function parseLabelSelector(text: string | null): Matcher {
       requirements.push((o) => (o.metadata.labels?.[key] !== undefined) !== (not === '!'));
       continue;
     }
-    throw errors.badRequest(`unable to parse requirement: invalid label selector: ${JSON.stringify(term)}`);
+    throw errors.badRequest(
+      `unable to parse requirement: invalid label selector: ${JSON.stringify(term)}`,
+    );
   }
   return (o) => requirements.every((r) => r(o));
 }

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { type Clock, systemClock } from '../../support/clock.ts';
 import type { ResourceResponse } from './api-request.ts';
-import { type TokenUser, type User } from './authorization.ts';
+import type { TokenUser, User } from './authorization.ts';
 import { makeServingCertificates, type ServingCertificates } from './certificates.ts';
 import { type ClusterContext, TYPES } from './cluster-context.ts';
 import { ContainerLogs } from './container-logs.ts';
@@ -11,10 +11,10 @@ import { newNode, setNodeReady } from './controllers/node-lifecycle.ts';
 import type { DiscoveryMode } from './discovery.ts';
 import { EventRecorder } from './event-recorder.ts';
 import { Faults } from './faults.ts';
-import { startApiServer, type RunningApiServer } from './http-server.ts';
+import { type RunningApiServer, startApiServer } from './http-server.ts';
 import { renderKubeconfig } from './kubeconfig.ts';
-import type { KubeObject } from './objects.ts';
 import { ObjectStore } from './object-store.ts';
+import type { KubeObject } from './objects.ts';
 import { type BehaviourRule, type BehaviourTiming, DEFAULT_TIMING } from './pod-behaviour.ts';
 import { RequestLog } from './request-log.ts';
 import { handleResource } from './resource-handler.ts';
@@ -74,7 +74,10 @@ export class SimulatedCluster {
 
   private constructor(options: ClusterOptions, caPem: string | undefined) {
     const clock = options.clock ?? systemClock;
-    const store = new ObjectStore({ clock, ...(options.historyLimit ? { historyLimit: options.historyLimit } : {}) });
+    const store = new ObjectStore({
+      clock,
+      ...(options.historyLimit ? { historyLimit: options.historyLimit } : {}),
+    });
     const minor = options.minorVersion ?? '32';
     this.context = {
       store,
@@ -86,17 +89,27 @@ export class SimulatedCluster {
       kubeletVersion: GIT_VERSIONS[minor] ?? `v1.${minor}.0`,
     };
     this.adminToken = randomBytes(24).toString('base64url');
-    this.#tokens = [{ token: this.adminToken, user: ADMIN.name, groups: ['system:masters'] }, ...(options.users ?? [])];
+    this.#tokens = [
+      { token: this.adminToken, user: ADMIN.name, groups: ['system:masters'] },
+      ...(options.users ?? []),
+    ];
     this.#controlPlane = new ControlPlane(this.context, options.tickMs ?? 100);
     this.caPem = caPem;
   }
 
   static async start(options: ClusterOptions = {}): Promise<SimulatedCluster> {
     const tls = options.tls ?? true;
-    const certificates = tls ? (options.certificates ?? (await makeServingCertificates())) : undefined;
+    const certificates = tls
+      ? (options.certificates ?? (await makeServingCertificates()))
+      : undefined;
     const cluster = new SimulatedCluster(options, certificates?.caPem);
-    for (const name of options.namespaces ?? ['default']) cluster.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
-    if (!(options.namespaces ?? []).includes('default')) cluster.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'default' } }, { ifAbsent: true });
+    for (const name of options.namespaces ?? ['default'])
+      cluster.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+    if (!(options.namespaces ?? []).includes('default'))
+      cluster.apply(
+        { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'default' } },
+        { ifAbsent: true },
+      );
     (options.nodes ?? ['node-1', 'node-2']).forEach((name, i) => {
       cluster.context.store.create(TYPES.node, newNode(cluster.context, name, i));
     });
@@ -127,7 +140,11 @@ export class SimulatedCluster {
   }
 
   /** A token for a user (e.g. `system:serviceaccount:mend:mend`), for RBAC tests. */
-  addUser(user: string, groups: string[] = [], token = randomBytes(24).toString('base64url')): string {
+  addUser(
+    user: string,
+    groups: string[] = [],
+    token = randomBytes(24).toString('base64url'),
+  ): string {
     this.#tokens.push({ token, user, groups });
     return token;
   }
@@ -145,7 +162,10 @@ export class SimulatedCluster {
     });
   }
 
-  async writeKubeconfig(path: string, options: { token?: string; user?: string; namespace?: string } = {}): Promise<void> {
+  async writeKubeconfig(
+    path: string,
+    options: { token?: string; user?: string; namespace?: string } = {},
+  ): Promise<void> {
     await writeFile(path, this.kubeconfig(options), { mode: 0o600 });
   }
 

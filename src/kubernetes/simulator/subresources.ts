@@ -36,7 +36,11 @@ export function handleScale(context: ClusterContext, request: ResourceRequest): 
   const scale = scaleOf(current);
   const next =
     request.method === 'PATCH'
-      ? (applyPatch(scale as Record<string, unknown>, request.contentType, request.body) as KubeObject)
+      ? (applyPatch(
+          scale as Record<string, unknown>,
+          request.contentType,
+          request.body,
+        ) as KubeObject)
       : (request.body as KubeObject);
   const rv = next.metadata?.resourceVersion;
   if (rv !== undefined && rv !== '' && rv !== current.metadata.resourceVersion) {
@@ -44,27 +48,43 @@ export function handleScale(context: ClusterContext, request: ResourceRequest): 
   }
   const replicas = Number(field(next, 'spec', 'replicas'));
   if (!Number.isInteger(replicas) || replicas < 0) {
-    throw errors.invalid(request.type, current.metadata.name, 'spec.replicas', `Invalid value: ${replicas}: must be greater than or equal to 0`);
+    throw errors.invalid(
+      request.type,
+      current.metadata.name,
+      'spec.replicas',
+      `Invalid value: ${replicas}: must be greater than or equal to 0`,
+    );
   }
   record(current.spec).replicas = replicas;
   if (request.query.get('dryRun') === 'All') return { code: 200, body: scaleOf(current) };
-  const written = context.store.replace(request.type, { ...current, metadata: { ...current.metadata, generation: (current.metadata.generation ?? 1) + 1 } });
+  const written = context.store.replace(request.type, {
+    ...current,
+    metadata: { ...current.metadata, generation: (current.metadata.generation ?? 1) + 1 },
+  });
   return { code: 200, body: scaleOf(written) };
 }
 
 /** The status subresource: GET, or a write that changes only status. */
 export function handleStatus(context: ClusterContext, request: ResourceRequest): ResourceResponse {
   if (request.method === 'GET') return { code: 200, body: stored(context, request) };
-  return request.method === 'PATCH' ? patchObject(context, request) : replaceObject(context, request);
+  return request.method === 'PATCH'
+    ? patchObject(context, request)
+    : replaceObject(context, request);
 }
 
 /** `pods/log`: the container (default: the annotated default, or the only one), text/plain. */
 export function handleLog(context: ClusterContext, request: ResourceRequest): ResourceResponse {
   const pod = stored(context, request);
-  const containers = ((field(pod, 'spec', 'containers') ?? []) as { name: string }[]).map((c) => c.name);
-  const named = request.query.get('container') ?? pod.metadata.annotations?.['kubectl.kubernetes.io/default-container'];
+  const containers = ((field(pod, 'spec', 'containers') ?? []) as { name: string }[]).map(
+    (c) => c.name,
+  );
+  const named =
+    request.query.get('container') ??
+    pod.metadata.annotations?.['kubectl.kubernetes.io/default-container'];
   if (named === undefined && containers.length > 1) {
-    throw errors.badRequest(`a container name must be specified for pod ${pod.metadata.name}, choose one of: [${containers.join(' ')}]`);
+    throw errors.badRequest(
+      `a container name must be specified for pod ${pod.metadata.name}, choose one of: [${containers.join(' ')}]`,
+    );
   }
   const container = named ?? containers[0]!;
   if (!containers.includes(container)) {
@@ -94,24 +114,37 @@ export function handleLog(context: ClusterContext, request: ResourceRequest): Re
  * be violated; then the real 429, without Retry-After, which makes `kubectl drain` retry every
  * 5 s.
  */
-export function handleEviction(context: ClusterContext, request: ResourceRequest): ResourceResponse {
+export function handleEviction(
+  context: ClusterContext,
+  request: ResourceRequest,
+): ResourceResponse {
   const pod = stored(context, request);
   const budget = blockingBudget(context, pod);
   if (budget) {
     throw new ApiError(
-      failure(429, 'TooManyRequests', "Cannot evict pod as it would violate the pod's disruption budget.", {
-        causes: [
-          {
-            reason: 'DisruptionBudget',
-            message: `The disruption budget ${budget.pdb.metadata.name} needs ${budget.desired} healthy pods and has ${budget.healthy} currently`,
-          },
-        ],
-      }),
+      failure(
+        429,
+        'TooManyRequests',
+        "Cannot evict pod as it would violate the pod's disruption budget.",
+        {
+          causes: [
+            {
+              reason: 'DisruptionBudget',
+              message: `The disruption budget ${budget.pdb.metadata.name} needs ${budget.desired} healthy pods and has ${budget.healthy} currently`,
+            },
+          ],
+        },
+      ),
     );
   }
   const grace = field(request.body, 'deleteOptions', 'gracePeriodSeconds');
   deletePodGracefully(context, pod, typeof grace === 'number' ? grace : undefined);
-  context.events.record({ about: pod, type: 'Normal', reason: 'Evicted', message: 'Evicted pod', component: 'eviction' });
+  context.events.record({
+    about: pod,
+    type: 'Normal',
+    reason: 'Evicted',
+    message: 'Evicted pod',
+    component: 'eviction',
+  });
   return { code: 201, body: success(201) };
 }
-

@@ -26,8 +26,22 @@ type Container = { name: string; image: string };
 const containersOf = (o: KubeObject): Container[] =>
   (field(o, 'spec', 'template', 'spec', 'containers') ?? []) as Container[];
 const workloadWide = [
-  col('Containers', (o) => containersOf(o).map((c) => c.name).join(','), 1),
-  col('Images', (o) => containersOf(o).map((c) => c.image).join(','), 1),
+  col(
+    'Containers',
+    (o) =>
+      containersOf(o)
+        .map((c) => c.name)
+        .join(','),
+    1,
+  ),
+  col(
+    'Images',
+    (o) =>
+      containersOf(o)
+        .map((c) => c.image)
+        .join(','),
+    1,
+  ),
   col('Selector', (o) => selectorText(field(o, 'spec', 'selector')), 1),
 ];
 
@@ -60,13 +74,19 @@ function restartsText(pod: KubeObject, now: number): string {
     .filter((t): t is string => t !== undefined)
     .sort()
     .pop();
-  return restarts > 0 && last ? `${restarts} (${humanDuration(now - Date.parse(last))} ago)` : String(restarts);
+  return restarts > 0 && last
+    ? `${restarts} (${humanDuration(now - Date.parse(last))} ago)`
+    : String(restarts);
 }
 
 function nodeStatusText(node: KubeObject): string {
-  const conditions = (field(node, 'status', 'conditions') ?? []) as { type: string; status: string }[];
+  const conditions = (field(node, 'status', 'conditions') ?? []) as {
+    type: string;
+    status: string;
+  }[];
   const ready = conditions.find((c) => c.type === 'Ready');
-  const text = ready?.status === 'True' ? 'Ready' : ready?.status === 'False' ? 'NotReady' : 'Unknown';
+  const text =
+    ready?.status === 'True' ? 'Ready' : ready?.status === 'False' ? 'NotReady' : 'Unknown';
   return field(node, 'spec', 'unschedulable') === true ? `${text},SchedulingDisabled` : text;
 }
 
@@ -76,7 +96,10 @@ const intOrPercent = (v: unknown) => (v === undefined ? 'N/A' : String(v));
 const COLUMNS: Record<string, Column[]> = {
   Deployment: [
     nameColumn,
-    col('Ready', (o) => `${num(field(o, 'status', 'readyReplicas'))}/${num(field(o, 'spec', 'replicas'))}`),
+    col(
+      'Ready',
+      (o) => `${num(field(o, 'status', 'readyReplicas'))}/${num(field(o, 'spec', 'replicas'))}`,
+    ),
     col('Up-to-date', (o) => num(field(o, 'status', 'updatedReplicas')), 0, 'integer'),
     col('Available', (o) => num(field(o, 'status', 'availableReplicas')), 0, 'integer'),
     ageColumn,
@@ -111,14 +134,25 @@ const COLUMNS: Record<string, Column[]> = {
     col('Roles', () => '<none>'),
     ageColumn,
     col('Version', (o) => String(field(o, 'status', 'nodeInfo', 'kubeletVersion') ?? '')),
-    col('Internal-IP', (o) => {
-      const addresses = (field(o, 'status', 'addresses') ?? []) as { type: string; address: string }[];
-      return addresses.find((a) => a.type === 'InternalIP')?.address ?? '<none>';
-    }, 1),
+    col(
+      'Internal-IP',
+      (o) => {
+        const addresses = (field(o, 'status', 'addresses') ?? []) as {
+          type: string;
+          address: string;
+        }[];
+        return addresses.find((a) => a.type === 'InternalIP')?.address ?? '<none>';
+      },
+      1,
+    ),
     col('External-IP', () => '<none>', 1),
     col('OS-Image', (o) => String(field(o, 'status', 'nodeInfo', 'osImage') ?? ''), 1),
     col('Kernel-Version', (o) => String(field(o, 'status', 'nodeInfo', 'kernelVersion') ?? ''), 1),
-    col('Container-Runtime', (o) => String(field(o, 'status', 'nodeInfo', 'containerRuntimeVersion') ?? ''), 1),
+    col(
+      'Container-Runtime',
+      (o) => String(field(o, 'status', 'nodeInfo', 'containerRuntimeVersion') ?? ''),
+      1,
+    ),
   ],
   Event: [
     col('Last Seen', (o, now) => ageOf(o.lastTimestamp ?? o.eventTime, now)),
@@ -130,7 +164,11 @@ const COLUMNS: Record<string, Column[]> = {
     }),
     col('Message', (o) => String(o.message ?? '')),
   ],
-  Namespace: [nameColumn, col('Status', (o) => String(field(o, 'status', 'phase') ?? '')), ageColumn],
+  Namespace: [
+    nameColumn,
+    col('Status', (o) => String(field(o, 'status', 'phase') ?? '')),
+    ageColumn,
+  ],
   PodDisruptionBudget: [
     nameColumn,
     col('Min Available', (o) => intOrPercent(field(o, 'spec', 'minAvailable'))),
@@ -156,7 +194,12 @@ export function wantsTable(accept: string | undefined): 'v1' | 'v1beta1' | undef
 export function toTable(
   type: ResourceType,
   objects: KubeObject[],
-  options: { version: 'v1' | 'v1beta1'; now: number; resourceVersion: string; includeObject: string | null },
+  options: {
+    version: 'v1' | 'v1beta1';
+    now: number;
+    resourceVersion: string;
+    includeObject: string | null;
+  },
 ): unknown {
   const columns = COLUMNS[type.kind] ?? [nameColumn, ageColumn];
   return {

@@ -1,7 +1,7 @@
 import type { Clock } from '../../support/clock.ts';
 import { errors } from './api-status.ts';
-import type { KubeObject } from './objects.ts';
 import type { Change, ObjectStore } from './object-store.ts';
+import type { KubeObject } from './objects.ts';
 import { groupVersion, type ResourceType } from './resources.ts';
 import type { Matcher } from './selectors.ts';
 
@@ -35,7 +35,12 @@ type EventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
  * reaches back; then live changes, with selector transitions sent as ADDED and DELETED;
  * BOOKMARKs when asked, and the stream closed at timeoutSeconds. Returns the stop function.
  */
-export function startWatch(store: ObjectStore, clock: Clock, request: WatchRequest, sink: WatchSink): () => void {
+export function startWatch(
+  store: ObjectStore,
+  clock: Clock,
+  request: WatchRequest,
+  sink: WatchSink,
+): () => void {
   const { type } = request;
   let events = 0;
   let stopped = false;
@@ -64,7 +69,8 @@ export function startWatch(store: ObjectStore, clock: Clock, request: WatchReque
     return stop;
   }
   const inScope = (o: KubeObject) =>
-    (request.namespace === undefined || o.metadata.namespace === request.namespace) && request.matches(o);
+    (request.namespace === undefined || o.metadata.namespace === request.namespace) &&
+    request.matches(o);
   const deliver = (change: Change) => {
     if (change.resource !== type) return;
     const now = inScope(change.object);
@@ -79,9 +85,13 @@ export function startWatch(store: ObjectStore, clock: Clock, request: WatchReque
   };
   const rv = request.resourceVersion;
   if (rv === null || rv === '' || rv === '0' || request.sendInitialEvents) {
-    for (const object of store.list(type, request.namespace).filter(request.matches)) send('ADDED', object);
+    for (const object of store.list(type, request.namespace).filter(request.matches))
+      send('ADDED', object);
     if (request.sendInitialEvents) {
-      send('BOOKMARK', bookmark(type, store.resourceVersion, { 'k8s.io/initial-events-end': 'true' }));
+      send(
+        'BOOKMARK',
+        bookmark(type, store.resourceVersion, { 'k8s.io/initial-events-end': 'true' }),
+      );
     }
   } else {
     const since = Number(rv);
@@ -107,7 +117,11 @@ export function startWatch(store: ObjectStore, clock: Clock, request: WatchReque
   return stop;
 }
 
-function bookmark(type: ResourceType, resourceVersion: string, annotations?: Record<string, string>) {
+function bookmark(
+  type: ResourceType,
+  resourceVersion: string,
+  annotations?: Record<string, string>,
+) {
   return {
     kind: type.kind,
     apiVersion: groupVersion(type),

@@ -38,7 +38,9 @@ function reconcileOne(context: ClusterContext, d: KubeObject): void {
   const spec = record(d.spec ?? {});
   const replicas = Number(spec.replicas ?? 1);
   const owned = () =>
-    store.list(TYPES.replicaSet, d.metadata.namespace).filter((rs) => controllerOf(rs)?.uid === d.metadata.uid);
+    store
+      .list(TYPES.replicaSet, d.metadata.namespace)
+      .filter((rs) => controllerOf(rs)?.uid === d.metadata.uid);
   const scaleRs = (rs: KubeObject, to: number) => {
     const from = replicasOf(rs);
     if (from === to) return;
@@ -69,19 +71,27 @@ function reconcileOne(context: ClusterContext, d: KubeObject): void {
       created = true;
     } else if (revisionOf(newRs) < maxRevision) {
       const old = revisionOf(newRs);
-      newRs = store.update(TYPES.replicaSet, newRs.metadata.namespace, newRs.metadata.name, (rs) => {
-        const annotations = { ...(rs.metadata.annotations ?? {}) };
-        const history = annotations[REVISION_HISTORY];
-        annotations[REVISION_HISTORY] = history ? `${history},${old}` : String(old);
-        annotations[REVISION] = String(maxRevision + 1);
-        rs.metadata.annotations = annotations;
-        return true;
-      });
+      newRs = store.update(
+        TYPES.replicaSet,
+        newRs.metadata.namespace,
+        newRs.metadata.name,
+        (rs) => {
+          const annotations = { ...(rs.metadata.annotations ?? {}) };
+          const history = annotations[REVISION_HISTORY];
+          annotations[REVISION_HISTORY] = history ? `${history},${old}` : String(old);
+          annotations[REVISION] = String(maxRevision + 1);
+          rs.metadata.annotations = annotations;
+          return true;
+        },
+      );
     }
     if (newRs && d.metadata.annotations?.[REVISION] !== String(revisionOf(newRs))) {
       const revision = String(revisionOf(newRs));
       store.update(TYPES.deployment, d.metadata.namespace, d.metadata.name, (current) => {
-        current.metadata.annotations = { ...(current.metadata.annotations ?? {}), [REVISION]: revision };
+        current.metadata.annotations = {
+          ...(current.metadata.annotations ?? {}),
+          [REVISION]: revision,
+        };
         return true;
       });
     }
@@ -121,7 +131,8 @@ function rollingUpdate(
     const room = replicas + surge - total;
     if (room > 0) scaleRs(newRs, replicasOf(newRs) + Math.min(room, replicas - replicasOf(newRs)));
   }
-  const fresh = context.store.get(TYPES.replicaSet, newRs.metadata.namespace, newRs.metadata.name) ?? newRs;
+  const fresh =
+    context.store.get(TYPES.replicaSet, newRs.metadata.namespace, newRs.metadata.name) ?? newRs;
   const minAvailable = replicas - unavailable;
   const newUnavailable = replicasOf(fresh) - available(fresh);
   const allReplicas = replicasOf(fresh) + old.reduce((n, rs) => n + replicasOf(rs), 0);
@@ -137,7 +148,9 @@ function rollingUpdate(
       cleanup -= cut;
     }
   }
-  const availableNow = available(fresh) + old.reduce((n, rs) => n + Math.min(available(rs), remaining.get(rs.metadata.uid) ?? 0), 0);
+  const availableNow =
+    available(fresh) +
+    old.reduce((n, rs) => n + Math.min(available(rs), remaining.get(rs.metadata.uid) ?? 0), 0);
   let scaleDown = availableNow - minAvailable;
   for (const rs of [...old].sort((a, b) => revisionOf(a) - revisionOf(b))) {
     const current = remaining.get(rs.metadata.uid) ?? 0;
@@ -165,27 +178,49 @@ function createReplicaSet(context: ClusterContext, d: KubeObject, revision: numb
       labels,
       annotations: {
         'deployment.kubernetes.io/desired-replicas': String(spec.replicas ?? 1),
-        'deployment.kubernetes.io/max-replicas': String(Number(spec.replicas ?? 1) + surgeAndUnavailable(spec).surge),
+        'deployment.kubernetes.io/max-replicas': String(
+          Number(spec.replicas ?? 1) + surgeAndUnavailable(spec).surge,
+        ),
         [REVISION]: String(revision),
       },
       ownerReferences: [
-        { apiVersion: 'apps/v1', kind: 'Deployment', name: d.metadata.name, uid: d.metadata.uid!, controller: true, blockOwnerDeletion: true },
+        {
+          apiVersion: 'apps/v1',
+          kind: 'Deployment',
+          name: d.metadata.name,
+          uid: d.metadata.uid!,
+          controller: true,
+          blockOwnerDeletion: true,
+        },
       ],
       generation: 1,
     },
-    spec: { replicas: 0, selector, template, ...(spec.minReadySeconds ? { minReadySeconds: spec.minReadySeconds } : {}) },
+    spec: {
+      replicas: 0,
+      selector,
+      template,
+      ...(spec.minReadySeconds ? { minReadySeconds: spec.minReadySeconds } : {}),
+    },
     status: { replicas: 0, observedGeneration: 1 },
   });
   return rs;
 }
 
-function cleanupHistory(context: ClusterContext, spec: Record<string, unknown>, newRs: KubeObject | undefined): void {
+function cleanupHistory(
+  context: ClusterContext,
+  spec: Record<string, unknown>,
+  newRs: KubeObject | undefined,
+): void {
   void newRs;
   const limit = Number(spec.revisionHistoryLimit ?? 10);
   const { store } = context;
   const candidates = store
     .list(TYPES.replicaSet)
-    .filter((rs) => rs.metadata.uid !== newRs?.metadata.uid && controllerOf(rs)?.uid === controllerOf(newRs ?? rs)?.uid)
+    .filter(
+      (rs) =>
+        rs.metadata.uid !== newRs?.metadata.uid &&
+        controllerOf(rs)?.uid === controllerOf(newRs ?? rs)?.uid,
+    )
     .filter((rs) => replicasOf(rs) === 0 && Number(field(rs, 'status', 'replicas') ?? 0) === 0)
     .sort((a, b) => revisionOf(a) - revisionOf(b));
   for (const rs of candidates.slice(0, Math.max(0, candidates.length - limit))) {
@@ -197,14 +232,19 @@ function writeStatus(context: ClusterContext, d: KubeObject, created: boolean): 
   const { store, clock } = context;
   const now = clock.now();
   const stamp = rfc3339(now);
-  const all = store.list(TYPES.replicaSet, d.metadata.namespace).filter((rs) => controllerOf(rs)?.uid === d.metadata.uid);
+  const all = store
+    .list(TYPES.replicaSet, d.metadata.namespace)
+    .filter((rs) => controllerOf(rs)?.uid === d.metadata.uid);
   const current = store.get(TYPES.deployment, d.metadata.namespace, d.metadata.name);
   if (!current) return;
   const spec = record(current.spec ?? {});
   const replicas = Number(spec.replicas ?? 1);
   const newRs = all.find((rs) => sameTemplate(field(rs, 'spec', 'template'), spec.template));
   const podsBy = all.map((rs) => ({ rs, pods: podsOf(context, rs).active }));
-  const count = (pick: (rs: KubeObject) => boolean, filter: (p: KubeObject) => boolean = () => true) =>
+  const count = (
+    pick: (rs: KubeObject) => boolean,
+    filter: (p: KubeObject) => boolean = () => true,
+  ) =>
     podsBy.filter(({ rs }) => pick(rs)).reduce((n, { pods }) => n + pods.filter(filter).length, 0);
   const total = count(() => true);
   const updated = newRs ? count((rs) => rs.metadata.uid === newRs.metadata.uid) : 0;
@@ -212,7 +252,10 @@ function writeStatus(context: ClusterContext, d: KubeObject, created: boolean): 
   const { unavailable } = surgeAndUnavailable(spec);
   const previous = record(current.status ?? {});
   const conditions = [...((previous.conditions ?? []) as Condition[])];
-  const setCondition = (next: Omit<Condition, 'lastUpdateTime' | 'lastTransitionTime'>, touch: boolean) => {
+  const setCondition = (
+    next: Omit<Condition, 'lastUpdateTime' | 'lastTransitionTime'>,
+    touch: boolean,
+  ) => {
     const at = conditions.findIndex((c) => c.type === next.type);
     const old = conditions[at];
     const same = old && old.status === next.status && old.reason === next.reason;
@@ -227,8 +270,18 @@ function writeStatus(context: ClusterContext, d: KubeObject, created: boolean): 
   const minimum = ready >= replicas - unavailable;
   setCondition(
     minimum
-      ? { type: 'Available', status: 'True', reason: 'MinimumReplicasAvailable', message: 'Deployment has minimum availability.' }
-      : { type: 'Available', status: 'False', reason: 'MinimumReplicasUnavailable', message: 'Deployment does not have minimum availability.' },
+      ? {
+          type: 'Available',
+          status: 'True',
+          reason: 'MinimumReplicasAvailable',
+          message: 'Deployment has minimum availability.',
+        }
+      : {
+          type: 'Available',
+          status: 'False',
+          reason: 'MinimumReplicasUnavailable',
+          message: 'Deployment does not have minimum availability.',
+        },
     false,
   );
   const rsName = newRs?.metadata.name ?? d.metadata.name;
@@ -244,21 +297,68 @@ function writeStatus(context: ClusterContext, d: KubeObject, created: boolean): 
     oldReplicas < prevOld ||
     current.metadata.generation !== previous.observedGeneration;
   if (spec.paused) {
-    setCondition({ type: 'Progressing', status: 'Unknown', reason: 'DeploymentPaused', message: 'Deployment is paused' }, false);
+    setCondition(
+      {
+        type: 'Progressing',
+        status: 'Unknown',
+        reason: 'DeploymentPaused',
+        message: 'Deployment is paused',
+      },
+      false,
+    );
   } else if (complete) {
-    setCondition({ type: 'Progressing', status: 'True', reason: 'NewReplicaSetAvailable', message: `ReplicaSet "${rsName}" has successfully progressed.` }, false);
+    setCondition(
+      {
+        type: 'Progressing',
+        status: 'True',
+        reason: 'NewReplicaSetAvailable',
+        message: `ReplicaSet "${rsName}" has successfully progressed.`,
+      },
+      false,
+    );
   } else if (created) {
-    setCondition({ type: 'Progressing', status: 'True', reason: 'NewReplicaSetCreated', message: `Created new replica set "${rsName}"` }, true);
+    setCondition(
+      {
+        type: 'Progressing',
+        status: 'True',
+        reason: 'NewReplicaSetCreated',
+        message: `Created new replica set "${rsName}"`,
+      },
+      true,
+    );
   } else if (progressed) {
-    setCondition({ type: 'Progressing', status: 'True', reason: 'ReplicaSetUpdated', message: `ReplicaSet "${rsName}" is progressing.` }, true);
+    setCondition(
+      {
+        type: 'Progressing',
+        status: 'True',
+        reason: 'ReplicaSetUpdated',
+        message: `ReplicaSet "${rsName}" is progressing.`,
+      },
+      true,
+    );
   } else if (
     progressing &&
     progressing.reason !== 'ProgressDeadlineExceeded' &&
     progressing.reason !== 'NewReplicaSetAvailable' &&
-    now - Date.parse(progressing.lastUpdateTime) > Number(spec.progressDeadlineSeconds ?? 600) * 1000
+    now - Date.parse(progressing.lastUpdateTime) >
+      Number(spec.progressDeadlineSeconds ?? 600) * 1000
   ) {
-    setCondition({ type: 'Progressing', status: 'False', reason: 'ProgressDeadlineExceeded', message: `ReplicaSet "${rsName}" has timed out progressing.` }, true);
-    context.events.record({ about: current, type: 'Warning', reason: 'ProgressDeadlineExceeded', message: `Deployment "${d.metadata.name}" has timed out progressing.`, component: 'deployment-controller' });
+    setCondition(
+      {
+        type: 'Progressing',
+        status: 'False',
+        reason: 'ProgressDeadlineExceeded',
+        message: `ReplicaSet "${rsName}" has timed out progressing.`,
+      },
+      true,
+    );
+    context.events.record({
+      about: current,
+      type: 'Warning',
+      reason: 'ProgressDeadlineExceeded',
+      message: `Deployment "${d.metadata.name}" has timed out progressing.`,
+      component: 'deployment-controller',
+    });
   }
   const order = ['Available', 'Progressing'];
   conditions.sort((a, b) => order.indexOf(a.type) - order.indexOf(b.type));

@@ -18,6 +18,7 @@ export function collectGarbage(context: ClusterContext): void {
   const replicaSets = new Set(store.list(TYPES.replicaSet).map((rs) => rs.metadata.uid));
   for (const pod of store.list(TYPES.pod)) {
     const owner = controllerOf(pod);
-    if (owner?.kind === 'ReplicaSet' && !replicaSets.has(owner.uid)) deletePodGracefully(context, pod);
+    if (owner?.kind === 'ReplicaSet' && !replicaSets.has(owner.uid))
+      deletePodGracefully(context, pod);
   }
 }

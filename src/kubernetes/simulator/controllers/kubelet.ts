@@ -93,11 +93,20 @@ export class Kubelet {
         runtime.deletingSince = now;
         for (const c of runtime.containers) {
           if (c.phase === 'running') {
-            events.record({ about: pod, type: 'Normal', reason: 'Killing', message: `Stopping container ${c.name}`, component: 'kubelet', host });
+            events.record({
+              about: pod,
+              type: 'Normal',
+              reason: 'Killing',
+              message: `Stopping container ${c.name}`,
+              component: 'kubelet',
+              host,
+            });
           }
         }
       }
-      const terminationMs = Math.min(...runtime.containers.map((c) => c.resolved.timing.terminationMs));
+      const terminationMs = Math.min(
+        ...runtime.containers.map((c) => c.resolved.timing.terminationMs),
+      );
       if (now - runtime.deletingSince >= terminationMs) {
         store.remove(TYPES.pod, pod.metadata.namespace, pod.metadata.name);
         this.#pods.delete(uid);
@@ -118,11 +127,19 @@ export class Kubelet {
   }
 
   #admit(pod: KubeObject, now: number): PodRuntime {
-    const containers = (field(pod, 'spec', 'containers') ?? []) as { name: string; image: string }[];
+    const containers = (field(pod, 'spec', 'containers') ?? []) as {
+      name: string;
+      image: string;
+    }[];
     const labels = pod.metadata.labels ?? {};
     const runtime: PodRuntime = {
       containers: containers.map((c) => {
-        const resolved = resolveBehaviour(this.#context.behaviours, c.image, labels, this.#context.timing);
+        const resolved = resolveBehaviour(
+          this.#context.behaviours,
+          c.image,
+          labels,
+          this.#context.timing,
+        );
         return {
           name: c.name,
           image: c.image,
@@ -151,7 +168,10 @@ export class Kubelet {
       events.record({ about: pod, type, reason, message, component: 'kubelet', host });
     const { behaviour, timing } = c.resolved;
     const backoff = () => timing.backoffMs * Math.min(MAX_BACKOFF_FACTOR, 2 ** c.restartCount);
-    if ((c.phase === 'creating' || c.phase === 'backoff' || c.phase === 'pull-backoff') && now >= c.until) {
+    if (
+      (c.phase === 'creating' || c.phase === 'backoff' || c.phase === 'pull-backoff') &&
+      now >= c.until
+    ) {
       if (behaviour.kind === 'image-pull') {
         say('Normal', 'Pulling', `Pulling image "${c.image}"`);
         say('Warning', 'Failed', `Failed to pull image "${c.image}": ${behaviour.message}`);
@@ -179,14 +199,23 @@ export class Kubelet {
     }
     if (c.phase !== 'running') return;
     if (behaviour.kind === 'ok' && !c.ready && now - c.since >= timing.readyAfterMs) c.ready = true;
-    if (behaviour.kind === 'not-ready' && now - c.lastUnhealthyAt >= 2000 && now - c.since >= timing.readyAfterMs) {
+    if (
+      behaviour.kind === 'not-ready' &&
+      now - c.lastUnhealthyAt >= 2000 &&
+      now - c.since >= timing.readyAfterMs
+    ) {
       c.lastUnhealthyAt = now;
       say('Warning', 'Unhealthy', 'Readiness probe failed: HTTP probe failed with statuscode: 503');
     }
     if (behaviour.kind === 'crash' && now - c.since >= behaviour.runForMs) {
       const oom = behaviour.reason === 'OOMKilled';
       this.#context.logs.append(pod.metadata.uid!, c.name, [
-        { at: now, text: oom ? 'fatal error: runtime: out of memory' : `fatal: ${c.name} exited with code ${behaviour.exitCode}` },
+        {
+          at: now,
+          text: oom
+            ? 'fatal error: runtime: out of memory'
+            : `fatal: ${c.name} exited with code ${behaviour.exitCode}`,
+        },
       ]);
       c.lastTerminated = {
         exitCode: behaviour.exitCode,
@@ -199,7 +228,11 @@ export class Kubelet {
       c.phase = 'backoff';
       c.since = now;
       c.until = now + backoff();
-      say('Warning', 'BackOff', `Back-off restarting failed container ${c.name} in pod ${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`);
+      say(
+        'Warning',
+        'BackOff',
+        `Back-off restarting failed container ${c.name} in pod ${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`,
+      );
     }
   }
 
@@ -213,7 +246,10 @@ export class Kubelet {
     this.#context.logs.append(
       uid,
       c.name,
-      lines.map((text, i) => ({ at: now + i, text: text.replaceAll('{instance}', String(c.instance)) })),
+      lines.map((text, i) => ({
+        at: now + i,
+        text: text.replaceAll('{instance}', String(c.instance)),
+      })),
     );
   }
 
@@ -227,17 +263,31 @@ export class Kubelet {
       lastProbeTime: null,
       lastTransitionTime: rfc3339(since),
     });
-    const scheduled = ((previous.conditions ?? []) as { type: string; lastTransitionTime?: string }[]).find(
-      (c) => c.type === 'PodScheduled',
-    );
+    const scheduled = (
+      (previous.conditions ?? []) as { type: string; lastTransitionTime?: string }[]
+    ).find((c) => c.type === 'PodScheduled');
     const ready = runtime.readyState;
     return {
       ...previous,
       phase: started ? 'Running' : 'Pending',
       conditions: [
         condition('Initialized', true, Date.parse(String(pod.metadata.creationTimestamp))),
-        { ...condition('Ready', ready, runtime.readySince), ...(ready ? {} : { reason: 'ContainersNotReady', message: `containers with unready status: [${runtime.containers.filter((c) => !c.ready).map((c) => c.name).join(' ')}]` }) },
-        { ...condition('ContainersReady', ready, runtime.readySince), ...(ready ? {} : { reason: 'ContainersNotReady' }) },
+        {
+          ...condition('Ready', ready, runtime.readySince),
+          ...(ready
+            ? {}
+            : {
+                reason: 'ContainersNotReady',
+                message: `containers with unready status: [${runtime.containers
+                  .filter((c) => !c.ready)
+                  .map((c) => c.name)
+                  .join(' ')}]`,
+              }),
+        },
+        {
+          ...condition('ContainersReady', ready, runtime.readySince),
+          ...(ready ? {} : { reason: 'ContainersNotReady' }),
+        },
         scheduled ?? condition('PodScheduled', true, now),
       ],
       hostIP: '192.168.49.2',
@@ -262,7 +312,12 @@ function containerStatus(pod: KubeObject, c: ContainerRuntime): Record<string, u
         : c.phase === 'pull-failed'
           ? { waiting: { reason: 'ErrImagePull', message: pullMessage } }
           : c.phase === 'pull-backoff'
-            ? { waiting: { reason: 'ImagePullBackOff', message: `Back-off pulling image "${c.image}": ${pullMessage}` } }
+            ? {
+                waiting: {
+                  reason: 'ImagePullBackOff',
+                  message: `Back-off pulling image "${c.image}": ${pullMessage}`,
+                },
+              }
             : { waiting: { reason: 'ContainerCreating' } };
   return {
     name: c.name,
@@ -283,12 +338,18 @@ function containerId(pod: KubeObject, c: ContainerRuntime): string {
 }
 
 function defaultLog(c: ContainerRuntime, pod: KubeObject): string[] {
-  const lines = [`${c.name} (${c.image}) starting in pod ${pod.metadata.name}, instance {instance}`];
-  for (let i = 1; i <= 150; i++) lines.push(`${c.name} instance {instance}: GET /healthz 200 (${i})`);
+  const lines = [
+    `${c.name} (${c.image}) starting in pod ${pod.metadata.name}, instance {instance}`,
+  ];
+  for (let i = 1; i <= 150; i++)
+    lines.push(`${c.name} instance {instance}: GET /healthz 200 (${i})`);
   return lines;
 }
 
 export function nodeReady(node: KubeObject): boolean {
-  const conditions = (field(node, 'status', 'conditions') ?? []) as { type: string; status: string }[];
+  const conditions = (field(node, 'status', 'conditions') ?? []) as {
+    type: string;
+    status: string;
+  }[];
   return conditions.some((c) => c.type === 'Ready' && c.status === 'True');
 }

@@ -9,7 +9,11 @@ export function newNode(context: ClusterContext, name: string, index: number): K
   return {
     metadata: {
       name,
-      labels: { 'kubernetes.io/hostname': name, 'kubernetes.io/os': 'linux', 'kubernetes.io/arch': 'amd64' },
+      labels: {
+        'kubernetes.io/hostname': name,
+        'kubernetes.io/os': 'linux',
+        'kubernetes.io/arch': 'amd64',
+      },
     },
     spec: {},
     status: {
@@ -34,8 +38,22 @@ export function newNode(context: ClusterContext, name: string, index: number): K
 
 function readyCondition(ready: boolean, at: string) {
   return ready
-    ? { type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'kubelet is posting ready status', lastHeartbeatTime: at, lastTransitionTime: at }
-    : { type: 'Ready', status: 'Unknown', reason: 'NodeStatusUnknown', message: 'Kubelet stopped posting node status.', lastHeartbeatTime: at, lastTransitionTime: at };
+    ? {
+        type: 'Ready',
+        status: 'True',
+        reason: 'KubeletReady',
+        message: 'kubelet is posting ready status',
+        lastHeartbeatTime: at,
+        lastTransitionTime: at,
+      }
+    : {
+        type: 'Ready',
+        status: 'Unknown',
+        reason: 'NodeStatusUnknown',
+        message: 'Kubelet stopped posting node status.',
+        lastHeartbeatTime: at,
+        lastTransitionTime: at,
+      };
 }
 
 /** A node's kubelet stops (NotReady) or comes back (Ready), as a scenario says. */
@@ -43,8 +61,13 @@ export function setNodeReady(context: ClusterContext, name: string, ready: boole
   const { store, events, clock } = context;
   const node = store.update(TYPES.node, undefined, name, (n) => {
     if (nodeReady(n) === ready) return false;
-    const conditions = ((field(n, 'status', 'conditions') ?? []) as { type: string }[]).filter((c) => c.type !== 'Ready');
-    n.status = { ...(n.status ?? {}), conditions: [readyCondition(ready, rfc3339(clock.now())), ...conditions] };
+    const conditions = ((field(n, 'status', 'conditions') ?? []) as { type: string }[]).filter(
+      (c) => c.type !== 'Ready',
+    );
+    n.status = {
+      ...(n.status ?? {}),
+      conditions: [readyCondition(ready, rfc3339(clock.now())), ...conditions],
+    };
     return true;
   });
   if (!node) throw new Error(`no node named ${JSON.stringify(name)} in the simulated cluster`);
@@ -63,14 +86,26 @@ export function setNodeReady(context: ClusterContext, name: string, ready: boole
  */
 export function reconcileNodes(context: ClusterContext): void {
   const { store, clock } = context;
-  const lost = new Set(store.list(TYPES.node).filter((n) => !nodeReady(n)).map((n) => n.metadata.name));
+  const lost = new Set(
+    store
+      .list(TYPES.node)
+      .filter((n) => !nodeReady(n))
+      .map((n) => n.metadata.name),
+  );
   if (lost.size === 0) return;
   for (const pod of store.list(TYPES.pod)) {
     if (!lost.has(String(field(pod, 'spec', 'nodeName')))) continue;
     store.update(TYPES.pod, pod.metadata.namespace, pod.metadata.name, (p) => {
-      const conditions = ((field(p, 'status', 'conditions') ?? []) as { type: string; status: string }[]).map((c) =>
+      const conditions = (
+        (field(p, 'status', 'conditions') ?? []) as { type: string; status: string }[]
+      ).map((c) =>
         (c.type === 'Ready' || c.type === 'ContainersReady') && c.status === 'True'
-          ? { ...c, status: 'False', reason: 'NodeNotReady', lastTransitionTime: rfc3339(clock.now()) }
+          ? {
+              ...c,
+              status: 'False',
+              reason: 'NodeNotReady',
+              lastTransitionTime: rfc3339(clock.now()),
+            }
           : c,
       );
       p.status = { ...(p.status ?? {}), conditions };

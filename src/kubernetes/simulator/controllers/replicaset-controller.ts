@@ -12,7 +12,10 @@ export function randomSuffix(length = 5): string {
 }
 
 /** The pods a ReplicaSet controls (by ownerReference uid), terminating ones apart. */
-export function podsOf(context: ClusterContext, rs: KubeObject): { active: KubeObject[]; terminating: KubeObject[] } {
+export function podsOf(
+  context: ClusterContext,
+  rs: KubeObject,
+): { active: KubeObject[]; terminating: KubeObject[] } {
   const owned = context.store
     .list(TYPES.pod, rs.metadata.namespace)
     .filter((p) => controllerOf(p)?.uid === rs.metadata.uid);
@@ -35,16 +38,35 @@ export function reconcileReplicaSets(context: ClusterContext): void {
     for (let i = active.length; i < want; i++) {
       const pod = newPod(rs);
       const created = store.create(TYPES.pod, pod);
-      events.record({ about: rs, type: 'Normal', reason: 'SuccessfulCreate', message: `Created pod: ${created.metadata.name}`, component: 'replicaset-controller' });
+      events.record({
+        about: rs,
+        type: 'Normal',
+        reason: 'SuccessfulCreate',
+        message: `Created pod: ${created.metadata.name}`,
+        component: 'replicaset-controller',
+      });
     }
     if (active.length > want) {
-      const rank = (p: KubeObject) => (field(p, 'spec', 'nodeName') === undefined ? 0 : podReady(p) ? 2 : 1);
+      const rank = (p: KubeObject) =>
+        field(p, 'spec', 'nodeName') === undefined ? 0 : podReady(p) ? 2 : 1;
       const victims = [...active]
-        .sort((a, b) => rank(a) - rank(b) || String(b.metadata.creationTimestamp).localeCompare(String(a.metadata.creationTimestamp)))
+        .sort(
+          (a, b) =>
+            rank(a) - rank(b) ||
+            String(b.metadata.creationTimestamp).localeCompare(
+              String(a.metadata.creationTimestamp),
+            ),
+        )
         .slice(0, active.length - want);
       for (const victim of victims) {
         deletePodGracefully(context, victim);
-        events.record({ about: rs, type: 'Normal', reason: 'SuccessfulDelete', message: `Deleted pod: ${victim.metadata.name}`, component: 'replicaset-controller' });
+        events.record({
+          about: rs,
+          type: 'Normal',
+          reason: 'SuccessfulDelete',
+          message: `Deleted pod: ${victim.metadata.name}`,
+          component: 'replicaset-controller',
+        });
       }
     }
     const now = podsOf(context, rs).active;
@@ -72,9 +94,18 @@ function newPod(rs: KubeObject): KubeObject {
       generateName: `${rs.metadata.name}-`,
       namespace: rs.metadata.namespace,
       labels: (metadata.labels ?? {}) as Record<string, string>,
-      ...(metadata.annotations ? { annotations: metadata.annotations as Record<string, string> } : {}),
+      ...(metadata.annotations
+        ? { annotations: metadata.annotations as Record<string, string> }
+        : {}),
       ownerReferences: [
-        { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: rs.metadata.name, uid: rs.metadata.uid!, controller: true, blockOwnerDeletion: true },
+        {
+          apiVersion: 'apps/v1',
+          kind: 'ReplicaSet',
+          name: rs.metadata.name,
+          uid: rs.metadata.uid!,
+          controller: true,
+          blockOwnerDeletion: true,
+        },
       ],
     },
     spec: record(template.spec ?? {}),
@@ -89,7 +120,11 @@ function newPod(rs: KubeObject): KubeObject {
  * Starts a pod's graceful deletion (deletionTimestamp set, the kubelet finishes it); a pod no
  * kubelet runs, or a grace period of 0, goes at once. Returns the pod as the API answers it.
  */
-export function deletePodGracefully(context: ClusterContext, pod: KubeObject, graceSeconds?: number): KubeObject {
+export function deletePodGracefully(
+  context: ClusterContext,
+  pod: KubeObject,
+  graceSeconds?: number,
+): KubeObject {
   const { store, clock } = context;
   const grace = graceSeconds ?? Number(field(pod, 'spec', 'terminationGracePeriodSeconds') ?? 30);
   if (pod.metadata.deletionTimestamp !== undefined) return pod;
@@ -97,7 +132,9 @@ export function deletePodGracefully(context: ClusterContext, pod: KubeObject, gr
     return store.remove(TYPES.pod, pod.metadata.namespace, pod.metadata.name);
   }
   const updated = store.update(TYPES.pod, pod.metadata.namespace, pod.metadata.name, (p) => {
-    p.metadata.deletionTimestamp = new Date(Math.floor(clock.now() / 1000) * 1000 + grace * 1000).toISOString().replace('.000Z', 'Z');
+    p.metadata.deletionTimestamp = new Date(Math.floor(clock.now() / 1000) * 1000 + grace * 1000)
+      .toISOString()
+      .replace('.000Z', 'Z');
     p.metadata.deletionGracePeriodSeconds = grace;
     return true;
   });

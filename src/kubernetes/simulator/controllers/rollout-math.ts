@@ -17,7 +17,10 @@ export function scaled(value: unknown, total: number, roundUp: boolean): number 
 }
 
 /** maxSurge and maxUnavailable of a RollingUpdate Deployment; both 0 would deadlock, so 1. */
-export function surgeAndUnavailable(spec: Record<string, unknown>): { surge: number; unavailable: number } {
+export function surgeAndUnavailable(spec: Record<string, unknown>): {
+  surge: number;
+  unavailable: number;
+} {
   const replicas = Number(spec.replicas ?? 1);
   const rolling = record(field(spec, 'strategy', 'rollingUpdate') ?? {});
   const surge = scaled(rolling.maxSurge ?? '25%', replicas, true);

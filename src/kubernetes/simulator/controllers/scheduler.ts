@@ -19,32 +19,57 @@ export function schedulePods(context: ClusterContext): void {
   }
   const fits = (n: KubeObject) => nodeReady(n) && field(n, 'spec', 'unschedulable') !== true;
   for (const pod of pods) {
-    if (field(pod, 'spec', 'nodeName') !== undefined || pod.metadata.deletionTimestamp !== undefined) continue;
-    const candidates = nodes.filter(fits).sort(
-      (a, b) => (load.get(a.metadata.name) ?? 0) - (load.get(b.metadata.name) ?? 0) || a.metadata.name.localeCompare(b.metadata.name),
-    );
+    if (
+      field(pod, 'spec', 'nodeName') !== undefined ||
+      pod.metadata.deletionTimestamp !== undefined
+    )
+      continue;
+    const candidates = nodes
+      .filter(fits)
+      .sort(
+        (a, b) =>
+          (load.get(a.metadata.name) ?? 0) - (load.get(b.metadata.name) ?? 0) ||
+          a.metadata.name.localeCompare(b.metadata.name),
+      );
     const chosen = candidates[0];
     if (!chosen) {
-      const already = ((field(pod, 'status', 'conditions') ?? []) as { type: string; status: string }[]).some(
-        (c) => c.type === 'PodScheduled' && c.status === 'False',
-      );
+      const already = (
+        (field(pod, 'status', 'conditions') ?? []) as { type: string; status: string }[]
+      ).some((c) => c.type === 'PodScheduled' && c.status === 'False');
       if (already) continue;
       const unschedulable = nodes.filter((n) => field(n, 'spec', 'unschedulable') === true).length;
       const notReady = nodes.filter((n) => !nodeReady(n)).length;
       const reasons = [
         ...(unschedulable ? [`${unschedulable} node(s) were unschedulable`] : []),
-        ...(notReady ? [`${notReady} node(s) had untolerated taint {node.kubernetes.io/not-ready: }`] : []),
+        ...(notReady
+          ? [`${notReady} node(s) had untolerated taint {node.kubernetes.io/not-ready: }`]
+          : []),
       ];
       const message = `0/${nodes.length} nodes are available: ${reasons.join(', ') || 'no nodes available to schedule pods'}. preemption: 0/${nodes.length} nodes are available: ${nodes.length} Preemption is not helpful for scheduling.`;
       store.update(TYPES.pod, pod.metadata.namespace, pod.metadata.name, (p) => {
         p.status = {
           phase: 'Pending',
-          conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message, lastProbeTime: null, lastTransitionTime: rfc3339(clock.now()) }],
+          conditions: [
+            {
+              type: 'PodScheduled',
+              status: 'False',
+              reason: 'Unschedulable',
+              message,
+              lastProbeTime: null,
+              lastTransitionTime: rfc3339(clock.now()),
+            },
+          ],
           qosClass: 'BestEffort',
         };
         return true;
       });
-      events.record({ about: pod, type: 'Warning', reason: 'FailedScheduling', message, component: 'default-scheduler' });
+      events.record({
+        about: pod,
+        type: 'Warning',
+        reason: 'FailedScheduling',
+        message,
+        component: 'default-scheduler',
+      });
       continue;
     }
     const name = chosen.metadata.name;
@@ -53,7 +78,14 @@ export function schedulePods(context: ClusterContext): void {
       p.spec = { ...(p.spec ?? {}), nodeName: name };
       p.status = {
         phase: 'Pending',
-        conditions: [{ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: rfc3339(clock.now()) }],
+        conditions: [
+          {
+            type: 'PodScheduled',
+            status: 'True',
+            lastProbeTime: null,
+            lastTransitionTime: rfc3339(clock.now()),
+          },
+        ],
         qosClass: 'BestEffort',
       };
       return true;
