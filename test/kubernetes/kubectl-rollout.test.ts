@@ -4,6 +4,7 @@ import {
   REVISION,
   REVISION_HISTORY,
 } from '../../src/kubernetes/simulator/controllers/deployment-controller.ts';
+import { field } from '../../src/kubernetes/simulator/objects.ts';
 import {
   deployment,
   forEachKubectl,
@@ -31,10 +32,15 @@ forEachKubectl('rollout restart, status, history, undo and scale', async (t, min
   )[0];
   assert.equal(patch?.contentType, 'application/strategic-merge-patch+json');
   assert.equal(patch?.query.fieldManager, 'kubectl-rollout');
-  const restartedAt = (
-    patch?.body as { spec: { template: { metadata: { annotations: Record<string, string> } } } }
-  ).spec.template.metadata.annotations['kubectl.kubernetes.io/restartedAt'];
-  assert.match(restartedAt ?? '', /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+  const restartedAt = field(
+    patch?.body,
+    'spec',
+    'template',
+    'metadata',
+    'annotations',
+    'kubectl.kubernetes.io/restartedAt',
+  );
+  assert.match(String(restartedAt), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
   assert.equal(cluster.store.get(TYPES.deployment, 'shop', 'web')?.metadata.generation, 2);
 
   const status = await kubectl(['rollout', 'status', 'deployment/web', '--timeout=60s']);
