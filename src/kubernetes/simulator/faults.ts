@@ -57,9 +57,23 @@ const REASONS: Record<number, [string, string]> = {
   ],
 };
 
-/** The Status body of an injected error answer. */
-export function faultStatus(code: number, message?: string): ApiStatus {
+/**
+ * The Status body of an injected error answer; a 409 names the object, as the real conflict
+ * does (`Operation cannot be fulfilled on deployments.apps "web": ...`).
+ */
+export function faultStatus(
+  code: number,
+  message?: string,
+  object?: { qualifiedResource: string; name?: string },
+): ApiStatus {
   const [reason, text] = REASONS[code] ?? ['InternalError', `injected error ${code}`];
+  if (code === 409 && message === undefined && object?.name !== undefined) {
+    return failure(
+      code,
+      reason,
+      `Operation cannot be fulfilled on ${object.qualifiedResource} "${object.name}": the object has been modified; please apply your changes to the latest version and try again`,
+    );
+  }
   return failure(code, reason, message ?? text);
 }
 

@@ -22,6 +22,7 @@ import { decodeAccessReview } from './protobuf-review.ts';
 import type { LoggedRequest, RequestLog } from './request-log.ts';
 import { parseTarget, verbOf } from './request-target.ts';
 import { handleResource } from './resource-handler.ts';
+import { qualifiedName } from './resources.ts';
 import { startWatch } from './watch-stream.ts';
 
 export interface ServerVersion {
@@ -221,7 +222,11 @@ async function serve(
         },
         'request',
       );
-      if (fault && (await applyFault(fault, entry, replyStatus, req, res, open))) return;
+      const about = {
+        qualifiedResource: qualifiedName(target.type),
+        ...optional('name', target.name),
+      };
+      if (fault && (await applyFault(fault, entry, replyStatus, req, res, open, about))) return;
       const request: ResourceRequest = {
         method: entry.method,
         verb,
@@ -302,6 +307,7 @@ async function applyFault(
   req: Request,
   res: Response,
   open: Set<{ destroy(): void }>,
+  about?: { qualifiedResource: string; name?: string },
 ): Promise<boolean> {
   entry.fault = describeFault(fault);
   if ('delayMs' in fault) {
@@ -310,7 +316,7 @@ async function applyFault(
   }
   if ('respond' in fault) {
     replyStatus(
-      faultStatus(fault.respond.code, fault.respond.message),
+      faultStatus(fault.respond.code, fault.respond.message, about),
       fault.respond.retryAfterSeconds,
     );
     return true;

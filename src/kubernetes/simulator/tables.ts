@@ -80,7 +80,10 @@ function restartsText(pod: KubeObject, now: number): string {
 }
 
 function nodeStatusText(node: KubeObject): string {
-  const conditions = (field(node, 'status', 'conditions') ?? []) as { type: string; status: string }[];
+  const conditions = (field(node, 'status', 'conditions') ?? []) as {
+    type: string;
+    status: string;
+  }[];
   const ready = conditions.find((c) => c.type === 'Ready');
   // As printNode: any status but True (False or Unknown) reads NotReady.
   const text = ready === undefined ? 'Unknown' : ready.status === 'True' ? 'Ready' : 'NotReady';

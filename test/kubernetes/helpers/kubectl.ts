@@ -17,7 +17,9 @@ import {
 
 /** Where the real kubectl binaries are: the Google Cloud SDK's, beside /usr/bin/kubectl. */
 export const KUBECTL_DIR = process.env.KUBECTL_DIR ?? '/usr/lib/google-cloud-sdk/bin';
-export const MINORS = ['27', '28', '29', '30', '31', '32', '33'] as const;
+const ALL_MINORS = ['27', '28', '29', '30', '31', '32', '33'];
+/** The versions to run: all, or those KUBECTL_MINORS names (`KUBECTL_MINORS=27,33`) while working. */
+export const MINORS: readonly string[] = process.env.KUBECTL_MINORS?.split(',') ?? ALL_MINORS;
 
 export interface KubectlResult {
   code: number;
