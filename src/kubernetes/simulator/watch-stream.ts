@@ -105,11 +105,12 @@ export function startWatch(
   if (stopped) return stop;
   unsubscribe = store.subscribe(deliver);
   if (request.allowBookmarks) {
+    // One timer at a time, re-armed after each bookmark, so a day-long watch holds one handle.
     const tick = () => {
       send('BOOKMARK', bookmark(type, store.resourceVersion));
-      timers.push(clock.setTimeout(tick, request.bookmarkIntervalMs));
+      if (!stopped) timers[0] = clock.setTimeout(tick, request.bookmarkIntervalMs);
     };
-    timers.push(clock.setTimeout(tick, request.bookmarkIntervalMs));
+    timers[0] = clock.setTimeout(tick, request.bookmarkIntervalMs);
   }
   if (request.timeoutSeconds !== undefined && request.timeoutSeconds > 0) {
     timers.push(clock.setTimeout(stop, request.timeoutSeconds * 1000));
