@@ -71,7 +71,7 @@ const ANONYMOUS_PATHS = new Set(['/version', '/healthz', '/readyz', '/livez']);
 export async function startApiServer(options: ApiServerOptions): Promise<RunningApiServer> {
   const open = new Set<{ destroy(): void }>();
   const handler = (req: Request, res: ServerResponse | Http2ServerResponse) => {
-    void serve(options, req, res as unknown as Response, open);
+    void serve(options, req, res as unknown as Response);
   };
   const server = options.tls
     ? createSecureServer(
@@ -136,12 +136,7 @@ function decodeBody(raw: Buffer, contentType: string | undefined, path: string):
   }
 }
 
-async function serve(
-  options: ApiServerOptions,
-  req: Request,
-  res: Response,
-  open: Set<{ destroy(): void }>,
-): Promise<void> {
+async function serve(options: ApiServerOptions, req: Request, res: Response): Promise<void> {
   const { context, log } = options;
   const url = new URL(req.url ?? '/', 'https://simulator');
   const header = (name: string) => {
@@ -226,7 +221,7 @@ async function serve(
         qualifiedResource: qualifiedName(target.type),
         ...optional('name', target.name),
       };
-      if (fault && (await applyFault(fault, entry, replyStatus, req, res, open, about))) return;
+      if (fault && (await applyFault(fault, entry, replyStatus, req, res, about))) return;
       const request: ResourceRequest = {
         method: entry.method,
         verb,
@@ -254,7 +249,7 @@ async function serve(
       return;
     }
     const fault = options.faults.take({ verb: entry.method.toLowerCase() }, 'request');
-    if (fault && (await applyFault(fault, entry, replyStatus, req, res, open))) return;
+    if (fault && (await applyFault(fault, entry, replyStatus, req, res))) return;
     if (target.kind === 'version') {
       reply(200, {
         ...options.version,
@@ -306,7 +301,6 @@ async function applyFault(
   replyStatus: (status: ApiStatus, retryAfterSeconds?: number) => void,
   req: Request,
   res: Response,
-  open: Set<{ destroy(): void }>,
   about?: { qualifiedResource: string; name?: string },
 ): Promise<boolean> {
   entry.fault = describeFault(fault);
@@ -322,7 +316,6 @@ async function applyFault(
     return true;
   }
   if ('reset' in fault) {
-    void open;
     if ('stream' in req && req.stream)
       req.stream.close(0x2); // NGHTTP2_INTERNAL_ERROR
     else (res as unknown as ServerResponse).socket?.destroy();

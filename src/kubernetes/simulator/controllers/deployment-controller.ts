@@ -111,7 +111,7 @@ function reconcileOne(context: ClusterContext, d: KubeObject): void {
   } else {
     rollingUpdate(context, spec, newRs, old, scaleRs);
   }
-  cleanupHistory(context, spec, newRs);
+  cleanupHistory(context, d, spec, newRs);
   writeStatus(context, d, created);
 }
 
@@ -206,20 +206,19 @@ function createReplicaSet(context: ClusterContext, d: KubeObject, revision: numb
   return rs;
 }
 
+/** Old ReplicaSets of `d` scaled to nothing, beyond its revisionHistoryLimit, oldest first. */
 function cleanupHistory(
   context: ClusterContext,
+  d: KubeObject,
   spec: Record<string, unknown>,
   newRs: KubeObject | undefined,
 ): void {
-  void newRs;
   const limit = Number(spec.revisionHistoryLimit ?? 10);
   const { store } = context;
   const candidates = store
     .list(TYPES.replicaSet)
     .filter(
-      (rs) =>
-        rs.metadata.uid !== newRs?.metadata.uid &&
-        controllerOf(rs)?.uid === controllerOf(newRs ?? rs)?.uid,
+      (rs) => rs.metadata.uid !== newRs?.metadata.uid && controllerOf(rs)?.uid === d.metadata.uid,
     )
     .filter((rs) => replicasOf(rs) === 0 && Number(field(rs, 'status', 'replicas') ?? 0) === 0)
     .sort((a, b) => revisionOf(a) - revisionOf(b));

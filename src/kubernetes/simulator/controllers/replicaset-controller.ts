@@ -31,7 +31,7 @@ export function podsOf(
  * SuccessfulCreate and SuccessfulDelete events, and keeps its status counts.
  */
 export function reconcileReplicaSets(context: ClusterContext): void {
-  const { store, events, clock } = context;
+  const { store, events } = context;
   for (const rs of store.list(TYPES.replicaSet)) {
     const { active } = podsOf(context, rs);
     const want = Number(field(rs, 'spec', 'replicas') ?? 1);
@@ -82,7 +82,6 @@ export function reconcileReplicaSets(context: ClusterContext): void {
       return true;
     });
   }
-  void clock;
 }
 
 function newPod(rs: KubeObject): KubeObject {
