@@ -8,7 +8,12 @@ const restartPatch = { verb: 'patch', resource: 'deployments', name: 'web' };
 forEachKubectl(
   'faults: 429 with Retry-After, 503 without, 409, cut and expired watches',
   async (t, minor) => {
-    const { cluster, kubectl } = await simulate(t, minor);
+    // A slow image, so a rollout outlasts kubectl's start even on a loaded machine.
+    const { cluster, kubectl } = await simulate(t, minor, {
+      behaviours: [
+        { image: 'shop/web:slow', behaviour: { kind: 'ok' }, timing: { readyAfterMs: 2500 } },
+      ],
+    });
     cluster.apply(deployment('web'));
     await rolledOut(cluster, 'web');
 
@@ -65,8 +70,8 @@ forEachKubectl(
       action: { cutWatchAfterEvents: 1 },
     });
     const before = cluster.requests.entries().length;
-    const restart = await kubectl(['rollout', 'restart', 'deployment/web']);
-    assert.equal(restart.code, 0, restart.stderr);
+    const slow = await kubectl(['set', 'image', 'deployment/web', 'web=shop/web:slow']);
+    assert.equal(slow.code, 0, slow.stderr);
     const cut = await kubectl(['rollout', 'status', 'deployment/web', '--timeout=60s']);
     assert.equal(cut.code, 0, cut.stderr);
     assert.match(cut.stdout, /successfully rolled out/);
