@@ -23,6 +23,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['store'],
   ['policy'],
   ['signals'],
+  ['kubernetes'],
   ['config'],
   ['secrets'],
   ['support'],

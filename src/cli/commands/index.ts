@@ -4,6 +4,7 @@ import { registerBreaker } from './breaker.ts';
 import { registerCheck } from './check.ts';
 import { registerDemo } from './demo.ts';
 import { registerIncidents } from './incidents.ts';
+import { registerKubernetes } from './kubernetes.ts';
 import type { RegisterCommand } from './register-command.ts';
 import { registerReplay } from './replay.ts';
 import { registerReport } from './report.ts';
@@ -36,4 +37,5 @@ export const commands: RegisterCommand[] = [
   registerAudit,
   registerSchema,
   registerDemo,
+  registerKubernetes,
 ];

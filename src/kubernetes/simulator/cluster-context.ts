@@ -1,0 +1,36 @@
+import type { Clock } from '../../support/clock.ts';
+import type { ContainerLogs } from './container-logs.ts';
+import type { EventRecorder } from './event-recorder.ts';
+import type { ObjectStore } from './object-store.ts';
+import type { BehaviourRule, BehaviourTiming } from './pod-behaviour.ts';
+import { type ResourceType, resourceOfKind } from './resources.ts';
+
+/** What the API handlers and the control loops share: the cluster's state and its clock. */
+export interface ClusterContext {
+  store: ObjectStore;
+  clock: Clock;
+  events: EventRecorder;
+  logs: ContainerLogs;
+  /** The container behaviour rules in force (a scenario may change them over time). */
+  behaviours: BehaviourRule[];
+  timing: BehaviourTiming;
+  /** The kubelet version nodes report. */
+  kubeletVersion: string;
+}
+
+const typeOf = (kind: string): ResourceType => {
+  const type = resourceOfKind(kind);
+  if (!type) throw new Error(`the simulator has no resource of kind ${kind}`);
+  return type;
+};
+
+/** The resource types the control loops touch, looked up once. */
+export const TYPES = {
+  namespace: typeOf('Namespace'),
+  node: typeOf('Node'),
+  pod: typeOf('Pod'),
+  event: typeOf('Event'),
+  deployment: typeOf('Deployment'),
+  replicaSet: typeOf('ReplicaSet'),
+  pdb: typeOf('PodDisruptionBudget'),
+};
