@@ -1,4 +1,4 @@
-import type { Signal } from '../signals/signal.ts';
+import type { Signal, SignalStatus } from '../signals/signal.ts';
 import type { AuditAction, AuditResult } from './audit-vocabulary.ts';
 
 /**
@@ -22,6 +22,15 @@ export interface Store {
 
   /** Signals as recordDecision recorded them, each with its evidence. */
   listSignals(filter?: SignalFilter): Promise<StoredSignal[]>;
+
+  /**
+   * Keeps each alert's latest state, all in one transaction (durable when it resolves): one per
+   * fingerprint, unless what is kept changed later (alert-rows.ts `isStale`). Says, per alert in
+   * the order given, whether it was kept or stale.
+   */
+  recordAlerts(alerts: readonly AlertRecord[]): Promise<AlertWrite[]>;
+  /** Alerts as kept, the latest received first. */
+  listAlerts(filter?: AlertFilter): Promise<AlertRecord[]>;
 
   /**
    * Appends to the timeline of an incident recordDecision opened (notifiers record their
@@ -160,6 +169,35 @@ export interface TimeWindow {
 /** A recorded signal; its evidence comes back exactly as recorded, oldest observation first. */
 export interface StoredSignal extends Signal {
   id: number;
+}
+
+/** An alert received (Alertmanager's webhook): its latest state, one per fingerprint. */
+export interface AlertRecord {
+  fingerprint: string;
+  /** `alertmanager`: the signal source it came from. */
+  source: string;
+  status: SignalStatus;
+  /** The Service whose selector selects it; absent when none does. */
+  service?: string;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  generatorURL: string;
+  receiver: string;
+  startsAt: number;
+  /** When it resolved (or, while firing, when Alertmanager would time it out); absent: unknown. */
+  endsAt?: number;
+  receivedAt: number;
+}
+
+/** `kept`: the alert is what the store holds now; `stale`: what it holds is newer, unchanged. */
+export type AlertWrite = 'kept' | 'stale';
+
+export interface AlertFilter {
+  service?: string;
+  /** Only those no Service selects. */
+  unmatched?: boolean;
+  status?: SignalStatus;
+  limit?: number;
 }
 
 /** Filters on the transition's time (`at`). */
