@@ -1,5 +1,8 @@
 import type { Signal, SignalStatus } from '../signals/signal.ts';
+import type { AlertRecord } from '../signals/sources/alert-record.ts';
 import type { AuditAction, AuditResult } from './audit-vocabulary.ts';
+
+export type { AlertRecord };
 
 /**
  * What mend keeps: signal transitions with their evidence, incidents and their timelines, the
@@ -169,24 +172,6 @@ export interface TimeWindow {
 /** A recorded signal; its evidence comes back exactly as recorded, oldest observation first. */
 export interface StoredSignal extends Signal {
   id: number;
-}
-
-/** An alert received (Alertmanager's webhook): its latest state, one per fingerprint. */
-export interface AlertRecord {
-  fingerprint: string;
-  /** `alertmanager`: the signal source it came from. */
-  source: string;
-  status: SignalStatus;
-  /** The Service whose selector selects it; absent when none does. */
-  service?: string;
-  labels: Record<string, string>;
-  annotations: Record<string, string>;
-  generatorURL: string;
-  receiver: string;
-  startsAt: number;
-  /** When it resolved (or, while firing, when Alertmanager would time it out); absent: unknown. */
-  endsAt?: number;
-  receivedAt: number;
 }
 
 /** `kept`: the alert is what the store holds now; `stale`: what it holds is newer, unchanged. */

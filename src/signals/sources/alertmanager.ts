@@ -1,8 +1,8 @@
 import type { ServiceConfig } from '../../config/config.ts';
 import { compileMatchers, type LabelPredicate } from '../../config/kinds/matcher.ts';
-import type { AlertRecord } from '../../store/store.ts';
 import type { Observation } from '../observation.ts';
 import type { Signal } from '../signal.ts';
+import type { AlertRecord } from './alert-record.ts';
 import type { AlertmanagerAlert } from './alertmanager-payload.ts';
 
 /** The signal source of Alertmanager's webhook: the `source` of its signals and alerts. */
