@@ -1,7 +1,9 @@
 import type { Config } from './config/config.ts';
+import type { AlertIntakeResult } from './decisions/alert-intake.ts';
 import type { EngineState } from './policy/index.ts';
 import type { CheckState } from './signals/check-state.ts';
 import type { SchedulerStats } from './signals/scheduler.ts';
+import type { AlertmanagerPayload } from './signals/sources/alertmanager-payload.ts';
 import type {
   AuditActor,
   NewOperatorRequest,
@@ -39,6 +41,11 @@ export interface ApiContext {
    * it as it stands then: applied, rejected with the reason, or still pending.
    */
   request(request: NewOperatorRequest, by: RequestOrigin): Promise<StoredOperatorRequest>;
+  /**
+   * Record an Alertmanager delivery and the signals it makes; resolves once all of it is durable.
+   * Rejects with AlertIntakeOverloaded when too much waits (the API answers 503, Retry-After).
+   */
+  ingestAlerts(payload: AlertmanagerPayload): Promise<AlertIntakeResult>;
 }
 
 /** Where an API request came from, for the audit row its operator request writes. */

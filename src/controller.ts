@@ -2,6 +2,7 @@ import type { Config } from './config/config.ts';
 import { formatErrors } from './config/config-error.ts';
 import type { ControllerHandle, Served } from './controller-handle.ts';
 import { routeActions } from './decisions/action-router.ts';
+import { AlertIntake } from './decisions/alert-intake.ts';
 import { DecisionLoop } from './decisions/decision-loop.ts';
 import { engineFigures } from './decisions/decision-metrics.ts';
 import { loadMendConfig } from './documents.ts';
@@ -133,6 +134,14 @@ export async function startController(options: ControllerOptions): Promise<Runni
   });
   prober = probing;
 
+  const alerts = new AlertIntake({
+    store,
+    consume: (signal) => loop.consume(signal),
+    firingSince: (service, fingerprint) => loop.firingSince(service, fingerprint),
+    config: () => config,
+    now: Date.now,
+  });
+
   const handle: ControllerHandle = {
     metrics,
     log,
@@ -151,6 +160,7 @@ export async function startController(options: ControllerOptions): Promise<Runni
           throw new Error(`operator request ${id} vanished from the store`);
         return settled;
       },
+      ingestAlerts: (payload) => alerts.accept(payload),
     },
     pingStore: () => watch.ping(),
     schedulerStats: () => probing.schedulerStats(),

@@ -17,6 +17,7 @@ export function benchConfig(serviceCount: number, policyCount: number): Config {
     return {
       name: `svc-${i}`,
       labels: { team: `t${team}`, tier: ['web', 'api', 'data'][i % 3]! },
+      selector: [],
       dependsOn,
       checks: [],
       source: { file: 'bench', line: 0, col: 0 },

@@ -54,8 +54,8 @@ export function answerErrorsAsProblems(app: FastifyInstance, log: Logger): void 
         return sendProblem(
           reply,
           413,
-          `the body is larger than this server takes (${app.initialConfig.bodyLimit} bytes)`,
-          { limit: app.initialConfig.bodyLimit },
+          `the body is larger than this route takes (${request.routeOptions.bodyLimit ?? app.initialConfig.bodyLimit} bytes)`,
+          { limit: request.routeOptions.bodyLimit ?? app.initialConfig.bodyLimit },
         );
       case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
         return sendProblem(

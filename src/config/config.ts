@@ -12,6 +12,8 @@ export interface DocumentSource {
 export interface ServiceConfig {
   name: string;
   labels: Record<string, string>;
+  /** Selects the alerts about this service (empty: none). */
+  selector: LabelMatcher[];
   dependsOn: string[];
   checks: CheckSpec[];
   source: DocumentSource;

@@ -32,6 +32,18 @@ export interface Observation {
   tls?: TlsFacts;
   /** Per-dependency status, when the target's body was a health document. */
   dependencies?: DependencyStatus[];
+  /** What an alert said, when the observation is an alert (Alertmanager) rather than a probe. */
+  alert?: AlertFacts;
+}
+
+/** An alert as its source sent it: the evidence of an alert signal. */
+export interface AlertFacts {
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  /** Where the alert came from (Prometheus's graph of its expression); empty when not sent. */
+  generatorURL: string;
+  /** The Alertmanager receiver that posted it. */
+  receiver?: string;
 }
 
 export interface ProbePhases {

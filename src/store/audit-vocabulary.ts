@@ -16,6 +16,8 @@ export const AUDIT_ACTIONS = {
     'a dry run of a runbook: nothing ran (result failed when params do not validate)',
   'silence.create': 'a silence added (`mend silence add`, the API)',
   'silence.expire': 'a silence ended early (`mend silence expire`, the API)',
+  'alerts.ingest':
+    'an Alertmanager delivery refused for its role; accepted ones are kept as the alerts and signals they are, not here (one row per delivery would cost more than the delivery)',
   'token.create': 'an API token created (its name and role; never the token)',
   'token.revoke': 'an API token revoked',
   'store.outage':

@@ -9,7 +9,7 @@ import { StoreError } from './store-error.ts';
  * tables that reference them. `audit_chain_head` is not here: the target's migration wrote it
  * (seq 0), and the copy sets it to the source's head at the end.
  */
-const TABLES = [
+export const TABLES = [
   { name: 'signals', key: 'id' },
   { name: 'observations', key: 'id' },
   { name: 'incidents', key: 'id' },
@@ -21,10 +21,13 @@ const TABLES = [
   { name: 'operator_requests', key: 'id' },
   { name: 'audit_log', key: 'id' },
   { name: 'api_tokens', key: 'id' },
+  { name: 'alerts', key: 'fingerprint' },
 ] as const satisfies readonly { name: keyof StoreSchema; key: string }[];
 
 /** The tables whose key the database assigns: the target's counter must continue after it. */
-const ASSIGNED_KEYS = TABLES.filter((table) => table.name !== 'commands');
+const ASSIGNED_KEYS = TABLES.filter(
+  (table) => table.name !== 'commands' && table.name !== 'alerts',
+);
 
 const PAGE = 500;
 

@@ -2,6 +2,7 @@ import { type Kysely, sql } from 'kysely';
 import { migrateToLatest } from './migrate.ts';
 import { MIGRATION_TABLE } from './migrations/index.ts';
 import type { SqlDialect } from './migrations/sql-dialect.ts';
+import * as alerts from './queries/alert-queries.ts';
 import * as audit from './queries/audit-queries.ts';
 import * as commands from './queries/command-queries.ts';
 import * as decisions from './queries/decision-queries.ts';
@@ -14,6 +15,8 @@ import * as tokens from './queries/token-queries.ts';
 import { integer } from './row-values.ts';
 import type { StoreSchema } from './schema.ts';
 import type {
+  AlertFilter,
+  AlertRecord,
   AuditActor,
   AuditChainPage,
   AuditEntry,
@@ -103,6 +106,14 @@ export class KyselyStore implements Store {
 
   listSignals(filter: SignalFilter = {}) {
     return this.#run((db) => signals.listSignals(db, filter));
+  }
+
+  recordAlerts(records: readonly AlertRecord[]) {
+    return this.#run((db) => alerts.recordAlerts(db, records));
+  }
+
+  listAlerts(filter: AlertFilter = {}) {
+    return this.#run((db) => alerts.listAlerts(db, filter));
   }
 
   appendIncidentEvent(event: NewIncidentEvent) {

@@ -18,6 +18,7 @@ export interface StoreSchema {
   engine_snapshots: EngineSnapshotsTable;
   commands: CommandsTable;
   operator_requests: OperatorRequestsTable;
+  alerts: AlertsTable;
 }
 
 /** An integer as a driver returns it; written as a number. */
@@ -176,4 +177,19 @@ export interface OperatorRequestsTable {
   input_seq: DbNullableInteger;
   settled_at: DbNullableInteger;
   detail: string | null;
+}
+
+export interface AlertsTable {
+  fingerprint: string;
+  source: string;
+  status: string;
+  service: string | null;
+  labels: DbJson;
+  annotations: DbJson;
+  generator_url: string;
+  receiver: string;
+  starts_at: DbInteger;
+  ends_at: DbNullableInteger;
+  changed_at: DbInteger;
+  received_at: DbInteger;
 }

@@ -1,5 +1,8 @@
-import type { Signal } from '../signals/signal.ts';
+import type { Signal, SignalStatus } from '../signals/signal.ts';
+import type { AlertRecord } from '../signals/sources/alert-record.ts';
 import type { AuditAction, AuditResult } from './audit-vocabulary.ts';
+
+export type { AlertRecord };
 
 /**
  * What mend keeps: signal transitions with their evidence, incidents and their timelines, the
@@ -22,6 +25,15 @@ export interface Store {
 
   /** Signals as recordDecision recorded them, each with its evidence. */
   listSignals(filter?: SignalFilter): Promise<StoredSignal[]>;
+
+  /**
+   * Keeps each alert's latest state, all in one transaction (durable when it resolves): one per
+   * fingerprint, unless what is kept changed later (alert-rows.ts `isStale`). Says, per alert in
+   * the order given, whether it was kept or stale.
+   */
+  recordAlerts(alerts: readonly AlertRecord[]): Promise<AlertWrite[]>;
+  /** Alerts as kept, the latest received first. */
+  listAlerts(filter?: AlertFilter): Promise<AlertRecord[]>;
 
   /**
    * Appends to the timeline of an incident recordDecision opened (notifiers record their
@@ -160,6 +172,17 @@ export interface TimeWindow {
 /** A recorded signal; its evidence comes back exactly as recorded, oldest observation first. */
 export interface StoredSignal extends Signal {
   id: number;
+}
+
+/** `kept`: the alert is what the store holds now; `stale`: what it holds is newer, unchanged. */
+export type AlertWrite = 'kept' | 'stale';
+
+export interface AlertFilter {
+  service?: string;
+  /** Only those no Service selects. */
+  unmatched?: boolean;
+  status?: SignalStatus;
+  limit?: number;
 }
 
 /** Filters on the transition's time (`at`). */

@@ -1,4 +1,6 @@
 import type {
+  AlertFilter,
+  AlertRecord,
   AuditActor,
   AuditChainPage,
   AuditEntry,
@@ -70,6 +72,9 @@ class WatchedStore implements Store {
   ping = () => this.#watch(this.#store.ping());
   close = () => this.#store.close();
   listSignals = (filter?: SignalFilter) => this.#watch(this.#store.listSignals(filter));
+  recordAlerts = (alerts: readonly AlertRecord[]) =>
+    this.#write('record_alerts', () => this.#store.recordAlerts(alerts));
+  listAlerts = (filter?: AlertFilter) => this.#watch(this.#store.listAlerts(filter));
   appendIncidentEvent = (event: NewIncidentEvent) =>
     this.#write('append_incident_event', () => this.#store.appendIncidentEvent(event));
   getIncident = (id: string) => this.#watch(this.#store.getIncident(id));

@@ -127,3 +127,25 @@ test('mend store copy moves an SQLite store to PostgreSQL with its history; the 
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('store copy names every table a migrated store has (a new table cannot be left behind)', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'mend-copy-tables-'));
+  try {
+    const file = join(dir, 'all.db');
+    const store = await openStore({ path: file });
+    await store.close();
+    const { DatabaseSync } = await import('node:sqlite');
+    const db = new DatabaseSync(file, { readOnly: true });
+    const rows = db
+      .prepare("select name from sqlite_master where type = 'table' and name not like 'sqlite_%'")
+      .all() as { name: string }[];
+    db.close();
+    // Kept apart: the migrations' own bookkeeping, and the chain head the copy sets at the end.
+    const apart = new Set(['mend_migration', 'mend_migration_lock', 'audit_chain_head']);
+    const tables = rows.map((row) => row.name).filter((name) => !apart.has(name));
+    const { TABLES } = await import('../../src/store/copy-store.ts');
+    assert.deepEqual(tables.sort(), TABLES.map((table) => table.name).sort());
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});

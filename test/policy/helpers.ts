@@ -25,6 +25,7 @@ export function makeConfig(parts: ConfigParts): Config {
   const services: ServiceConfig[] = (parts.services ?? []).map((s) => ({
     name: s.name,
     labels: s.labels ?? {},
+    selector: [],
     dependsOn: s.dependsOn ?? [],
     checks: [],
     source: { file: 'test', line: 0, col: 0 },

@@ -12,6 +12,7 @@ function service(name: string, checks: Record<string, unknown>[], labels = {}): 
   return {
     name,
     labels,
+    selector: [],
     dependsOn: [],
     checks: checks.map((c) => checkSchema(probeKinds).parse(c)),
     source: { file: 'test.yaml', line: 1, col: 1 },

@@ -98,6 +98,7 @@ test('0003: an older store opens with its incidents named by engine id, one per 
       '0003-one-incident-per-id',
       '0004-audit-chain-and-tokens',
       '0005-operator-request-kinds',
+      '0006-alerts',
     ]);
     assert.deepEqual(
       (await store.listIncidents()).map((i) => [i.id, i.status]),

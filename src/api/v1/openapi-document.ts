@@ -20,6 +20,7 @@ export async function renderOpenApi(): Promise<string> {
     state: notServing,
     checks: notServing,
     request: notServing,
+    ingestAlerts: notServing,
   };
   const controller: ControllerHandle = {
     metrics: createMetrics(),

@@ -3,6 +3,7 @@ import type { CheckSpec, ServiceConfig } from '../config.ts';
 import { checkReferences, type ServiceEntry } from '../references.ts';
 import type { ValidDocument } from '../valid-document.ts';
 import { type DocumentKind, defineDocumentKind } from './document-kind.ts';
+import { matcherList, toMatchers } from './matcher.ts';
 import { name } from './name.ts';
 import { exactlyOneKind, kindFields, type PluggedKind } from './plugged-kind.ts';
 
@@ -102,12 +103,16 @@ function successOnce(check: { role?: unknown; successThreshold?: unknown }, ctx:
 }
 
 export interface ServiceSpec {
+  selector: string[];
   dependsOn: string[];
   checks: CheckSpec[];
 }
 
 function serviceSpec(probeKinds: readonly PluggedKind[]): z.ZodType<ServiceSpec> {
   return z.strictObject({
+    selector: matcherList(
+      'Alertmanager matchers (job="checkout", severity=~"page|critical") that select the alerts about this service: each such alert is a signal of it, judged by policies, dependencies and blast radius as a probe’s. Empty: no alert. An alert that several services select goes to the first in config order.',
+    ),
     dependsOn: z
       .array(name())
       .default([])
@@ -135,6 +140,7 @@ export function serviceKind(
     build: (document: ValidDocument<ServiceSpec>): ServiceConfig => ({
       name: document.metadata.name,
       labels: document.metadata.labels,
+      selector: toMatchers(document.spec.selector),
       dependsOn: document.spec.dependsOn,
       checks: document.spec.checks,
       source: document.position,

@@ -4,6 +4,7 @@ import { decisions } from './0002-decisions.ts';
 import { oneIncidentPerId } from './0003-one-incident-per-id.ts';
 import { auditChainAndTokens } from './0004-audit-chain-and-tokens.ts';
 import { operatorRequestKinds } from './0005-operator-request-kinds.ts';
+import { alerts } from './0006-alerts.ts';
 import type { SqlDialect } from './sql-dialect.ts';
 
 /** The Migrator's own tables, named for mend: the schema's version lives in them. */
@@ -23,6 +24,7 @@ export function storeMigrations(dialect: SqlDialect): MigrationProvider {
         '0003-one-incident-per-id': oneIncidentPerId(),
         '0004-audit-chain-and-tokens': auditChainAndTokens(dialect),
         '0005-operator-request-kinds': operatorRequestKinds(dialect),
+        '0006-alerts': alerts(),
       };
     },
   };

@@ -1,4 +1,5 @@
 import type { RegisterRoutes } from '../route-kit.ts';
+import { registerAlerts } from './alerts.ts';
 import { registerApprovals } from './approvals.ts';
 import { registerAudit } from './audit.ts';
 import { registerBreakers } from './breakers.ts';
@@ -17,6 +18,7 @@ export const ROUTES: readonly RegisterRoutes[] = [
   registerServices,
   registerIncidents,
   registerSignals,
+  registerAlerts,
   registerBreakers,
   registerApprovals,
   registerSilences,

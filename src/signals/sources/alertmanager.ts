@@ -1,0 +1,105 @@
+import type { ServiceConfig } from '../../config/config.ts';
+import { compileMatchers, type LabelPredicate } from '../../config/kinds/matcher.ts';
+import type { Observation } from '../observation.ts';
+import type { Signal } from '../signal.ts';
+import type { AlertRecord } from './alert-record.ts';
+import type { AlertmanagerAlert } from './alertmanager-payload.ts';
+
+/** The signal source of Alertmanager's webhook: the `source` of its signals and alerts. */
+export const ALERTMANAGER_SOURCE = 'alertmanager';
+
+/**
+ * Go's zero time, which Alertmanager sends as the endsAt of an alert with no end yet: any time
+ * before the epoch means "none".
+ */
+function goTime(text: string): number | undefined {
+  const at = Date.parse(text);
+  return Number.isNaN(at) || at <= 0 ? undefined : at;
+}
+
+/** An alert of the payload as the store keeps it. */
+export function alertRecord(
+  alert: AlertmanagerAlert,
+  receiver: string,
+  service: string | undefined,
+  receivedAt: number,
+): AlertRecord {
+  const endsAt = goTime(alert.endsAt);
+  return {
+    fingerprint: alert.fingerprint,
+    source: ALERTMANAGER_SOURCE,
+    status: alert.status,
+    ...(service !== undefined ? { service } : {}),
+    labels: alert.labels,
+    annotations: alert.annotations,
+    generatorURL: alert.generatorURL,
+    receiver,
+    // A start mend cannot read (or one before the epoch) is the moment it heard of the alert.
+    startsAt: goTime(alert.startsAt) ?? receivedAt,
+    ...(endsAt !== undefined ? { endsAt } : {}),
+    receivedAt,
+  };
+}
+
+const selectors = new WeakMap<readonly ServiceConfig[], [string, LabelPredicate][]>();
+
+/**
+ * The Service an alert is about: the first, in config order, whose `selector` matches its labels.
+ * A service with no selector selects no alert (an empty list of matchers would select all).
+ */
+export function serviceForAlert(
+  services: readonly ServiceConfig[],
+  labels: Readonly<Record<string, string>>,
+): string | undefined {
+  let compiled = selectors.get(services);
+  if (compiled === undefined) {
+    compiled = services
+      .filter((service) => service.selector.length > 0)
+      .map((service) => [service.name, compileMatchers(service.selector)]);
+    selectors.set(services, compiled);
+  }
+  return compiled.find(([, selects]) => selects(labels))?.[0];
+}
+
+/**
+ * The signal an alert is, for the Service that selects it: keyed by Alertmanager's fingerprint,
+ * labelled with the service's labels and the alert's (the identity, `source` and `service`, last,
+ * as for a probe), its evidence what the alert said.
+ */
+export function alertSignal(alert: AlertRecord, service: ServiceConfig): Signal {
+  const firing = alert.status === 'firing';
+  const name = alert.labels.alertname ?? alert.fingerprint;
+  const said = alert.annotations.summary ?? alert.annotations.description;
+  const ended = alert.endsAt !== undefined && alert.endsAt >= alert.startsAt ? alert.endsAt : 0;
+  // When it changed, as far as mend can trust the sender's clock: never after it heard of it.
+  const at = Math.min(firing ? alert.startsAt : ended || alert.receivedAt, alert.receivedAt);
+  const evidence: Observation = {
+    ok: !firing,
+    startedAt: Math.min(alert.startsAt, alert.receivedAt),
+    durationMs: 0,
+    status: alert.status,
+    ...(firing ? { error: `alert ${name} firing${said ? `: ${said}` : ''}` } : {}),
+    alert: {
+      labels: alert.labels,
+      annotations: alert.annotations,
+      generatorURL: alert.generatorURL,
+      receiver: alert.receiver,
+    },
+  };
+  return {
+    fingerprint: alert.fingerprint,
+    source: ALERTMANAGER_SOURCE,
+    service: service.name,
+    labels: {
+      ...service.labels,
+      ...alert.labels,
+      source: ALERTMANAGER_SOURCE,
+      service: service.name,
+    },
+    status: alert.status,
+    startsAt: Math.min(alert.startsAt, alert.receivedAt),
+    at,
+    summary: firing ? `alert ${name} firing${said ? `: ${said}` : ''}` : `alert ${name} resolved`,
+    evidence: [evidence],
+  };
+}
