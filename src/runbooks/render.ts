@@ -1,4 +1,4 @@
-import type { ParamValue } from '../config/template.ts';
+import type { ParamValue, TemplatePart } from '../config/template.ts';
 import { lookup, partsOf, Refusal, type TemplateValues } from './template-values.ts';
 
 /**
@@ -9,12 +9,7 @@ import { lookup, partsOf, Refusal, type TemplateValues } from './template-values
 
 /** Plain text (an env value, a header value, a message). NUL is refused: nothing can carry it. */
 export function renderText(text: string, values: TemplateValues, field: string): string {
-  let out = '';
-  for (const part of partsOf(text)) {
-    if (typeof part === 'string') out += part;
-    else out += checked(String(lookup(part.ref, values)), part.text, field);
-  }
-  return out;
+  return insertEach(text, values, field, (value) => value);
 }
 
 /**
@@ -24,23 +19,16 @@ export function renderText(text: string, values: TemplateValues, field: string):
  * value must never become an option of the program.
  */
 export function renderArg(text: string, values: TemplateValues, field: string): string {
-  let out = '';
-  for (const part of partsOf(text)) {
-    if (typeof part === 'string') {
-      out += part;
-      continue;
-    }
-    const value = checked(String(lookup(part.ref, values)), part.text, field);
-    const leading = out === '' && value.startsWith('-');
+  return insertEach(text, values, field, (value, part, before) => {
+    const leading = before === '' && value.startsWith('-');
     const allowed = part.ref.kind === 'param' && values.dashParams.has(part.ref.name);
     if (leading && !allowed) {
       throw new Refusal(
         `${field}: ${part.text} is ${JSON.stringify(value)}, which would start the argument with "-" (an option); declare the param with allowLeadingDash: true to allow it`,
       );
     }
-    out += value;
-  }
-  return out;
+    return value;
+  });
 }
 
 /**
@@ -48,18 +36,12 @@ export function renderArg(text: string, values: TemplateValues, field: string): 
  * it), and "." or ".." are refused because a URL parser would resolve them as path steps.
  */
 export function renderUrl(text: string, values: TemplateValues, field: string): URL {
-  let out = '';
-  for (const part of partsOf(text)) {
-    if (typeof part === 'string') {
-      out += part;
-      continue;
-    }
-    const value = checked(String(lookup(part.ref, values)), part.text, field);
+  const out = insertEach(text, values, field, (value, part) => {
     if (value === '.' || value === '..') {
       throw new Refusal(`${field}: ${part.text} is ${JSON.stringify(value)}, a path step`);
     }
-    out += encodeURIComponent(value);
-  }
+    return encodeURIComponent(value);
+  });
   let url: URL;
   try {
     url = new URL(out);
@@ -77,21 +59,14 @@ export function renderUrl(text: string, values: TemplateValues, field: string): 
  * (`/`). The author's literal text decides the directory.
  */
 export function renderPath(text: string, values: TemplateValues, field: string): string {
-  let out = '';
-  for (const part of partsOf(text)) {
-    if (typeof part === 'string') {
-      out += part;
-      continue;
-    }
-    const value = checked(String(lookup(part.ref, values)), part.text, field);
+  return insertEach(text, values, field, (value, part) => {
     if (value.includes('/') || value === '.' || value === '..' || value === '') {
       throw new Refusal(
         `${field}: ${part.text} is ${JSON.stringify(value)}, expected one path segment (no "/", not "." or "..")`,
       );
     }
-    out += value;
-  }
-  return out;
+    return value;
+  });
 }
 
 /**
@@ -128,6 +103,9 @@ function checked(value: string, ref: string, field: string): string {
   return value;
 }
 
+/** A reference in a template, with the text it was written as. */
+type Reference = Exclude<TemplatePart, string>;
+
 const HOST_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
 
 /**
@@ -136,19 +114,34 @@ const HOST_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
  * patterns (`: ! &`) or widen one (`*`). The author's literal text may do all of that.
  */
 export function renderHostPattern(text: string, values: TemplateValues, field: string): string {
+  return insertEach(text, values, field, (value, part) => {
+    if (!HOST_NAME.test(value)) {
+      throw new Refusal(
+        `${field}: ${part.text} is ${JSON.stringify(value)}, expected one host or group name (letters, digits, "_", ".", "-", not starting with "-")`,
+      );
+    }
+    return value;
+  });
+}
+
+/**
+ * The one loop every renderer shares: the author's literal text as it is, each reference's value
+ * (NUL refused) through `insert`, which checks it for its destination and returns it as inserted.
+ * `before` is what is rendered so far.
+ */
+function insertEach(
+  text: string,
+  values: TemplateValues,
+  field: string,
+  insert: (value: string, part: Reference, before: string) => string,
+): string {
   let out = '';
   for (const part of partsOf(text)) {
     if (typeof part === 'string') {
       out += part;
       continue;
     }
-    const value = checked(String(lookup(part.ref, values)), part.text, field);
-    if (!HOST_NAME.test(value)) {
-      throw new Refusal(
-        `${field}: ${part.text} is ${JSON.stringify(value)}, expected one host or group name (letters, digits, "_", ".", "-", not starting with "-")`,
-      );
-    }
-    out += value;
+    out += insert(checked(String(lookup(part.ref, values)), part.text, field), part, out);
   }
   return out;
 }
