@@ -55,7 +55,7 @@ test('every problem at once: missing, undeclared, wrong type, pattern, enum, das
       'params.mode: expected one of "soft", "hard", found "nuke"',
       'params.flag: expected a value that does not begin with "-" (allowLeadingDash is false), found "--force"',
       'params.nul: expected no NUL character, found "a\\u0000b"',
-      'params.required: required, and the heal gives no value',
+      'params.required: required and not given (a policy gives it in heal.params; a run by hand, as a param)',
     ],
   });
 });
