@@ -121,7 +121,9 @@ export function validateParams(
   for (const [name, spec] of Object.entries(declared)) {
     const value = Object.hasOwn(given, name) ? given[name] : spec.default;
     if (value === undefined) {
-      errors.push(`params.${name}: required and not given (a policy gives it in heal.params; a run by hand, as a param)`);
+      errors.push(
+        `params.${name}: required and not given (a policy gives it in heal.params; a run by hand, as a param)`,
+      );
       continue;
     }
     const checked = checkParam(spec, value);
