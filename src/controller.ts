@@ -5,6 +5,7 @@ import { routeActions } from './decisions/action-router.ts';
 import { AlertIntake } from './decisions/alert-intake.ts';
 import { DecisionLoop } from './decisions/decision-loop.ts';
 import { engineFigures } from './decisions/decision-metrics.ts';
+import { ProbeCursorKeeper } from './decisions/probe-cursors.ts';
 import { loadMendConfig } from './documents.ts';
 import { checkNotifierSecrets } from './notify/check-secrets.ts';
 import { createNotifierPort } from './notify/notifier-port.ts';
@@ -121,8 +122,15 @@ export async function startController(options: ControllerOptions): Promise<Runni
   decisions = loop;
   metrics.readEngine(() => engineFigures(loop.state, Date.now()));
 
+  const kept = await store.listProbeCursors().catch(async (err: unknown) => {
+    await loop.stop();
+    await release();
+    throw err;
+  });
+  const cursors = new ProbeCursorKeeper({ store, log, kept });
   const probing = new Prober({
     config,
+    cursors: new Map(kept.map(({ check, cursor }) => [check, cursor])),
     consumer: loop,
     firingSince: (service, fingerprint) => loop.firingSince(service, fingerprint),
     log,
@@ -133,6 +141,7 @@ export async function startController(options: ControllerOptions): Promise<Runni
     onFatal: (error) => stopFor(log, `${error.message}; stopping`),
   });
   prober = probing;
+  probing.onOutcomes((outcomes) => cursors.note(outcomes));
 
   const alerts = new AlertIntake({
     store,
@@ -180,6 +189,7 @@ export async function startController(options: ControllerOptions): Promise<Runni
   }
 
   watch.start();
+  cursors.start();
   probing.start();
   log.info(startupSummaryOf(config, options, served));
 
@@ -241,6 +251,7 @@ export async function startController(options: ControllerOptions): Promise<Runni
         // Signals left unrecorded are said by the one line below, with the rest.
         if (probing.pendingSignals() === 0) failures.push(`probing: ${(err as Error).message}`);
       }
+      await part('probe cursors', () => cursors.stop());
       // Steps in flight are cut; their journals stay, and the next start resumes them.
       await part('runbooks', () => runbooks.stop());
       await part('decisions', () => loop.stop());

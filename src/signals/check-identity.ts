@@ -13,6 +13,8 @@ export interface CheckDefinition {
   spec: CheckSpec;
   /** Changes when anything that affects probing or judging changes; equal means "keep state". */
   revision: string;
+  /** Where the check's probe goes on from (the last observation's `cursor`), when it has one. */
+  resume?: unknown;
 }
 
 export function checkDefinitions(services: readonly ServiceConfig[]): CheckDefinition[] {

@@ -32,6 +32,11 @@ export interface Observation {
   tls?: TlsFacts;
   /** Per-dependency status, when the target's body was a health document. */
   dependencies?: DependencyStatus[];
+  /**
+   * Where a probe that reads a stream got to (a followed file's offset), kept in the store so a
+   * restarted mend goes on from it (see ProbeKind.prepare's `resume`). Not evidence.
+   */
+  cursor?: unknown;
   /** What an alert said, when the observation is an alert (Alertmanager) rather than a probe. */
   alert?: AlertFacts;
 }

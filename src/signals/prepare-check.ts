@@ -22,7 +22,7 @@ function prepareProbe(definition: CheckDefinition): Probe {
   const probeKind = findProbeKind(kind);
   try {
     if (!probeKind) throw new Error(`unknown probe kind ${kind}`);
-    return probeKind.prepare(spec);
+    return probeKind.prepare(spec, definition.resume);
   } catch (err) {
     // A probe that cannot be prepared (an unreadable CA file, say) fails every run with the reason,
     // so the check turns failing and says why instead of the whole prober stopping.

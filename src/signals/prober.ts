@@ -26,6 +26,8 @@ export class Prober {
   /** Extra listeners for outcomes (benchmarks, tests); the detector always sees them first. */
   readonly #outcomeListeners: ((outcomes: readonly ProbeOutcome[]) => void)[] = [];
   #config: Config;
+  /** The latest cursor of each check whose probe reads a stream: a re-prepared probe goes on. */
+  readonly #cursors: Map<string, unknown>;
 
   constructor(deps: {
     config: Config;
@@ -35,11 +37,14 @@ export class Prober {
     options?: Partial<ProberOptions>;
     /** What the record holds as firing (decision state), so a restart can resolve it. */
     firingSince?: FiringSince;
+    /** Where checks' probes got to before (the store's cursors), by check key. */
+    cursors?: ReadonlyMap<string, unknown>;
     /** The probing cannot go on (a worker thread died): the owner stops mend, saying why. */
     onFatal: (error: Error) => void;
   }) {
     const options = { ...PROBER_DEFAULTS, ...deps.options };
     this.#config = deps.config;
+    this.#cursors = new Map(deps.cursors);
     this.#log = deps.log;
     this.#metrics = deps.metrics;
     this.#probeMetrics = new ProbeMetrics(deps.metrics);
@@ -75,7 +80,10 @@ export class Prober {
   #load(services: Config['services']) {
     const definitions = this.#detector.load(services);
     this.#probeMetrics.load(definitions);
-    return definitions;
+    return definitions.map((definition) => {
+      const resume = this.#cursors.get(definition.key);
+      return resume === undefined ? definition : { ...definition, resume };
+    });
   }
 
   onOutcomes(listener: (outcomes: readonly ProbeOutcome[]) => void): void {
@@ -119,8 +127,19 @@ export class Prober {
         `${key} probe: ${observation.error ?? 'result discarded'}`,
       );
     }
-    this.#detector.observe(outcomes);
+    this.#detector.observe(this.#takeCursors(outcomes));
     for (const listener of this.#outcomeListeners) listener(outcomes);
+  }
+
+  /** The cursors, remembered here; the detector (and so the evidence) sees observations only. */
+  #takeCursors(outcomes: ProbeOutcome[]): ProbeOutcome[] {
+    if (!outcomes.some((outcome) => outcome.observation.cursor !== undefined)) return outcomes;
+    return outcomes.map((outcome) => {
+      const { cursor, ...observation } = outcome.observation;
+      if (cursor === undefined) return outcome;
+      this.#cursors.set(outcome.key, cursor);
+      return { ...outcome, observation };
+    });
   }
 
   #onSignal(signal: Signal): void {

@@ -98,7 +98,7 @@ export class Scheduler {
         next.set(check.key, existing);
         continue;
       }
-      if (existing) existing.removed = true;
+      if (existing) this.#remove(existing);
       const entry: Entry = {
         check,
         dueAt: nextSlot(check.key, check.periodMs, now + check.initialDelayMs),
@@ -108,10 +108,15 @@ export class Scheduler {
       next.set(check.key, entry);
       this.#heap.push(entry);
     }
-    for (const [key, entry] of this.#entries) if (!next.has(key)) entry.removed = true;
+    for (const [key, entry] of this.#entries) if (!next.has(key)) this.#remove(entry);
     this.#entries.clear();
     for (const [key, entry] of next) this.#entries.set(key, entry);
     if (this.#running) this.#arm();
+  }
+
+  #remove(entry: Entry): void {
+    entry.removed = true;
+    entry.check.probe.release?.();
   }
 
   start(): void {
@@ -150,6 +155,7 @@ export class Scheduler {
     this.#timer = undefined;
     this.#waiting.length = 0;
     this.#waitingHead = 0;
+    for (const entry of this.#entries.values()) entry.check.probe.release?.();
     if (this.#inFlight === 0) return;
     const idle = new Promise<void>((resolve) => {
       this.#idle = resolve;

@@ -22,11 +22,12 @@ export const TABLES = [
   { name: 'audit_log', key: 'id' },
   { name: 'api_tokens', key: 'id' },
   { name: 'alerts', key: 'fingerprint' },
+  { name: 'probe_cursors', key: 'check_key' },
 ] as const satisfies readonly { name: keyof StoreSchema; key: string }[];
 
 /** The tables whose key the database assigns: the target's counter must continue after it. */
 const ASSIGNED_KEYS = TABLES.filter(
-  (table) => table.name !== 'commands' && table.name !== 'alerts',
+  (table) => table.name !== 'commands' && table.name !== 'alerts' && table.name !== 'probe_cursors',
 );
 
 const PAGE = 500;

@@ -9,6 +9,7 @@ import * as decisions from './queries/decision-queries.ts';
 import * as incidents from './queries/incident-queries.ts';
 import * as journal from './queries/journal-queries.ts';
 import * as operator from './queries/operator-queries.ts';
+import * as probeCursors from './queries/probe-cursor-queries.ts';
 import * as signals from './queries/signal-queries.ts';
 import * as snapshots from './queries/snapshot-queries.ts';
 import * as tokens from './queries/token-queries.ts';
@@ -31,6 +32,7 @@ import type {
   NewIncidentEvent,
   NewOperatorRequest,
   NewToken,
+  ProbeCursor,
   Rejection,
   SignalFilter,
   Store,
@@ -114,6 +116,14 @@ export class KyselyStore implements Store {
 
   listAlerts(filter: AlertFilter = {}) {
     return this.#run((db) => alerts.listAlerts(db, filter));
+  }
+
+  saveProbeCursors(cursors: readonly ProbeCursor[]) {
+    return this.#run((db) => probeCursors.saveProbeCursors(db, cursors));
+  }
+
+  listProbeCursors() {
+    return this.#run((db) => probeCursors.listProbeCursors(db));
   }
 
   appendIncidentEvent(event: NewIncidentEvent) {

@@ -19,6 +19,7 @@ export interface StoreSchema {
   commands: CommandsTable;
   operator_requests: OperatorRequestsTable;
   alerts: AlertsTable;
+  probe_cursors: ProbeCursorsTable;
 }
 
 /** An integer as a driver returns it; written as a number. */
@@ -192,4 +193,10 @@ export interface AlertsTable {
   ends_at: DbNullableInteger;
   changed_at: DbInteger;
   received_at: DbInteger;
+}
+
+export interface ProbeCursorsTable {
+  check_key: string;
+  cursor: string;
+  updated_at: DbInteger;
 }

@@ -52,6 +52,11 @@ export interface Store {
   /** Alerts as kept, the latest received first. */
   listAlerts(filter?: AlertFilter): Promise<AlertRecord[]>;
 
+  /** Keeps where each check's probe got to (overwriting what was kept), in one transaction. */
+  saveProbeCursors(cursors: readonly ProbeCursor[]): Promise<void>;
+  /** Every check's kept cursor, by check key. */
+  listProbeCursors(): Promise<ProbeCursor[]>;
+
   /**
    * Appends to the timeline of an incident recordDecision opened (notifiers record their
    * deliveries here); an id the store does not have is refused with a RangeError.
@@ -178,6 +183,14 @@ export interface Store {
 /** A recorded signal; its evidence comes back exactly as recorded, oldest observation first. */
 export interface StoredSignal extends Signal {
   id: number;
+}
+
+/** Where a check's probe got to in what it reads: opaque to the store, JSON. */
+export interface ProbeCursor {
+  /** The check's key, `service/check`. */
+  check: string;
+  cursor: unknown;
+  updatedAt: number;
 }
 
 /** `kept`: the alert is what the store holds now; `stale`: what it holds is newer, unchanged. */

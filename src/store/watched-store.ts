@@ -15,6 +15,7 @@ import type {
   NewIncidentEvent,
   NewOperatorRequest,
   NewToken,
+  ProbeCursor,
   Rejection,
   SignalFilter,
   Store,
@@ -75,6 +76,9 @@ class WatchedStore implements Store {
   recordAlerts = (alerts: readonly AlertRecord[]) =>
     this.#write('record_alerts', () => this.#store.recordAlerts(alerts));
   listAlerts = (filter?: AlertFilter) => this.#watch(this.#store.listAlerts(filter));
+  saveProbeCursors = (cursors: readonly ProbeCursor[]) =>
+    this.#write('save_probe_cursors', () => this.#store.saveProbeCursors(cursors));
+  listProbeCursors = () => this.#watch(this.#store.listProbeCursors());
   appendIncidentEvent = (event: NewIncidentEvent) =>
     this.#write('append_incident_event', () => this.#store.appendIncidentEvent(event));
   getIncident = (id: string) => this.#watch(this.#store.getIncident(id));

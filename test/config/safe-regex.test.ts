@@ -76,3 +76,18 @@ test('bodyRegex is RE2 too: a lookbehind is refused', async () => {
     'a.yaml:8:43: spec.checks[0].http.bodyRegex: expected a regular expression in RE2 syntax, found "(?<!a)b" (invalid named capture: `(?<!a)b`; RE2 has no lookaround or backreferences)',
   ]);
 });
+
+test('a log check’s pattern and redact patterns are RE2 too, each refused where it is', async () => {
+  const check =
+    '  checks:\n    - name: errors\n      log: {path: app.log, pattern: "(?=x)", redact: ["ok", "a\\\\1"]}';
+  const lines = await errorLines({ 'a.yaml': service('api', check) });
+  assert.equal(lines.length, 2, lines.join('\n'));
+  assert.match(
+    lines[0]!,
+    /spec\.checks\[0\]\.log\.pattern: expected a regular expression in RE2 syntax, found "\(\?=x\)"/,
+  );
+  assert.match(
+    lines[1]!,
+    /spec\.checks\[0\]\.log\.redact\[1\]: expected a regular expression in RE2 syntax/,
+  );
+});

@@ -294,3 +294,18 @@ test('set() keeps the beat of unchanged checks and drops removed ones', async ()
   assert.ok(after.every((o) => (o.observation.startedAt - last) % 50 === 0));
   assert.equal(s.stats().checks, 1);
 });
+
+test('a probe that holds something is released when its check is removed, changed or stopped', async () => {
+  const clock = new FakeClock();
+  const { scheduler: s } = scheduler(clock);
+  const released: string[] = [];
+  const holding = (name: string) =>
+    Object.assign(async () => ({ ok: true }), { release: () => released.push(name) });
+  s.set([check('a', holding('a1')), check('b', holding('b1')), check('c', holding('c1'))]);
+  s.start();
+  // a unchanged (its new probe is dropped unused: it must hold nothing yet), b changed, c removed.
+  s.set([check('a', holding('a2')), { ...check('b', holding('b2')), revision: '2' }]);
+  assert.deepEqual(released.sort(), ['b1', 'c1']);
+  await stop(s, clock);
+  assert.deepEqual(released.sort(), ['a1', 'b1', 'b2', 'c1']);
+});

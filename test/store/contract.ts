@@ -7,6 +7,7 @@ import { incidentContract } from './contract/incidents.ts';
 import { journalContract } from './contract/journal.ts';
 import { lifecycleContract } from './contract/lifecycle.ts';
 import { operatorRequestContract } from './contract/operator-requests.ts';
+import { probeCursorContract } from './contract/probe-cursors.ts';
 import { signalContract } from './contract/signals.ts';
 import { snapshotContract } from './contract/snapshots.ts';
 import { tokenContract } from './contract/tokens.ts';
@@ -49,6 +50,7 @@ export function runStoreContract(name: string, makeStore: MakeStore): void {
     describe('engine snapshots', () => snapshotContract(makeStore));
     describe('commands', () => commandContract(makeStore));
     describe('operator requests', () => operatorRequestContract(makeStore));
+    describe('probe cursors', () => probeCursorContract(makeStore));
     describe('lifecycle', () => lifecycleContract(makeStore));
   });
 }

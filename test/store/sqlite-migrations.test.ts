@@ -99,6 +99,7 @@ test('0003: an older store opens with its incidents named by engine id, one per 
       '0004-audit-chain-and-tokens',
       '0005-operator-request-kinds',
       '0006-alerts',
+      '0007-probe-cursors',
     ]);
     assert.deepEqual(
       (await store.listIncidents()).map((i) => [i.id, i.status]),

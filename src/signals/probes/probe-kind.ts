@@ -12,7 +12,14 @@ export interface ProbeContext {
 }
 
 /** A prepared probe: compiled once per check (regexes, parsed URLs), run once per period. */
-export type Probe = (ctx: ProbeContext) => Promise<ProbeResult>;
+export type Probe = ((ctx: ProbeContext) => Promise<ProbeResult>) & {
+  /**
+   * For a probe that holds something between runs (a followed file's handle): called once when
+   * its check leaves the scheduler (removed, changed by a reload, or the stop), possibly while a
+   * run is still in flight. The probe lets go when that run ends; it never runs again.
+   */
+  release?: () => void;
+};
 
 /**
  * One kind of probe. The config schema of a check is built from the table of these
@@ -23,8 +30,12 @@ export interface ProbeKind<Spec = unknown> {
   readonly name: string;
   readonly summary: string;
   readonly spec: z.ZodType<Spec>;
-  /** Validate-time work that can fail (regex compile, file reads) belongs here, not per probe. */
-  prepare(spec: Spec): Probe;
+  /**
+   * Validate-time work that can fail (regex compile, file reads) belongs here, not per probe.
+   * `resume` is the last `cursor` an observation of this check carried, kept in the store across
+   * restarts (a followed file's offset); undefined the first time. Check its shape: it is data.
+   */
+  prepare(spec: Spec, resume?: unknown): Probe;
 }
 
 /** Helper so each kind file gets its Spec type inferred from its schema. */

@@ -2,6 +2,7 @@ import type { CheckSpec } from '../../config/config.ts';
 import { execProbe } from './exec.ts';
 import { grpcProbe } from './grpc.ts';
 import { httpProbe } from './http.ts';
+import { logProbe } from './log.ts';
 import type { ProbeKind } from './probe-kind.ts';
 import { tcpProbe } from './tcp.ts';
 
@@ -11,6 +12,7 @@ export const probeKinds: readonly ProbeKind[] = [
   tcpProbe as ProbeKind,
   execProbe as ProbeKind,
   grpcProbe as ProbeKind,
+  logProbe as ProbeKind,
 ];
 
 export function findProbeKind(name: string): ProbeKind | undefined {

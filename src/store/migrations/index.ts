@@ -5,6 +5,7 @@ import { oneIncidentPerId } from './0003-one-incident-per-id.ts';
 import { auditChainAndTokens } from './0004-audit-chain-and-tokens.ts';
 import { operatorRequestKinds } from './0005-operator-request-kinds.ts';
 import { alerts } from './0006-alerts.ts';
+import { probeCursors } from './0007-probe-cursors.ts';
 import type { SqlDialect } from './sql-dialect.ts';
 
 /** The Migrator's own tables, named for mend: the schema's version lives in them. */
@@ -25,6 +26,7 @@ export function storeMigrations(dialect: SqlDialect): MigrationProvider {
         '0004-audit-chain-and-tokens': auditChainAndTokens(dialect),
         '0005-operator-request-kinds': operatorRequestKinds(dialect),
         '0006-alerts': alerts(),
+        '0007-probe-cursors': probeCursors(),
       };
     },
   };
