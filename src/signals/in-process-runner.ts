@@ -16,7 +16,7 @@ export class InProcessRunner implements ProbeRunner {
   }
 
   set(checks: readonly CheckDefinition[]): void {
-    this.#scheduler.set(checks.map(prepareCheck));
+    this.#scheduler.set(checks.map((check) => prepareCheck(check)));
   }
 
   start(): void {

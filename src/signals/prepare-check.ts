@@ -4,8 +4,14 @@ import type { Probe } from './probes/probe-kind.ts';
 import { findProbeKind, probeOf } from './probes/registry.ts';
 import type { ProbeOutcome, ScheduledCheck } from './scheduler.ts';
 
-/** Turn a check definition into what the scheduler runs: its probe prepared once. */
-export function prepareCheck(definition: CheckDefinition): ScheduledCheck {
+/**
+ * Turn a check definition into what the scheduler runs: its probe prepared once. `forVerify`:
+ * for a one-off run after a heal (the kind's forVerify spec, when it has one).
+ */
+export function prepareCheck(
+  definition: CheckDefinition,
+  options: { forVerify?: boolean } = {},
+): ScheduledCheck {
   const { spec } = definition;
   return {
     key: definition.key,
@@ -13,15 +19,16 @@ export function prepareCheck(definition: CheckDefinition): ScheduledCheck {
     periodMs: spec.periodSeconds * 1000,
     timeoutMs: spec.timeoutSeconds * 1000,
     initialDelayMs: spec.initialDelaySeconds * 1000,
-    probe: prepareProbe(definition),
+    probe: prepareProbe(definition, options.forVerify === true),
   };
 }
 
-function prepareProbe(definition: CheckDefinition): Probe {
+function prepareProbe(definition: CheckDefinition, forVerify: boolean): Probe {
   const { kind, spec } = probeOf(definition.spec);
   const probeKind = findProbeKind(kind);
   try {
     if (!probeKind) throw new Error(`unknown probe kind ${kind}`);
+    if (forVerify && probeKind.forVerify) return probeKind.prepare(probeKind.forVerify(spec));
     return probeKind.prepare(spec, definition.resume);
   } catch (err) {
     // A probe that cannot be prepared (an unreadable CA file, say) fails every run with the reason,

@@ -38,7 +38,7 @@ const scheduler = new Scheduler({
 port.on('message', async (message: ToWorker) => {
   switch (message.type) {
     case 'set':
-      scheduler.set(message.checks.map(prepareCheck));
+      scheduler.set(message.checks.map((check) => prepareCheck(check)));
       compactHeap(); // the message and its copies are garbage now
       break;
     case 'start':

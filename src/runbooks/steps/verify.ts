@@ -88,7 +88,20 @@ async function verifyUntil(
     spec.interval !== undefined
       ? parseDuration(spec.interval)!
       : Math.min(1000, ...definitions.map((d) => d.spec.periodSeconds * 1000));
-  const checks = definitions.map(prepareCheck);
+  const checks = definitions.map((d) => prepareCheck(d, { forVerify: true }));
+  try {
+    return await verifyRounds(checks, threshold, intervalMs, ctx);
+  } finally {
+    for (const check of checks) check.probe.release?.();
+  }
+}
+
+async function verifyRounds(
+  checks: ReturnType<typeof prepareCheck>[],
+  threshold: number,
+  intervalMs: number,
+  ctx: StepContext,
+): Promise<StepResult> {
   const log = new BoundedOutput(ctx.maxOutputBytes);
   let streak = 0;
   let rounds = 0;

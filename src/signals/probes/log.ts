@@ -83,6 +83,9 @@ export const logProbe = defineProbeKind({
   summary:
     'Follows a log file across rotation; fails while lines matching a pattern within a sliding window reach a threshold.',
   spec: logProbeSpec,
+  // A verify after a heal judges what the service writes from then on, never the lines that
+  // made the check fail; it passes once its rounds saw fewer matches than the threshold.
+  forVerify: (spec) => ({ ...spec, startAt: 'end' as const }),
   prepare(spec, resume) {
     const pattern = safeRegex(spec.pattern);
     const extraCuts = spec.redact.map((p) => RE2JS.compile(p));

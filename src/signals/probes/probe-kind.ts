@@ -36,6 +36,11 @@ export interface ProbeKind<Spec = unknown> {
    * restarts (a followed file's offset); undefined the first time. Check its shape: it is data.
    */
   prepare(spec: Spec, resume?: unknown): Probe;
+  /**
+   * The spec a one-off run (a runbook's verify) prepares, for a kind whose first run would judge
+   * the past: a log check verified after a heal must judge the lines written from then on.
+   */
+  forVerify?(spec: Spec): Spec;
 }
 
 /** Helper so each kind file gets its Spec type inferred from its schema. */
