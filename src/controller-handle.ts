@@ -4,6 +4,7 @@ import type { EngineState } from './policy/index.ts';
 import type { CheckState } from './signals/check-state.ts';
 import type { SchedulerStats } from './signals/scheduler.ts';
 import type { AlertmanagerPayload } from './signals/sources/alertmanager-payload.ts';
+import type { CloudEvent } from './signals/sources/cloudevents.ts';
 import type {
   AuditActor,
   NewOperatorRequest,
@@ -46,6 +47,8 @@ export interface ApiContext {
    * Rejects with AlertIntakeOverloaded when too much waits (the API answers 503, Retry-After).
    */
   ingestAlerts(payload: AlertmanagerPayload): Promise<AlertIntakeResult>;
+  /** The same for CloudEvents (POST /api/v1/events), each kept as the condition it is about. */
+  ingestEvents(events: readonly CloudEvent[]): Promise<AlertIntakeResult>;
 }
 
 /** Where an API request came from, for the audit row its operator request writes. */

@@ -170,6 +170,7 @@ export async function startController(options: ControllerOptions): Promise<Runni
         return settled;
       },
       ingestAlerts: (payload) => alerts.accept(payload),
+      ingestEvents: (events) => alerts.acceptEvents(events),
     },
     pingStore: () => watch.ping(),
     schedulerStats: () => probing.schedulerStats(),

@@ -18,6 +18,7 @@ export function benchConfig(serviceCount: number, policyCount: number): Config {
       name: `svc-${i}`,
       labels: { team: `t${team}`, tier: ['web', 'api', 'data'][i % 3]! },
       selector: [],
+      events: [],
       dependsOn,
       checks: [],
       source: { file: 'bench', line: 0, col: 0 },

@@ -1,3 +1,4 @@
+import type { EventSelectorSpec } from './kinds/event-selector.ts';
 import type { LabelMatcher } from './kinds/matcher.ts';
 import type { ParamSpec } from './kinds/runbook-params.ts';
 import type { ListenAddress } from './listen-address.ts';
@@ -14,6 +15,8 @@ export interface ServiceConfig {
   labels: Record<string, string>;
   /** Selects the alerts about this service (empty: none). */
   selector: LabelMatcher[];
+  /** Selects the CloudEvents about this service (empty: none). */
+  events: EventSelectorSpec[];
   dependsOn: string[];
   checks: CheckSpec[];
   source: DocumentSource;

@@ -2,6 +2,8 @@ import type { Config } from '../config/config.ts';
 import type { Signal } from '../signals/signal.ts';
 import { alertRecord, alertSignal, serviceForAlert } from '../signals/sources/alertmanager.ts';
 import type { AlertmanagerPayload } from '../signals/sources/alertmanager-payload.ts';
+import { eventRecord } from '../signals/sources/cloudevent-record.ts';
+import type { CloudEvent } from '../signals/sources/cloudevents.ts';
 import type { AlertRecord, Store } from '../store/store.ts';
 
 /** What a delivery did, as the webhook's 200 says it. */
@@ -65,19 +67,33 @@ export class AlertIntake {
     return this.#inFlight;
   }
 
-  async accept(payload: AlertmanagerPayload): Promise<AlertIntakeResult> {
-    const count = payload.alerts.length;
+  /** An Alertmanager delivery. */
+  accept(payload: AlertmanagerPayload): Promise<AlertIntakeResult> {
+    return this.#take(payload.alerts.length, (services, receivedAt) =>
+      payload.alerts.map((alert) =>
+        alertRecord(alert, payload.receiver, serviceForAlert(services, alert.labels), receivedAt),
+      ),
+    );
+  }
+
+  /** CloudEvents (structured, binary or a batch), each kept as the condition it is about. */
+  acceptEvents(events: readonly CloudEvent[]): Promise<AlertIntakeResult> {
+    return this.#take(events.length, (services, receivedAt) =>
+      events.map((event) => eventRecord(services, event, receivedAt)),
+    );
+  }
+
+  async #take(
+    count: number,
+    toRecords: (services: Config['services'], receivedAt: number) => AlertRecord[],
+  ): Promise<AlertIntakeResult> {
     // One delivery is always taken when nothing waits, however big: it is bounded by the body.
     if (this.#inFlight > 0 && this.#inFlight + count > this.#limit) {
       throw new AlertIntakeOverloaded(this.#inFlight, this.#limit, 1);
     }
     this.#inFlight += count;
     try {
-      const receivedAt = this.#options.now();
-      const services = this.#options.config().services;
-      const records = payload.alerts.map((alert) =>
-        alertRecord(alert, payload.receiver, serviceForAlert(services, alert.labels), receivedAt),
-      );
+      const records = toRecords(this.#options.config().services, this.#options.now());
       const writes = await this.#options.store.recordAlerts(records);
       const kept = records.filter((_, i) => writes[i] === 'kept');
       const signals = await this.#serially(() => this.#judge(kept));

@@ -18,6 +18,8 @@ export const AUDIT_ACTIONS = {
   'silence.expire': 'a silence ended early (`mend silence expire`, the API)',
   'alerts.ingest':
     'an Alertmanager delivery refused for its role; accepted ones are kept as the alerts and signals they are, not here (one row per delivery would cost more than the delivery)',
+  'events.ingest':
+    'a CloudEvents delivery refused for its role; accepted ones are kept as the conditions and signals they are, not here',
   'token.create': 'an API token created (its name and role; never the token)',
   'token.revoke': 'an API token revoked',
   'store.outage':

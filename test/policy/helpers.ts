@@ -26,6 +26,7 @@ export function makeConfig(parts: ConfigParts): Config {
     name: s.name,
     labels: s.labels ?? {},
     selector: [],
+    events: [],
     dependsOn: s.dependsOn ?? [],
     checks: [],
     source: { file: 'test', line: 0, col: 0 },

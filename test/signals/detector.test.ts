@@ -13,6 +13,7 @@ function service(name: string, checks: Record<string, unknown>[], labels = {}): 
     name,
     labels,
     selector: [],
+    events: [],
     dependsOn: [],
     checks: checks.map((c) => checkSchema(probeKinds).parse(c)),
     source: { file: 'test.yaml', line: 1, col: 1 },

@@ -21,6 +21,7 @@ export async function renderOpenApi(): Promise<string> {
     checks: notServing,
     request: notServing,
     ingestAlerts: notServing,
+    ingestEvents: notServing,
   };
   const controller: ControllerHandle = {
     metrics: createMetrics(),

@@ -3,6 +3,7 @@ import type { CheckSpec, ServiceConfig } from '../config.ts';
 import { checkReferences, type ServiceEntry } from '../references.ts';
 import type { ValidDocument } from '../valid-document.ts';
 import { type DocumentKind, defineDocumentKind } from './document-kind.ts';
+import { type EventSelectorSpec, eventSelectorSchema } from './event-selector.ts';
 import { matcherList, toMatchers } from './matcher.ts';
 import { name } from './name.ts';
 import { exactlyOneKind, kindFields, type PluggedKind } from './plugged-kind.ts';
@@ -104,6 +105,7 @@ function successOnce(check: { role?: unknown; successThreshold?: unknown }, ctx:
 
 export interface ServiceSpec {
   selector: string[];
+  events: EventSelectorSpec[];
   dependsOn: string[];
   checks: CheckSpec[];
 }
@@ -113,6 +115,12 @@ function serviceSpec(probeKinds: readonly PluggedKind[]): z.ZodType<ServiceSpec>
     selector: matcherList(
       'Alertmanager matchers (job="checkout", severity=~"page|critical") that select the alerts about this service: each such alert is a signal of it, judged by policies, dependencies and blast radius as a probe’s. Empty: no alert. An alert that several services select goes to the first in config order.',
     ),
+    events: z
+      .array(eventSelectorSchema)
+      .default([])
+      .describe(
+        'The CloudEvents about this service (POST /api/v1/events): an event that any entry selects is a signal of it, firing until an event of the same source and subject says it is over (`resolvedWhen`). Empty: no event. An event that several services select goes to the first in config order.',
+      ),
     dependsOn: z
       .array(name())
       .default([])
@@ -141,6 +149,7 @@ export function serviceKind(
       name: document.metadata.name,
       labels: document.metadata.labels,
       selector: toMatchers(document.spec.selector),
+      events: document.spec.events,
       dependsOn: document.spec.dependsOn,
       checks: document.spec.checks,
       source: document.position,

@@ -68,8 +68,13 @@ export function serviceForAlert(
  */
 export function alertSignal(alert: AlertRecord, service: ServiceConfig): Signal {
   const firing = alert.status === 'firing';
-  const name = alert.labels.alertname ?? alert.fingerprint;
-  const said = alert.annotations.summary ?? alert.annotations.description;
+  const fromAlertmanager = alert.source === ALERTMANAGER_SOURCE;
+  // A CloudEvent (kept the same way) is named by its type and said by its summary.
+  const noun = fromAlertmanager ? 'alert' : 'event';
+  const name = alert.labels.alertname ?? alert.labels.ce_type ?? alert.fingerprint;
+  const said = fromAlertmanager
+    ? (alert.annotations.summary ?? alert.annotations.description)
+    : alert.labels.ce_subject;
   const ended = alert.endsAt !== undefined && alert.endsAt >= alert.startsAt ? alert.endsAt : 0;
   // When it changed, as far as mend can trust the sender's clock: never after it heard of it.
   const at = Math.min(firing ? alert.startsAt : ended || alert.receivedAt, alert.receivedAt);
@@ -78,7 +83,7 @@ export function alertSignal(alert: AlertRecord, service: ServiceConfig): Signal 
     startedAt: Math.min(alert.startsAt, alert.receivedAt),
     durationMs: 0,
     status: alert.status,
-    ...(firing ? { error: `alert ${name} firing${said ? `: ${said}` : ''}` } : {}),
+    ...(firing ? { error: `${noun} ${name} firing${said ? `: ${said}` : ''}` } : {}),
     alert: {
       labels: alert.labels,
       annotations: alert.annotations,
@@ -88,18 +93,20 @@ export function alertSignal(alert: AlertRecord, service: ServiceConfig): Signal 
   };
   return {
     fingerprint: alert.fingerprint,
-    source: ALERTMANAGER_SOURCE,
+    source: alert.source,
     service: service.name,
     labels: {
       ...service.labels,
       ...alert.labels,
-      source: ALERTMANAGER_SOURCE,
+      source: alert.source,
       service: service.name,
     },
     status: alert.status,
     startsAt: Math.min(alert.startsAt, alert.receivedAt),
     at,
-    summary: firing ? `alert ${name} firing${said ? `: ${said}` : ''}` : `alert ${name} resolved`,
+    summary: firing
+      ? `${noun} ${name} firing${said ? `: ${said}` : ''}`
+      : `${noun} ${name} resolved`,
     evidence: [evidence],
   };
 }

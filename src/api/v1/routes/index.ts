@@ -3,6 +3,7 @@ import { registerAlerts } from './alerts.ts';
 import { registerApprovals } from './approvals.ts';
 import { registerAudit } from './audit.ts';
 import { registerBreakers } from './breakers.ts';
+import { registerEvents } from './events.ts';
 import { registerIncidents } from './incidents.ts';
 import { registerReport } from './report.ts';
 import { registerRunbooks } from './runbooks.ts';
@@ -19,6 +20,7 @@ export const ROUTES: readonly RegisterRoutes[] = [
   registerIncidents,
   registerSignals,
   registerAlerts,
+  registerEvents,
   registerBreakers,
   registerApprovals,
   registerSilences,
