@@ -170,6 +170,15 @@ test('the shipped examples/policies folder validates, its test file skipped', as
   assert.match(run.stderr, /^note: examples\/policies\/policies\.test\.yaml: skipped/);
 });
 
+for (const folder of ['examples/alertmanager', 'examples/events']) {
+  test(`the shipped ${folder} folder validates`, async () => {
+    const root = fileURLToPath(new URL('../..', import.meta.url));
+    const run = await mend(['validate', '-c', folder], root);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout + run.stderr, /valid: 1 service, 1 check in 1 file/);
+  });
+}
+
 test('an error that quotes a config value shows its controls, C1 ones too', async () => {
   // YAML escapes: an ESC sequence in a field name, a one-character CSI (U+009B) in a value.
   const checks = `  checks:\n    - name: live\n      "\\e]0;PWNED\\a\\e[2J": 1\n      http: { url: "http://x\\u009b31m/" }`;
