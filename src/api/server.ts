@@ -9,6 +9,7 @@ import {
 import type { ApiContext, ControllerHandle, Served } from '../controller-handle.ts';
 import { collectRoutes } from './close-routes.ts';
 import { answerErrorsAsProblems, clientErrorHandler, frameworkErrors } from './errors.ts';
+import { registerOtlp } from './otlp.ts';
 import { countRequests } from './request-metrics.ts';
 import { httpsOptions, readServerTls, type ServerTls } from './server-tls.ts';
 import { registerDashboard } from './ui/plugin.ts';
@@ -51,6 +52,7 @@ export async function createServer(
   if (api) {
     authenticateRequests(app, api);
     await registerApi(app, api);
+    await registerOtlp(app, api);
     await registerDashboard(app, api, { secure: tls !== undefined });
   }
 

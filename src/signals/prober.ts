@@ -9,6 +9,7 @@ import { PROBER_DEFAULTS, type ProberOptions } from './prober-options.ts';
 import type { ProbeOutcome, SchedulerStats } from './scheduler.ts';
 import type { Signal, SignalConsumer } from './signal.ts';
 import { SignalQueue } from './signal-queue.ts';
+import { SplitRunner } from './split-runner.ts';
 import { WorkerPoolRunner } from './worker-pool-runner.ts';
 
 /**
@@ -58,7 +59,10 @@ export class Prober {
     };
     this.#runner =
       options.workers > 0
-        ? new WorkerPoolRunner({ ...runnerOptions, workers: options.workers })
+        ? new SplitRunner(
+            new WorkerPoolRunner({ ...runnerOptions, workers: options.workers }),
+            new InProcessRunner(runnerOptions),
+          )
         : new InProcessRunner(runnerOptions);
   }
 

@@ -41,6 +41,11 @@ export interface ProbeKind<Spec = unknown> {
    * the past: a log check verified after a heal must judge the lines written from then on.
    */
   forVerify?(spec: Spec): Spec;
+  /**
+   * Where its checks run: in a probe worker thread (the default), or in the main thread, for a
+   * kind that reads what the main thread holds (the spans the API received).
+   */
+  readonly thread?: 'worker' | 'main';
 }
 
 /** Helper so each kind file gets its Spec type inferred from its schema. */

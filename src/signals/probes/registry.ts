@@ -5,6 +5,7 @@ import { httpProbe } from './http.ts';
 import { logProbe } from './log.ts';
 import type { ProbeKind } from './probe-kind.ts';
 import { tcpProbe } from './tcp.ts';
+import { tracesProbe } from './traces.ts';
 
 /** Every probe kind mend knows. The check schema is built from this table: a new kind is one line. */
 export const probeKinds: readonly ProbeKind[] = [
@@ -13,6 +14,7 @@ export const probeKinds: readonly ProbeKind[] = [
   execProbe as ProbeKind,
   grpcProbe as ProbeKind,
   logProbe as ProbeKind,
+  tracesProbe as ProbeKind,
 ];
 
 export function findProbeKind(name: string): ProbeKind | undefined {
