@@ -6,6 +6,7 @@ import { grpcFixture } from './contract/grpc.ts';
 import { httpFixture } from './contract/http.ts';
 import { logFixture } from './contract/log.ts';
 import { tcpFixture } from './contract/tcp.ts';
+import { tracesFixture } from './contract/traces.ts';
 import { type ProbeFixture, runProbeContract } from './contract.ts';
 
 /** One fixture per probe kind in the registry: a new kind joins the suite here. */
@@ -15,6 +16,7 @@ const fixtures: Record<string, ProbeFixture> = {
   exec: execFixture,
   grpc: grpcFixture,
   log: logFixture,
+  traces: tracesFixture,
 };
 
 test('every registered probe kind has a contract fixture, and every fixture a kind', () => {

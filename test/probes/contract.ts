@@ -29,7 +29,7 @@ export interface ProbeFixture {
   /**
    * A target that never answers: only the probe's signal ends the wait. Null for a kind that
    * cannot be made to wait here (log reads a local regular file: a FIFO is refused before it is
-   * opened, and that refusal is in the kind's own tests).
+   * opened, and that refusal is in the kind's own tests; traces reads what this process holds).
    */
   hanging: (() => Promise<ProbeTarget>) | null;
   /**
