@@ -9,7 +9,7 @@ import type {
 } from './api-views.ts';
 import { type Html, html, pathPart } from './html.ts';
 import type { Session } from './sessions.ts';
-import { timeAgo } from './time-text.ts';
+import { countdown, timeAgo } from './time-text.ts';
 
 /** What the overview shows, read from the API with the session's token. */
 export interface OverviewData {
@@ -73,7 +73,7 @@ ${
 ${approvals.map(
   (
     a,
-  ) => html`<tr data-approval="${a.id}"><td><a href="/incidents/${pathPart(a.incidentId)}">${a.id}</a></td><td>${a.service}</td><td>${a.attempt}</td><td>${timeAgo(a.expiresAt, now)}</td>
+  ) => html`<tr data-approval="${a.id}"><td><a href="/incidents/${pathPart(a.incidentId)}">${a.id}</a></td><td>${a.service}</td><td>${a.attempt}</td><td>${countdown(a.expiresAt, now)}</td>
 ${decide ? html`<td class="actions">${approvalButtons(a.id)}</td>` : ''}</tr>`,
 )}
 </tbody></table>`
