@@ -19,14 +19,30 @@ function colours() {
 }
 
 const countRange = (_u, _min, max) => [0, Math.max(1, Math.ceil(max * 1.1))];
+// Counts are whole: no tick at 0.5 heals.
+const WHOLE = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000];
+// The tables say UTC; so do the charts, whatever the browser's time zone.
+const utc = (seconds) => uPlot.tzDate(new Date(seconds * 1000), 'Etc/UTC');
 
 function axes(c, y) {
   const axis = { stroke: c.muted, grid: { stroke: c.line, width: 1 }, ticks: { stroke: c.line } };
-  return [{ ...axis }, { ...axis, ...y }];
+  return [
+    { ...axis, label: 'UTC' },
+    { ...axis, incrs: WHOLE, ...y },
+  ];
 }
 
+/** A point where something happened; a bucket of zero is the line alone. */
+const nonZero = (u, seriesIndex) => u.data[seriesIndex].flatMap((value, i) => (value ? [i] : []));
+
 function line(label, stroke, extra = {}) {
-  return { label, stroke, width: 2, points: { show: true, size: 6, fill: stroke }, ...extra };
+  return {
+    label,
+    stroke,
+    width: 2,
+    points: { show: true, size: 7, fill: stroke, filter: nonZero },
+    ...extra,
+  };
 }
 
 function bars(label, fill, align) {
@@ -102,7 +118,8 @@ function timeChart(name, data, c, width) {
     options: {
       width,
       height: HEIGHT,
-      series: [{ label: 'from' }, ...spec.series],
+      tzDate: utc,
+      series: [{ label: 'from (UTC)' }, ...spec.series],
       scales: { x: { time: true }, y: { range: countRange }, ...(spec.scales ?? {}) },
       axes: [...axes(c, spec.y), ...(spec.extraAxes ?? [])],
     },
@@ -131,7 +148,7 @@ function recoveryChart(data, c, width) {
           splits: () => bins.map((_, i) => i),
           values: (_u, splits) => splits.map((i) => labels[i] ?? ''),
         },
-        { stroke: c.muted, grid: { stroke: c.line, width: 1 }, label: 'incidents' },
+        { stroke: c.muted, grid: { stroke: c.line, width: 1 }, incrs: WHOLE, label: 'incidents' },
       ],
     },
     data: [bins.map((_, i) => i), bins.map((b) => b.count)],
