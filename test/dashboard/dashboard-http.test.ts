@@ -210,15 +210,20 @@ test('a revoked token ends its sessions at their next request', async () => {
     mend.db,
   ]);
   assert.equal(created.code, 0, created.stderr);
-  const signed = await signIn(created.stdout.trim());
+  // From an address of its own: the revoked token's refusals count toward its failure limit.
+  const signed = await signIn(created.stdout.trim(), '127.0.5.1');
   const revoked = await runMend(['token', 'revoke', 'short-lived', '--db', mend.db]);
   assert.equal(revoked.code, 0, revoked.stderr);
   const next = await call(mend.base, 'GET', '/ui/fragments/overview', {
     headers: { cookie: signed.cookie },
+    from: '127.0.5.1',
   });
   assert.equal(next.status, 401);
   assert.equal(next.headers['hx-redirect'], '/');
-  const page = await call(mend.base, 'GET', '/', { headers: { cookie: signed.cookie } });
+  const page = await call(mend.base, 'GET', '/', {
+    headers: { cookie: signed.cookie },
+    from: '127.0.5.1',
+  });
   assert.match(page.body, /<input id="token"/, 'signed out: the sign-in form');
 });
 
