@@ -220,6 +220,11 @@ test('a revoked token ends its sessions at their next request', async () => {
   });
   assert.equal(next.status, 401);
   assert.equal(next.headers['hx-redirect'], '/');
+  // The fragment reads five things; the API refused the token once, not five times over.
+  const refusals = (await auditRows()).filter(
+    (r) => r.action === 'auth.refused' && r.source === '127.0.5.1',
+  );
+  assert.equal(refusals.length, 1, JSON.stringify(refusals));
   const page = await call(mend.base, 'GET', '/', {
     headers: { cookie: signed.cookie },
     from: '127.0.5.1',

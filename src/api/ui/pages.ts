@@ -36,10 +36,13 @@ export function registerPages(kit: UiKit, ending: Set<() => void>): void {
     const session = sessionOf(request);
     if (session === undefined) return reply.type('text/html').send(signInPage());
     try {
-      const [labels, runbooks] = await Promise.all([
-        read<Items<ServiceItem>>(request, session, '/services').then((s) => labelKeys(s.items)),
-        read<Items<RunbookItem>>(request, session, '/runbooks').then((r) => r.items),
-      ]);
+      // One read first, the rest together once it passed: a token the API refuses (revoked,
+      // expired) is refused once, not once per read, so a gone session's refresh counts one
+      // failure toward its address's limit (which everyone behind one proxy shares).
+      const labels = labelKeys(
+        (await read<Items<ServiceItem>>(request, session, '/services')).items,
+      );
+      const runbooks = (await read<Items<RunbookItem>>(request, session, '/runbooks')).items;
       const main = html`<h1 class="visually-hidden">Overview</h1>
 ${overviewControls(labels, runbooks, session)}
 <div id="answer" aria-live="polite"></div>
@@ -56,8 +59,9 @@ ${overviewControls(labels, runbooks, session)}
     const session = sessionOf(request);
     if (session === undefined) return reply.code(401).header('hx-redirect', '/').send('');
     try {
-      const [services, incidents, breakers, approvals, silences] = await Promise.all([
-        read<Items<ServiceItem>>(request, session, '/services'),
+      // The first read alone, as on the page: a refused token is refused once.
+      const services = await read<Items<ServiceItem>>(request, session, '/services');
+      const [incidents, breakers, approvals, silences] = await Promise.all([
         read<Items<IncidentItem>>(request, session, '/incidents?status=open&limit=500'),
         read<Items<BreakerItem>>(request, session, '/breakers'),
         read<Items<ApprovalItem>>(request, session, '/approvals'),
@@ -98,8 +102,9 @@ ${overviewControls(labels, runbooks, session)}
     if (session === undefined) return reply.code(401).header('hx-redirect', '/').send('');
     const id = encodeURIComponent(request.params.id);
     try {
-      const [view, tree, approvals] = await Promise.all([
-        read<IncidentView>(request, session, `/incidents/${id}`),
+      // The first read alone, as on the overview: a refused token is refused once.
+      const view = await read<IncidentView>(request, session, `/incidents/${id}`);
+      const [tree, approvals] = await Promise.all([
         read<IncidentTree>(request, session, `/incidents/${id}/tree`),
         read<Items<ApprovalItem>>(request, session, '/approvals'),
       ]);
