@@ -163,8 +163,17 @@ export function leadOf(record: IncidentRecord): LeadFigures | null {
   return null;
 }
 
-/** Heal attempts per runbook, with how each ended (the outcome on the timeline, else the row). */
-export function healsOf(record: IncidentRecord): RunbookHeals[] {
+/** One heal the engine decided for the incident: when, which runbook, and how it ended. */
+export interface HealAttempt {
+  id: string;
+  runbook: string;
+  decidedAt: number;
+  /** Null while dispatched and not reported. */
+  result: OutcomeResult | null;
+}
+
+/** Each heal decided, once, in the order decided (the outcome on the timeline, else the row). */
+export function healAttemptsOf(record: IncidentRecord): HealAttempt[] {
   const results = new Map<string, OutcomeResult>();
   for (const row of record.commands) {
     if (row.status === 'succeeded' || row.status === 'failed' || row.status === 'unknown') {
@@ -172,13 +181,25 @@ export function healsOf(record: IncidentRecord): RunbookHeals[] {
     }
   }
   for (const event of eventsOf(record, 'outcome')) results.set(event.commandId, event.result);
-  const byRunbook = new Map<string, RunbookHeals>();
-  const seen = new Set<string>();
-  for (const { command } of commandsOf(record)) {
-    if (command.kind !== 'heal' || seen.has(command.id)) continue;
-    seen.add(command.id);
-    const heals = byRunbook.get(command.runbook) ?? {
+  const attempts = new Map<string, HealAttempt>();
+  for (const { at, command } of commandsOf(record)) {
+    if (command.kind !== 'heal' || attempts.has(command.id)) continue;
+    attempts.set(command.id, {
+      id: command.id,
       runbook: command.runbook,
+      decidedAt: at,
+      result: results.get(command.id) ?? null,
+    });
+  }
+  return [...attempts.values()];
+}
+
+/** Heal attempts per runbook, with how each ended. */
+export function healsOf(record: IncidentRecord): RunbookHeals[] {
+  const byRunbook = new Map<string, RunbookHeals>();
+  for (const attempt of healAttemptsOf(record)) {
+    const heals = byRunbook.get(attempt.runbook) ?? {
+      runbook: attempt.runbook,
       attempts: 0,
       succeeded: 0,
       failed: 0,
@@ -186,10 +207,9 @@ export function healsOf(record: IncidentRecord): RunbookHeals[] {
       inFlight: 0,
     };
     heals.attempts++;
-    const result = results.get(command.id);
-    if (result === undefined) heals.inFlight++;
-    else heals[result]++;
-    byRunbook.set(command.runbook, heals);
+    if (attempt.result === null) heals.inFlight++;
+    else heals[attempt.result]++;
+    byRunbook.set(attempt.runbook, heals);
   }
   return [...byRunbook.values()].sort((a, b) => (a.runbook < b.runbook ? -1 : 1));
 }

@@ -41,6 +41,15 @@ export async function loadIncidentRecords(
   return records;
 }
 
+/** The incidents `mend report` reads: those opened in the window, without runbook journals. */
+export async function loadReportRecords(
+  store: IncidentStore,
+  window: { since: number; until: number },
+): Promise<IncidentRecord[]> {
+  const incidents = await store.listIncidents({ since: window.since, until: window.until + 1 });
+  return loadIncidentRecords(store, incidents, { journal: false });
+}
+
 /** From opening to the last thing recorded on it (a late outcome comes after resolving). */
 function span(record: IncidentRecord): [number, number] {
   const { incident } = record;

@@ -22,6 +22,9 @@ export const AUDIT_ACTIONS = {
     'a CloudEvents delivery refused for its role; accepted ones are kept as the conditions and signals they are, not here',
   'token.create': 'an API token created (its name and role; never the token)',
   'token.revoke': 'an API token revoked',
+  'session.sign-in':
+    'a dashboard session opened with a token (target session/HANDLE; never the token or the cookie)',
+  'session.sign-out': 'a dashboard session ended by its sign-out',
   'store.outage':
     'the store could not record for a while: when it recovers, the controller says from when to when and why (params)',
   'auth.refused':

@@ -210,14 +210,107 @@ test('a revoked token ends its sessions at their next request', async () => {
     mend.db,
   ]);
   assert.equal(created.code, 0, created.stderr);
-  const signed = await signIn(created.stdout.trim());
+  // From an address of its own: the revoked token's refusals count toward its failure limit.
+  const signed = await signIn(created.stdout.trim(), '127.0.5.1');
   const revoked = await runMend(['token', 'revoke', 'short-lived', '--db', mend.db]);
   assert.equal(revoked.code, 0, revoked.stderr);
   const next = await call(mend.base, 'GET', '/ui/fragments/overview', {
     headers: { cookie: signed.cookie },
+    from: '127.0.5.1',
   });
   assert.equal(next.status, 401);
   assert.equal(next.headers['hx-redirect'], '/');
-  const page = await call(mend.base, 'GET', '/', { headers: { cookie: signed.cookie } });
+  // The fragment reads five things; the API refused the token once, not five times over.
+  const refusals = (await auditRows()).filter(
+    (r) => r.action === 'auth.refused' && r.source === '127.0.5.1',
+  );
+  assert.equal(refusals.length, 1, JSON.stringify(refusals));
+  const page = await call(mend.base, 'GET', '/', {
+    headers: { cookie: signed.cookie },
+    from: '127.0.5.1',
+  });
   assert.match(page.body, /<input id="token"/, 'signed out: the sign-in form');
+});
+
+test("sign-in and sign-out are audited with the token's name and the session's handle, never its cookie", async () => {
+  const operator = await signIn(mend.tokens.operator, '127.0.4.2');
+  const signedIn = (await auditRows()).findLast((r) => r.action === 'session.sign-in');
+  assert.equal(signedIn?.actor, 'token:operator-1');
+  assert.equal(signedIn?.role, 'operator');
+  assert.equal(signedIn?.source, '127.0.4.2');
+  assert.equal(signedIn?.result, 'ok');
+  assert.match(signedIn?.target ?? '', /^session\/[0-9a-f]{12}$/);
+  const cookieValue = operator.cookie.split('=')[1]!;
+  assert.ok(!JSON.stringify(signedIn).includes(cookieValue), 'the cookie is not in the log');
+  const ended = await post('/ui/session/end', operator);
+  assert.equal(ended.status, 200);
+  const signedOut = (await auditRows()).findLast((r) => r.action === 'session.sign-out');
+  assert.equal(signedOut?.actor, 'token:operator-1');
+  assert.equal(signedOut?.target, signedIn?.target, 'the same session');
+  // The old cookie opens nothing now: the page is the sign-in form, a fragment is 401.
+  const page = await call(mend.base, 'GET', '/trends', { headers: { cookie: operator.cookie } });
+  assert.equal(page.status, 303);
+  assert.equal(page.headers.location, '/');
+});
+
+test('the audit page: an admin reads the log and the chain verified; operators and viewers get 403', async () => {
+  const admin = await signIn(mend.tokens.admin);
+  const page = await call(mend.base, 'GET', '/audit', { headers: { cookie: admin.cookie } });
+  assert.equal(page.status, 200, page.body);
+  assert.match(page.body, /data-audit-verified="true"/);
+  assert.match(page.body, /Chain verified:<\/strong> all \d+ rows hold/);
+  assert.match(page.body, /<a href="\/audit" aria-current="page">Audit<\/a>/);
+  assert.match(page.body, /token:admin-1/);
+  const filtered = await call(mend.base, 'GET', '/audit?action=session.sign-in&limit=50', {
+    headers: { cookie: admin.cookie },
+  });
+  assert.ok(
+    [...filtered.body.matchAll(/<tr data-seq="\d+">.*?<code>([^<]+)<\/code>/g)].every(
+      (m) => m[1] === 'session.sign-in',
+    ),
+  );
+  for (const role of ['operator', 'viewer'] as const) {
+    const signed = await signIn(mend.tokens[role]);
+    const overview = await call(mend.base, 'GET', '/', { headers: { cookie: signed.cookie } });
+    assert.doesNotMatch(overview.body, /href="\/audit"/, `no Audit link for ${role}`);
+    const refused = await call(mend.base, 'GET', '/audit', { headers: { cookie: signed.cookie } });
+    assert.equal(refused.status, 403, role);
+    assert.match(refused.body, new RegExp(`role ${role} may not audit:read: it needs role admin`));
+    assert.doesNotMatch(refused.body, /data-seq=|token:admin-1/, 'not one row');
+  }
+});
+
+test('the trends page: the report and its series in a data block, charts drawn by a script of its own', async () => {
+  const viewer = await signIn(mend.tokens.viewer);
+  const page = await call(mend.base, 'GET', '/trends?since=24h', {
+    headers: { cookie: viewer.cookie },
+  });
+  assert.equal(page.status, 200, page.body);
+  assert.match(page.body, /<script src="\/ui\/static\/uPlot\.iife\.min\.js" defer><\/script>/);
+  assert.match(page.body, /<script src="\/ui\/static\/trends\.js" defer><\/script>/);
+  assert.match(page.body, /<option value="24h" selected>/);
+  const block = /<script type="application\/json" id="trends-data">([^<]*)<\/script>/.exec(
+    page.body,
+  );
+  assert.ok(block, 'the data block');
+  const data = JSON.parse(block[1]!) as {
+    report: { since: number; until: number };
+    series: { buckets: number[]; bucketMs: number };
+    recoveryLabels: string[];
+  };
+  assert.equal(data.report.until - data.report.since, 24 * 3_600_000);
+  assert.equal(data.series.bucketMs, 3_600_000);
+  assert.equal(data.recoveryLabels.at(-1), '> 4h');
+  for (const file of ['uPlot.iife.min.js', 'uPlot.min.css', 'trends.js']) {
+    const served = await call(mend.base, 'GET', `/ui/static/${file}`);
+    assert.equal(served.status, 200, file);
+  }
+  const api = await call(mend.base, 'GET', '/api/v1/report/trends?since=1h', {
+    token: mend.tokens.viewer,
+  });
+  assert.equal(api.status, 200, api.body);
+  const backwards = await call(mend.base, 'GET', '/api/v1/report/trends?since=1h&until=2h', {
+    token: mend.tokens.viewer,
+  });
+  assert.equal(backwards.status, 400);
 });

@@ -8,20 +8,25 @@ import { type RunningMend, startRunningMend } from '../helpers/running-mend.ts';
  *   (command output is attacker-controlled text: the page must show it as text);
  * - `gate` (env=stage) is healed only once a person approves;
  * - `db` (env=prod) is healed by `broken`, which fails, so its breaker (one heal within 1h) opens.
- * `api` and `gate` have room for five heals: their breakers stay closed.
+ * - `cache` (env=prod) is healed by `restart`, and `web` (env=prod) depends on it: while cache is
+ *   down, web's incident is held by cache's (linked);
+ * - `spare` (env=stage) has a policy in shadow mode: mend says what it would do, and does nothing.
+ * `api`, `gate`, `cache` and `web` have room for five heals: their breakers stay closed.
  */
+export type Target = 'api' | 'gate' | 'db' | 'cache' | 'web' | 'spare';
+
 export interface DashboardMend extends RunningMend {
-  targets: Record<'api' | 'gate' | 'db', FlakyServer>;
+  targets: Record<Target, FlakyServer>;
 }
 
 /** What the `restart` runbook prints: a test looks for it, as text, on the incident's page. */
 export const HOSTILE_LINE = '<script>window.__mendInjected = true</script> restarted';
 
-const service = (name: string, env: string, url: string) => `apiVersion: mend/v1
+const service = (name: string, env: string, url: string, dependsOn = '') => `apiVersion: mend/v1
 kind: Service
 metadata: { name: ${name}, labels: { env: ${env} } }
 spec:
-  checks:
+${dependsOn === '' ? '' : `  dependsOn: [${dependsOn}]\n`}  checks:
     - name: live
       periodSeconds: 0.1
       failureThreshold: 2
@@ -60,16 +65,26 @@ spec:
 `;
 
 export async function startDashboardMend(): Promise<DashboardMend> {
-  const gate = await startFlakyServer(200);
-  const db = await startFlakyServer(200);
+  const others = ['gate', 'db', 'cache', 'web', 'spare'] as const;
+  const started = await Promise.all(
+    others.map(async (name) => [name, await startFlakyServer(200)] as const),
+  );
+  const servers = Object.fromEntries(started) as Record<(typeof others)[number], FlakyServer>;
+  const closeAll = () => Promise.all(started.map(([, server]) => server.close()));
   const config = (apiUrl: string) =>
     [
       service('api', 'prod', apiUrl),
-      service('gate', 'stage', gate.url),
-      service('db', 'prod', db.url),
+      service('gate', 'stage', servers.gate.url),
+      service('db', 'prod', servers.db.url),
+      service('cache', 'prod', servers.cache.url),
+      service('web', 'prod', servers.web.url, 'cache'),
+      service('spare', 'stage', servers.spare.url),
       policy('heal-api', 'api', 'restart', 5),
       policy('heal-gate', 'gate', 'restart', 5, '  requireApproval: { expiresAfter: 10m }\n'),
       policy('heal-db', 'db', 'broken', 1),
+      policy('heal-cache', 'cache', 'restart', 5),
+      policy('heal-web', 'web', 'restart', 5),
+      policy('heal-spare', 'spare', 'restart', 5, '  shadow: true\n'),
       runbook('restart', `console.log(${JSON.stringify(HOSTILE_LINE)})`),
       runbook('broken', 'console.error("cannot restart db"); process.exit(3)'),
     ].join('---\n');
@@ -77,15 +92,15 @@ export async function startDashboardMend(): Promise<DashboardMend> {
   try {
     mend = await startRunningMend({ config });
   } catch (err) {
-    await Promise.all([gate.close(), db.close()]);
+    await closeAll();
     throw err;
   }
   return {
     ...mend,
-    targets: { api: mend.target, gate, db },
+    targets: { api: mend.target, ...servers },
     async stop() {
       await mend.stop();
-      await Promise.all([gate.close(), db.close()]);
+      await closeAll();
     },
   };
 }

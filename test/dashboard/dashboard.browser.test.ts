@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import { after, before, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { call } from '../helpers/running-mend.ts';
 import { launchChromium, seriousViolations, signIn, WAIT_MS } from './browser.ts';
 import { type DashboardMend, HOSTILE_LINE, startDashboardMend } from './dashboard-mend.ts';
 
@@ -66,9 +67,33 @@ async function openOverview(): Promise<void> {
 
 const row = (attribute: string, value: string) => `tr[${attribute}="${value}"]`;
 
+/**
+ * A deadline counts down in the page, between refreshes: its text comes to show less time than
+ * the server gave it (`data-remaining-ms`), which only the page's script can make it say. A
+ * refresh brings a new element with a new value; the condition holds for it too a second later.
+ */
+async function assertCountsDown(selector: string): Promise<void> {
+  await page.waitForFunction(
+    `(() => {
+      const seconds = (text) => {
+        const m = /in (?:(\\d+)h)?(?:(\\d+)m)?(?:(\\d+(?:\\.\\d+)?)s)?/.exec(text ?? '');
+        return m ? Number(m[1] ?? 0) * 3600 + Number(m[2] ?? 0) * 60 + Number(m[3] ?? 0) : NaN;
+      };
+      const el = document.querySelector(${JSON.stringify(selector)});
+      if (!el) return false;
+      const given = Number(el.getAttribute('data-remaining-ms')) / 1000;
+      return seconds(el.textContent) <= Math.floor(given) - 1;
+    })()`,
+    undefined,
+    { timeout: WAIT_MS },
+  );
+  const text = (await page.textContent(selector)) ?? '';
+  assert.match(text, /^in \d+m(\d+s)?$/, `an approval of 10m shows minutes and seconds: ${text}`);
+}
+
 test('signed in, the overview shows every service with its checks and who is signed in', async () => {
   assert.match((await page.textContent('.who')) ?? '', /operator-1 \(operator\)/);
-  for (const name of ['api', 'gate', 'db']) {
+  for (const name of ['api', 'gate', 'db', 'cache', 'web', 'spare']) {
     await page.waitForSelector(`${row('data-service', name)} .check.healthy`, { timeout: WAIT_MS });
   }
   // Grouping by a label and searching narrow the grid.
@@ -78,7 +103,7 @@ test('signed in, the overview shows every service with its checks and who is sig
   await waitForRows(1);
   await page.fill('#q', '');
   await page.selectOption('#group', '');
-  await waitForRows(3);
+  await waitForRows(6);
 });
 
 test('a failure appears, heals and verifies live, without a reload', async () => {
@@ -118,6 +143,7 @@ test('a heal that waits for approval is approved from the overview and runs', as
   mend.targets.gate.setStatus(503);
   const approve = page.locator('tr[data-approval] button:has-text("Approve")');
   await approve.waitFor({ timeout: WAIT_MS });
+  await assertCountsDown('tr[data-approval] time[data-remaining-ms]');
   await approve.click();
   await page.waitForSelector('#answer .answer.ok:has-text("approved")', { timeout: WAIT_MS });
   await page.waitForSelector(`${row('data-service', 'gate')} .badge:has-text("healing")`, {
@@ -206,5 +232,165 @@ test('a viewer sees no action, and its forged POSTs are 403', async () => {
     assert.deepEqual(await seriousViolations(seen), []);
   } finally {
     await viewer.close();
+  }
+});
+
+/** The open incident of a service, from the overview's table (waits for it). */
+async function openIncidentOf(service: string): Promise<string> {
+  const link = page.locator(`tr[data-incident]:has(td:text-is("${service}")) a`);
+  await link.waitFor({ timeout: WAIT_MS });
+  return (await link.textContent()) ?? '';
+}
+
+/** Both themes, as the tests leave the page: light again afterwards. */
+async function screenshots(name: string, ready?: (scheme: 'light' | 'dark') => Promise<unknown>) {
+  for (const scheme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme: scheme });
+    await ready?.(scheme);
+    await page.screenshot({ path: `${SCREENSHOTS}/${name}-${scheme}.png`, fullPage: true });
+  }
+  await page.emulateMedia({ colorScheme: 'light' });
+  await ready?.('light');
+}
+
+test('linked incidents: a dependent held by its root is shown as a tree under it', async () => {
+  await openOverview();
+  mend.targets.cache.setStatus(503);
+  const root = await openIncidentOf('cache');
+  mend.targets.web.setStatus(503);
+  const dependent = await openIncidentOf('web');
+  await page.waitForSelector(`tr[data-incident="${dependent}"] .phase-held`, { timeout: WAIT_MS });
+  await page.goto(`${mend.base}/incidents/${dependent}`);
+  const nested = `ul.tree > li[data-tree-node="${root}"] > ul > li[data-tree-node="${dependent}"]`;
+  await page.waitForSelector(nested, { timeout: WAIT_MS });
+  assert.match((await page.textContent(`li[data-tree-node="${root}"]`)) ?? '', /cache.*root/s);
+  assert.match((await page.textContent(nested)) ?? '', /held for cache/);
+  // This incident is marked where it stands; the root is a link to its own page.
+  assert.equal(await page.locator(`${nested} > strong[aria-current="page"]`).count(), 1);
+  assert.equal(
+    await page.getAttribute(`li[data-tree-node="${root}"] > a`, 'href'),
+    `/incidents/${root}`,
+  );
+  await screenshots('incident-linked');
+  assert.deepEqual(await seriousViolations(page), []);
+  // The root's page shows the same tree, its dependent a link.
+  await page.goto(`${mend.base}/incidents/${root}`);
+  await page.waitForSelector(`${nested} > a[href="/incidents/${dependent}"]`, { timeout: WAIT_MS });
+  mend.targets.cache.setStatus(200);
+  mend.targets.web.setStatus(200);
+  await openOverview();
+  await page.waitForSelector('#incidents-h + p.none', { timeout: WAIT_MS });
+});
+
+test('trends: charts drawn from the incidents so far, with their numbers, in both themes', async () => {
+  // A shadow policy's incident first: would heal, and spare recovers on its own.
+  await openOverview();
+  mend.targets.spare.setStatus(503);
+  await openIncidentOf('spare');
+  mend.targets.spare.setStatus(200);
+  await page.waitForSelector('#incidents-h + p.none', { timeout: WAIT_MS });
+
+  await page.goto(`${mend.base}/trends?since=1h`);
+  const charts = ['heals', 'outcomes', 'recovery', 'chronic', 'shadow'];
+  const drawn = (scheme: string) =>
+    page.waitForFunction(
+      `[...document.querySelectorAll('[data-chart]')].filter((c) => c.dataset.drawn === ${JSON.stringify(scheme)} && c.querySelector('canvas')).length === ${charts.length}`,
+      undefined,
+      { timeout: WAIT_MS },
+    );
+  await drawn('light');
+  // The heals chart has a line per service and runbook that healed: its legend names them.
+  const legend = (await page.textContent('[data-chart="heals"] .u-legend')) ?? '';
+  for (const line of ['api/restart', 'gate/restart', 'db/broken', 'cache/restart']) {
+    assert.ok(legend.includes(line), `${line} in the legend: ${legend}`);
+  }
+  // The numbers as text: the heals table, and spare's shadow decision next to what happened.
+  assert.match((await page.textContent('#heals-h ~ table')) ?? '', /api\s*restart\s*\d/);
+  assert.match(
+    (await page.textContent('#shadow-h ~ table tr[data-shadow]')) ?? '',
+    /spare.*heal-spare.*heal.*recovered on its own/s,
+  );
+  assert.match((await page.textContent('#recovery-h ~ table')) ?? '', /\(all\)\s*[1-9]/);
+  await screenshots('trends', drawn);
+  assert.deepEqual(await seriousViolations(page), []);
+});
+
+test('audit: an admin reads the log with the chain verified; a viewer is refused by the server', async () => {
+  const admins = await browser.newContext({
+    bypassCSP: true,
+    viewport: { width: 1400, height: 1000 },
+  });
+  const viewers = await browser.newContext({ bypassCSP: true });
+  try {
+    const admin = await admins.newPage();
+    await signIn(admin, mend.base, mend.tokens.admin);
+    await admin.click('nav a:has-text("Audit")');
+    await admin.waitForSelector('[data-audit-verified="true"]', { timeout: WAIT_MS });
+    assert.match(
+      (await admin.textContent('[data-audit-verified]')) ?? '',
+      /Chain verified: all \d+ rows hold; head seq \d+, hash [0-9a-f]{64}/,
+    );
+    // The operator's approval, reset and silence of the tests before, and this sign-in.
+    const rows = (await admin.textContent('table.audit tbody')) ?? '';
+    for (const action of ['approval.approve', 'breaker.reset', 'silence.create']) {
+      assert.ok(rows.includes(action), `${action} in the log`);
+    }
+    assert.match(rows, /token:admin-1\s*admin\s*[\d.:]+\s*session\.sign-in/);
+    for (const scheme of ['light', 'dark'] as const) {
+      await admin.emulateMedia({ colorScheme: scheme });
+      await admin.screenshot({ path: `${SCREENSHOTS}/audit-${scheme}.png` });
+    }
+    await admin.emulateMedia({ colorScheme: 'light' });
+    assert.deepEqual(await seriousViolations(admin), []);
+
+    const viewer = await viewers.newPage();
+    await signIn(viewer, mend.base, mend.tokens.viewer);
+    assert.equal(await viewer.locator('nav a:has-text("Audit")').count(), 0, 'no Audit link');
+    const refused = await viewer.goto(`${mend.base}/audit`);
+    assert.equal(refused?.status(), 403);
+    assert.match(
+      (await viewer.textContent('main')) ?? '',
+      /Refused: a token with role viewer may not audit:read: it needs role admin/,
+    );
+    assert.equal(await viewer.locator('table.audit').count(), 0);
+  } finally {
+    await admins.close();
+    await viewers.close();
+  }
+});
+
+test('sign-out revokes the session: the old cookie opens nothing, and both land in the log', async () => {
+  const context = await browser.newContext({ bypassCSP: true });
+  try {
+    const signedIn = await context.newPage();
+    await signIn(signedIn, mend.base, mend.tokens.viewer);
+    const [cookie] = await context.cookies();
+    assert.equal(cookie?.name, 'mend_session');
+    await Promise.all([
+      signedIn.waitForSelector('#token', { timeout: WAIT_MS }),
+      signedIn.click('button:has-text("Sign out")'),
+    ]);
+    // The cookie the browser had, sent again by hand: the server forgot the session.
+    const header = `mend_session=${cookie?.value}`;
+    const fragment = await call(mend.base, 'GET', '/ui/fragments/overview', {
+      headers: { cookie: header },
+    });
+    assert.equal(fragment.status, 401);
+    assert.equal(fragment.headers['hx-redirect'], '/');
+    const home = await call(mend.base, 'GET', '/', { headers: { cookie: header } });
+    assert.match(home.body, /<input id="token"/, 'the sign-in form, not the overview');
+    const log = (
+      (await call(mend.base, 'GET', '/api/v1/audit?actor=token:viewer-1&limit=10', {
+        token: mend.tokens.admin,
+      }).then((a) => a.json())) as { items: { action: string; target: string }[] }
+    ).items;
+    const [out, into] = [
+      log.find((r) => r.action === 'session.sign-out'),
+      log.find((r) => r.action === 'session.sign-in'),
+    ];
+    assert.ok(out && into, JSON.stringify(log));
+    assert.equal(out.target, into.target, 'the same session signed in and out');
+  } finally {
+    await context.close();
   }
 });

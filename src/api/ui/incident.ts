@@ -1,11 +1,12 @@
 import { bounded, clock, human, isoTime, maybe } from '../../incidents/format.ts';
 import type { IncidentView } from '../../incidents/incident-view.ts';
+import type { IncidentTree, IncidentTreeNode } from '../../incidents/links.ts';
 import { permits } from '../auth/roles.ts';
 import type { ApprovalItem } from './api-views.ts';
 import { type Html, html, pathPart } from './html.ts';
 import { approvalButtons } from './overview.ts';
 import type { Session } from './sessions.ts';
-import { timeAgo } from './time-text.ts';
+import { countdown, timeAgo } from './time-text.ts';
 
 /** Command output and evidence are bounded on the page too: a wall screen is not a log viewer. */
 const OUTPUT_MAX = 4000;
@@ -13,6 +14,7 @@ const OUTPUT_MAX = 4000;
 /** The incident's live part: what `mend incidents show` says, refreshed as it is recorded. */
 export function incidentFragment(
   view: IncidentView,
+  tree: IncidentTree,
   waiting: ApprovalItem[],
   session: Session,
   now: number,
@@ -36,12 +38,13 @@ export function incidentFragment(
 ${view.resolution ? html`<p>Resolution: ${view.resolution}</p>` : ''}
 ${f.chronic ? html`<p class="answer refused">Chronic: ${JSON.stringify(f.chronic)}</p>` : ''}
 </header>
+${linkedIncidents(tree, now)}
 ${
   waiting.length > 0
     ? html`<section aria-labelledby="wait-h"><h2 id="wait-h">Waiting for approval</h2>
 <ul>${waiting.map(
         (a) =>
-          html`<li data-approval="${a.id}">${a.id}: attempt ${a.attempt}, expires ${timeAgo(a.expiresAt, now)} ${permits(session.role, 'approvals:decide') ? approvalButtons(a.id) : ''}</li>`,
+          html`<li data-approval="${a.id}">${a.id}: attempt ${a.attempt}, expires ${countdown(a.expiresAt, now)} ${permits(session.role, 'approvals:decide') ? approvalButtons(a.id) : ''}</li>`,
       )}</ul></section>`
     : ''
 }
@@ -86,6 +89,32 @@ ${view.signals.map(
     html`<details><summary>${isoTime(s.at)} ${s.status} ${s.fingerprint}</summary><pre>${bounded(JSON.stringify(s, null, 2), OUTPUT_MAX)}</pre></details>`,
 )}
 </section>`;
+}
+
+/** Dependents held by a root, as a tree from the top; nothing when the incident stands alone. */
+function linkedIncidents(tree: IncidentTree, now: number): Html {
+  if (tree.size <= 1) return html``;
+  return html`<section aria-labelledby="tree-h"><h2 id="tree-h">Linked incidents <span class="count">${tree.size}</span></h2>
+<p class="none">While a dependency is down, mend heals it and holds its dependents: the top is where it heals.</p>
+<ul class="tree">${treeNode(tree.top, tree.focus, now)}</ul>
+${tree.truncated ? html`<p class="none">More were linked than a page shows.</p>` : ''}</section>`;
+}
+
+function treeNode(node: IncidentTreeNode, focus: string, now: number): Html {
+  const name =
+    node.id === focus
+      ? html`<strong aria-current="page">${node.id}</strong>`
+      : html`<a href="/incidents/${pathPart(node.id)}">${node.id}</a>`;
+  const held = node.held
+    ? html`held for <strong>${node.held.dependency}</strong> from ${timeAgo(node.held.since, now)}${
+        node.held.until === null ? ', still' : html` until ${timeAgo(node.held.until, now)}`
+      }`
+    : html`root`;
+  return html`<li data-tree-node="${node.id}">${name} <span class="label">${node.service}</span> <span class="badge ${node.status === 'open' ? 'bad' : 'good'}">${node.status}</span> <span class="none">${held}</span> · ${node.title}${
+    node.dependents.length > 0
+      ? html`<ul>${node.dependents.map((d) => treeNode(d, focus, now))}</ul>`
+      : ''
+  }</li>`;
 }
 
 /** The incident page around the live part: the report to copy stays put. */

@@ -1,3 +1,4 @@
+import { permits } from '../auth/roles.ts';
 import { type Html, html } from './html.ts';
 import type { Session } from './sessions.ts';
 
@@ -9,8 +10,22 @@ export const STATIC_PREFIX = '/ui/static';
  * from mend itself (no CDN: it works offline), and htmx is kept from evaluating any text as
  * script (allowEval false, no inline styles), which the Content-Security-Policy also forbids.
  */
-export function page(options: { title: string; session?: Session; main: Html }): string {
-  const { title, session, main } = options;
+/** The pages in the bar; Audit only for a role that may read the audit log. */
+export type PageName = 'overview' | 'trends' | 'audit';
+
+export interface PageOptions {
+  title: string;
+  session?: Session;
+  main: Html;
+  /** The page the bar marks as current. */
+  current?: PageName;
+  /** A page's own scripts and styles (static file names), after the dashboard's. */
+  scripts?: readonly string[];
+  styles?: readonly string[];
+}
+
+export function page(options: PageOptions): string {
+  const { title, session, main, current, scripts = [], styles = [] } = options;
   const headers = session ? JSON.stringify({ 'X-CSRF-Token': session.csrf }) : undefined;
   return `<!doctype html>\n${
     html`<html lang="en">
@@ -20,9 +35,10 @@ export function page(options: { title: string; session?: Session; main: Html }):
 <meta name="color-scheme" content="light dark">
 <meta name="htmx-config" content='{"includeIndicatorStyles":false,"allowEval":false,"allowScriptTags":false,"selfRequestsOnly":true,"responseHandling":[{"code":"204","swap":false},{"code":"[23]..","swap":true},{"code":"[45]..","swap":true,"error":true}]}'>
 <title>${title} · mend</title>
-<link rel="stylesheet" href="${STATIC_PREFIX}/dashboard.css">
+${styles.map((name) => html`<link rel="stylesheet" href="${STATIC_PREFIX}/${name}">\n`)}<link rel="stylesheet" href="${STATIC_PREFIX}/dashboard.css">
 <script src="${STATIC_PREFIX}/htmx.min.js" defer></script>
 <script src="${STATIC_PREFIX}/dashboard.js" defer></script>
+${scripts.map((name) => html`<script src="${STATIC_PREFIX}/${name}" defer></script>\n`)}
 </head>
 <body${headers ? html` hx-headers="${headers}"` : ''}>
 <a class="skip" href="#main">Skip to content</a>
@@ -30,7 +46,7 @@ export function page(options: { title: string; session?: Session; main: Html }):
 <a class="brand" href="/">mend</a>
 ${
   session
-    ? html`<nav aria-label="Pages"><a href="/">Overview</a></nav>
+    ? html`${nav(session, current)}
 <span class="who">signed in as <strong>${session.tokenName}</strong> (${session.role})</span>
 <button type="button" class="quiet" hx-post="/ui/session/end" hx-swap="none">Sign out</button>`
     : ''
@@ -44,7 +60,27 @@ ${main}
   }\n`;
 }
 
-/** The answer of an action, shown where the page keeps answers (an aria-live region). */
-export function answer(ok: boolean, text: string): Html {
-  return html`<p class="answer ${ok ? 'ok' : 'refused'}" role="status">${ok ? 'Applied' : 'Refused'}: ${text}</p>`;
+function nav(session: Session, current: PageName | undefined): Html {
+  const link = (name: PageName, href: string, text: string) =>
+    html`<a href="${href}"${current === name ? html` aria-current="page"` : ''}>${text}</a>`;
+  return html`<nav aria-label="Pages">${link('overview', '/', 'Overview')} ${link('trends', '/trends', 'Trends')}${
+    permits(session.role, 'audit:read') ? html` ${link('audit', '/audit', 'Audit')}` : ''
+  }</nav>`;
+}
+
+/**
+ * What the server did with an action: applied; recorded and not applied yet (the decision loop
+ * takes it when it can); or refused, and why. Shown where the page keeps answers (aria-live).
+ */
+export type AnswerKind = 'applied' | 'pending' | 'refused';
+
+const ANSWER_WORDS: Record<AnswerKind, string> = {
+  applied: 'Applied',
+  pending: 'Recorded, not applied yet',
+  refused: 'Refused',
+};
+
+export function answer(kind: AnswerKind, text: string): Html {
+  const look = kind === 'applied' ? 'ok' : kind === 'pending' ? 'pending' : 'refused';
+  return html`<p class="answer ${look}" role="status">${ANSWER_WORDS[kind]}: ${text}</p>`;
 }

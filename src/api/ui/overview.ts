@@ -9,7 +9,7 @@ import type {
 } from './api-views.ts';
 import { type Html, html, pathPart } from './html.ts';
 import type { Session } from './sessions.ts';
-import { timeAgo } from './time-text.ts';
+import { countdown, timeAgo } from './time-text.ts';
 
 /** What the overview shows, read from the API with the session's token. */
 export interface OverviewData {
@@ -25,6 +25,8 @@ export interface ServiceFilter {
   q: string;
   group: string;
   show: 'all' | 'failing';
+  /** A table row per service, or a map of small cells: 500 services on one wall screen. */
+  view: 'table' | 'map';
 }
 
 export function parseFilter(query: Record<string, unknown>): ServiceFilter {
@@ -33,6 +35,7 @@ export function parseFilter(query: Record<string, unknown>): ServiceFilter {
     q: text(query.q).trim(),
     group: text(query.group).trim(),
     show: query.show === 'failing' ? 'failing' : 'all',
+    view: query.view === 'map' ? 'map' : 'table',
   };
 }
 
@@ -43,9 +46,7 @@ export function overviewFragment(
   session: Session,
   now: number,
 ): Html {
-  const failing = data.services.filter(
-    (s) => !s.healthy || s.checks.some((c) => c.status === 'failing'),
-  );
+  const failing = data.services.filter(isFailing);
   const open = data.breakers.filter((b) => b.state !== 'closed');
   const chronic = data.incidents.filter((i) => i.chronic);
   return html`<section aria-label="Summary" class="summary">
@@ -73,7 +74,7 @@ ${
 ${approvals.map(
   (
     a,
-  ) => html`<tr data-approval="${a.id}"><td><a href="/incidents/${pathPart(a.incidentId)}">${a.id}</a></td><td>${a.service}</td><td>${a.attempt}</td><td>${timeAgo(a.expiresAt, now)}</td>
+  ) => html`<tr data-approval="${a.id}"><td><a href="/incidents/${pathPart(a.incidentId)}">${a.id}</a></td><td>${a.service}</td><td>${a.attempt}</td><td>${countdown(a.expiresAt, now)}</td>
 ${decide ? html`<td class="actions">${approvalButtons(a.id)}</td>` : ''}</tr>`,
 )}
 </tbody></table>`
@@ -155,43 +156,78 @@ export function labelKeys(services: ServiceItem[]): string[] {
 }
 
 function matches(service: ServiceItem, filter: ServiceFilter): boolean {
-  if (
-    filter.show === 'failing' &&
-    service.healthy &&
-    service.checks.every((c) => c.status !== 'failing')
-  ) {
-    return false;
-  }
+  if (filter.show === 'failing' && !isFailing(service)) return false;
   if (filter.q === '') return true;
   const q = filter.q.toLowerCase();
   const haystack = [service.name, ...Object.entries(service.labels).map(([k, v]) => `${k}=${v}`)];
   return haystack.some((text) => text.toLowerCase().includes(q));
 }
 
-/** Services grouped by one label's value (all in one group without a label chosen). */
+function isFailing(service: ServiceItem): boolean {
+  return !service.healthy || service.checks.some((c) => c.status === 'failing');
+}
+
+/**
+ * Services grouped by one label's value (all in one group without a label chosen), the failing
+ * ones first in each group: at hundreds of services, what needs a look is on top.
+ */
 function servicesGrid(services: ServiceItem[], filter: ServiceFilter, now: number): Html {
-  const shown = services.filter((s) => matches(s, filter));
+  const shown = services
+    .filter((s) => matches(s, filter))
+    .sort((a, b) => Number(isFailing(b)) - Number(isFailing(a)));
   const groups = new Map<string, ServiceItem[]>();
   for (const service of shown) {
     const key = filter.group === '' ? '' : (service.labels[filter.group] ?? '(none)');
-    groups.set(key, [...(groups.get(key) ?? []), service]);
+    const members = groups.get(key) ?? [];
+    members.push(service);
+    groups.set(key, members);
   }
   const ordered = [...groups.entries()].sort(([a], [b]) => a.localeCompare(b));
   return html`<section aria-labelledby="services-h"><h2 id="services-h">Services <span class="count">${shown.length} of ${services.length}</span></h2>
 ${shown.length === 0 ? html`<p class="none">No service matches.</p>` : ''}
 ${ordered.map(
-  ([
-    key,
-    members,
-  ]) => html`${filter.group === '' ? '' : html`<h3>${filter.group}=${key} <span class="count">${members.length}</span></h3>`}
-<table class="services"><thead><tr><th scope="col">Service</th><th scope="col">Checks</th><th scope="col">Labels</th><th scope="col">Now</th></tr></thead><tbody>
-${members.map((s) => serviceRow(s, now))}
-</tbody></table>`,
+  ([key, members]) => html`${filter.group === '' ? '' : groupHeading(filter.group, key, members)}
+${filter.view === 'map' ? serviceMap(members) : serviceTable(members, now)}`,
 )}</section>`;
 }
 
+function groupHeading(label: string, value: string, members: ServiceItem[]): Html {
+  const failing = members.filter(isFailing).length;
+  return html`<h3>${label}=${value} <span class="count">${members.length}</span>${
+    failing > 0 ? html` <span class="badge bad">${failing} failing</span>` : ''
+  }</h3>`;
+}
+
+function serviceTable(members: ServiceItem[], now: number): Html {
+  return html`<table class="services"><thead><tr><th scope="col">Service</th><th scope="col">Checks</th><th scope="col">Labels</th><th scope="col">Now</th></tr></thead><tbody>
+${members.map((s) => serviceRow(s, now))}
+</tbody></table>`;
+}
+
+/**
+ * A cell per service, its name in it: failing ones in the alarm colour with the word said to
+ * screen readers too, each a link to its open incident; the details are in its title.
+ */
+function serviceMap(members: ServiceItem[]): Html {
+  return html`<ul class="map">${members.map((s) => {
+    const state = isFailing(s)
+      ? 'failing'
+      : s.checks.every((c) => c.status === 'healthy')
+        ? 'healthy'
+        : 'unknown';
+    const title = `${s.name}: ${s.checks.map((c) => `${c.name} ${c.status}`).join(', ')}${
+      s.openIncidents.length > 0 ? `; ${s.openIncidents.join(', ')}` : ''
+    }`;
+    const name = html`${s.name}${state === 'healthy' ? '' : html`<span class="visually-hidden"> ${state}</span>`}`;
+    const incident = s.openIncidents[0];
+    return html`<li class="cell ${state}" data-service="${s.name}" title="${title}">${
+      incident === undefined ? name : html`<a href="/incidents/${pathPart(incident)}">${name}</a>`
+    }</li>`;
+  })}</ul>`;
+}
+
 function serviceRow(service: ServiceItem, now: number): Html {
-  const failing = !service.healthy || service.checks.some((c) => c.status === 'failing');
+  const failing = isFailing(service);
   return html`<tr data-service="${service.name}" class="${failing ? 'failing' : ''}"><th scope="row">${service.name}</th>
 <td>${service.checks.map(
     (c) =>
@@ -219,6 +255,7 @@ export function overviewControls(
 <label for="q">Search</label> <input id="q" name="q" type="search" placeholder="name or label=value">
 <label for="group">Group by</label> <select id="group" name="group"><option value="">(no grouping)</option>${labels.map((k) => html`<option value="${k}">${k}</option>`)}</select>
 <label for="show">Show</label> <select id="show" name="show"><option value="all">all</option><option value="failing">failing only</option></select>
+<label for="view">View</label> <select id="view" name="view"><option value="table">table</option><option value="map">map</option></select>
 </form>
 ${permits(session.role, 'silences:write') ? silenceForm() : ''}
 ${permits(session.role, 'runbooks:run') ? runbookForms(runbooks) : ''}`;

@@ -9,6 +9,8 @@ import type { Role } from '../auth/roles.ts';
  */
 export interface Session {
   id: string;
+  /** A name for the session in the audit log (`session/HANDLE`): not the id, which signs in. */
+  handle: string;
   /** Sent back in the X-CSRF-Token header of every mutation: another site's page cannot know it. */
   csrf: string;
   token: string;
@@ -40,6 +42,7 @@ export class SessionStore {
     }
     const session: Session = {
       id: randomId(),
+      handle: randomBytes(6).toString('hex'),
       csrf: randomId(),
       token,
       ...who,

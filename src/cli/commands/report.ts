@@ -34,12 +34,11 @@ export const registerReport: RegisterCommand = (program) => {
         withRecordedStore(options.db, async (store) => {
           const until = options.until ?? Date.now();
           const since = options.since ?? until - 7 * 86_400_000;
-          const [{ loadIncidentRecords }, { buildReport }] = await Promise.all([
+          const [{ loadReportRecords }, { buildReport }] = await Promise.all([
             import('../../incidents/load.ts'),
             import('../../incidents/report.ts'),
           ]);
-          const incidents = await store.listIncidents({ since, until: until + 1 });
-          const records = await loadIncidentRecords(store, incidents, { journal: false });
+          const records = await loadReportRecords(store, { since, until });
           const report = buildReport(records, { since, until });
           process.stdout.write(
             options.json ? `${JSON.stringify(report, null, 2)}\n` : renderReport(report),

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { escapeHtml, Html, html } from '../../../src/api/ui/html.ts';
+import { escapeHtml, Html, html, jsonData } from '../../../src/api/ui/html.ts';
 
 test('every value put into a template is escaped: text, numbers, lists; Html is kept', () => {
   const hostile = `<script>alert("x")</script> & 'y'`;
@@ -26,6 +26,20 @@ test('no text can open a tag or leave a quoted attribute (property)', () => {
         escapeHtml(text).replace(/&(amp|lt|gt|quot|#39);/g, ''),
         text.replace(/[&<>"']/g, ''),
       );
+    }),
+  );
+});
+
+test('data for a script: parsed back exactly, and no text in it can close the block (property)', () => {
+  fc.assert(
+    fc.property(fc.jsonValue(), fc.string(), (value, text) => {
+      const data = { value, text: `${text}</script><script>alert(1)</script><!--` };
+      const out = jsonData('d', data).text;
+      const open = '<script type="application/json" id="d">';
+      assert.ok(out.startsWith(open) && out.endsWith('</script>'));
+      const body = out.slice(open.length, -'</script>'.length);
+      assert.doesNotMatch(body, /</, 'no < at all inside the block');
+      assert.deepEqual(JSON.parse(body), JSON.parse(JSON.stringify(data)));
     }),
   );
 });

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { type IncidentView, incidentView } from '../../../incidents/incident-view.ts';
+import type { IncidentTree } from '../../../incidents/links.ts';
 import { loadIncidentRecords } from '../../../incidents/load.ts';
+import { loadIncidentTree } from '../../../incidents/load-tree.ts';
 import { renderMarkdown } from '../../../incidents/render-markdown.ts';
 import { summarize } from '../../../incidents/summary.ts';
 import { findIncident, PHASES } from '../../../policy/index.ts';
@@ -136,6 +138,36 @@ export const registerIncidents: RegisterRoutes = (app, context) => {
       const view = await viewOf(request.params.id);
       if (view === undefined) return noIncident(reply, request.params.id);
       return reply.type('text/markdown; charset=utf-8').send(renderMarkdown(view));
+    },
+  );
+
+  app.get(
+    '/incidents/:id/tree',
+    {
+      config: { access: { permission: 'read' } },
+      schema: {
+        summary: 'The linked incidents around one, as a tree',
+        description:
+          'While a dependency is down, the incidents of its dependents are held by its incident (linked). `top` is the incident that holds the others and is held by none (the root cause as mend saw it); each node names its `dependents` and how it was `held` (through which dependency, from when until when). `focus` is the incident asked about.',
+        tags: ['incidents'],
+        params: IncidentId,
+        response: {
+          200: describedInPart<IncidentTree>(
+            z.looseObject({
+              focus: z.string(),
+              top: z.looseObject({ id: z.string(), dependents: z.array(z.looseObject({})) }),
+              size: z.number().int(),
+              truncated: z.boolean(),
+            }),
+          ),
+          ...problems(404),
+        },
+      },
+    },
+    async (request, reply) => {
+      const tree = await loadIncidentTree(context.store, request.params.id);
+      if (tree === undefined) return noIncident(reply, request.params.id);
+      return tree;
     },
   );
 

@@ -1,12 +1,27 @@
+import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
-import { loadIncidentRecords } from '../../../incidents/load.ts';
+import { loadReportRecords } from '../../../incidents/load.ts';
 import { buildReport, type Report } from '../../../incidents/report.ts';
+import { buildReportSeries, type ReportSeries } from '../../../incidents/report-series.ts';
 import { sendProblem } from '../../problem.ts';
 import { describedInPart, problems, type RegisterRoutes, timeParam } from '../route-kit.ts';
 
 const DAY_MS = 86_400_000;
 
 export const registerReport: RegisterRoutes = (app, context) => {
+  const querystring = z.strictObject({
+    since: timeParam(context.now).optional().describe('incidents opened since; default 7d'),
+    until: timeParam(context.now).optional().describe('and before; default now'),
+  });
+  /** The window asked for (default: the last 7 days); undefined when it runs backwards. */
+  const windowOf = (query: z.output<typeof querystring>) => {
+    const until = query.until ?? context.now();
+    const since = query.since ?? until - 7 * DAY_MS;
+    return since > until ? undefined : { since, until };
+  };
+  const backwards = (reply: FastifyReply) =>
+    sendProblem(reply, 400, 'since is after until: give since earlier than until');
+
   app.get(
     '/report',
     {
@@ -16,10 +31,7 @@ export const registerReport: RegisterRoutes = (app, context) => {
         description:
           'What `mend report --json` prints: heals per service and runbook, success rate, time to recover, chronic services, pages, shadow-mode decisions next to what happened.',
         tags: ['report'],
-        querystring: z.strictObject({
-          since: timeParam(context.now).optional().describe('incidents opened since; default 7d'),
-          until: timeParam(context.now).optional().describe('and before; default now'),
-        }),
+        querystring,
         response: {
           200: describedInPart<Report>(z.looseObject({ since: z.number(), until: z.number() })),
           ...problems(400),
@@ -27,14 +39,43 @@ export const registerReport: RegisterRoutes = (app, context) => {
       },
     },
     async (request, reply) => {
-      const until = request.query.until ?? context.now();
-      const since = request.query.since ?? until - 7 * DAY_MS;
-      if (since > until) {
-        return sendProblem(reply, 400, 'since is after until: give since earlier than until');
-      }
-      const incidents = await context.store.listIncidents({ since, until: until + 1 });
-      const records = await loadIncidentRecords(context.store, incidents, { journal: false });
-      return buildReport(records, { since, until });
+      const window = windowOf(request.query);
+      if (window === undefined) return backwards(reply);
+      return buildReport(await loadReportRecords(context.store, window), window);
+    },
+  );
+
+  app.get(
+    '/report/trends',
+    {
+      config: { access: { permission: 'read' } },
+      schema: {
+        summary: 'The report, and its figures over time',
+        description:
+          'The same incidents as `/report` (those opened in the window), read once: `report` is what `/report` answers, `series` counts per bucket of the window (1m to 7d, at most 60 buckets): heals per service and runbook, their outcomes and success rate, chronic flags, shadow-mode decisions next to what happened, and the time-to-recover distribution. The dashboard draws its Trends page from it.',
+        tags: ['report'],
+        querystring,
+        response: {
+          200: z.strictObject({
+            report: describedInPart<Report>(
+              z.looseObject({ since: z.number(), until: z.number() }),
+            ),
+            series: describedInPart<ReportSeries>(
+              z.looseObject({
+                bucketMs: z.number().int(),
+                buckets: z.array(z.number()).describe('each bucket start, epoch ms'),
+              }),
+            ),
+          }),
+          ...problems(400),
+        },
+      },
+    },
+    async (request, reply) => {
+      const window = windowOf(request.query);
+      if (window === undefined) return backwards(reply);
+      const records = await loadReportRecords(context.store, window);
+      return { report: buildReport(records, window), series: buildReportSeries(records, window) };
     },
   );
 };
