@@ -48,14 +48,10 @@ export const githubWorkflowSpec = z
       .min(1)
       .describe('The branch or tag to run the workflow on (templates allowed).'),
     inputs: runValues('workflow input'),
-    commandIdInput: z
-      .string()
-      .regex(NAME)
-      .default('mend_command_id')
-      .describe(
-        // biome-ignore lint/suspicious/noTemplateCurlyInString: GitHub's expression syntax, shown as text
-        'The input that carries the command id (`inc-7:heal:1:steps:0:1`), by which mend finds the run it started: the workflow declares it and shows it in its `run-name` (`run-name: "redeploy ${{ inputs.mend_command_id }}"`). Default `mend_command_id`.',
-      ),
+    commandIdInput: z.string().regex(NAME).default('mend_command_id').describe(
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: GitHub's expression syntax, shown as text
+      'The input that carries the command id (`inc-7:heal:1:steps:0:1`), by which mend finds the run it started: the workflow declares it and shows it in its `run-name` (`run-name: "redeploy ${{ inputs.mend_command_id }}"`). Default `mend_command_id`.',
+    ),
     token: apiToken(
       'The token (a fine-grained token or GitHub App token with Actions read and write): sent as `Authorization: Bearer`',
     ),

@@ -1,0 +1,170 @@
+import assert from 'node:assert/strict';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { createRunbookExecutor } from '../../../src/runbooks/executor.ts';
+import type { ExternalRunRecord, StepRecord } from '../../../src/runbooks/journal.ts';
+import {
+  configFrom,
+  runbookYaml,
+  serviceYaml,
+  silentLog,
+  tempStore,
+  withTempDir,
+} from '../helpers.ts';
+import type { Script } from './receiver.ts';
+import { pipelineStep, type System, startSystem, TOKENS_ENV } from './systems.ts';
+
+const SYSTEMS: System[] = ['github', 'gitlab', 'jenkins'];
+const URLS: Record<System, RegExp> = {
+  github:
+    /GitHub Actions run 9001 of redeploy\.yml on acme\/shop \(main\): http:\/\/127\.0\.0\.1:\d+\/acme\/shop\/actions\/runs\/9001/,
+  gitlab:
+    /GitLab pipeline 701 of group\/shop \(main\): http:\/\/127\.0\.0\.1:\d+\/group\/shop\/-\/pipelines\/701/,
+  jenkins:
+    /Jenkins build team\/deploy #41: http:\/\/127\.0\.0\.1:\d+\/jenkins\/job\/team\/job\/deploy\/41\//,
+};
+
+/**
+ * One heal through `system`'s receiver, run by the executor on a real store: the service's check
+ * reads a file that the pipeline, once it succeeds, repairs. Returns the outcome, the journal and
+ * the receiver's tally.
+ */
+async function heal(system: System, script: Omit<Script, 'repairs'>, timeout = '30s') {
+  return withTempDir(async (dir) => {
+    const file = join(dir, 'app.conf');
+    await writeFile(file, 'broken\n');
+    const receiver = await startSystem(system, { ...script, repairs: file });
+    try {
+      const config = await configFrom(
+        dir,
+        serviceYaml('api', ['grep', '-qx', 'ok', file]) +
+          runbookYaml(
+            'redeploy',
+            `  steps:\n${pipelineStep(system, receiver)}\n      timeout: ${timeout}\n    - verify: {interval: 50ms}\n      timeout: 10s`,
+          ),
+      );
+      const store = await tempStore(dir);
+      try {
+        const executor = createRunbookExecutor({
+          config: () => config,
+          store,
+          log: silentLog,
+          env: TOKENS_ENV,
+        });
+        const outcome = await executor.run({
+          runId: 'inc-1:heal:1',
+          runbook: 'redeploy',
+          service: 'api',
+          params: {},
+          actor: 'test',
+        });
+        const rows = await store.listJournal('inc-1:heal:1');
+        return { outcome, rows, receiver };
+      } finally {
+        await store.close();
+      }
+    } finally {
+      await receiver.close();
+    }
+  });
+}
+
+function stepRows(rows: Awaited<ReturnType<typeof heal>>['rows']) {
+  const result = rows.find((r) => r.phase === 'result' && r.stepIndex === 0)?.payload as StepRecord;
+  const external = rows
+    .filter((r) => (r.payload as { type: string }).type === 'external')
+    .map((r) => r.payload as ExternalRunRecord);
+  return { result, external };
+}
+
+/** No token in anything recorded: the journal is redacted as it is written. */
+function assertNoToken(rows: unknown) {
+  const text = JSON.stringify(rows);
+  for (const token of Object.values(TOKENS_ENV))
+    assert.ok(!text.includes(token), `a token in the journal: ${token}`);
+}
+
+for (const system of SYSTEMS) {
+  test(`${system}: a run that succeeds heals; the run is journaled before the wait, its URL and status in the output`, async () => {
+    const { outcome, rows, receiver } = await heal(system, { ends: 'success' });
+    assert.deepEqual(receiver.problems, []);
+    assert.equal(outcome?.result, 'succeeded', outcome?.detail);
+    assert.equal(receiver.starts, 1);
+    const { result, external } = stepRows(rows);
+    assert.equal(result.status, 'ok');
+    assert.match(result.output ?? '', URLS[system]);
+    assert.match(
+      result.output ?? '',
+      /(conclusion success|status success|result SUCCESS) after \d+ request/,
+    );
+    // Every record of the run precedes the step's result: a crash while waiting finds it.
+    const resultAt = rows.findIndex((r) => r.phase === 'result' && r.stepIndex === 0);
+    const lastExternal = rows.findLastIndex(
+      (r) => (r.payload as { type: string }).type === 'external',
+    );
+    assert.ok(lastExternal >= 0 && lastExternal < resultAt);
+    const stages = {
+      github: ['dispatched', 'run'],
+      gitlab: ['pipeline'],
+      jenkins: ['queued', 'build'],
+    };
+    assert.deepEqual(
+      external.map((e) => e.run.stage),
+      stages[system],
+    );
+    for (const e of external) assert.equal(e.run.commandId, 'inc-1:heal:1:steps:0:1');
+    assertNoToken(rows);
+  });
+
+  test(`${system}: a run that fails fails the step, naming the run and its status`, async () => {
+    const { outcome, rows, receiver } = await heal(system, { ends: 'failure', polls: 1 });
+    assert.deepEqual(receiver.problems, []);
+    assert.equal(outcome?.result, 'failed');
+    assert.equal(receiver.starts, 1, 'a failed run is not started again (retries: 0)');
+    const { result } = stepRows(rows);
+    assert.equal(result.status, 'failed');
+    assert.match(
+      result.error ?? '',
+      /(concluded failure|ended failed|ended FAILURE): http:\/\/127\.0\.0\.1/,
+    );
+    assert.match(result.output ?? '', URLS[system]);
+  });
+
+  test(`${system}: a run that never finishes fails at the step's deadline, with the last status seen`, async () => {
+    const { outcome, rows, receiver } = await heal(system, { ends: 'never' }, '1500ms');
+    assert.deepEqual(receiver.problems, []);
+    assert.equal(outcome?.result, 'failed');
+    assert.equal(receiver.starts, 1);
+    const { result } = stepRows(rows);
+    assert.match(
+      result.error ?? '',
+      /timed out after 1500 ms; (status was "in_progress"|status was "running"|building) after \d+ requests/,
+    );
+    assert.ok(receiver.statusRequests >= 2, `asked ${receiver.statusRequests} time(s)`);
+    assert.match(result.output ?? '', URLS[system]);
+  });
+
+  test(`${system}: a rate-limited answer is waited out for its Retry-After, then asked again`, async () => {
+    const { outcome, rows, receiver } = await heal(system, { ends: 'success', rateLimited: true });
+    assert.deepEqual(receiver.problems, []);
+    assert.equal(outcome?.result, 'succeeded', outcome?.detail);
+    assert.equal(receiver.starts, 1);
+    const statusPath = {
+      github: /\/actions\/runs\/\d+$/,
+      gitlab: /\/pipelines\/\d+$/,
+      jenkins: /\/deploy\/\d+\/api\/json$/,
+    };
+    const asked = receiver.seen.filter((s) => statusPath[system].test(s.url));
+    assert.equal(receiver.limitedAt.length, 1);
+    assert.ok(asked.length >= 2);
+    // The interval is 50 ms; Retry-After said 1 s: the next question came no sooner.
+    const gapMs = asked[1]!.at - receiver.limitedAt[0]!;
+    assert.ok(gapMs >= 950, `asked again after ${gapMs} ms`);
+    const { result } = stepRows(rows);
+    assert.match(
+      result.output ?? '',
+      /rate limited 1 time\(s\): (403|429) rate limited, waited 1\d{3} ms/,
+    );
+  });
+}
