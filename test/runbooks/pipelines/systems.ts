@@ -302,39 +302,58 @@ export function startSystem(system: System, script: Script): Promise<Receiver> {
       : startJenkins(script);
 }
 
-/** A runbook step (YAML, indented for a steps list) for `system` at `receiver`, tokens from env. */
-export function pipelineStep(system: System, receiver: Receiver, extra = ''): string {
-  const pace = 'interval: 50ms\n        maxInterval: 200ms';
+export const KIND: Record<System, string> = {
+  github: 'githubWorkflow',
+  gitlab: 'gitlabPipeline',
+  jenkins: 'jenkinsBuild',
+};
+
+/** The step's spec for `system` at `receiver`, tokens from env (TOKENS_ENV), quick to ask. */
+export function pipelineSpec(
+  system: System,
+  receiver: Receiver,
+  value = '{{service.name}}',
+): Record<string, unknown> {
+  const pace = { interval: '50ms', maxInterval: '200ms' };
   if (system === 'github') {
-    return `    - name: redeploy
-      githubWorkflow:
-        api: ${receiver.url}
-        repository: acme/shop
-        workflow: redeploy.yml
-        ref: main
-        inputs: {service: "{{service.name}}"}
-        token: {valueFrom: {env: GITHUB_TOKEN}}
-        ${pace}${extra}`;
+    return {
+      api: receiver.url,
+      repository: 'acme/shop',
+      workflow: 'redeploy.yml',
+      ref: 'main',
+      inputs: { service: value },
+      token: { valueFrom: { env: 'GITHUB_TOKEN' } },
+      ...pace,
+    };
   }
   if (system === 'gitlab') {
-    return `    - name: redeploy
-      gitlabPipeline:
-        api: ${receiver.url}/api/v4
-        project: group/shop
-        ref: main
-        variables: {SERVICE: "{{service.name}}"}
-        token: {valueFrom: {env: GITLAB_TOKEN}}
-        triggerToken: {valueFrom: {env: GITLAB_TRIGGER_TOKEN}}
-        ${pace}${extra}`;
+    return {
+      api: `${receiver.url}/api/v4`,
+      project: 'group/shop',
+      ref: 'main',
+      variables: { SERVICE: value },
+      token: { valueFrom: { env: 'GITLAB_TOKEN' } },
+      triggerToken: { valueFrom: { env: 'GITLAB_TRIGGER_TOKEN' } },
+      ...pace,
+    };
   }
-  return `    - name: redeploy
-      jenkinsBuild:
-        url: ${receiver.url}/jenkins/
-        job: team/deploy
-        parameters: {SERVICE: "{{service.name}}"}
-        user: ${JENKINS_USER}
-        token: {valueFrom: {env: JENKINS_TOKEN}}
-        ${pace}${extra}`;
+  return {
+    url: `${receiver.url}/jenkins/`,
+    job: 'team/deploy',
+    parameters: { SERVICE: value },
+    user: JENKINS_USER,
+    token: { valueFrom: { env: 'JENKINS_TOKEN' } },
+    ...pace,
+  };
+}
+
+/** The step as a runbook's steps list holds it (YAML; the spec in flow style). */
+export function pipelineStep(
+  system: System,
+  receiver: Receiver,
+  spec?: Record<string, unknown>,
+): string {
+  return `    - name: redeploy\n      ${KIND[system]}: ${JSON.stringify(spec ?? pipelineSpec(system, receiver))}`;
 }
 
 /** The environment the tokens are read from. */
