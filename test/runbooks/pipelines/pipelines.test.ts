@@ -6,6 +6,7 @@ import { createRunbookExecutor } from '../../../src/runbooks/executor.ts';
 import type { ExternalRunRecord, StepRecord } from '../../../src/runbooks/journal.ts';
 import {
   configFrom,
+  driveHeal,
   runbookYaml,
   serviceYaml,
   silentLog,
@@ -167,4 +168,44 @@ for (const system of SYSTEMS) {
       /rate limited 1 time\(s\): (403|429) rate limited, waited 1\d{3} ms/,
     );
   });
+}
+
+/** Kill points between the records of a start: each stage a resumed step must carry on from. */
+const STAGES: [System, string][] = [
+  ['github', 'dispatched'], // dispatched, its run not found yet: found by the command id
+  ['github', 'run'],
+  ['gitlab', 'pipeline'],
+  ['jenkins', 'queued'], // a queue item, no build yet
+  ['jenkins', 'build'],
+];
+
+for (const [system, stage] of STAGES) {
+  test(`${system}: SIGKILL right after the ${stage} record; the restarted run carries on from it, one start`, () =>
+    withTempDir(async (dir) => {
+      const file = join(dir, 'app.conf');
+      await writeFile(file, 'broken\n');
+      const receiver = await startSystem(system, { ends: 'success', polls: 1, repairs: file });
+      try {
+        await writeFile(
+          join(dir, 'mend.yaml'),
+          serviceYaml('api', ['grep', '-qx', 'ok', file]) +
+            runbookYaml(
+              'heal',
+              `  steps:\n${pipelineStep(system, receiver)}\n    - verify: {interval: 50ms}`,
+            ),
+        );
+        const killAt = `external:steps:0:${stage}`;
+        const killed = await driveHeal(dir, { ...TOKENS_ENV, KILL_AT: killAt });
+        assert.equal(killed.signal, 'SIGKILL', killed.stdout);
+        assert.ok(killed.stdout.trim().endsWith(`journaled ${killAt}`), killed.stdout);
+        const restarted = await driveHeal(dir, TOKENS_ENV);
+        assert.equal(restarted.outcome?.result, 'succeeded', JSON.stringify(restarted.outcome));
+        assert.equal(receiver.starts, 1);
+        assert.deepEqual(receiver.problems, []);
+        // The restart journaled no second intent for the step: the same attempt was carried on.
+        assert.ok(!restarted.stdout.includes('journaled intent:steps:0'), restarted.stdout);
+      } finally {
+        await receiver.close();
+      }
+    }));
 }

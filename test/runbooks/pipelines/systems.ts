@@ -239,8 +239,7 @@ export async function startJenkins(script: Script): Promise<Receiver> {
       }
       expectHeader(x, 'content-type', 'application/x-www-form-urlencoded');
       const form = new URLSearchParams(x.body);
-      if (!form.get('MEND_COMMAND_ID') || !form.get('SERVICE'))
-        x.problem(`form: ${x.body}`);
+      if (!form.get('MEND_COMMAND_ID') || !form.get('SERVICE')) x.problem(`form: ${x.body}`);
       x.state.receiver.starts++;
       const item = 300 + queue.length + 1;
       queue.push({ item, asked: 0, build: 40 + queue.length + 1 });
