@@ -2,8 +2,10 @@ import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { planRun } from '../../../src/runbooks/dry-run.ts';
 import { createRunbookExecutor } from '../../../src/runbooks/executor.ts';
 import type { ExternalRunRecord, StepRecord } from '../../../src/runbooks/journal.ts';
+import { previewRun } from '../../../src/runbooks/preview.ts';
 import {
   configFrom,
   driveHeal,
@@ -209,3 +211,76 @@ for (const [system, stage] of STAGES) {
       }
     }));
 }
+
+test('dry run and shadow: a pipeline step starts nothing; the plan and the preview say what would start', () =>
+  withTempDir(async (dir) => {
+    const receivers = await Promise.all(
+      SYSTEMS.map((system) => startSystem(system, { ends: 'success' })),
+    );
+    try {
+      const steps = SYSTEMS.map((system, i) =>
+        pipelineStep(system, receivers[i]!).replace('name: redeploy', `name: ${system}`),
+      ).join('\n');
+      const config = await configFrom(
+        dir,
+        serviceYaml('api') + runbookYaml('redeploy', `  steps:\n${steps}\n    - verify: {}`),
+      );
+      const store = await tempStore(dir);
+      try {
+        const heal = {
+          kind: 'heal' as const,
+          id: 'inc-3:heal:1',
+          idempotencyKey: 'inc-3:heal:1',
+          incidentId: 'inc-3',
+          service: 'api',
+          runbook: 'redeploy',
+          params: {},
+          policy: 'p',
+          rung: 0,
+          attempt: 1,
+        };
+        const previewed = await previewRun(
+          {
+            kind: 'preview',
+            id: 'inc-3:preview:1',
+            idempotencyKey: 'inc-3:preview:1',
+            incidentId: 'inc-3',
+            mode: 'shadow',
+            heal,
+          },
+          {
+            runbooks: config.runbooks,
+            store,
+            now: Date.now,
+            stop: new AbortController().signal,
+            env: TOKENS_ENV,
+            serviceConfig: config.services[0],
+            lead: undefined,
+          },
+        );
+        assert.match(
+          previewed.detail,
+          /^shadow: nothing changed; check mode: steps\[0\] github would start GitHub Actions workflow redeploy\.yml on acme\/shop at main with inputs \{"service":"api"\}, then follow its run \(not started\); steps\[1\] gitlab would start a GitLab pipeline of group\/shop at main with variables \{"SERVICE":"api"\}, then follow it \(not started\); steps\[2\] jenkins would start Jenkins job team\/deploy with parameters \{"SERVICE":"api"\}, then follow its build \(not started\)$/,
+        );
+        const plan = await planRun(
+          config.runbooks[0]!,
+          { service: 'api', params: {}, runId: 'dry' },
+          TOKENS_ENV,
+        );
+        assert.ok('steps' in plan);
+        const [github] = plan.steps;
+        assert.equal(github?.command?.method, 'POST');
+        assert.match(
+          String(github?.command?.url),
+          /\/repos\/acme\/shop\/actions\/workflows\/redeploy\.yml\/dispatches$/,
+        );
+        assert.equal(JSON.stringify(plan).includes(TOKENS_ENV.GITHUB_TOKEN), false);
+      } finally {
+        await store.close();
+      }
+      for (const receiver of receivers)
+        assert.deepEqual(receiver.seen, [], 'a request reached a pipeline');
+    } finally {
+      await Promise.all(receivers.map((r) => r.close()));
+    }
+  }));
