@@ -1,0 +1,42 @@
+import assert from 'node:assert/strict';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { planRun } from '../../../src/runbooks/dry-run.ts';
+import { configFrom, serviceYaml, withTempDir } from '../helpers.ts';
+
+const EXAMPLES: [string, string][] = [
+  ['github-actions-redeploy.yaml', 'githubWorkflow'],
+  ['gitlab-redeploy.yaml', 'gitlabPipeline'],
+  ['jenkins-redeploy.yaml', 'jenkinsBuild'],
+];
+
+for (const [file, kind] of EXAMPLES) {
+  test(`examples/runbooks/${file} loads, and its dry run renders every step (nothing started)`, () =>
+    withTempDir(async (dir) => {
+      const text = await readFile(
+        new URL(`../../../examples/runbooks/${file}`, import.meta.url),
+        'utf8',
+      );
+      const config = await configFrom(dir, serviceYaml('shop') + text);
+      const runbook = config.runbooks[0]!;
+      assert.equal(runbook.steps[0]?.kind, kind);
+      // Every setting of the pipeline step says what it is for, on its line or the one above.
+      const lines = text.split('\n');
+      const start = lines.findIndex((l) => l.trim() === `${kind}:`);
+      for (let i = start + 1; i < lines.length && /^ {8}/.test(lines[i]!); i++) {
+        const line = lines[i]!;
+        if (line.trim().startsWith('#')) continue;
+        const explained =
+          line.includes(' # ') || lines[i - 1]!.trim().startsWith('#') || /^ {10}/.test(line);
+        assert.ok(explained, `${file}:${i + 1} is not explained: ${line.trim()}`);
+      }
+      const env = { GITHUB_TOKEN: 't', GITLAB_TOKEN: 't', JENKINS_TOKEN: 't' };
+      const plan = await planRun(runbook, { service: 'shop', params: {}, runId: 'dry' }, env);
+      assert.ok('steps' in plan, JSON.stringify(plan));
+      assert.deepEqual(
+        plan.steps.filter((s) => s.refused !== undefined),
+        [],
+      );
+    }));
+}
