@@ -8,15 +8,17 @@ import {
   follow,
   followFields,
   followPace,
-  refusedBy,
+  runEnded,
   runReport,
   runStages,
   type Stage,
   sendStart,
+  startRefused,
 } from './pipeline-follow.ts';
 import {
   apiBase,
   apiToken,
+  commandIdLeftToMend,
   NAME,
   oneLine,
   renderValues,
@@ -57,15 +59,7 @@ export const githubWorkflowSpec = z
     ),
     ...followFields,
   })
-  .superRefine((spec, ctx) => {
-    if (spec.commandIdInput in spec.inputs) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['inputs', spec.commandIdInput],
-        message: 'expected another name: mend sets this input to the command id (commandIdInput)',
-      });
-    }
-  });
+  .superRefine(commandIdLeftToMend('inputs', 'commandIdInput', 'input'));
 
 export type GithubWorkflowSpec = z.output<typeof githubWorkflowSpec>;
 
@@ -161,10 +155,8 @@ async function dispatch(p: PreparedGithub, ctx: StepContext): Promise<Stage> {
     body: JSON.stringify({ ref: p.ref, inputs: { ...p.inputs, [p.commandIdInput]: ctx.key } }),
   };
   const { answer } = await sendStart(request, p.pace, ctx);
-  if ('error' in answer) return { result: { ok: false, error: answer.error } };
-  if (answer.status !== 204 && answer.status !== 200) {
-    return { result: { ok: false, status: answer.status, error: refusedBy(request, answer) } };
-  }
+  const refused = startRefused(request, answer, [204, 200]);
+  if (refused) return refused;
   return { next: { system: 'github', stage: 'dispatched', commandId: ctx.key } };
 }
 
@@ -222,41 +214,29 @@ async function findRun(p: PreparedGithub, last: ExternalRun, ctx: StepContext): 
 
 async function followRun(p: PreparedGithub, last: ExternalRun, ctx: StepContext): Promise<Stage> {
   const url = under(p.api, `${repoPath(p)}/actions/runs/${encodeURIComponent(String(last.id))}`);
-  const done = await follow<Record<string, unknown>>(
+  const done = await follow<string>(
     { method: 'GET', url, headers: headers(p) },
     (doc) =>
       fieldAt(doc, ['status']) === 'completed'
-        ? { done: doc as Record<string, unknown> }
+        ? { done: String(fieldAt(doc, ['conclusion'])) }
         : { state: `status was ${JSON.stringify(fieldAt(doc, ['status']))}` },
     p.pace,
     ctx,
   );
   const link = last.url ?? url.href;
-  const head = `GitHub Actions run ${last.id} of ${p.workflow} on ${p.repository} (${p.ref}): ${link}`;
-  if (!done.ok) {
-    return {
-      result: {
-        ok: false,
-        error: `run ${last.id}: ${done.error}`,
-        output: runReport([head], done.waits),
-        data: { run: last.id, url: link },
-      },
-    };
-  }
-  const conclusion = String(done.value.conclusion);
-  const ok = conclusion === 'success';
-  return {
-    result: {
-      ok,
-      status: conclusion,
-      output: runReport(
-        [head, `status completed, conclusion ${conclusion} after ${done.requests} request(s)`],
-        done.waits,
-      ),
-      data: { run: last.id, url: link, status: 'completed', conclusion },
-      ...(ok ? {} : { error: `run ${last.id} concluded ${conclusion}: ${link}` }),
+  return runEnded(
+    {
+      what: `run ${last.id}`,
+      head: `GitHub Actions run ${last.id} of ${p.workflow} on ${p.repository} (${p.ref}): ${link}`,
+      link,
+      data: { run: last.id, status: 'completed' },
+      passes: 'success',
+      verb: 'concluded',
+      says: (conclusion) => `status completed, conclusion ${conclusion}`,
+      field: 'conclusion',
     },
-  };
+    done,
+  );
 }
 
 function titleOf(run: unknown): string {

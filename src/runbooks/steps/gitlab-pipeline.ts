@@ -8,15 +8,16 @@ import {
   follow,
   followFields,
   followPace,
-  refusedBy,
-  runReport,
+  runEnded,
   runStages,
   type Stage,
   sendStart,
+  startRefused,
 } from './pipeline-follow.ts';
 import {
   apiBase,
   apiToken,
+  commandIdLeftToMend,
   NAME,
   oneLine,
   renderValues,
@@ -64,16 +65,7 @@ export const gitlabPipelineSpec = z
     ).optional(),
     ...followFields,
   })
-  .superRefine((spec, ctx) => {
-    if (spec.commandIdVariable in spec.variables) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['variables', spec.commandIdVariable],
-        message:
-          'expected another name: mend sets this variable to the command id (commandIdVariable)',
-      });
-    }
-  });
+  .superRefine(commandIdLeftToMend('variables', 'commandIdVariable', 'variable'));
 
 interface PreparedGitlab {
   api: string;
@@ -173,10 +165,8 @@ function startRequest(p: PreparedGitlab, commandId: string): OutgoingRequest {
 async function start(p: PreparedGitlab, ctx: StepContext): Promise<Stage> {
   const request = startRequest(p, ctx.key);
   const { answer } = await sendStart(request, p.pace, ctx);
-  if ('error' in answer) return { result: { ok: false, error: answer.error } };
-  if (answer.status !== 201 && answer.status !== 200) {
-    return { result: { ok: false, status: answer.status, error: refusedBy(request, answer) } };
-  }
+  const refused = startRefused(request, answer, [201, 200]);
+  if (refused || 'error' in answer) return refused!;
   let pipeline: unknown;
   try {
     pipeline = JSON.parse(answer.body);
@@ -223,28 +213,17 @@ async function followPipeline(
     ctx,
   );
   const link = last.url ?? url.href;
-  const head = `GitLab pipeline ${last.id} of ${p.project} (${p.ref}): ${link}`;
-  if (!done.ok) {
-    return {
-      result: {
-        ok: false,
-        error: `pipeline ${last.id}: ${done.error}`,
-        output: runReport([head], done.waits),
-        data: { pipeline: last.id, url: link },
-      },
-    };
-  }
-  const ok = done.value === 'success';
-  return {
-    result: {
-      ok,
-      status: done.value,
-      output: runReport(
-        [head, `status ${done.value} after ${done.requests} request(s)`],
-        done.waits,
-      ),
-      data: { pipeline: last.id, url: link, status: done.value },
-      ...(ok ? {} : { error: `pipeline ${last.id} ended ${done.value}: ${link}` }),
+  return runEnded(
+    {
+      what: `pipeline ${last.id}`,
+      head: `GitLab pipeline ${last.id} of ${p.project} (${p.ref}): ${link}`,
+      link,
+      data: { pipeline: last.id },
+      passes: 'success',
+      verb: 'ended',
+      says: (status) => `status ${status}`,
+      field: 'status',
     },
-  };
+    done,
+  );
 }

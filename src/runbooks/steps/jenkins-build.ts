@@ -8,14 +8,17 @@ import {
   followFields,
   followPace,
   refusedBy,
+  runEnded,
   runReport,
   runStages,
   type Stage,
   sendStart,
+  startRefused,
 } from './pipeline-follow.ts';
 import {
   apiBase,
   apiToken,
+  commandIdLeftToMend,
   NAME,
   oneLine,
   renderValues,
@@ -55,16 +58,7 @@ export const jenkinsBuildSpec = z
       ),
     ...followFields,
   })
-  .superRefine((spec, ctx) => {
-    if (spec.commandIdParameter in spec.parameters) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['parameters', spec.commandIdParameter],
-        message:
-          'expected another name: mend sets this parameter to the command id (commandIdParameter)',
-      });
-    }
-  });
+  .superRefine(commandIdLeftToMend('parameters', 'commandIdParameter', 'parameter'));
 
 interface PreparedJenkins {
   root: URL;
@@ -180,10 +174,8 @@ async function start(p: PreparedJenkins, ctx: StepContext): Promise<Stage> {
     body: form.toString(),
   };
   const { answer } = await sendStart(request, p.pace, ctx);
-  if ('error' in answer) return { result: { ok: false, error: answer.error } };
-  if (answer.status !== 201) {
-    return { result: { ok: false, status: answer.status, error: refusedBy(request, answer) } };
-  }
+  const refused = startRefused(request, answer, [201]);
+  if (refused || 'error' in answer) return refused!;
   const location = answer.headers.location;
   const queue = location === undefined ? undefined : new URL(location, p.root);
   // The queue item is asked with the credentials: only on Jenkins' own origin.
@@ -268,28 +260,17 @@ async function followBuild(
     ctx,
   );
   const link = last.url ?? url.href;
-  const head = `Jenkins build ${p.job} #${last.id}: ${link}`;
-  if (!done.ok) {
-    return {
-      result: {
-        ok: false,
-        error: `build #${last.id}: ${done.error}`,
-        output: runReport([head], done.waits),
-        data: { build: last.id, url: link },
-      },
-    };
-  }
-  const ok = done.value === 'SUCCESS';
-  return {
-    result: {
-      ok,
-      status: done.value,
-      output: runReport(
-        [head, `result ${done.value} after ${done.requests} request(s)`],
-        done.waits,
-      ),
-      data: { build: last.id, url: link, result: done.value },
-      ...(ok ? {} : { error: `build #${last.id} ended ${done.value}: ${link}` }),
+  return runEnded(
+    {
+      what: `build #${last.id}`,
+      head: `Jenkins build ${p.job} #${last.id}: ${link}`,
+      link,
+      data: { build: last.id },
+      passes: 'SUCCESS',
+      verb: 'ended',
+      says: (result) => `result ${result}`,
+      field: 'result',
     },
-  };
+    done,
+  );
 }

@@ -165,6 +165,62 @@ function inMemory(now: () => number): ExternalRuns {
   return runs;
 }
 
+/** How a followed run is named in the step's result. */
+export interface RunNames {
+  /** `run 42`, `pipeline 701`, `build #41`: the run in the error. */
+  what: string;
+  /** The output's first line: the system, the run and its link. */
+  head: string;
+  link: string;
+  /** The record's `data`, besides the final status: `{run: 42, url}`. */
+  data: Record<string, unknown>;
+  /** The final status that passes (`success`, `SUCCESS`); the verb of any other (`ended`). */
+  passes: string;
+  verb: string;
+  /** The final status in the output's second line: `conclusion success`. */
+  says(status: string): string;
+  /** The name of the status in `data`: `conclusion`, `status`, `result`. */
+  field: string;
+}
+
+/** The step's result once the run ended, or once the wait for it did (the deadline). */
+export function runEnded(names: RunNames, done: Followed<string>): Stage {
+  if (!done.ok) {
+    return {
+      result: {
+        ok: false,
+        error: `${names.what}: ${done.error}`,
+        output: runReport([names.head], done.waits),
+        data: { ...names.data, url: names.link },
+      },
+    };
+  }
+  const ok = done.value === names.passes;
+  return {
+    result: {
+      ok,
+      status: done.value,
+      output: runReport(
+        [names.head, `${names.says(done.value)} after ${done.requests} request(s)`],
+        done.waits,
+      ),
+      data: { ...names.data, url: names.link, [names.field]: done.value },
+      ...(ok ? {} : { error: `${names.what} ${names.verb} ${done.value}: ${names.link}` }),
+    },
+  };
+}
+
+/** A start the API refused, or sent without an answer: the step's failed result. */
+export function startRefused(
+  request: OutgoingRequest,
+  answer: Answer,
+  accepted: number[],
+): Stage | undefined {
+  if ('error' in answer) return { result: { ok: false, error: answer.error } };
+  if (accepted.includes(answer.status)) return undefined;
+  return { result: { ok: false, status: answer.status, error: refusedBy(request, answer) } };
+}
+
 /** The lines a pipeline step ends with: the run, its link, its final status, and the waits. */
 export function runReport(lines: string[], waits: string[]): string {
   const limited =

@@ -59,3 +59,20 @@ export function tokenOf(ref: SecretRef, ctx: PrepareContext, field: string): str
 export function under(base: string, path: string): URL {
   return new URL(`${base.replace(/\/+$/, '')}${path}`);
 }
+
+/**
+ * A refinement: the values may not set the name that carries the command id (mend sets it).
+ * `values` and `name` are the spec's field names: `parameters` and `commandIdParameter`.
+ */
+export function commandIdLeftToMend(values: string, name: string, what: string) {
+  return (spec: Record<string, unknown>, ctx: z.RefinementCtx): void => {
+    const key = spec[name] as string;
+    if (Object.hasOwn(spec[values] as object, key)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [values, key],
+        message: `expected another name: mend sets this ${what} to the command id (${name})`,
+      });
+    }
+  };
+}

@@ -44,3 +44,30 @@ for (const [file, kind] of EXAMPLES) {
       );
     }));
 }
+
+test('load: the command id is mend’s to set, an API URL takes no templates, a token is a secret', () =>
+  withTempDir(async (dir) => {
+    const runbook = (step: string) =>
+      `${serviceYaml('shop')}apiVersion: mend/v1\nkind: Runbook\nmetadata: {name: r}\nspec:\n  steps:\n    - ${step}\n    - verify: {}\n`;
+    const refusals: [string, RegExp][] = [
+      [
+        'githubWorkflow: {repository: a/b, workflow: w.yml, ref: main, inputs: {mend_command_id: x}, token: {valueFrom: {env: T}}}',
+        /inputs\.mend_command_id: expected another name: mend sets this input to the command id \(commandIdInput\)/,
+      ],
+      [
+        'gitlabPipeline: {api: "https://{{params.host}}/api/v4", project: "1", ref: main, token: {valueFrom: {env: T}}}',
+        /api: expected an http or https URL without templates/,
+      ],
+      [
+        'jenkinsBuild: {url: "https://ci/", job: deploy, user: u, token: hunter2}',
+        /token: expected \{valueFrom: \{env: NAME\}\} or \{valueFrom: \{file: PATH\}\}/,
+      ],
+    ];
+    for (const [step, expected] of refusals) {
+      await assert.rejects(configFrom(dir, runbook(step)), (err: Error) => {
+        assert.match(err.message, expected);
+        assert.match(err.message, /config-\w+\.yaml:\d+:\d+/);
+        return true;
+      });
+    }
+  }));
