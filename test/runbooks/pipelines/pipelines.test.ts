@@ -6,6 +6,7 @@ import { planRun } from '../../../src/runbooks/dry-run.ts';
 import { createRunbookExecutor } from '../../../src/runbooks/executor.ts';
 import type { ExternalRunRecord, StepRecord } from '../../../src/runbooks/journal.ts';
 import { previewRun } from '../../../src/runbooks/preview.ts';
+import { runMend } from '../../helpers/mend-process.ts';
 import {
   configFrom,
   driveHeal,
@@ -282,5 +283,61 @@ test('dry run and shadow: a pipeline step starts nothing; the plan and the previ
         assert.deepEqual(receiver.seen, [], 'a request reached a pipeline');
     } finally {
       await Promise.all(receivers.map((r) => r.close()));
+    }
+  }));
+
+test('mend runbook run: the live view names the start, each recorded stage, the link and the conclusion; --dry-run sends nothing', () =>
+  withTempDir(async (dir) => {
+    const file = join(dir, 'app.conf');
+    await writeFile(file, 'broken\n');
+    const receiver = await startSystem('github', { ends: 'success', polls: 1, repairs: file });
+    try {
+      const config = join(dir, 'mend.yaml');
+      await writeFile(
+        config,
+        serviceYaml('api', ['grep', '-qx', 'ok', file]) +
+          runbookYaml(
+            'redeploy',
+            `  steps:\n${pipelineStep('github', receiver)}\n    - verify: {interval: 50ms}`,
+          ),
+      );
+      const args = [
+        'runbook',
+        'run',
+        'redeploy',
+        '--service',
+        'api',
+        '-c',
+        config,
+        '--db',
+        join(dir, 'mend.db'),
+      ];
+      const dry = await runMend([...args, '--dry-run'], { env: TOKENS_ENV });
+      assert.equal(dry.code, 0, dry.stdout + dry.stderr);
+      assert.match(
+        dry.stdout,
+        /start GitHub Actions workflow redeploy\.yml on acme\/shop at main with inputs \{"service":"api"\}, then follow its run/,
+      );
+      assert.deepEqual(receiver.seen, [], 'the dry run sent a request');
+      const run = await runMend(args, { env: TOKENS_ENV });
+      assert.equal(run.code, 0, run.stdout + run.stderr);
+      assert.match(
+        run.stdout,
+        /> steps\[0\] redeploy \(githubWorkflow\): start GitHub Actions workflow redeploy\.yml/,
+      );
+      assert.match(
+        run.stdout,
+        /\n {2}github dispatched \(command id cli:api:redeploy:[^)]+:steps:0:1\)\n/,
+      );
+      assert.match(
+        run.stdout,
+        /\n {2}github run 9001 \(command id [^)]+\): http:\/\/127\.0\.0\.1:\d+\/acme\/shop\/actions\/runs\/9001\n/,
+      );
+      assert.match(run.stdout, /ok in [\d.]+m?s, conclusion success\n/);
+      assert.equal(receiver.starts, 1);
+      assert.deepEqual(receiver.problems, []);
+      for (const token of Object.values(TOKENS_ENV)) assert.ok(!run.stdout.includes(token));
+    } finally {
+      await receiver.close();
     }
   }));
