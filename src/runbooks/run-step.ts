@@ -39,8 +39,9 @@ const MAX_BACKOFF_MS = 60_000;
 /**
  * Runs one step to a settled status, resuming from the journal: a settled step is not run
  * again; an attempt with an intent and no result (mend died during it) runs again only if the
- * step is idempotent, otherwise the step's outcome is unknown. Failed attempts are retried with
- * doubling backoff up to `retries`.
+ * step is idempotent, otherwise the step's outcome is unknown; but an attempt of a kind that
+ * starts runs elsewhere (a pipeline) that had recorded its run is carried on as the same
+ * attempt, following that run. Failed attempts are retried with doubling backoff up to `retries`.
  */
 export async function runStep(
   step: RunbookStepConfig,
@@ -66,8 +67,8 @@ export async function runStep(
   let lastFailed = false;
   const last = past.at(-1);
   /**
-   * One attempt, prepared, journaled (unless resumed: its intent is there) and run. Undefined
-   * when it ended the step; `retry` when it failed and may be tried again.
+   * One attempt, prepared, journaled (unless resumed: its intent is there) and run: the step's
+   * outcome, or `retry` when it failed and may be tried again.
    */
   const attemptOnce = async (
     attempt: number,
