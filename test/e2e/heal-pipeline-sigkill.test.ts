@@ -122,6 +122,11 @@ for (const system of ['github', 'gitlab', 'jenkins'] as const) {
       /(conclusion success|status success|result SUCCESS) after \d+ request/,
     );
     assert.match(shown.stdout, new RegExp(receiver.url.replace(/[.]/g, '\\.')));
-    for (const token of Object.values(TOKENS_ENV)) assert.ok(!shown.stdout.includes(token));
+    // Redacted everywhere: the report, and both mends' logs.
+    for (const token of Object.values(TOKENS_ENV)) {
+      for (const text of [shown.stdout, first.stdout, first.stderr, second.stdout, second.stderr]) {
+        assert.ok(!text.includes(token), `a token in the output: ${token}`);
+      }
+    }
   });
 }
