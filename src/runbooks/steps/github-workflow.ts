@@ -154,7 +154,7 @@ async function dispatch(p: PreparedGithub, ctx: StepContext): Promise<Stage> {
     headers: { ...headers(p), 'content-type': 'application/json' },
     body: JSON.stringify({ ref: p.ref, inputs: { ...p.inputs, [p.commandIdInput]: ctx.key } }),
   };
-  const { answer } = await sendStart(request, p.pace, ctx);
+  const answer = await sendStart(request, p.pace, ctx);
   const refused = startRefused(request, answer, [204, 200]);
   if (refused) return refused;
   return { next: { system: 'github', stage: 'dispatched', commandId: ctx.key } };

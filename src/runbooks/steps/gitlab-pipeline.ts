@@ -164,7 +164,7 @@ function startRequest(p: PreparedGitlab, commandId: string): OutgoingRequest {
 
 async function start(p: PreparedGitlab, ctx: StepContext): Promise<Stage> {
   const request = startRequest(p, ctx.key);
-  const { answer } = await sendStart(request, p.pace, ctx);
+  const answer = await sendStart(request, p.pace, ctx);
   const refused = startRefused(request, answer, [201, 200]);
   if (refused || 'error' in answer) return refused!;
   let pipeline: unknown;

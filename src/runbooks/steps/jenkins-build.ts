@@ -173,7 +173,7 @@ async function start(p: PreparedJenkins, ctx: StepContext): Promise<Stage> {
     headers: { ...auth(p), ...crumb, 'content-type': 'application/x-www-form-urlencoded' },
     body: form.toString(),
   };
-  const { answer } = await sendStart(request, p.pace, ctx);
+  const answer = await sendStart(request, p.pace, ctx);
   const refused = startRefused(request, answer, [201]);
   if (refused || 'error' in answer) return refused!;
   const location = answer.headers.location;

@@ -91,19 +91,17 @@ export async function sendStart(
   request: OutgoingRequest,
   pace: FollowPace,
   ctx: StepContext,
-): Promise<{ answer: Answer; waits: string[] }> {
-  const waits: string[] = [];
+): Promise<Answer> {
   let waitMs = pace.intervalMs;
   for (;;) {
     const answer = await send(request, ctx.signal, ctx.maxOutputBytes);
-    if ('error' in answer) return { answer, waits };
+    if ('error' in answer) return answer;
     const limited = rateLimitWait(answer, ctx.now());
-    if (limited === null) return { answer, waits };
+    if (limited === null) return answer;
     const pause = Math.max(waitMs, limited ?? 0);
-    waits.push(`${answer.status} rate limited, waited ${pause} ms`);
     waitMs = Math.min(waitMs * 2, pace.maxIntervalMs);
     if (!(await sleep(pause, ctx.signal))) {
-      return { answer: { error: `${abortReason(ctx.signal)}; rate limited, not started` }, waits };
+      return { error: `${abortReason(ctx.signal)}; rate limited (${answer.status}), not started` };
     }
   }
 }

@@ -341,3 +341,18 @@ test('mend runbook run: the live view names the start, each recorded stage, the 
       await receiver.close();
     }
   }));
+
+test('github: a start refused by the rate limit is sent again after its Retry-After; one run starts', async () => {
+  const { outcome, rows, receiver } = await heal('github', {
+    ends: 'success',
+    rateLimitedStart: true,
+  });
+  assert.deepEqual(receiver.problems, []);
+  assert.equal(outcome?.result, 'succeeded', outcome?.detail);
+  assert.equal(receiver.starts, 1);
+  const dispatches = receiver.seen.filter((s) => s.url.endsWith('/dispatches'));
+  assert.equal(dispatches.length, 2);
+  const gapMs = dispatches[1]!.at - receiver.limitedAt[0]!;
+  assert.ok(gapMs >= 950, `sent again after ${gapMs} ms`);
+  assert.equal(stepRows(rows).external.length, 2);
+});

@@ -10,6 +10,8 @@ export interface Script {
   polls?: number;
   /** The first status request is rate limited (the API's own form of it), with Retry-After 1. */
   rateLimited?: boolean;
+  /** The first start is refused by the rate limit (nothing started), with Retry-After 1. */
+  rateLimitedStart?: boolean;
   /** Held running until release() (a test that kills mend meanwhile). */
   held?: boolean;
   /** Written `ok` when the run succeeds: what the repaired service's check reads. */

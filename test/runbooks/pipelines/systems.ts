@@ -32,6 +32,7 @@ const isObject = (v: unknown): v is Record<string, unknown> =>
 export async function startGithub(script: Script): Promise<Receiver> {
   const runs: { id: number; title: string; createdAt: string; listedAfter: number }[] = [];
   let lists = 0;
+  let refusedStarts = 0;
   const headersOk = (x: Exchange) =>
     [
       expectHeader(x, 'accept', 'application/vnd.github+json'),
@@ -64,6 +65,14 @@ export async function startGithub(script: Script): Promise<Receiver> {
       if (!fine) {
         x.problem(`dispatch body: ${x.body}`);
         return x.json(422, { message: 'Invalid request.' });
+      }
+      if (x.state.script.rateLimitedStart && refusedStarts++ === 0) {
+        x.state.receiver.limitedAt.push(Date.now());
+        return x.json(
+          429,
+          { message: 'You have exceeded a secondary rate limit.' },
+          { 'retry-after': '1' },
+        );
       }
       x.state.receiver.starts++;
       runs.push({
