@@ -4,13 +4,13 @@ import { renderText } from '../render.ts';
 import { fieldAt } from './http-poll.ts';
 import type { OutgoingRequest } from './http-send.ts';
 import {
+  definePipelineKind,
   type FollowPace,
   follow,
   followFields,
   followPace,
   runEnded,
   runReport,
-  runStages,
   type Stage,
   sendStart,
   startRefused,
@@ -26,7 +26,7 @@ import {
   tokenOf,
   under,
 } from './pipeline-spec.ts';
-import { defineStepKind, type StepContext } from './step-kind.ts';
+import type { StepContext } from './step-kind.ts';
 
 export const githubWorkflowSpec = z
   .strictObject({
@@ -77,15 +77,11 @@ interface PreparedGithub {
 /** Pinned: the version of the REST API whose shapes this kind reads. */
 const API_VERSION = '2022-11-28';
 
-export const githubWorkflowStep = defineStepKind({
+export const githubWorkflowStep = definePipelineKind({
   name: 'githubWorkflow',
   summary:
     'Starts a GitHub Actions workflow (workflow_dispatch with the command id as an input), finds the run it created, journals it, and follows it to its conclusion.',
   spec: githubWorkflowSpec,
-  sections: ['action'],
-  idempotent: false,
-  startsExternalRun: true,
-  defaultTimeoutMs: () => 30 * 60_000,
   prepare(spec, ctx): PreparedGithub {
     const inputs = renderValues(spec.inputs, ctx, 'inputs');
     return {
@@ -112,7 +108,7 @@ export const githubWorkflowStep = defineStepKind({
     commandIdInput: p.commandIdInput,
     headers: { ...headers(p, '[secret]') },
   }),
-  execute: (p, ctx) => runStages((last) => advance(p, last, ctx), ctx),
+  advance,
 });
 
 function headers(p: PreparedGithub, token = p.token): Record<string, string> {

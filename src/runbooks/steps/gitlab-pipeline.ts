@@ -4,12 +4,12 @@ import { renderText } from '../render.ts';
 import { fieldAt } from './http-poll.ts';
 import type { OutgoingRequest } from './http-send.ts';
 import {
+  definePipelineKind,
   type FollowPace,
   follow,
   followFields,
   followPace,
   runEnded,
-  runStages,
   type Stage,
   sendStart,
   startRefused,
@@ -25,7 +25,7 @@ import {
   tokenOf,
   under,
 } from './pipeline-spec.ts';
-import { defineStepKind, type StepContext } from './step-kind.ts';
+import type { StepContext } from './step-kind.ts';
 
 /** A pipeline's statuses that are final (GitLab's Pipelines API); `success` alone passes. */
 const FINAL = new Set(['success', 'failed', 'canceled', 'skipped']);
@@ -78,15 +78,11 @@ interface PreparedGitlab {
   pace: FollowPace;
 }
 
-export const gitlabPipelineStep = defineStepKind({
+export const gitlabPipelineStep = definePipelineKind({
   name: 'gitlabPipeline',
   summary:
     'Starts a GitLab CI pipeline (the trigger API or the Pipelines API, the command id as a variable), journals its id, and follows it to a final status.',
   spec: gitlabPipelineSpec,
-  sections: ['action'],
-  idempotent: false,
-  startsExternalRun: true,
-  defaultTimeoutMs: () => 30 * 60_000,
   prepare: (spec, ctx): PreparedGitlab => ({
     api: spec.api,
     project: spec.project,
@@ -113,7 +109,7 @@ export const gitlabPipelineStep = defineStepKind({
         ? 'pipelines API (PRIVATE-TOKEN)'
         : 'trigger API (trigger token)',
   }),
-  execute: (p, ctx) => runStages((last) => advance(p, last, ctx), ctx),
+  advance,
 });
 
 function projectPath(p: PreparedGitlab): string {

@@ -3,6 +3,7 @@ import type { ExternalRun } from '../journal.ts';
 import { fieldAt } from './http-poll.ts';
 import { type OutgoingRequest, send } from './http-send.ts';
 import {
+  definePipelineKind,
   type FollowPace,
   follow,
   followFields,
@@ -10,7 +11,6 @@ import {
   refusedBy,
   runEnded,
   runReport,
-  runStages,
   type Stage,
   sendStart,
   startRefused,
@@ -25,7 +25,7 @@ import {
   runValues,
   tokenOf,
 } from './pipeline-spec.ts';
-import { defineStepKind, type StepContext } from './step-kind.ts';
+import type { StepContext } from './step-kind.ts';
 
 const JOB = /^[A-Za-z0-9_.-]+( ?[A-Za-z0-9_.-]+)*(\/[A-Za-z0-9_.-]+( ?[A-Za-z0-9_.-]+)*)*$/;
 
@@ -71,15 +71,11 @@ interface PreparedJenkins {
   pace: FollowPace;
 }
 
-export const jenkinsBuildStep = defineStepKind({
+export const jenkinsBuildStep = definePipelineKind({
   name: 'jenkinsBuild',
   summary:
     'Starts a Jenkins build (buildWithParameters, the command id as a parameter), journals its queue item, then its build number, and follows the build to its result.',
   spec: jenkinsBuildSpec,
-  sections: ['action'],
-  idempotent: false,
-  startsExternalRun: true,
-  defaultTimeoutMs: () => 30 * 60_000,
   prepare: (spec, ctx): PreparedJenkins => ({
     root: new URL(spec.url.endsWith('/') ? spec.url : `${spec.url}/`),
     job: spec.job,
@@ -102,7 +98,7 @@ export const jenkinsBuildStep = defineStepKind({
     user: p.user,
     crumb: p.crumb,
   }),
-  execute: (p, ctx) => runStages((last) => advance(p, last, ctx), ctx),
+  advance,
 });
 
 /** `team/deploy` -> `job/team/job/deploy/` + rest, under the root. */

@@ -1,9 +1,16 @@
+import type { z } from 'zod';
 import { duration, parseDuration } from '../../config/kinds/duration.ts';
 import type { ExternalRun } from '../journal.ts';
 import { rateLimitWait } from './http-poll.ts';
 import { type Answer, type OutgoingRequest, send } from './http-send.ts';
 import { abortReason, sleep } from './sleep.ts';
-import type { ExternalRuns, StepContext, StepResult } from './step-kind.ts';
+import {
+  defineStepKind,
+  type ExternalRuns,
+  type StepContext,
+  type StepKind,
+  type StepResult,
+} from './step-kind.ts';
 
 /** The fields every pipeline kind shares: how often it asks how the run is going. */
 export const followFields = {
@@ -224,4 +231,33 @@ export function runReport(lines: string[], waits: string[]): string {
   const limited =
     waits.length === 0 ? [] : [`rate limited ${waits.length} time(s): ${waits.join('; ')}`];
   return [...lines, ...limited].join('\n');
+}
+
+/** What a pipeline kind gives; definePipelineKind adds what all of them share. */
+export type PipelineKind<S extends z.ZodType, P> = Omit<
+  StepKind<z.output<S>, P>,
+  'sections' | 'idempotent' | 'startsExternalRun' | 'defaultTimeoutMs' | 'execute'
+> & {
+  spec: S;
+  /** The next stage from the last record (undefined: nothing started yet). */
+  advance(p: P, last: ExternalRun | undefined, ctx: StepContext): Promise<Stage>;
+};
+
+/**
+ * A step kind that starts a pipeline run: an action step, not idempotent (it never starts a
+ * second run for one attempt), resumed from its records (startsExternalRun), with a 30 minute
+ * default deadline, run stage by stage through runStages.
+ */
+export function definePipelineKind<S extends z.ZodType, P>(
+  kind: PipelineKind<S, P>,
+): StepKind<z.output<S>, P> {
+  const { advance, ...rest } = kind;
+  return defineStepKind<S, P>({
+    ...rest,
+    sections: ['action'],
+    idempotent: false,
+    startsExternalRun: true,
+    defaultTimeoutMs: () => 30 * 60_000,
+    execute: (p, ctx) => runStages((last) => advance(p, last, ctx), ctx),
+  });
 }
