@@ -79,18 +79,30 @@ export function stepRuns(entries: readonly StoredJournalEntry[]): StepRun[] {
   const groups = new Map<string, StoredJournalEntry[]>();
   for (const entry of entries) {
     if (isRunRow(entry)) continue;
-    groups.set(entry.idempotencyKey, [...(groups.get(entry.idempotencyKey) ?? []), entry]);
+    // A run the step started elsewhere (`KEY:external:N`) belongs to the step's own row.
+    const key = entry.idempotencyKey.replace(/:external:\d+$/, '');
+    groups.set(key, [...(groups.get(key) ?? []), entry]);
   }
   return [...groups.values()].map(stepRun);
 }
 
+function isExternalRow(entry: StoredJournalEntry): boolean {
+  return isRecord(entry.payload) && entry.payload.type === 'external';
+}
+
 function stepRun(entries: StoredJournalEntry[]): StepRun {
   const first = entries[0]!;
-  const intent = entries.find((e) => e.phase === 'intent');
+  const intent = entries.find((e) => e.phase === 'intent' && !isExternalRow(e));
   const result = entries.findLast((e) => e.phase === 'result');
-  // Result fields win over intent fields of the same name.
+  // Result fields win over intent fields of the same name. The external runs the step started
+  // are kept whole, in order, as `external` (the last is where the step got to).
   const fields: Record<string, unknown> = {};
-  for (const entry of entries) Object.assign(fields, flatten(entry.payload));
+  const external: unknown[] = [];
+  for (const entry of entries) {
+    if (isExternalRow(entry)) external.push((entry.payload as Record<string, unknown>).run);
+    else Object.assign(fields, flatten(entry.payload));
+  }
+  if (external.length > 0) fields.external = external;
   const text = (...keys: string[]) => {
     for (const key of keys) {
       const value = fields[key];
@@ -135,7 +147,7 @@ function stepRun(entries: StoredJournalEntry[]): StepRun {
     ok,
     error: text('error'),
     output,
-    phases: entries.map((e) => e.phase),
+    phases: entries.filter((e) => !isExternalRow(e)).map((e) => e.phase),
     fields: Object.fromEntries(Object.entries(fields).filter(([key]) => !NAMED.has(key))),
   };
 }

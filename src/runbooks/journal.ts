@@ -9,7 +9,9 @@ import type { JournalEntry, Store, StoredJournalEntry } from '../store/store.ts'
  *
  *   run  intent   params validated, runbook revision           key `${runId}:run`
  *   step intent   before each attempt: the exact command       key `${runId}:${section}:${index}:${attempt}`
- *   step result   after it: status, exit code, output, time    same key, phase result
+ *   external run  a run the step started elsewhere (a pipeline), before it waits for it
+ *                                                              key `${stepKey}:external:${seq}`
+ *   step result   after it: status, exit code, output, time    same key as the intent, phase result
  *   run  result   the outcome reported to the engine           key `${runId}:run`
  *
  * The store keeps one row per (key, phase), so an intent journaled twice (a replica racing this
@@ -76,12 +78,48 @@ export interface StepRecord extends StepIdentity {
   durationMs: number;
 }
 
-export type JournalPayload = RunIntent | RunResult | StepIntent | StepRecord;
+/**
+ * What a step learned of a run it started on another system (a pipeline run, a queue item),
+ * journaled the moment it learns it and before it waits: a mend that dies while the run goes on
+ * finds the run here, follows it, and never starts a second one. `seq` counts the records of
+ * one attempt from 1 (GitHub: dispatched, then the run found; Jenkins: queued, then the build).
+ */
+export interface ExternalRunRecord extends Omit<StepIdentity, 'type'> {
+  type: 'external';
+  seq: number;
+  run: ExternalRun;
+}
+
+export interface ExternalRun {
+  /** `github`, `gitlab`, `jenkins`. */
+  system: string;
+  /** How far the start has got: `dispatched`, `run`, `queued`, `build`, ... (the kind's words). */
+  stage: string;
+  /** The id to follow: the run, pipeline, or build number. */
+  id?: string | number;
+  /** The page a person opens; or the API URL mend follows (a Jenkins queue item). */
+  url?: string;
+  api?: string;
+  /** The command id the start carried (an input or a variable): how it is found again. */
+  commandId: string;
+  at: number;
+}
+
+/** `GitHub run 42 started: https://...`: a record in words, for the live view and the stream. */
+export function externalRunWords(run: ExternalRun): string {
+  const id = run.id === undefined ? '' : ` ${run.id}`;
+  const where = run.url ?? run.api;
+  return `${run.system} ${run.stage}${id} (command id ${run.commandId})${where ? `: ${where}` : ''}`;
+}
+
+export type JournalPayload = RunIntent | RunResult | StepIntent | StepRecord | ExternalRunRecord;
 
 export interface AttemptEntries {
   attempt: number;
   intent?: StepIntent;
   result?: StepRecord;
+  /** The external runs this attempt recorded, in order (the last one is where it got to). */
+  external: ExternalRunRecord[];
 }
 
 /** A run's journal as read back: the run rows, and each step's attempts in order. */
@@ -101,11 +139,12 @@ export class JournalView {
       const list = this.#list(payload.section, payload.index);
       let slot = list.find((a) => a.attempt === payload.attempt);
       if (slot === undefined) {
-        slot = { attempt: payload.attempt };
+        slot = { attempt: payload.attempt, external: [] };
         list.push(slot);
         list.sort((a, b) => a.attempt - b.attempt);
       }
-      if (entry.phase === 'intent') slot.intent = payload as StepIntent;
+      if (payload.type === 'external') slot.external.push(payload);
+      else if (entry.phase === 'intent') slot.intent = payload as StepIntent;
       else slot.result = payload as StepRecord;
     }
   }
@@ -130,8 +169,12 @@ export class JournalView {
   }
 }
 
-export function stepKey(runId: string, step: StepIdentity): string {
+export function stepKey(runId: string, step: Omit<StepIdentity, 'type'>): string {
   return `${runId}:${step.section}:${step.index}:${step.attempt}`;
+}
+
+export function externalKey(runId: string, record: ExternalRunRecord): string {
+  return `${stepKey(runId, record)}:external:${record.seq}`;
 }
 
 export function runKey(runId: string): string {
@@ -165,12 +208,17 @@ export class JournalWriter {
 
   async append(phase: JournalEntry['phase'], payload: JournalPayload): Promise<boolean> {
     const redacted = this.#redactor.deep(payload);
-    const step = payload.type === 'step' ? payload : undefined;
+    const step = payload.type === 'run' ? undefined : payload;
     const { created } = await this.#store.appendJournal({
       runId: this.#runId,
       stepIndex: step ? step.index : -1,
       attempt: step ? step.attempt : 0,
-      idempotencyKey: step ? stepKey(this.#runId, step) : runKey(this.#runId),
+      idempotencyKey:
+        payload.type === 'external'
+          ? externalKey(this.#runId, payload)
+          : step
+            ? stepKey(this.#runId, step)
+            : runKey(this.#runId),
       phase,
       at: Math.round(this.#now()),
       payload: redacted,

@@ -1,7 +1,12 @@
 import { humanDuration } from '../config/kinds/duration.ts';
 import type { JournalEntry } from '../store/store.ts';
 import { terminalBlock, terminalLine } from '../support/terminal-text.ts';
-import type { JournalPayload, StepIntent, StepRecord } from './journal.ts';
+import {
+  externalRunWords,
+  type JournalPayload,
+  type StepIntent,
+  type StepRecord,
+} from './journal.ts';
 import { findStepKind } from './steps/registry.ts';
 
 /** Lines of a step's output shown on the terminal; the journal keeps all of it (bounded). */
@@ -24,6 +29,7 @@ export function formatRecord(phase: JournalEntry['phase'], payload: JournalPaylo
       .join(' ');
     return `${terminalLine(`runbook ${payload.runbook} (revision ${payload.revision}) on ${payload.service}${params ? `, params ${params}` : ''}`)}\n`;
   }
+  if (payload.type === 'external') return `${terminalLine(`  ${externalRunWords(payload.run)}`)}\n`;
   if (phase === 'intent') {
     return `${terminalLine(`${where(payload)} ${summarizeStep(payload as StepIntent)}`)}\n`;
   }

@@ -5,6 +5,7 @@ import { Redactor } from '../secrets/redactor.ts';
 import type { Store } from '../store/store.ts';
 import { planRun } from './dry-run.ts';
 import { JournalView, JournalWriter, type StepRecord } from './journal.ts';
+import { findStepKind } from './steps/registry.ts';
 
 export interface PreviewDeps {
   runbooks: readonly RunbookConfig[];
@@ -75,6 +76,12 @@ export async function previewRun(command: PreviewCommand, deps: PreviewDeps): Pr
     if (step.refused !== undefined) {
       ok = false;
       words.push(`${here} would be refused: ${step.refused}`);
+      continue;
+    }
+    const kind = findStepKind(step.kind);
+    if (step.check === undefined && kind?.startsExternalRun && step.command !== undefined) {
+      // A pipeline has no check mode: nothing is started, and the preview says what would be.
+      words.push(`${here} would ${kind.summarize(step.command)} (not started)`);
       continue;
     }
     if (step.check === undefined || journal.attempts(step.section, step.index)[0]?.result) {

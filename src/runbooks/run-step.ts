@@ -1,6 +1,7 @@
 import type { RunbookStepConfig } from '../config/config.ts';
 import { runAttempt } from './attempt.ts';
 import {
+  type AttemptEntries,
   type JournalView,
   type JournalWriter,
   type Section,
@@ -10,7 +11,7 @@ import {
 } from './journal.ts';
 import { findStepKind } from './steps/registry.ts';
 import { sleep } from './steps/sleep.ts';
-import type { PrepareContext, StepContext } from './steps/step-kind.ts';
+import type { ExternalRuns, PrepareContext, StepContext } from './steps/step-kind.ts';
 import { Refusal } from './template-values.ts';
 
 /** Everything one step of a run needs besides the step itself. */
@@ -38,8 +39,9 @@ const MAX_BACKOFF_MS = 60_000;
 /**
  * Runs one step to a settled status, resuming from the journal: a settled step is not run
  * again; an attempt with an intent and no result (mend died during it) runs again only if the
- * step is idempotent, otherwise the step's outcome is unknown. Failed attempts are retried with
- * doubling backoff up to `retries`.
+ * step is idempotent, otherwise the step's outcome is unknown; but an attempt of a kind that
+ * starts runs elsewhere (a pipeline) that had recorded its run is carried on as the same
+ * attempt, following that run. Failed attempts are retried with doubling backoff up to `retries`.
  */
 export async function runStep(
   step: RunbookStepConfig,
@@ -59,43 +61,19 @@ export async function runStep(
     if (!(await ctx.writer.append('result', record))) return { status: 'taken' };
     return { status: record.status as 'ok', record };
   };
+  const kind = findStepKind(step.kind);
   const past = ctx.journal.attempts(section, index);
   let failures = past.filter((a) => a.result?.status === 'failed').length;
   let lastFailed = false;
   const last = past.at(-1);
-  if (last?.result) {
-    const { status } = last.result;
-    if (status === 'ok' || status === 'refused' || status === 'unknown') {
-      return { status, record: last.result };
-    }
-    if (status === 'failed' && (failures > step.retries || last.result.inconclusive)) {
-      return { status, record: last.result };
-    }
-    lastFailed = status === 'failed';
-  } else if (last) {
-    const cut = { ...identity(last.attempt), startedAt: Math.round(ctx.now()), durationMs: 0 };
-    if (!step.idempotent) {
-      return settle({
-        ...cut,
-        status: 'unknown',
-        error:
-          'mend stopped while this step ran; it is not idempotent, so it is not run again: its effect is unknown',
-      });
-    }
-    const interrupted = await ctx.writer.append('result', {
-      ...cut,
-      status: 'interrupted',
-      error: 'mend stopped while this step ran; running it again (it is idempotent)',
-    });
-    if (!interrupted) return { status: 'taken' };
-  }
-
-  const kind = findStepKind(step.kind);
-  for (let attempt = (last?.attempt ?? 0) + 1; ; attempt++) {
-    if (lastFailed) {
-      const backoffMs = Math.min(MAX_BACKOFF_MS, step.retryBackoffMs * 2 ** (failures - 1));
-      if (!(await sleep(backoffMs, ctx.stop))) return { status: 'stopped' };
-    }
+  /**
+   * One attempt, prepared, journaled (unless resumed: its intent is there) and run: the step's
+   * outcome, or `retry` when it failed and may be tried again.
+   */
+  const attemptOnce = async (
+    attempt: number,
+    resumed?: AttemptEntries,
+  ): Promise<StepOutcome | 'retry'> => {
     const started = { ...identity(attempt), startedAt: Math.round(ctx.now()), durationMs: 0 };
     if (kind === undefined) {
       return settle({ ...started, status: 'refused', error: `unknown step kind ${step.kind}` });
@@ -109,16 +87,23 @@ export async function runStep(
         err instanceof Refusal ? err.message : `cannot prepare: ${(err as Error).message}`;
       return settle({ ...started, status: 'refused', error });
     }
-    const intent = {
-      ...identity(attempt),
-      idempotent: step.idempotent,
-      command: kind.describe(prepared),
-    };
-    if (!(await ctx.writer.append('intent', intent))) return { status: 'taken' };
+    if (resumed === undefined) {
+      const intent = {
+        ...identity(attempt),
+        idempotent: step.idempotent,
+        command: kind.describe(prepared),
+      };
+      if (!(await ctx.writer.append('intent', intent))) return { status: 'taken' };
+    }
     const run = await runAttempt(
       kind,
       prepared,
-      { ...ctx.base, timeoutMs: step.timeoutMs, key: stepKey(ctx.runId, identity(attempt)) },
+      {
+        ...ctx.base,
+        timeoutMs: step.timeoutMs,
+        key: stepKey(ctx.runId, identity(attempt)),
+        ...(kind.startsExternalRun ? { external: externalRuns(attempt, resumed) } : {}),
+      },
       ctx.stop,
       ctx.now,
     );
@@ -139,6 +124,68 @@ export async function runStep(
     failures++;
     if (failures > step.retries) return settle(record);
     if (!(await ctx.writer.append('result', record))) return { status: 'taken' };
+    return 'retry';
+  };
+  /** What a kind that starts runs elsewhere records, and finds again when resumed. */
+  const externalRuns = (attempt: number, resumed?: AttemptEntries): ExternalRuns => {
+    let seq = resumed?.external.length ?? 0;
+    const runs: ExternalRuns = {
+      last: resumed?.external.at(-1)?.run,
+      record: async (run) => {
+        seq += 1;
+        const { type: _step, ...where } = identity(attempt);
+        const at = Math.round(ctx.now());
+        const record = { ...where, type: 'external' as const, seq, run: { ...run, at } };
+        if (!(await ctx.writer.append('intent', record))) {
+          throw new Error(
+            `another mend journaled this ${run.system} ${run.stage} record first; it follows the run, this one stops`,
+          );
+        }
+        runs.last = record.run;
+      },
+    };
+    return runs;
+  };
+
+  if (last?.result) {
+    const { status } = last.result;
+    if (status === 'ok' || status === 'refused' || status === 'unknown') {
+      return { status, record: last.result };
+    }
+    if (status === 'failed' && (failures > step.retries || last.result.inconclusive)) {
+      return { status, record: last.result };
+    }
+    lastFailed = status === 'failed';
+  } else if (last && kind?.startsExternalRun && last.external.length > 0) {
+    // Cut while it waited on a run it had started and recorded: follow that run, start none.
+    const resumed = await attemptOnce(last.attempt, last);
+    if (resumed !== 'retry') return resumed;
+    lastFailed = true;
+  } else if (last) {
+    const cut = { ...identity(last.attempt), startedAt: Math.round(ctx.now()), durationMs: 0 };
+    if (!step.idempotent) {
+      return settle({
+        ...cut,
+        status: 'unknown',
+        error:
+          'mend stopped while this step ran; it is not idempotent, so it is not run again: its effect is unknown',
+      });
+    }
+    const interrupted = await ctx.writer.append('result', {
+      ...cut,
+      status: 'interrupted',
+      error: 'mend stopped while this step ran; running it again (it is idempotent)',
+    });
+    if (!interrupted) return { status: 'taken' };
+  }
+
+  for (let attempt = (last?.attempt ?? 0) + 1; ; attempt++) {
+    if (lastFailed) {
+      const backoffMs = Math.min(MAX_BACKOFF_MS, step.retryBackoffMs * 2 ** (failures - 1));
+      if (!(await sleep(backoffMs, ctx.stop))) return { status: 'stopped' };
+    }
+    const outcome = await attemptOnce(attempt);
+    if (outcome !== 'retry') return outcome;
     lastFailed = true;
   }
 }

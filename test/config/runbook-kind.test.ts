@@ -90,7 +90,7 @@ test('Runbook errors, each at its position', async () => {
     'r.yaml:11:3: spec.steps: expected a verify step among the steps (a heal is succeeded only when the check that fired passes again), found none',
     'r.yaml:12:30: spec.steps[0].exec.command[1]: expected a declared param (unit, re), found {{params.nope}}',
     'r.yaml:12:49: spec.steps[0].exec.command[2]: expected references such as {{params.NAME}} or {{service.labels.NAME}} (params.NAME, service.name, service.labels.NAME, signal.labels.NAME, signal.check, signal.fingerprint, incident.id, run.id), found {{env.HOME}}',
-    'r.yaml:13:13: spec.steps[0].http: expected exactly one step kind (exec, http, wait, verify, notify, ansible), found exec and http',
+    'r.yaml:13:13: spec.steps[0].http: expected exactly one step kind (exec, http, wait, verify, notify, ansible, githubWorkflow, gitlabPipeline, jenkinsBuild), found exec and http',
   ]);
 });
 

@@ -3,7 +3,12 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
 import { httpStep } from '../../src/runbooks/steps/http.ts';
-import { fieldAt, retryAfterMs } from '../../src/runbooks/steps/http-poll.ts';
+import {
+  fieldAt,
+  rateLimitWait,
+  retryAfterMs,
+  SECONDARY_LIMIT_WAIT_MS,
+} from '../../src/runbooks/steps/http-poll.ts';
 import type { StepContext, StepResult } from '../../src/runbooks/steps/step-kind.ts';
 
 type Answer = { status: number; body?: unknown; headers?: Record<string, string> };
@@ -138,4 +143,27 @@ test('fieldAt walks names and list indexes; retryAfterMs reads seconds and HTTP 
   const now = Date.parse('2026-12-02T10:00:00Z');
   assert.equal(retryAfterMs('Wed, 02 Dec 2026 10:00:30 GMT', now), 30_000);
   assert.equal(retryAfterMs('soon', now), undefined);
+});
+
+test('rateLimitWait: 429/503 Retry-After, GitHub 403 forms, and a 403 that is a permission error', () => {
+  const now = Date.parse('2026-12-02T18:00:00Z');
+  const at = (status: number, headers: Record<string, string> = {}, body = '') =>
+    rateLimitWait({ status, headers, body }, now);
+  assert.equal(at(429, { 'retry-after': '3' }), 3000);
+  assert.equal(at(503), undefined, 'rate limited, no hint: the caller backs off');
+  assert.equal(at(403, { 'retry-after': '2' }), 2000);
+  const reset = String(now / 1000 + 90);
+  assert.equal(at(403, { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': reset }), 90_000);
+  assert.equal(at(429, { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': reset }), 90_000);
+  assert.equal(
+    at(
+      403,
+      { 'x-ratelimit-remaining': '4000' },
+      '{"message":"You have exceeded a secondary rate limit."}',
+    ),
+    SECONDARY_LIMIT_WAIT_MS,
+  );
+  assert.equal(at(403, {}, '{"message":"Resource not accessible by integration"}'), null);
+  assert.equal(at(404), null);
+  assert.equal(at(200), null);
 });

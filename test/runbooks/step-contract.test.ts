@@ -7,6 +7,7 @@ import { httpFixture } from './step-contract/http.ts';
 import { logTailFixture } from './step-contract/log-tail.ts';
 import { notifyFixture } from './step-contract/notify.ts';
 import { observationsFixture } from './step-contract/observations.ts';
+import { githubFixture, gitlabFixture, jenkinsFixture } from './step-contract/pipelines.ts';
 import { verifyFixture } from './step-contract/verify.ts';
 import { waitFixture } from './step-contract/wait.ts';
 import { runStepContract, type StepFixture } from './step-contract.ts';
@@ -21,6 +22,9 @@ const fixtures: Record<string, StepFixture> = {
   observations: observationsFixture,
   logTail: logTailFixture,
   ansible: ansibleFixture,
+  githubWorkflow: githubFixture,
+  gitlabPipeline: gitlabFixture,
+  jenkinsBuild: jenkinsFixture,
 };
 
 test('every registered step kind has a contract fixture, and every fixture a kind', () => {

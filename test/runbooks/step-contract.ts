@@ -24,6 +24,8 @@ export interface StepCase {
   spec: Record<string, unknown>;
   /** What the run gives the step besides: the service, the signal that opened the run, notify. */
   context?: Partial<Pick<StepContext, 'service' | 'lead' | 'notify'>>;
+  /** Secrets the step reads (`valueFrom: {env: NAME}`), by name: a token for an API. */
+  secrets?: Record<string, string>;
   /** Resolves once the step let go of what it started (its process group, its connection). */
   released?(): Promise<void>;
   close?(): Promise<void>;
@@ -68,6 +70,21 @@ const prepareContext: PrepareContext = {
   },
 };
 
+/** The prepare context of a case: its own secrets, if it has any. */
+function prepareFor(c: StepCase): PrepareContext {
+  const { secrets } = c;
+  if (secrets === undefined) return prepareContext;
+  return {
+    values: VALUES,
+    secret: (ref) => {
+      const name = (ref as { valueFrom: { env?: string } }).valueFrom.env ?? '';
+      const value = secrets[name];
+      if (value === undefined) throw new Refusal(`no secret ${name} in this case`);
+      return value;
+    },
+  };
+}
+
 /** The suite every step kind runs: the contract src/runbooks/steps/step-kind.ts states. */
 export function runStepContract(kind: StepKind, fixture: StepFixture): void {
   describe(`Step kind contract: ${kind.name}`, () => {
@@ -104,8 +121,8 @@ export function runStepContract(kind: StepKind, fixture: StepFixture): void {
     test('describe of a prepared step is JSON, and summarize says it in one line', async () => {
       for (const make of [fixture.passing, ...fixture.failing, fixture.slow]) {
         if (make === null) continue;
-        await withCase(make, async ({ spec }) => {
-          const described = kind.describe(kind.prepare(kind.spec.parse(spec), prepareContext));
+        await withCase(make, async (c) => {
+          const described = kind.describe(kind.prepare(kind.spec.parse(c.spec), prepareFor(c)));
           // The journal stores it as JSON and the live view summarizes what it reads back.
           const stored = JSON.parse(JSON.stringify(described)) as Record<string, unknown>;
           assert.deepEqual(stored, described);
@@ -201,7 +218,7 @@ async function execute(
   signal: AbortSignal,
   endsByMs: number,
 ): Promise<StepResult> {
-  const prepared = kind.prepare(kind.spec.parse(c.spec), prepareContext);
+  const prepared = kind.prepare(kind.spec.parse(c.spec), prepareFor(c));
   const ctx: StepContext = {
     timeoutMs: endsByMs,
     signal,

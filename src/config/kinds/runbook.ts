@@ -30,7 +30,7 @@ const stepFields = {
   timeout: duration({ min: '10ms', max: '6h' })
     .optional()
     .describe(
-      'The step is stopped (a command’s whole process group killed) after this long. For verify it is the deadline. Defaults per kind: exec 1m, http 30s, ansible 10m, verify 1m, notify 30s, wait its duration + 1s, evidence kinds 10s.',
+      'The step is stopped (a command’s whole process group killed) after this long. For verify and the pipeline kinds it is the deadline. Defaults per kind: exec 1m, http 30s (10m with poll), ansible 10m, githubWorkflow, gitlabPipeline and jenkinsBuild 30m, verify 1m, notify 30s, wait its duration + 1s, evidence kinds 10s.',
     ),
   retries: z
     .int()
@@ -47,7 +47,7 @@ const stepFields = {
     .boolean()
     .optional()
     .describe(
-      'May the step run again when mend died while it ran? If false and that happens, the run stops with outcome unknown and the engine escalates. Default false for exec, http and ansible, true for the other kinds.',
+      'May the step run again when mend died while it ran? If false and that happens, the run stops with outcome unknown and the engine escalates. Default false for exec, http, ansible and the pipeline kinds, true for the other kinds. A pipeline kind that recorded the run it started is resumed either way: it follows that run and starts none.',
     ),
 };
 

@@ -32,7 +32,7 @@ export const httpPollSpec = z
       .describe('The longest wait between two requests. Default `1m`.'),
   })
   .describe(
-    'Ask again until a JSON field of the response has one of the given values; the step’s `timeout` is the deadline. A 429 or 503 waits its Retry-After (or the interval) and asks again; another unexpected status fails the step.',
+    'Ask again until a JSON field of the response has one of the given values; the step’s `timeout` is the deadline. A 429 or 503 waits its Retry-After (or the interval) and asks again, and so does GitHub’s rate-limited 403 (`retry-after`, or `x-ratelimit-remaining: 0` until `x-ratelimit-reset`); another unexpected status fails the step.',
   );
 
 export type HttpPollSpec = z.output<typeof httpPollSpec>;
@@ -78,12 +78,12 @@ export function judgeAnswer(
   answer: { status: number; ok: boolean; headers: Record<string, string>; body: string },
   now: number,
 ): PollVerdict {
-  if (answer.status === 429 || answer.status === 503) {
-    const wait = retryAfterMs(answer.headers['retry-after'], now);
+  const limited = rateLimitWait(answer, now);
+  if (limited !== null) {
     return {
       kind: 'again',
       value: undefined,
-      ...(wait !== undefined ? { notBeforeMs: wait } : {}),
+      ...(limited !== undefined ? { notBeforeMs: limited } : {}),
     };
   }
   if (!answer.ok) return { kind: 'failed', why: `status ${answer.status}` };
@@ -108,4 +108,34 @@ export function retryAfterMs(header: string | undefined, now: number): number | 
   if (/^\d+$/.test(text)) return Number(text) * 1000;
   const at = Date.parse(text);
   return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+/** GitHub asks for at least a minute when a secondary rate limit gives neither header. */
+export const SECONDARY_LIMIT_WAIT_MS = 60_000;
+
+/**
+ * Whether an answer says "too many requests, ask later", and how long to wait at least (ms;
+ * undefined: the caller's own backoff). null: not rate limited. A 429 or 503, with its
+ * Retry-After; and GitHub's forms (docs: "Rate limits for the REST API"): a 403 or 429 with
+ * `retry-after`, or with `x-ratelimit-remaining: 0` (wait until `x-ratelimit-reset`, epoch
+ * seconds), or whose message says it hit a secondary rate limit (wait a minute). Any other 403
+ * is a permission error, not worth asking again.
+ */
+export function rateLimitWait(
+  answer: { status: number; headers: Record<string, string>; body: string },
+  now: number,
+): number | undefined | null {
+  const { status, headers } = answer;
+  if (status !== 429 && status !== 503 && status !== 403) return null;
+  const after = retryAfterMs(headers['retry-after'], now);
+  if (after !== undefined) return after;
+  if (
+    headers['x-ratelimit-remaining'] === '0' &&
+    /^\d+$/.test(headers['x-ratelimit-reset'] ?? '')
+  ) {
+    return Math.max(0, Number(headers['x-ratelimit-reset']) * 1000 - now);
+  }
+  if (/rate limit/i.test(answer.body))
+    return status === 403 || status === 429 ? SECONDARY_LIMIT_WAIT_MS : undefined;
+  return status === 403 ? null : undefined;
 }

@@ -1,10 +1,9 @@
 import { z } from 'zod';
 import { isSecretRef, textOrSecret } from '../../secrets/secret-ref.ts';
-import { BoundedOutput } from '../../signals/probes/bounded-output.ts';
-import { type UndiciResponse, undici } from '../../support/undici.ts';
 import { renderJson, renderText, renderUrl } from '../render.ts';
 import { Refusal } from '../template-values.ts';
 import { httpPollSpec, judgeAnswer, type PreparedPoll, preparePoll } from './http-poll.ts';
+import { dumpAnswer, send } from './http-send.ts';
 import { abortReason, sleep } from './sleep.ts';
 import { defineStepKind, type StepContext, type StepResult } from './step-kind.ts';
 
@@ -173,35 +172,9 @@ async function pollUntil(
 
 /** One request and its answer: status, headers, the bounded body. */
 async function exchange(p: PreparedHttp, ctx: StepContext): Promise<StepResult> {
-  let response: UndiciResponse;
-  const { request } = await undici();
-  try {
-    response = await request(p.url, {
-      method: p.method,
-      headers: p.headers,
-      body: p.body,
-      signal: ctx.signal,
-      reset: true, // one connection per step: nothing kept open after the run
-    });
-  } catch (err) {
-    const why = ctx.signal.aborted
-      ? String((ctx.signal.reason as Error)?.message)
-      : (err as Error).message;
-    return { ok: false, error: `${p.method} ${p.url.href}: ${why}` };
-  }
-  const bounded = new BoundedOutput(ctx.maxOutputBytes);
-  try {
-    for await (const chunk of response.body) {
-      bounded.push(chunk as Buffer);
-      if (bounded.truncated) break; // stop reading: the rest is not kept
-    }
-  } catch (err) {
-    bounded.push(Buffer.from(`\n[body read failed: ${(err as Error).message}]`));
-  }
-  const status = response.statusCode;
-  const headers = flatHeaders(response.headers);
-  const head = Object.entries(headers).map(([name, value]) => `${name}: ${value}`);
-  const output = [`HTTP ${status}`, ...head, '', bounded.text()].join('\n');
+  const answer = await send(p, ctx.signal, ctx.maxOutputBytes);
+  if ('error' in answer) return { ok: false, error: answer.error };
+  const { status, headers } = answer;
   const ok =
     p.expectedStatus.length === 0
       ? status >= 200 && status < 300
@@ -210,19 +183,9 @@ async function exchange(p: PreparedHttp, ctx: StepContext): Promise<StepResult> 
   return {
     ok,
     status,
-    output,
+    output: dumpAnswer(answer),
     // The body rides along for a poll to read; pollUntil takes it out before it is recorded.
-    data: { status, headers, ...(p.poll ? { body: bounded.text() } : {}) },
+    data: { status, headers, ...(p.poll ? { body: answer.body } : {}) },
     ...(ok ? {} : { error: `status ${status}, expected ${expected}` }),
   };
-}
-
-function flatHeaders(
-  headers: Record<string, string | string[] | undefined>,
-): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (value !== undefined) out[name] = Array.isArray(value) ? value.join(', ') : value;
-  }
-  return out;
 }

@@ -1,6 +1,9 @@
 import { ansibleStep } from './ansible.ts';
 import { execStep } from './exec.ts';
+import { githubWorkflowStep } from './github-workflow.ts';
+import { gitlabPipelineStep } from './gitlab-pipeline.ts';
 import { httpStep } from './http.ts';
+import { jenkinsBuildStep } from './jenkins-build.ts';
 import { logTailStep } from './log-tail.ts';
 import { notifyStep } from './notify.ts';
 import { observationsStep } from './observations.ts';
@@ -21,6 +24,9 @@ export const stepKinds: readonly StepKind[] = [
   observationsStep as StepKind,
   logTailStep as StepKind,
   ansibleStep as StepKind,
+  githubWorkflowStep as StepKind,
+  gitlabPipelineStep as StepKind,
+  jenkinsBuildStep as StepKind,
 ];
 
 export function findStepKind(name: string): StepKind | undefined {

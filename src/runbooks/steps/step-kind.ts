@@ -3,6 +3,7 @@ import type { ServiceConfig } from '../../config/config.ts';
 import type { NotifyFn } from '../../decisions/action-port.ts';
 import type { LeadSignal } from '../../policy/types.ts';
 import type { Store } from '../../store/store.ts';
+import type { ExternalRun } from '../journal.ts';
 import type { TemplateValues } from '../template-values.ts';
 
 /** Where a step kind may appear: `evidence` (before acting) and/or `steps` and `onFailure`. */
@@ -30,6 +31,19 @@ export interface StepContext {
   key: string;
   runId: string;
   now(): number;
+  /** For a kind that starts a run elsewhere (`startsExternalRun`): see ExternalRuns. */
+  external?: ExternalRuns;
+}
+
+/**
+ * Where an attempt that starts a run on another system (a pipeline) got to, and how it records
+ * the next stage. `last` is the newest record of this attempt (a resumed attempt: what the mend
+ * that died had learned; a fresh one: undefined). `record` journals a stage durably, and must
+ * be called before the step waits on it, so a mend killed while waiting follows the same run.
+ */
+export interface ExternalRuns {
+  last: ExternalRun | undefined;
+  record(run: Omit<ExternalRun, 'at'>): Promise<void>;
 }
 
 /**
@@ -70,6 +84,12 @@ export interface StepKind<Spec = unknown, Prepared = unknown> {
   summarize(command: Record<string, unknown>): string;
   /** What the step's `exitStatus` is, in words: `exit` (a code) by default, `status` for HTTP. */
   readonly statusName?: string;
+  /**
+   * The kind starts a run on another system and records it (StepContext.external) before it
+   * waits: an attempt cut by a crash after its first record is resumed (the same run followed),
+   * whatever `idempotent` says; cut before it, the usual rule holds.
+   */
+  readonly startsExternalRun?: boolean;
   /** A passing step of this kind proves the heal worked: a runbook needs one (verify). */
   readonly verifies?: boolean;
   execute(prepared: Prepared, ctx: StepContext): Promise<StepResult>;

@@ -1,6 +1,11 @@
 import { decisionLines, type FeedLine, signalLine } from '../../../decisions/decision-log.ts';
 import type { IncidentEvent, Input } from '../../../policy/index.ts';
-import type { JournalPayload, StepIntent, StepRecord } from '../../../runbooks/journal.ts';
+import {
+  externalRunWords,
+  type JournalPayload,
+  type StepIntent,
+  type StepRecord,
+} from '../../../runbooks/journal.ts';
 import type { StoredDecision, StoredJournalEntry } from '../../../store/store.ts';
 
 /** One event of the stream, before its id (the cursor after it) is given. */
@@ -80,6 +85,7 @@ function journalLine(runId: string, phase: string, payload: JournalPayload): str
       : `${runId}: runbook ${payload.runbook} on ${payload.service} started by ${payload.actor}`;
   }
   const step = `${runId}: ${payload.section} ${payload.index + 1} ${payload.name} (${payload.kind}, attempt ${payload.attempt})`;
+  if (payload.type === 'external') return `${step} ${externalRunWords(payload.run)}`;
   if (phase === 'intent')
     return `${step} started${(payload as StepIntent).idempotent ? '' : ', not idempotent'}`;
   const record = payload as StepRecord;
