@@ -76,6 +76,14 @@ export function createMetrics() {
         'an HTTP body that stalled after a passing status, as kubelet throws such a result away).',
       labelNames: ['kind', 'result'] as const,
     }),
+    sourceErrors: new Counter({
+      ...make,
+      name: 'mend_source_errors_total',
+      help:
+        'Probe runs whose source (the Prometheus a `prometheus` check asks) was down, slow or ' +
+        'refused the query, by source and check: counted against the monitoring, not the service.',
+      labelNames: ['source', 'check'] as const,
+    }),
     signals: new Counter({
       ...make,
       name: 'mend_signals_total',

@@ -3,6 +3,7 @@ import { execProbe } from './exec.ts';
 import { grpcProbe } from './grpc.ts';
 import { httpProbe } from './http.ts';
 import type { ProbeKind } from './probe-kind.ts';
+import { prometheusProbe } from './prometheus.ts';
 import { tcpProbe } from './tcp.ts';
 
 /** Every probe kind mend knows. The check schema is built from this table: a new kind is one line. */
@@ -11,6 +12,7 @@ export const probeKinds: readonly ProbeKind[] = [
   tcpProbe as ProbeKind,
   execProbe as ProbeKind,
   grpcProbe as ProbeKind,
+  prometheusProbe as ProbeKind,
 ];
 
 export function findProbeKind(name: string): ProbeKind | undefined {
