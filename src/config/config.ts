@@ -14,6 +14,8 @@ export interface ServiceConfig {
   labels: Record<string, string>;
   /** Selects the alerts about this service (empty: none). */
   selector: LabelMatcher[];
+  /** The Prometheus its alerts come from: their expression's value and curve join the evidence. */
+  prometheus?: string;
   dependsOn: string[];
   checks: CheckSpec[];
   source: DocumentSource;
@@ -117,6 +119,13 @@ export interface SettingsConfig {
   storeOutage?: StoreOutageSettings;
   /** How the HTTP endpoints and the operator API are served; the defaults when absent. */
   api?: ApiSettings;
+  /** How much alert ingestion holds before it refuses (503); the defaults when absent. */
+  alerts?: AlertIntakeSettings;
+}
+
+export interface AlertIntakeSettings {
+  /** Alerts accepted and not yet durably recorded, past which a delivery is refused. */
+  maxInFlight: number;
 }
 
 export interface ApiSettings {

@@ -104,6 +104,7 @@ function successOnce(check: { role?: unknown; successThreshold?: unknown }, ctx:
 
 export interface ServiceSpec {
   selector: string[];
+  prometheus?: string | undefined;
   dependsOn: string[];
   checks: CheckSpec[];
 }
@@ -113,6 +114,12 @@ function serviceSpec(probeKinds: readonly PluggedKind[]): z.ZodType<ServiceSpec>
     selector: matcherList(
       'Alertmanager matchers (job="checkout", severity=~"page|critical") that select the alerts about this service: each such alert is a signal of it, judged by policies, dependencies and blast radius as a probe’s. Empty: no alert. An alert that several services select goes to the first in config order.',
     ),
+    prometheus: z
+      .url({ protocol: /^https?$/, error: 'expected the http(s) URL of a Prometheus' })
+      .optional()
+      .describe(
+        'The Prometheus that evaluates this service’s alerting rules (`http://127.0.0.1:9090`): a firing alert’s evidence gets its expression’s value now and its last 15 minutes, asked there. Unset: the alert as sent.',
+      ),
     dependsOn: z
       .array(name())
       .default([])
@@ -141,6 +148,7 @@ export function serviceKind(
       name: document.metadata.name,
       labels: document.metadata.labels,
       selector: toMatchers(document.spec.selector),
+      ...(document.spec.prometheus !== undefined ? { prometheus: document.spec.prometheus } : {}),
       dependsOn: document.spec.dependsOn,
       checks: document.spec.checks,
       source: document.position,

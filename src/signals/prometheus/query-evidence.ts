@@ -16,6 +16,11 @@ export interface QueryEvidenceRequest {
   at: number;
   /** Keep only the series with exactly these labels (a per-series signal's own); else the first. */
   series?: Record<string, string>;
+  /**
+   * Keep the series whose labels the alert carries (an alert has its series' labels plus the
+   * rule's); when none do, the first few.
+   */
+  within?: Record<string, string>;
   /** Also ask the instant value now (an alert's expression). */
   instant?: boolean;
   /** Prometheus is given this long; past it the evidence says so and the signal goes on. */
@@ -39,7 +44,7 @@ export async function queryEvidence(request: QueryEvidenceRequest): Promise<Quer
   const errors: string[] = [];
   let omitted = 0;
   if (curve.ok) {
-    const kept = pick(curve.result, request.series);
+    const kept = pick(curve.result, request);
     omitted = Math.max(omitted, curve.result.length - kept.length);
     evidence.range = {
       ...range,
@@ -47,7 +52,7 @@ export async function queryEvidence(request: QueryEvidenceRequest): Promise<Quer
     };
   } else errors.push(`range: ${curve.error}`);
   if (now?.ok) {
-    const kept = pick(now.result, request.series);
+    const kept = pick(now.result, request);
     omitted = Math.max(omitted, now.result.length - kept.length);
     evidence.value = kept.map((s: InstantSample) => ({ labels: s.labels, value: s.value }));
   } else if (now !== undefined) errors.push(`value: ${now.error}`);
@@ -58,9 +63,17 @@ export async function queryEvidence(request: QueryEvidenceRequest): Promise<Quer
 
 function pick<T extends { labels: Record<string, string> }>(
   all: readonly T[],
-  series: Record<string, string> | undefined,
+  { series, within }: QueryEvidenceRequest,
 ): T[] {
-  if (series === undefined) return all.slice(0, EVIDENCE_SERIES);
-  const wanted = formatLabels(series);
-  return all.filter((s) => formatLabels(s.labels) === wanted).slice(0, 1);
+  if (series !== undefined) {
+    const wanted = formatLabels(series);
+    return all.filter((s) => formatLabels(s.labels) === wanted).slice(0, 1);
+  }
+  if (within !== undefined) {
+    const carried = all.filter((s) =>
+      Object.entries(s.labels).every(([key, value]) => key === '__name__' || within[key] === value),
+    );
+    if (carried.length > 0) return carried.slice(0, EVIDENCE_SERIES);
+  }
+  return all.slice(0, EVIDENCE_SERIES);
 }
