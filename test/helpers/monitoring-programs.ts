@@ -29,6 +29,7 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** `RULES_FILE` in the config stands for the rules file written beside it. */
 export async function startPrometheus(config: string, rules?: string): Promise<MonitoringProgram> {
   const dir = await mkdtemp(join(tmpdir(), 'mend-prometheus-'));
   const configFile = join(dir, 'prometheus.yml');
@@ -38,30 +39,40 @@ export async function startPrometheus(config: string, rules?: string): Promise<M
     `--config.file=${configFile}`,
     `--storage.tsdb.path=${join(dir, 'data')}`,
     `--web.listen-address=127.0.0.1:${port}`,
+    // A firing alert is sent again this often (default 1m): an Alertmanager that starts after
+    // the rule fired hears of it within seconds.
+    '--rules.alert.resend-delay=1s',
     '--log.level=warn',
   ]);
 }
 
-export async function startAlertmanager(config: string): Promise<MonitoringProgram> {
+/** `port`: one chosen beforehand (Prometheus's config names it before Alertmanager runs). */
+export async function startAlertmanager(config: string, port?: number): Promise<MonitoringProgram> {
   const dir = await mkdtemp(join(tmpdir(), 'mend-alertmanager-'));
   const configFile = join(dir, 'alertmanager.yml');
   await writeFile(configFile, config);
-  return start('prometheus-alertmanager', dir, (port) => [
-    `--config.file=${configFile}`,
-    `--storage.path=${join(dir, 'data')}`,
-    `--web.listen-address=127.0.0.1:${port}`,
-    // Empty: no gossip with peers (and no cluster port to find).
-    '--cluster.listen-address=',
-    '--log.level=warn',
-  ]);
+  return start(
+    'prometheus-alertmanager',
+    dir,
+    (port) => [
+      `--config.file=${configFile}`,
+      `--storage.path=${join(dir, 'data')}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      // Empty: no gossip with peers (and no cluster port to find).
+      '--cluster.listen-address=',
+      '--log.level=warn',
+    ],
+    port,
+  );
 }
 
 async function start(
   program: string,
   dir: string,
   args: (port: number) => string[],
+  chosen?: number,
 ): Promise<MonitoringProgram> {
-  const port = await freePort();
+  const port = chosen ?? (await freePort());
   const url = `http://127.0.0.1:${port}`;
   const child: ChildProcess = spawn(program, args(port), { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
