@@ -12,6 +12,7 @@ import {
 } from '../signals/sources/alertmanager.ts';
 import type { AlertmanagerPayload } from '../signals/sources/alertmanager-payload.ts';
 import type { AlertRecord, Store } from '../store/store.ts';
+import { AlertWriteGroup } from './alert-write-group.ts';
 
 /** What a delivery did, as the webhook's 200 says it. */
 export interface AlertIntakeResult {
@@ -68,11 +69,13 @@ export const ALERTS_IN_FLIGHT_LIMIT = SETTINGS_DEFAULTS.alerts.maxInFlight;
  */
 export class AlertIntake {
   readonly #options: AlertIntakeOptions;
+  readonly #writes: AlertWriteGroup;
   #inFlight = 0;
   #chain: Promise<unknown> = Promise.resolve();
 
   constructor(options: AlertIntakeOptions) {
     this.#options = options;
+    this.#writes = new AlertWriteGroup(options.store);
   }
 
   get inFlight(): number {
@@ -96,7 +99,7 @@ export class AlertIntake {
       const records = payload.alerts.map((alert) =>
         alertRecord(alert, payload.receiver, serviceForAlert(services, alert.labels), receivedAt),
       );
-      const writes = await this.#options.store.recordAlerts(records);
+      const writes = await this.#writes.write(records);
       const kept = records.filter((_, i) => writes[i] === 'kept');
       // Asked before taking a turn, so a slow Prometheus holds up this delivery only.
       const evidence = await this.#evidenceOf(kept, receivedAt);
