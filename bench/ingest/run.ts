@@ -194,18 +194,105 @@ try {
   for (const { clients, alerts } of shapes) {
     const raw = await rawRate(clients, alerts);
     const ingest = await ingestRate(clients, alerts);
-    rows.push({
+    const row = {
       shape: `${clients}x${alerts}`,
       clients,
       alerts,
       ingest,
       raw,
       ratio: ingest.alertsPerSecond / raw.alertsPerSecond,
-    });
-    process.stdout.write(
-      `${clients} client(s) x ${alerts} alert(s)/payload: ingest ${Math.round(ingest.payloadsPerSecond)} payloads/s (${Math.round(ingest.alertsPerSecond)} alerts/s, ${ingest.refused} refused 503), raw insert ${Math.round(raw.alertsPerSecond)} alerts/s: ratio ${(ingest.alertsPerSecond / raw.alertsPerSecond).toFixed(2)}\n`,
-    );
+    };
+    rows.push(row);
+    process.stdout.write(`${line(row)}\n`);
   }
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
+
+function line({ clients, alerts, ingest, raw, ratio }: Row): string {
+  return (
+    `${String(clients).padStart(2)} client(s) x ${String(alerts).padStart(2)} alert(s)/payload: ` +
+    `ingest ${Math.round(ingest.payloadsPerSecond)} payloads/s = ${Math.round(ingest.alertsPerSecond)} alerts/s ` +
+    `(${ingest.payloads} acknowledged and found in the store, ${ingest.refused} refused with 503); ` +
+    `raw store inserts ${Math.round(raw.alertsPerSecond)} alerts/s; ratio ${ratio.toFixed(2)}`
+  );
+}
+
+const goals: { name: string; verdict: 'PASS' | 'FAIL' | 'SKIP'; detail: string }[] = [];
+for (const row of rows) {
+  goals.push({
+    name: `ingest >= ${GOALS.ratio}x raw inserts (${row.shape})`,
+    verdict: row.ratio >= GOALS.ratio ? 'PASS' : 'FAIL',
+    detail: `${row.ratio.toFixed(2)}x`,
+  });
+}
+const single = rows.filter((row) => row.alerts === 1);
+const best = (list: Row[], key: 'payloadsPerSecond' | 'alertsPerSecond') =>
+  list.reduce<Row | undefined>(
+    (a, b) => (a === undefined || b.ingest[key] > a.ingest[key] ? b : a),
+    undefined,
+  );
+const bestSingle = best(single, 'payloadsPerSecond');
+goals.push({
+  name: `>= ${GOALS.singlePayloadsPerSecond} single-alert payloads/s`,
+  verdict:
+    bestSingle === undefined
+      ? 'SKIP'
+      : bestSingle.ingest.payloadsPerSecond >= GOALS.singlePayloadsPerSecond
+        ? 'PASS'
+        : 'FAIL',
+  detail:
+    bestSingle === undefined
+      ? 'no 1-alert shape run'
+      : `${Math.round(bestSingle.ingest.payloadsPerSecond)} (${bestSingle.shape})`,
+});
+const bestBatch = best(
+  rows.filter((row) => row.alerts > 1),
+  'alertsPerSecond',
+);
+goals.push({
+  name: `>= ${GOALS.batchedAlertsPerSecond} alerts/s batched`,
+  verdict:
+    bestBatch === undefined
+      ? 'SKIP'
+      : bestBatch.ingest.alertsPerSecond >= GOALS.batchedAlertsPerSecond
+        ? 'PASS'
+        : 'FAIL',
+  detail:
+    bestBatch === undefined
+      ? 'no batched shape run'
+      : `${Math.round(bestBatch.ingest.alertsPerSecond)} (${bestBatch.shape})`,
+});
+process.stdout.write('\ngoals:\n');
+for (const goal of goals) process.stdout.write(`  ${goal.verdict}  ${goal.name}: ${goal.detail}\n`);
+
+const out =
+  values.out ??
+  join(
+    dirname(fileURLToPath(import.meta.url)),
+    '..',
+    'results',
+    `ingest-${new Date().toISOString().replace(/[:.]/g, '-')}.json`,
+  );
+mkdirSync(dirname(out), { recursive: true });
+writeFileSync(
+  out,
+  `${JSON.stringify(
+    {
+      at: new Date().toISOString(),
+      machine: {
+        cpus: cpus().length,
+        cpu: cpus()[0]?.model,
+        memoryBytes: totalmem(),
+        kernel: release(),
+        node: process.version,
+      },
+      durationSeconds: durationMs / 1000,
+      rows,
+      goals,
+    },
+    null,
+    2,
+  )}\n`,
+);
+process.stdout.write(`\nresults: ${out}\n`);
