@@ -167,32 +167,48 @@ function toSignal(tracked: TrackedCheck, transition: Transition, evidence: Obser
     ...identity,
     role: definition.spec.role,
   };
-  const last = evidence.at(-1);
-  const firing = transition.to === 'failing';
-  const { failureThreshold, successThreshold } = definition.spec;
-  const failingDeps = last?.dependencies?.filter((d) => d.health === 'fail').map((d) => d.name);
+  const failingDeps = evidence
+    .at(-1)
+    ?.dependencies?.filter((d) => d.health === 'fail')
+    .map((d) => d.name);
   const blame = failingDeps?.length ? ` (failing dependencies: ${failingDeps.join(', ')})` : '';
-  const summary = firing
-    ? `${failureThreshold} consecutive failure${failureThreshold === 1 ? '' : 's'}: ${last?.error ?? 'failed'}${blame}`
-    : `${successThreshold} consecutive success${successThreshold === 1 ? '' : 'es'} after failing for ${humanDuration(transition.at - transition.startsAt)}`;
-  return {
+  return transitionSignal(tracked, transition, {
     fingerprint: fingerprint(identity),
     source: 'probe',
+    labels,
+    evidence,
+    blame,
+  });
+}
+
+/** A check's change of state as a signal, said the same way for a probe and for a series. */
+function transitionSignal(
+  { definition, service }: TrackedCheck,
+  transition: Transition,
+  signal: Pick<Signal, 'fingerprint' | 'source' | 'labels' | 'evidence'> & { blame?: string },
+): Signal {
+  const { failureThreshold, successThreshold } = definition.spec;
+  const firing = transition.to === 'failing';
+  const summary = firing
+    ? `${failureThreshold} consecutive failure${failureThreshold === 1 ? '' : 's'}: ${signal.evidence.at(-1)?.error ?? 'failed'}${signal.blame ?? ''}`
+    : `${successThreshold} consecutive success${successThreshold === 1 ? '' : 'es'} after failing for ${humanDuration(transition.at - transition.startsAt)}`;
+  return {
+    fingerprint: signal.fingerprint,
+    source: signal.source,
     service: service.name,
     check: definition.spec.name,
-    labels,
+    labels: signal.labels,
     status: firing ? 'firing' : 'resolved',
     startsAt: transition.startsAt,
     at: transition.at,
     summary,
-    evidence,
+    evidence: signal.evidence,
   };
 }
 
 /** One series' signal: labelled with the series' labels, identity and role last. */
 function seriesSignal(tracked: TrackedCheck, track: SeriesTrack, transition: Transition): Signal {
   const { definition, service } = tracked;
-  const { failureThreshold, successThreshold } = definition.spec;
   const identity = seriesIdentity(service.name, definition.spec.name);
   const labels = track.held ?? {
     ...service.labels,
@@ -201,23 +217,12 @@ function seriesSignal(tracked: TrackedCheck, track: SeriesTrack, transition: Tra
     ...identity,
     role: definition.spec.role,
   };
-  const evidence = [...track.state.recent];
-  const firing = transition.to === 'failing';
-  const summary = firing
-    ? `${failureThreshold} consecutive failure${failureThreshold === 1 ? '' : 's'}: ${evidence.at(-1)?.error ?? 'failed'}`
-    : `${successThreshold} consecutive success${successThreshold === 1 ? '' : 'es'} after failing for ${humanDuration(transition.at - transition.startsAt)}`;
-  return {
+  return transitionSignal(tracked, transition, {
     fingerprint: track.fingerprint,
     source: PROMETHEUS_SOURCE,
-    service: service.name,
-    check: definition.spec.name,
     labels,
-    status: firing ? 'firing' : 'resolved',
-    startsAt: transition.startsAt,
-    at: transition.at,
-    summary,
-    evidence,
-  };
+    evidence: [...track.state.recent],
+  });
 }
 
 function seriesIdentity(service: string, check: string): Record<string, string> {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { openStore } from '../../src/store/open.ts';
 import { MendProcess } from '../helpers/mend-process.ts';
+import { until } from '../helpers/monitoring-programs.ts';
 import {
   call,
   RUNNING_MEND_CONFIG,
@@ -93,16 +94,6 @@ async function incidentsOf(fingerprint: string) {
     if (JSON.stringify(incident.timeline).includes(fingerprint)) out.push(incident);
   }
   return out;
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, ms = 20_000) {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`not within ${ms} ms: ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 async function alertsStored(query = '') {
