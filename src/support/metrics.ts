@@ -64,7 +64,7 @@ export function createMetrics() {
     probeDuration: new BoundHistogram({
       ...make,
       name: 'mend_probe_duration_seconds',
-      help: 'How long probes took, start to result, by probe kind (http, tcp, exec, grpc).',
+      help: 'How long probes took, start to result, by probe kind (http, tcp, exec, grpc, prometheus).',
       labelNames: ['kind'] as const,
       buckets: SHORT_SECONDS,
     }),

@@ -4,6 +4,7 @@ import { probeKinds } from '../../src/signals/probes/registry.ts';
 import { execFixture } from './contract/exec.ts';
 import { grpcFixture } from './contract/grpc.ts';
 import { httpFixture } from './contract/http.ts';
+import { prometheusFixture } from './contract/prometheus.ts';
 import { tcpFixture } from './contract/tcp.ts';
 import { type ProbeFixture, runProbeContract } from './contract.ts';
 
@@ -13,6 +14,7 @@ const fixtures: Record<string, ProbeFixture> = {
   tcp: tcpFixture,
   exec: execFixture,
   grpc: grpcFixture,
+  prometheus: prometheusFixture,
 };
 
 test('every registered probe kind has a contract fixture, and every fixture a kind', () => {

@@ -70,16 +70,13 @@ async function probePrometheus(
     maxBytes: MAX_ANSWER_BYTES,
   });
   if (!answer.ok) {
-    const error = ctx.signal.aborted
+    const said = ctx.signal.aborted
       ? abortMessage(ctx, performance.now() - startedAt, `querying ${spec.url}`)
       : answer.error;
+    // Stopped by mend (shutdown): nothing was learnt about Prometheus either way.
+    const error = said.startsWith('aborted') ? said : `source down: ${said}`;
     // Counted neither way: the monitoring failing says nothing about the service.
-    return {
-      ok: false,
-      discarded: true,
-      sourceDown: PROMETHEUS_SOURCE,
-      error: `source down: ${error}`,
-    };
+    return { ok: false, discarded: true, sourceDown: PROMETHEUS_SOURCE, error };
   }
   return judge(answer.result, condition, spec.maxSeries);
 }
