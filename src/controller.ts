@@ -11,6 +11,7 @@ import { checkNotifierSecrets } from './notify/check-secrets.ts';
 import { createNotifierPort } from './notify/notifier-port.ts';
 import { createRunbookExecutor } from './runbooks/executor.ts';
 import { Prober } from './signals/prober.ts';
+import { PROMETHEUS_SOURCE } from './signals/probes/prometheus.ts';
 import { startupSummary } from './startup-summary.ts';
 import { lockStore, openStore, storeFilesOpenToOthers } from './store/open.ts';
 import { storeName } from './store/postgres-url.ts';
@@ -133,6 +134,7 @@ export async function startController(options: ControllerOptions): Promise<Runni
     cursors: new Map(kept.map(({ check, cursor }) => [check, cursor])),
     consumer: loop,
     firingSince: (service, fingerprint) => loop.firingSince(service, fingerprint),
+    firingOf: (service, check) => loop.firingOf(service, check, PROMETHEUS_SOURCE),
     log,
     metrics,
     options: { workers: options.workers, maxInFlight: options.maxInFlight },

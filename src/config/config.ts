@@ -17,6 +17,8 @@ export interface ServiceConfig {
   selector: LabelMatcher[];
   /** Selects the CloudEvents about this service (empty: none). */
   events: EventSelectorSpec[];
+  /** The Prometheus its alerts come from: their expression's value and curve join the evidence. */
+  prometheus?: string;
   dependsOn: string[];
   checks: CheckSpec[];
   source: DocumentSource;
@@ -120,6 +122,13 @@ export interface SettingsConfig {
   storeOutage?: StoreOutageSettings;
   /** How the HTTP endpoints and the operator API are served; the defaults when absent. */
   api?: ApiSettings;
+  /** How much alert ingestion holds before it refuses (503); the defaults when absent. */
+  alerts?: AlertIntakeSettings;
+}
+
+export interface AlertIntakeSettings {
+  /** Alerts accepted and not yet durably recorded, past which a delivery is refused. */
+  maxInFlight: number;
 }
 
 export interface ApiSettings {

@@ -8,6 +8,7 @@ import {
   type Input,
 } from '../policy/index.ts';
 import { tableGet } from '../policy/table.ts';
+import type { HeldSeries } from '../signals/series-states.ts';
 import type { Signal, SignalConsumer } from '../signals/signal.ts';
 import type { Store } from '../store/store.ts';
 import type { Logger } from '../support/log.ts';
@@ -139,6 +140,14 @@ export class DecisionLoop implements SignalConsumer {
     return tableGet(this.#state.services, service)?.signals.find(
       (s) => s.fingerprint === fingerprint,
     )?.startsAt;
+  }
+
+  /** The signals of one check the record holds firing (a check with series has many). */
+  firingOf(service: string, check: string, source: string): HeldSeries[] {
+    const held = tableGet(this.#state.services, service)?.signals ?? [];
+    return held
+      .filter((s) => s.check === check && s.source === source)
+      .map((s) => ({ fingerprint: s.fingerprint, labels: s.labels, startsAt: s.startsAt }));
   }
 
   /** Resolves once the signal and the decision it caused are recorded; rejects if they are not. */

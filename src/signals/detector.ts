@@ -8,13 +8,19 @@ import {
   type Transition,
 } from './check-state.ts';
 import type { Observation } from './observation.ts';
+import { PROMETHEUS_SOURCE } from './probes/prometheus.ts';
+import { probeOf } from './probes/registry.ts';
 import type { ProbeOutcome } from './scheduler.ts';
+import { type HeldSeries, SeriesStates, type SeriesTrack } from './series-states.ts';
 import { fingerprint, type Signal } from './signal.ts';
 
 interface TrackedCheck {
   definition: CheckDefinition;
   service: ServiceConfig;
+  /** The check as a whole: for a check with series, failing while any series is. */
   state: CheckState;
+  /** Each series on its own, for a check whose probe returns many (`prometheus`). */
+  series?: SeriesStates;
 }
 
 /**
@@ -29,16 +35,23 @@ export class Detector {
   readonly #started = new Set<string>();
   readonly #emit: (signal: Signal) => void;
   readonly #firingSince: FiringSince;
+  readonly #firingOf: FiringOf;
 
   /**
    * `firingSince` says whether the record (the decision engine) holds a signal as firing, and
    * since when. A check starts from `unknown` after a restart or a reload that changed it; when it
    * then turns healthy, a signal still firing in the record gets its `resolved`: without it an
-   * incident opened before the restart would never close.
+   * incident opened before the restart would never close. `firingOf` does the same for a check
+   * with series: the series the record holds firing, which may no longer be returned at all.
    */
-  constructor(emit: (signal: Signal) => void, firingSince: FiringSince = () => undefined) {
+  constructor(
+    emit: (signal: Signal) => void,
+    firingSince: FiringSince = () => undefined,
+    firingOf: FiringOf = () => [],
+  ) {
     this.#emit = emit;
     this.#firingSince = firingSince;
+    this.#firingOf = firingOf;
   }
 
   /**
@@ -52,12 +65,19 @@ export class Detector {
     this.#checks.clear();
     for (const definition of definitions) {
       const kept = previous.get(definition.key);
-      const state =
-        kept && kept.definition.revision === definition.revision ? kept.state : initialCheckState();
+      const same = kept && kept.definition.revision === definition.revision;
+      const series = probeOf(definition.spec).kind === PROMETHEUS_SOURCE;
       this.#checks.set(definition.key, {
         definition,
         service: byName.get(definition.service)!,
-        state,
+        state: same ? kept.state : initialCheckState(),
+        ...(series
+          ? {
+              series:
+                (same ? kept.series : undefined) ??
+                new SeriesStates(seriesIdentity(definition.service, definition.spec.name)),
+            }
+          : {}),
       });
     }
     for (const service of services) {
@@ -97,12 +117,27 @@ export class Detector {
     const { spec } = tracked.definition;
     const started = this.#started.has(tracked.service.name);
     if (spec.role === 'startup' ? started : !started) return;
+    if (tracked.series !== undefined) {
+      this.#observeSeries(tracked, tracked.series, outcome.observation);
+      return;
+    }
     const before = tracked.state.status;
     const transition =
       applyObservation(tracked.state, outcome.observation, spec) ??
       this.#recordedResolution(tracked, before);
     if (spec.role === 'startup' && tracked.state.status === 'healthy') this.#markStarted(tracked);
     if (transition) this.#emit(toSignal(tracked, transition, [...tracked.state.recent]));
+  }
+
+  /** The check's state follows its series (for /readyz and startup), each series signals. */
+  #observeSeries(tracked: TrackedCheck, series: SeriesStates, observation: Observation): void {
+    const { service, spec } = tracked.definition;
+    applyObservation(tracked.state, observation, spec);
+    if (spec.role === 'startup' && tracked.state.status === 'healthy') this.#markStarted(tracked);
+    const changes = series.observe(observation, spec, () => this.#firingOf(service, spec.name));
+    for (const { track, transition } of changes) {
+      this.#emit(seriesSignal(tracked, track, transition));
+    }
   }
 
   #recordedResolution(tracked: TrackedCheck, before: string): Transition | undefined {
@@ -132,26 +167,66 @@ function toSignal(tracked: TrackedCheck, transition: Transition, evidence: Obser
     ...identity,
     role: definition.spec.role,
   };
-  const last = evidence.at(-1);
-  const firing = transition.to === 'failing';
-  const { failureThreshold, successThreshold } = definition.spec;
-  const failingDeps = last?.dependencies?.filter((d) => d.health === 'fail').map((d) => d.name);
+  const failingDeps = evidence
+    .at(-1)
+    ?.dependencies?.filter((d) => d.health === 'fail')
+    .map((d) => d.name);
   const blame = failingDeps?.length ? ` (failing dependencies: ${failingDeps.join(', ')})` : '';
-  const summary = firing
-    ? `${failureThreshold} consecutive failure${failureThreshold === 1 ? '' : 's'}: ${last?.error ?? 'failed'}${blame}`
-    : `${successThreshold} consecutive success${successThreshold === 1 ? '' : 'es'} after failing for ${humanDuration(transition.at - transition.startsAt)}`;
-  return {
+  return transitionSignal(tracked, transition, {
     fingerprint: fingerprint(identity),
     source: 'probe',
+    labels,
+    evidence,
+    blame,
+  });
+}
+
+/** A check's change of state as a signal, said the same way for a probe and for a series. */
+function transitionSignal(
+  { definition, service }: TrackedCheck,
+  transition: Transition,
+  signal: Pick<Signal, 'fingerprint' | 'source' | 'labels' | 'evidence'> & { blame?: string },
+): Signal {
+  const { failureThreshold, successThreshold } = definition.spec;
+  const firing = transition.to === 'failing';
+  const summary = firing
+    ? `${failureThreshold} consecutive failure${failureThreshold === 1 ? '' : 's'}: ${signal.evidence.at(-1)?.error ?? 'failed'}${signal.blame ?? ''}`
+    : `${successThreshold} consecutive success${successThreshold === 1 ? '' : 'es'} after failing for ${humanDuration(transition.at - transition.startsAt)}`;
+  return {
+    fingerprint: signal.fingerprint,
+    source: signal.source,
     service: service.name,
     check: definition.spec.name,
-    labels,
+    labels: signal.labels,
     status: firing ? 'firing' : 'resolved',
     startsAt: transition.startsAt,
     at: transition.at,
     summary,
-    evidence,
+    evidence: signal.evidence,
   };
+}
+
+/** One series' signal: labelled with the series' labels, identity and role last. */
+function seriesSignal(tracked: TrackedCheck, track: SeriesTrack, transition: Transition): Signal {
+  const { definition, service } = tracked;
+  const identity = seriesIdentity(service.name, definition.spec.name);
+  const labels = track.held ?? {
+    ...service.labels,
+    ...definition.spec.labels,
+    ...track.series,
+    ...identity,
+    role: definition.spec.role,
+  };
+  return transitionSignal(tracked, transition, {
+    fingerprint: track.fingerprint,
+    source: PROMETHEUS_SOURCE,
+    labels,
+    evidence: [...track.state.recent],
+  });
+}
+
+function seriesIdentity(service: string, check: string): Record<string, string> {
+  return { source: PROMETHEUS_SOURCE, service, check };
 }
 
 /** The labels a probe signal's fingerprint is made of. */
@@ -161,3 +236,6 @@ function identityOf(service: string, check: string): Record<string, string> {
 
 /** Since when the record holds this signal firing, or undefined when it does not. */
 export type FiringSince = (service: string, fingerprint: string) => number | undefined;
+
+/** The signals of a check the record holds firing (fingerprint, labels, since when). */
+export type FiringOf = (service: string, check: string) => readonly HeldSeries[];

@@ -39,6 +39,45 @@ export interface Observation {
   cursor?: unknown;
   /** What an alert said, when the observation is an alert (Alertmanager) rather than a probe. */
   alert?: AlertFacts;
+  /**
+   * The series a query returned (the `prometheus` kind), each judged on its own: one check, one
+   * signal per series. Absent for probes that observe one thing.
+   */
+  series?: SeriesSample[];
+  /**
+   * The monitoring the probe asks (`prometheus`) could not answer: down, slow, or refusing the
+   * query. Always with `discarded`: the service is not blamed for it.
+   */
+  sourceDown?: string;
+  /** A query's recent past and present (the curve that led to a signal), when one was asked. */
+  query?: QueryEvidence;
+}
+
+/** One series of a query's answer and whether it passed the check's condition. */
+export interface SeriesSample {
+  labels: Record<string, string>;
+  value: number;
+  ok: boolean;
+}
+
+/** What Prometheus said about an expression at signal time: now, and the last minutes. */
+export interface QueryEvidence {
+  /** The Prometheus asked (its base URL). */
+  prometheus: string;
+  query: string;
+  /** The instant value of each series (bounded), when asked. */
+  value?: { labels: Record<string, string>; value: number }[];
+  /** The curve: `step`-spaced points `[epoch ms, value]` from `startAt` to `endAt`, per series. */
+  range?: {
+    startAt: number;
+    endAt: number;
+    stepSeconds: number;
+    series: { labels: Record<string, string>; points: [number, number][] }[];
+  };
+  /** Series left out to keep the evidence bounded. */
+  omittedSeries?: number;
+  /** Why part of it is missing (Prometheus down or refusing): the evidence says so. */
+  error?: string;
 }
 
 /** An alert as its source sent it: the evidence of an alert signal. */

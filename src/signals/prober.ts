@@ -1,11 +1,13 @@
 import type { Config } from '../config/config.ts';
 import type { Logger } from '../support/log.ts';
 import type { Metrics } from '../support/metrics.ts';
-import { Detector, type FiringSince } from './detector.ts';
+import { Detector, type FiringOf, type FiringSince } from './detector.ts';
 import { InProcessRunner } from './in-process-runner.ts';
 import { ProbeMetrics } from './probe-metrics.ts';
 import type { ProbeRunner } from './probe-runner.ts';
 import { PROBER_DEFAULTS, type ProberOptions } from './prober-options.ts';
+import { PROMETHEUS_SOURCE, type PrometheusProbeSpec } from './probes/prometheus.ts';
+import { queryEvidence } from './prometheus/query-evidence.ts';
 import type { ProbeOutcome, SchedulerStats } from './scheduler.ts';
 import type { Signal, SignalConsumer } from './signal.ts';
 import { SignalQueue } from './signal-queue.ts';
@@ -29,6 +31,9 @@ export class Prober {
   #config: Config;
   /** The latest cursor of each check whose probe reads a stream: a re-prepared probe goes on. */
   readonly #cursors: Map<string, unknown>;
+  /** Signals waiting for their query's curve; later ones wait behind them, to keep the order. */
+  #enriching = 0;
+  #enriched: Promise<void> = Promise.resolve();
 
   constructor(deps: {
     config: Config;
@@ -40,6 +45,8 @@ export class Prober {
     firingSince?: FiringSince;
     /** Where checks' probes got to before (the store's cursors), by check key. */
     cursors?: ReadonlyMap<string, unknown>;
+    /** What the record holds firing for a check with series, so a restart can resolve them. */
+    firingOf?: FiringOf;
     /** The probing cannot go on (a worker thread died): the owner stops mend, saying why. */
     onFatal: (error: Error) => void;
   }) {
@@ -50,7 +57,11 @@ export class Prober {
     this.#metrics = deps.metrics;
     this.#probeMetrics = new ProbeMetrics(deps.metrics);
     this.#signals = new SignalQueue(deps.consumer, deps.log);
-    this.#detector = new Detector((signal) => this.#onSignal(signal), deps.firingSince);
+    this.#detector = new Detector(
+      (signal) => this.#onSignal(signal),
+      deps.firingSince,
+      deps.firingOf,
+    );
     const runnerOptions = {
       maxInFlight: options.maxInFlight,
       maxOutputBytes: options.maxOutputBytes,
@@ -98,6 +109,7 @@ export class Prober {
   async stop(deadlineMs: number): Promise<void> {
     const deadline = Date.now() + deadlineMs;
     await this.#runner.stop(deadlineMs);
+    await this.#enriched;
     await this.#signals.flush(Math.max(100, deadline - Date.now()));
   }
 
@@ -106,7 +118,7 @@ export class Prober {
   }
 
   pendingSignals(): number {
-    return this.#signals.length;
+    return this.#signals.length + this.#enriching;
   }
 
   async schedulerStats(): Promise<SchedulerStats> {
@@ -125,6 +137,9 @@ export class Prober {
     this.#probeMetrics.count(outcomes);
     for (const { key, observation } of outcomes) {
       if (!observation.discarded) continue;
+      if (observation.sourceDown !== undefined) {
+        this.#metrics.sourceErrors.inc({ source: observation.sourceDown, check: key });
+      }
       // The check's state does not move, so this line and the counter are all that show it.
       this.#log.warn(
         { check: key, error: observation.error },
@@ -148,6 +163,38 @@ export class Prober {
 
   #onSignal(signal: Signal): void {
     this.#metrics.signals.inc({ source: signal.source, status: signal.status });
-    this.#signals.push(signal);
+    const asks = this.#curveOf(signal);
+    if (asks === undefined && this.#enriching === 0) {
+      this.#signals.push(signal);
+      return;
+    }
+    this.#enriching++;
+    this.#enriched = this.#enriched.then(async () => {
+      if (asks !== undefined) {
+        const last = signal.evidence.at(-1);
+        const query = await queryEvidence(asks);
+        if (last !== undefined) signal.evidence[signal.evidence.length - 1] = { ...last, query };
+      }
+      this.#enriching--;
+      this.#signals.push(signal);
+    });
+  }
+
+  /** A firing series of a `prometheus` check carries its query's last minutes as evidence. */
+  #curveOf(signal: Signal): Parameters<typeof queryEvidence>[0] | undefined {
+    if (signal.source !== PROMETHEUS_SOURCE || signal.status !== 'firing') return undefined;
+    const check = this.#config.services
+      .find((service) => service.name === signal.service)
+      ?.checks.find((c) => c.name === signal.check);
+    const spec = check?.[PROMETHEUS_SOURCE] as PrometheusProbeSpec | undefined;
+    if (check === undefined || spec === undefined) return undefined;
+    const series = signal.evidence.at(-1)?.series?.[0]?.labels;
+    return {
+      prometheus: spec.url,
+      query: spec.query,
+      at: signal.at,
+      ...(series !== undefined ? { series } : {}),
+      timeoutMs: Math.max(1000, check.timeoutSeconds * 1000),
+    };
   }
 }

@@ -64,7 +64,7 @@ export function createMetrics() {
     probeDuration: new BoundHistogram({
       ...make,
       name: 'mend_probe_duration_seconds',
-      help: 'How long probes took, start to result, by probe kind (http, tcp, exec, grpc).',
+      help: 'How long probes took, start to result, by probe kind (http, tcp, exec, grpc, prometheus).',
       labelNames: ['kind'] as const,
       buckets: SHORT_SECONDS,
     }),
@@ -75,6 +75,14 @@ export function createMetrics() {
         'Probes run, by probe kind and result: ok, failed, or discarded (counted neither way: ' +
         'an HTTP body that stalled after a passing status, as kubelet throws such a result away).',
       labelNames: ['kind', 'result'] as const,
+    }),
+    sourceErrors: new Counter({
+      ...make,
+      name: 'mend_source_errors_total',
+      help:
+        'Probe runs whose source (the Prometheus a `prometheus` check asks) was down, slow or ' +
+        'refused the query, by source and check: counted against the monitoring, not the service.',
+      labelNames: ['source', 'check'] as const,
     }),
     signals: new Counter({
       ...make,

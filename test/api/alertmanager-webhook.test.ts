@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { openStore } from '../../src/store/open.ts';
 import { MendProcess } from '../helpers/mend-process.ts';
+import { until } from '../helpers/monitoring-programs.ts';
 import {
   call,
   RUNNING_MEND_CONFIG,
@@ -14,11 +15,17 @@ import {
  * job="checkout"; the policy heals it (exec, verify). Payloads are version 4 as Alertmanager
  * 0.25 posts them (notify/webhook: template.Data plus version, groupKey, truncatedAlerts).
  */
-const CONFIG = (url: string) =>
-  RUNNING_MEND_CONFIG(url).replace(
-    'spec:\n  checks:',
-    'spec:\n  selector: [\'job="checkout"\']\n  checks:',
-  );
+const CONFIG = (url: string) => `${RUNNING_MEND_CONFIG(url).replace(
+  'spec:\n  checks:',
+  'spec:\n  selector: [\'job="checkout"\']\n  checks:',
+)}---
+apiVersion: mend/v1
+kind: Policy
+metadata: { name: disks }
+spec:
+  match: { sources: [alertmanager], matchers: ['alertname="DiskAlmostFull"'] }
+  observe: true
+`;
 
 let mend: RunningMend;
 before(async () => {
@@ -87,16 +94,6 @@ async function incidentsOf(fingerprint: string) {
     if (JSON.stringify(incident.timeline).includes(fingerprint)) out.push(incident);
   }
   return out;
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, ms = 20_000) {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`not within ${ms} ms: ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 async function alertsStored(query = '') {
@@ -175,6 +172,31 @@ test('an alert no Service selects is recorded and listed, not judged', async () 
   assert.deepEqual(await incidentsOf(fingerprint), []);
 });
 
+test('an alert no Service selects that a policy matches on its labels is judged as its job', async () => {
+  const fingerprint = nextFingerprint();
+  const labels = { alertname: 'DiskAlmostFull', job: 'db', severity: 'warn' };
+  const answer = await post(payload([{ fingerprint, status: 'firing', labels }]));
+  assert.equal(answer.status, 200, answer.body);
+  assert.deepEqual(answer.json(), { received: 1, stale: 0, unmatched: 1, signals: 1 });
+  const again = await post(payload([{ fingerprint, status: 'firing', labels }]));
+  assert.equal((again.json() as { signals: number }).signals, 0, 'a re-send changes nothing');
+  const [incident] = await incidentsOf(fingerprint);
+  assert.ok(incident, 'an incident holds it');
+  assert.equal((incident as unknown as { service: string }).service, 'db');
+  assert.match(JSON.stringify(incident.timeline), /disks/);
+  const listed = await alertsStored('?unmatched=true');
+  assert.ok(
+    listed.some((a) => a.fingerprint === fingerprint),
+    'still listed as unmatched',
+  );
+  const resolved = await post(
+    payload([{ fingerprint, status: 'resolved', labels, endsAt: '2026-12-02T10:05:00.000Z' }]),
+  );
+  assert.equal((resolved.json() as { signals: number }).signals, 1);
+  const [closed] = await incidentsOf(fingerprint);
+  assert.equal(closed?.status, 'resolved');
+});
+
 test('bad input: the right status, and nothing recorded', async () => {
   const fingerprint = nextFingerprint();
   const good = payload([{ fingerprint, status: 'firing' }]);
@@ -187,6 +209,18 @@ test('bad input: the right status, and nothing recorded', async () => {
       400,
     ],
     ['no alerts', () => post({ ...good, alerts: [] }), 400],
+    [
+      'an alert status that is not firing or resolved',
+      () => post({ ...good, alerts: [{ ...good.alerts[0], status: 'pending' }] }),
+      400,
+    ],
+    [
+      'a fingerprint that is not hex',
+      () => post({ ...good, alerts: [{ ...good.alerts[0], fingerprint: 'x; drop' }] }),
+      400,
+    ],
+    ['alerts that are not an array', () => post({ ...good, alerts: good.alerts[0] }), 400],
+    ['a JSON array', () => post([good]), 400],
     [
       'a bad startsAt',
       () => post({ ...good, alerts: [{ ...good.alerts[0], startsAt: 'soon' }] }),

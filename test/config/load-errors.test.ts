@@ -93,7 +93,7 @@ const cases: Case[] = [
     },
     errors: [
       'a.yaml:8:22: spec.checks[0].periodSeconds: expected a number greater than 0, found 0',
-      'a.yaml:10:7: spec.checks[0].tcp: expected exactly one probe (http, tcp, exec, grpc, log, traces), found http and tcp',
+      'a.yaml:10:7: spec.checks[0].tcp: expected exactly one probe (http, tcp, exec, grpc, log, traces, prometheus), found http and tcp',
     ],
   },
   {
@@ -132,7 +132,7 @@ const cases: Case[] = [
     name: 'no probe',
     files: { 'a.yaml': service('api', check('      periodSeconds: 5')) },
     errors: [
-      'a.yaml:7:7: spec.checks[0]: expected exactly one probe (http, tcp, exec, grpc, log, traces), found none',
+      'a.yaml:7:7: spec.checks[0]: expected exactly one probe (http, tcp, exec, grpc, log, traces, prometheus), found none',
     ],
   },
   {

@@ -5,6 +5,7 @@ import { execFixture } from './contract/exec.ts';
 import { grpcFixture } from './contract/grpc.ts';
 import { httpFixture } from './contract/http.ts';
 import { logFixture } from './contract/log.ts';
+import { prometheusFixture } from './contract/prometheus.ts';
 import { tcpFixture } from './contract/tcp.ts';
 import { tracesFixture } from './contract/traces.ts';
 import { type ProbeFixture, runProbeContract } from './contract.ts';
@@ -17,6 +18,7 @@ const fixtures: Record<string, ProbeFixture> = {
   grpc: grpcFixture,
   log: logFixture,
   traces: tracesFixture,
+  prometheus: prometheusFixture,
 };
 
 test('every registered probe kind has a contract fixture, and every fixture a kind', () => {

@@ -49,7 +49,9 @@ export const policyMatch = z.strictObject({
   sources: z
     .array(z.string().min(1))
     .default([])
-    .describe('Signal sources (`probe`, `alertmanager`, ...); empty means any. Default `[]`.'),
+    .describe(
+      'Signal sources (`probe`, `prometheus` for a prometheus check’s series, `alertmanager`, ...); empty means any. Default `[]`.',
+    ),
   matchers: matcherList(
     'Alertmanager matchers on the signal labels (`env="prod"`, `check=~"live.*"`), all must match; regexes are RE2 (as in Alertmanager) and anchored; a missing label is "". Default `[]`.',
   ),

@@ -106,6 +106,7 @@ function successOnce(check: { role?: unknown; successThreshold?: unknown }, ctx:
 export interface ServiceSpec {
   selector: string[];
   events: EventSelectorSpec[];
+  prometheus?: string | undefined;
   dependsOn: string[];
   checks: CheckSpec[];
 }
@@ -120,6 +121,12 @@ function serviceSpec(probeKinds: readonly PluggedKind[]): z.ZodType<ServiceSpec>
       .default([])
       .describe(
         'The CloudEvents about this service (POST /api/v1/events): an event that any entry selects is a signal of it, firing until an event of the same source and subject says it is over (`resolvedWhen`). Empty: no event. An event that several services select goes to the first in config order.',
+      ),
+    prometheus: z
+      .url({ protocol: /^https?$/, error: 'expected the http(s) URL of a Prometheus' })
+      .optional()
+      .describe(
+        'The Prometheus that evaluates this service’s alerting rules (`http://127.0.0.1:9090`): a firing alert’s evidence gets its expression’s value now and its last 15 minutes, asked there. Unset: the alert as sent.',
       ),
     dependsOn: z
       .array(name())
@@ -150,6 +157,7 @@ export function serviceKind(
       labels: document.metadata.labels,
       selector: toMatchers(document.spec.selector),
       events: document.spec.events,
+      ...(document.spec.prometheus !== undefined ? { prometheus: document.spec.prometheus } : {}),
       dependsOn: document.spec.dependsOn,
       checks: document.spec.checks,
       source: document.position,

@@ -15,6 +15,7 @@ export const SETTINGS_DEFAULTS = {
   groupBy: ['service'],
   chronic: { heals: 3, within: '24h' },
   storeOutage: { exitAfter: '1m' },
+  alerts: { maxInFlight: 50_000 },
 };
 
 export const CHRONIC_DEFAULTS: ChronicSettings = {
@@ -54,6 +55,22 @@ const storeOutage = z
   .default(SETTINGS_DEFAULTS.storeOutage)
   .describe(
     'When the store cannot record (full, read-only, its file deleted or replaced, ...): mend acts on nothing it has not recorded, pages every notifier once without the store, fails /readyz, and exits non-zero after `exitAfter` unless the store recovers first. Default: exit after 1m.',
+  );
+
+const alerts = z
+  .strictObject({
+    maxInFlight: z
+      .int()
+      .min(1)
+      .max(10_000_000)
+      .default(SETTINGS_DEFAULTS.alerts.maxInFlight)
+      .describe(
+        'Alerts received and not yet durably recorded (with the signals they make) past which a delivery is refused with 503 and Retry-After (Alertmanager retries it). A delivery is always taken when nothing waits, whatever its size. Default 50000.',
+      ),
+  })
+  .optional()
+  .describe(
+    'How much the Alertmanager receiver holds before it tells senders to come back: never a silent drop. Default: 50,000 alerts in flight.',
   );
 
 const filePath = z.string().min(1, { error: 'expected a file path' });
@@ -149,6 +166,7 @@ export const settingsSpec = z.strictObject({
   chronic,
   storeOutage,
   api,
+  alerts,
 });
 
 export type SettingsSpec = z.output<typeof settingsSpec>;
@@ -170,6 +188,7 @@ function settingsConfig(spec: SettingsSpec | undefined): SettingsConfig {
         ? STORE_OUTAGE_DEFAULTS
         : { exitAfterMs: parseDuration(spec.storeOutage.exitAfter)! },
     ...(spec?.api ? { api: apiSettings(spec.api) } : {}),
+    ...(spec?.alerts ? { alerts: { maxInFlight: spec.alerts.maxInFlight } } : {}),
   };
 }
 

@@ -4,6 +4,7 @@ import { grpcProbe } from './grpc.ts';
 import { httpProbe } from './http.ts';
 import { logProbe } from './log.ts';
 import type { ProbeKind } from './probe-kind.ts';
+import { prometheusProbe } from './prometheus.ts';
 import { tcpProbe } from './tcp.ts';
 import { tracesProbe } from './traces.ts';
 
@@ -15,6 +16,7 @@ export const probeKinds: readonly ProbeKind[] = [
   grpcProbe as ProbeKind,
   logProbe as ProbeKind,
   tracesProbe as ProbeKind,
+  prometheusProbe as ProbeKind,
 ];
 
 export function findProbeKind(name: string): ProbeKind | undefined {

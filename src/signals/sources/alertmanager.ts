@@ -1,6 +1,6 @@
-import type { ServiceConfig } from '../../config/config.ts';
+import type { PolicyConfig, ServiceConfig } from '../../config/config.ts';
 import { compileMatchers, type LabelPredicate } from '../../config/kinds/matcher.ts';
-import type { Observation } from '../observation.ts';
+import type { Observation, QueryEvidence } from '../observation.ts';
 import type { Signal } from '../signal.ts';
 import type { AlertRecord } from './alert-record.ts';
 import type { AlertmanagerAlert } from './alertmanager-payload.ts';
@@ -61,12 +61,46 @@ export function serviceForAlert(
   return compiled.find(([, selects]) => selects(labels))?.[0];
 }
 
+const policyMatchers = new WeakMap<readonly PolicyConfig[], LabelPredicate[]>();
+
+/**
+ * The service an alert that no Service selects is judged as, when a Policy matches it on its
+ * labels: one that names no services, asks for this source (or any) and has label matchers that
+ * all hold. The service is the alert's `service` label, else `job`, else its `alertname` (the
+ * incident and the guardrails are per service). Undefined: no policy would act, it stays listed.
+ */
+export function serviceByPolicy(
+  policies: readonly PolicyConfig[],
+  labels: Readonly<Record<string, string>>,
+): string | undefined {
+  const name = labels.service ?? labels.job ?? labels.alertname;
+  if (name === undefined || name === '') return undefined;
+  let compiled = policyMatchers.get(policies);
+  if (compiled === undefined) {
+    compiled = policies
+      .filter(
+        ({ match }) =>
+          match.services === null &&
+          match.matchers.length > 0 &&
+          (match.sources.length === 0 || match.sources.includes(ALERTMANAGER_SOURCE)),
+      )
+      .map(({ match }) => compileMatchers(match.matchers));
+    policyMatchers.set(policies, compiled);
+  }
+  const seen = { ...labels, source: ALERTMANAGER_SOURCE, service: name };
+  return compiled.some((matches) => matches(seen)) ? name : undefined;
+}
+
 /**
  * The signal an alert is, for the Service that selects it: keyed by Alertmanager's fingerprint,
  * labelled with the service's labels and the alert's (the identity, `source` and `service`, last,
  * as for a probe), its evidence what the alert said.
  */
-export function alertSignal(alert: AlertRecord, service: ServiceConfig): Signal {
+export function alertSignal(
+  alert: AlertRecord,
+  service: ServiceConfig,
+  query?: QueryEvidence,
+): Signal {
   const firing = alert.status === 'firing';
   const fromAlertmanager = alert.source === ALERTMANAGER_SOURCE;
   // A CloudEvent (kept the same way) is named by its type and said by its summary.
@@ -90,6 +124,7 @@ export function alertSignal(alert: AlertRecord, service: ServiceConfig): Signal 
       generatorURL: alert.generatorURL,
       receiver: alert.receiver,
     },
+    ...(query !== undefined ? { query } : {}),
   };
   return {
     fingerprint: alert.fingerprint,
@@ -109,4 +144,18 @@ export function alertSignal(alert: AlertRecord, service: ServiceConfig): Signal 
       : `${noun} ${name} resolved`,
     evidence: [evidence],
   };
+}
+
+/**
+ * The PromQL expression of an alert, from the `generatorURL` Prometheus sets on it (its graph
+ * page: `/graph?g0.expr=...`); undefined when the URL carries none.
+ */
+export function alertExpression(generatorURL: string): string | undefined {
+  if (generatorURL === '') return undefined;
+  try {
+    const expr = new URL(generatorURL).searchParams.get('g0.expr');
+    return expr === null || expr.trim() === '' ? undefined : expr;
+  } catch {
+    return undefined;
+  }
 }
