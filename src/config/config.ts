@@ -1,3 +1,4 @@
+import type { KubernetesTarget } from './kinds/kubernetes-target.ts';
 import type { LabelMatcher } from './kinds/matcher.ts';
 import type { ParamSpec } from './kinds/runbook-params.ts';
 import type { ListenAddress } from './listen-address.ts';
@@ -16,6 +17,8 @@ export interface ServiceConfig {
   selector: LabelMatcher[];
   dependsOn: string[];
   checks: CheckSpec[];
+  /** The Kubernetes workload the service is, when it is one (Kubernetes steps default to it). */
+  kubernetes?: KubernetesTarget;
   source: DocumentSource;
 }
 

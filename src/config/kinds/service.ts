@@ -3,6 +3,7 @@ import type { CheckSpec, ServiceConfig } from '../config.ts';
 import { checkReferences, type ServiceEntry } from '../references.ts';
 import type { ValidDocument } from '../valid-document.ts';
 import { type DocumentKind, defineDocumentKind } from './document-kind.ts';
+import { type KubernetesTarget, kubernetesTargetSchema } from './kubernetes-target.ts';
 import { matcherList, toMatchers } from './matcher.ts';
 import { name } from './name.ts';
 import { exactlyOneKind, kindFields, type PluggedKind } from './plugged-kind.ts';
@@ -106,6 +107,7 @@ export interface ServiceSpec {
   selector: string[];
   dependsOn: string[];
   checks: CheckSpec[];
+  kubernetes?: KubernetesTarget | undefined;
 }
 
 function serviceSpec(probeKinds: readonly PluggedKind[]): z.ZodType<ServiceSpec> {
@@ -121,6 +123,7 @@ function serviceSpec(probeKinds: readonly PluggedKind[]): z.ZodType<ServiceSpec>
       .array(checkSchema(probeKinds))
       .default([])
       .describe('How to tell whether the service is healthy.'),
+    kubernetes: kubernetesTargetSchema.optional(),
   });
 }
 
@@ -143,6 +146,7 @@ export function serviceKind(
       selector: toMatchers(document.spec.selector),
       dependsOn: document.spec.dependsOn,
       checks: document.spec.checks,
+      ...(document.spec.kubernetes ? { kubernetes: document.spec.kubernetes } : {}),
       source: document.position,
     }),
     crossCheck: (documents: readonly ValidDocument<ServiceSpec>[], context) =>
