@@ -181,12 +181,15 @@ test('rollout undo: kubectl’s algorithm, back to the good revision; resumed, i
   const [, rsList, patch] = cluster.requests.entries();
   assert.equal(rsList?.query.labelSelector, 'app=web');
   assert.deepEqual(
-    (patch?.body as { op: string; path: string }[]).map((o) => `${o.op} ${o.path}`),
+    ((patch?.body ?? []) as { op: string; path: string }[]).map((o) => `${o.op} ${o.path}`),
     ['replace /spec/template', 'replace /metadata/annotations'],
   );
   await rolledOut(cluster, 'web');
   const after = cluster.store.get(TYPES.deployment, 'shop', 'web')!;
-  assert.equal(field(after, 'spec', 'template', 'spec', 'containers', 0, 'image'), 'shop/web:1.0');
+  assert.equal(
+    field(after, 'spec', 'template', 'spec', 'containers', '0', 'image'),
+    'shop/web:1.0',
+  );
   assert.equal(after.metadata.annotations?.['deployment.kubernetes.io/revision'], '3');
   assert.equal(after.metadata.annotations?.[MARK.heal], 'inc-3:heal:1');
   // Resumed: without the mark, "the previous revision" would now be the broken one.
@@ -199,7 +202,7 @@ test('rollout undo: kubectl’s algorithm, back to the good revision; resumed, i
       'template',
       'spec',
       'containers',
-      0,
+      '0',
       'image',
     ),
     'shop/web:1.0',
@@ -387,7 +390,7 @@ test('evidence: previous container logs of a crash loop, events, a description',
   await waitFor('a restart', () =>
     cluster.store
       .list(TYPES.pod, 'shop')
-      .some((p) => Number(field(p, 'status', 'containerStatuses', 0, 'restartCount')) > 0),
+      .some((p) => Number(field(p, 'status', 'containerStatuses', '0', 'restartCount')) > 0),
   );
   const pods = await podsToRead(client, { namespace: 'shop', deployment: 'web' }, 3, signal());
   const logs = await podLogs(
