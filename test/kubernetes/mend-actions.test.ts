@@ -171,7 +171,7 @@ test('rollout undo: kubectl’s algorithm, back to the good revision; resumed, i
   );
   cluster.requests.clear();
 
-  const undo = await undoDeployment(client, web, 0, mark(), new Date(), signal());
+  const undo = await undoDeployment(client, web, 0, false, mark(), new Date(), signal());
   assert.equal(undo.message, 'deployment.apps/web rolled back to revision 1');
   assert.deepEqual(shape(cluster), [
     'GET /apis/apps/v1/namespaces/shop/deployments/web',
@@ -193,7 +193,7 @@ test('rollout undo: kubectl’s algorithm, back to the good revision; resumed, i
   assert.equal(after.metadata.annotations?.['deployment.kubernetes.io/revision'], '3');
   assert.equal(after.metadata.annotations?.[MARK.heal], 'inc-3:heal:1');
   // Resumed: without the mark, "the previous revision" would now be the broken one.
-  const again = await undoDeployment(client, web, 0, mark(), new Date(), signal());
+  const again = await undoDeployment(client, web, 0, false, mark(), new Date(), signal());
   assert.equal(again.changed, false);
   assert.equal(
     field(
@@ -208,7 +208,7 @@ test('rollout undo: kubectl’s algorithm, back to the good revision; resumed, i
     'shop/web:1.0',
   );
   await assert.rejects(
-    undoDeployment(client, web, 9, mark('steps:1'), new Date(), signal()),
+    undoDeployment(client, web, 9, false, mark('steps:1'), new Date(), signal()),
     /unable to find revision 9/,
   );
 });
@@ -455,10 +455,8 @@ test('kubeconfig: KUBECONFIG, a named context, in-cluster, and none at all', asy
     }
   });
   const kc = await loadKubeConfig(undefined, {
-    env: process.env.KUBECONFIG
-      ? { KUBERNETES_SERVICE_HOST: url.hostname }
-      : { KUBERNETES_SERVICE_HOST: url.hostname },
-    home: dir + '/none',
+    env: { KUBERNETES_SERVICE_HOST: url.hostname },
+    home: `${dir}/none`,
     inClusterPrefix: dir,
   });
   const inCluster = new KubeClient(kc);

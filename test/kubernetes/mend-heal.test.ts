@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type TestContext, test } from 'node:test';
@@ -20,7 +20,7 @@ import { openStore } from '../../src/store/open.ts';
 import { MendProcess, runMend } from '../helpers/mend-process.ts';
 import { driveHeal } from '../runbooks/helpers.ts';
 import { startFrontDoor } from './helpers/front-door.ts';
-import { deployment, FAST, rolledOut, waitFor } from './helpers/kubectl.ts';
+import { deployment, FAST, rolledOut } from './helpers/kubectl.ts';
 
 const CRASH = { kind: 'crash', runForMs: 300, exitCode: 1, reason: 'Error' } as const;
 let certificates: Promise<ServingCertificates> | undefined;

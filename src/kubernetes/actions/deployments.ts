@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import { FIELD_MANAGER, type KubeClient, PATCH } from '../client/kube-client.ts';
-import { type HealMark, isMarked, markAnnotations } from './marks.ts';
+import { type HealMark, isMarked, MARK, markAnnotations } from './marks.ts';
 import {
   ActionFailed,
   type ActionReport,
@@ -99,22 +99,53 @@ function bareTemplate(template: unknown): Record<string, unknown> {
   return copy;
 }
 
+/** A template without the restart annotation: two revisions a restart made are the same pods. */
+function withoutRestart(template: Record<string, unknown>): Record<string, unknown> {
+  const copy = structuredClone(template);
+  const annotations = (copy.metadata as { annotations?: Record<string, string> } | undefined)
+    ?.annotations;
+  if (annotations) {
+    delete annotations[RESTARTED_AT];
+    if (Object.keys(annotations).length === 0)
+      delete (copy.metadata as { annotations?: unknown }).annotations;
+  }
+  return copy;
+}
+
 /**
  * `kubectl rollout undo` (polymorphichelpers/rollback.go): the ReplicaSets the Deployment
  * controls, by revision annotation; the previous revision (0) or the one asked for; its pod
  * template (without pod-template-hash) and annotations put back with one JSON patch. The mark
  * matters most here: run again after a crash, "the previous revision" would be the bad one.
+ * With `skipRestarts`, "previous" passes over revisions that differ from the current one only
+ * by a restart: after a ladder's restart rung, kubectl's previous revision is the same bad pods.
  */
 export async function undoDeployment(
   client: KubeClient,
   ref: ObjectRef,
   toRevision: number,
+  skipRestarts: boolean,
   mark: HealMark,
   now: Date,
   signal: AbortSignal,
 ): Promise<ActionReport> {
   const current = await getDeployment(client, ref, signal);
   if (isMarked(current, mark)) return already(ref, mark, 'rolled back');
+  const own = current.metadata.annotations ?? {};
+  // A later heal of the same incident (the undo rung tried again) must not undo the undo: its
+  // "previous revision" is the bad one this incident already rolled back from.
+  if (
+    toRevision === 0 &&
+    mark.incident !== undefined &&
+    own[MARK.incident] === mark.incident &&
+    own[MARK.action]?.startsWith('rollout undo')
+  ) {
+    return {
+      changed: false,
+      message: `deployment.apps/${ref.name} was already rolled back in this incident (by ${own[MARK.heal]}): not rolled back again`,
+      data: { alreadyDone: true },
+    };
+  }
   if (specOf(current).paused) {
     throw new ActionFailed(
       `can't roll back paused deployment ${ref.namespace}/${ref.name} (resume it first)`,
@@ -122,9 +153,20 @@ export async function undoDeployment(
   }
   const history = await replicaSetsOf(client, current, signal);
   const revisions = history.map((rs) => revisionOf(rs)).filter((r) => r !== undefined);
+  const currentPods = withoutRestart(bareTemplate(specOf(current).template));
   const target =
     toRevision === 0
-      ? history.filter((rs) => revisionOf(rs) !== undefined)[1]
+      ? history
+          .filter((rs) => revisionOf(rs) !== undefined)
+          .slice(1)
+          .find(
+            (rs) =>
+              !skipRestarts ||
+              !isDeepStrictEqual(
+                withoutRestart(bareTemplate((rs.spec as { template?: unknown }).template)),
+                currentPods,
+              ),
+          )
       : history.find((rs) => revisionOf(rs) === toRevision);
   if (!target) {
     throw new ActionFailed(
@@ -143,7 +185,6 @@ export async function undoDeployment(
     };
   }
   const annotations: Record<string, string> = {};
-  const own = current.metadata.annotations ?? {};
   for (const key of KEEP_FROM_DEPLOYMENT) if (own[key] !== undefined) annotations[key] = own[key];
   for (const [key, value] of Object.entries(target.metadata.annotations ?? {})) {
     if (!KEEP_FROM_DEPLOYMENT.includes(key)) annotations[key] = value;
