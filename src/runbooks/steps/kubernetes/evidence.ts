@@ -5,18 +5,17 @@ import {
   podLogs,
   podsToRead,
 } from '../../../kubernetes/actions/evidence.ts';
-import { kubeClient } from '../../../kubernetes/client/kube-client.ts';
 import { cutCredentials } from '../../../secrets/credential-patterns.ts';
 import { Refusal } from '../../template-values.ts';
 import { defineStepKind, type PrepareContext } from '../step-kind.ts';
 import {
   deploymentFields,
   describeTarget,
-  failure,
   kubeName,
   type PreparedTarget,
   prepareContext,
   prepareDeployment,
+  withClient,
 } from './kube-step.ts';
 
 /** One pod by name, or the Deployment (the step's own or the service's). */
@@ -106,9 +105,8 @@ export const podLogsStep = defineStepKind({
   summarize: (c) =>
     `kubectl logs ${c.pod ? `pod/${c.pod}` : `deployment/${c.name}`} -n ${c.namespace} --tail=${c.tailLines}${c.previous === 'never' ? '' : ' (and --previous)'}`,
   statusName: 'status',
-  async execute(p, ctx) {
-    try {
-      const client = await kubeClient(p.context);
+  execute: (p, ctx) =>
+    withClient(p.context, ctx, async (client) => {
       const pods = await podsToRead(
         client,
         {
@@ -130,10 +128,7 @@ export const podLogsStep = defineStepKind({
         ctx.signal,
       );
       return { ok: true, output: cutCredentials(read.text), data: { logs: read.logs } };
-    } catch (err) {
-      return failure(err);
-    }
-  },
+    }),
 });
 
 export const kubernetesEventsStep = defineStepKind({
@@ -172,9 +167,8 @@ export const kubernetesEventsStep = defineStepKind({
   summarize: (c) =>
     `kubectl get events -n ${c.namespace} (${String(c.kind).toLowerCase()}/${c.name} and its objects)`,
   statusName: 'status',
-  async execute(p, ctx) {
-    try {
-      const client = await kubeClient(p.context);
+  execute: (p, ctx) =>
+    withClient(p.context, ctx, async (client) => {
       const read = await objectEvents(client, p, p.kind, p.maxPods, p.limit, ctx.signal);
       const warnings = read.events.filter((e) => e.type === 'Warning').length;
       return {
@@ -182,10 +176,7 @@ export const kubernetesEventsStep = defineStepKind({
         output: cutCredentials(read.text),
         data: { events: read.events.length, warnings },
       };
-    } catch (err) {
-      return failure(err);
-    }
-  },
+    }),
 });
 
 export const kubernetesDescribeStep = defineStepKind({
@@ -200,13 +191,9 @@ export const kubernetesDescribeStep = defineStepKind({
   describe: describeTarget,
   summarize: (c) => `kubectl describe deployment/${c.name} -n ${c.namespace}`,
   statusName: 'status',
-  async execute(p, ctx) {
-    try {
-      const client = await kubeClient(p.context);
+  execute: (p, ctx) =>
+    withClient(p.context, ctx, async (client) => {
       const described = await describeDeployment(client, p, ctx.signal);
       return { ok: true, output: described.text, data: described.data };
-    } catch (err) {
-      return failure(err);
-    }
-  },
+    }),
 });

@@ -6,6 +6,7 @@ import { KubeApiError } from '../../../kubernetes/client/api-error.ts';
 import { type KubeClient, kubeClient } from '../../../kubernetes/client/kube-client.ts';
 import { renderText } from '../../render.ts';
 import { Refusal } from '../../template-values.ts';
+import { abortReason } from '../sleep.ts';
 import type { PrepareContext, StepContext, StepResult } from '../step-kind.ts';
 
 /** The fields that name a Deployment; each defaults to the Service's `kubernetes` target. */
@@ -92,25 +93,40 @@ export const describeTarget = (p: PreparedTarget): Record<string, unknown> => ({
  * Runs one Kubernetes action with the context's client and this step's mark, and turns what
  * happened into a step result: what the API server said is the error, never an exception.
  */
-export async function runAction(
+export function runAction(
   p: { context: string | undefined; incident: string | undefined },
   ctx: StepContext,
   action: string,
   act: (client: KubeClient, mark: HealMark) => Promise<ActionReport>,
 ): Promise<StepResult> {
-  let client: KubeClient;
-  try {
-    client = await kubeClient(p.context);
-  } catch (err) {
-    return { ok: false, error: `cannot reach Kubernetes: ${(err as Error).message}` };
-  }
-  try {
+  return withClient(p.context, ctx, async (client) => {
     const report = await act(client, markOf(ctx.key, p.incident, action));
     return {
       ok: true,
       output: report.message,
       data: { changed: report.changed, ...(report.data ?? {}) },
     };
+  });
+}
+
+/**
+ * The context's client given to `use`; what goes wrong is a failed result. A step whose signal
+ * already fired (mend stopping) returns at once: loading the client takes a moment.
+ */
+export async function withClient(
+  context: string | undefined,
+  ctx: StepContext,
+  use: (client: KubeClient) => Promise<StepResult>,
+): Promise<StepResult> {
+  if (ctx.signal.aborted) return { ok: false, error: `not started: ${abortReason(ctx.signal)}` };
+  let client: KubeClient;
+  try {
+    client = await kubeClient(context);
+  } catch (err) {
+    return { ok: false, error: `cannot reach Kubernetes: ${(err as Error).message}` };
+  }
+  try {
+    return await use(client);
   } catch (err) {
     return failure(err);
   }

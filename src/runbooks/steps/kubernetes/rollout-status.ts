@@ -1,8 +1,7 @@
 import { z } from 'zod';
 import { waitForRollout } from '../../../kubernetes/actions/wait-rollout.ts';
-import { kubeClient } from '../../../kubernetes/client/kube-client.ts';
 import { defineStepKind } from '../step-kind.ts';
-import { deploymentFields, describeTarget, failure, prepareDeployment } from './kube-step.ts';
+import { deploymentFields, describeTarget, prepareDeployment, withClient } from './kube-step.ts';
 
 export const rolloutStatusStep = defineStepKind({
   name: 'rolloutStatus',
@@ -16,17 +15,13 @@ export const rolloutStatusStep = defineStepKind({
   describe: describeTarget,
   summarize: (c) => `kubectl rollout status deployment/${c.name} -n ${c.namespace}`,
   statusName: 'status',
-  async execute(p, ctx) {
-    try {
-      const client = await kubeClient(p.context);
+  execute: (p, ctx) =>
+    withClient(p.context, ctx, async (client) => {
       const wait = await waitForRollout(client, p, ctx.signal);
       const data = { state: wait.state.kind, watches: wait.watches, relists: wait.relists };
       const output = wait.lines.join('\n');
       return wait.state.kind === 'done'
         ? { ok: true, output, data }
         : { ok: false, output, data, error: wait.state.message };
-    } catch (err) {
-      return failure(err);
-    }
-  },
+    }),
 });
