@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type TestContext, test } from 'node:test';
 import {
@@ -22,43 +21,25 @@ import { waitForRollout } from '../../src/kubernetes/actions/wait-rollout.ts';
 import { KubeApiError } from '../../src/kubernetes/client/api-error.ts';
 import { KUBE_USER_AGENT, KubeClient } from '../../src/kubernetes/client/kube-client.ts';
 import { loadKubeConfig } from '../../src/kubernetes/client/load-config.ts';
-import {
-  makeServingCertificates,
-  type ServingCertificates,
-} from '../../src/kubernetes/simulator/certificates.ts';
 import { TYPES } from '../../src/kubernetes/simulator/cluster-context.ts';
 import { field } from '../../src/kubernetes/simulator/objects.ts';
-import {
-  type ClusterOptions,
+import type {
+  ClusterOptions,
   SimulatedCluster,
 } from '../../src/kubernetes/simulator/simulated-cluster.ts';
-import { deployment, FAST, rolledOut, waitFor } from './helpers/kubectl.ts';
+import { deployment, rolledOut, waitFor } from './helpers/kubectl.ts';
+import { budget, CRASH, setImage, startCluster } from './helpers/mend-cluster.ts';
 
-const CRASH = { kind: 'crash', runForMs: 300, exitCode: 1, reason: 'Error' } as const;
-let certificates: Promise<ServingCertificates> | undefined;
-
+/** A simulated cluster and mend's client of it, through a kubeconfig file as mend reads it. */
 async function start(t: TestContext, options: ClusterOptions = {}) {
-  certificates ??= makeServingCertificates();
-  const cluster = await SimulatedCluster.start({
-    certificates: await certificates,
-    namespaces: ['shop'],
-    timing: FAST,
-    ...options,
-  });
-  const dir = await mkdtemp(join(tmpdir(), 'mend-kube-actions-'));
-  const path = join(dir, 'kubeconfig');
-  await writeFile(path, cluster.kubeconfig({ namespace: 'shop' }), { mode: 0o600 });
+  const { cluster, dir, kubeconfig } = await startCluster(t, options);
   const kc = await loadKubeConfig(undefined, {
-    env: { KUBECONFIG: path },
+    env: { KUBECONFIG: kubeconfig },
     home: dir,
     inClusterPrefix: dir,
   });
   const client = new KubeClient(kc);
-  t.after(async () => {
-    await client.close();
-    await cluster.stop();
-    await rm(dir, { recursive: true, force: true });
-  });
+  t.after(() => client.close());
   return { cluster, client, dir };
 }
 
@@ -138,10 +119,7 @@ test('rollout status fails on ProgressDeadlineExceeded, and at its deadline with
   });
   cluster.apply(deployment('web', { progressDeadlineSeconds: 2 }));
   await rolledOut(cluster, 'web');
-  const d = cluster.store.get(TYPES.deployment, 'shop', 'web')!;
-  (d.spec as { template: { spec: { containers: { image: string }[] } } }).template.spec
-    .containers[0]!.image = 'shop/web:broken';
-  cluster.apply(d);
+  setImage(cluster, 'shop/web:broken');
   const short = await waitForRollout(client, web, AbortSignal.timeout(500));
   assert.equal(short.state.kind, 'failed');
   assert.match(short.state.message, /waiting for the rollout: Waiting for deployment/);
@@ -158,10 +136,7 @@ test('rollout undo: kubectl’s algorithm, back to the good revision; resumed, i
   });
   cluster.apply(deployment('web'));
   await rolledOut(cluster, 'web');
-  const d = cluster.store.get(TYPES.deployment, 'shop', 'web')!;
-  (d.spec as { template: { spec: { containers: { image: string }[] } } }).template.spec
-    .containers[0]!.image = 'shop/web:broken';
-  cluster.apply(d);
+  setImage(cluster, 'shop/web:broken');
   await waitFor(
     'revision 2',
     () =>
@@ -283,12 +258,7 @@ test('scale through the subresource, cordon and uncordon, delete pod', async (t)
 test('drain: evictions a disruption budget refuses are asked again, then the drain fails at its deadline naming the budget', async (t) => {
   const { cluster, client } = await start(t);
   cluster.apply(deployment('web', { replicas: 2 }));
-  cluster.apply({
-    apiVersion: 'policy/v1',
-    kind: 'PodDisruptionBudget',
-    metadata: { name: 'web', namespace: 'shop' },
-    spec: { minAvailable: 2, selector: { matchLabels: { app: 'web' } } },
-  });
+  cluster.apply(budget(2));
   await rolledOut(cluster, 'web');
   const onNode = cluster.store
     .list(TYPES.pod, 'shop')
@@ -316,12 +286,7 @@ test('drain: evictions a disruption budget refuses are asked again, then the dra
     deleteOptions: {},
   });
   // Once the budget allows it, the same drain (run again) goes through.
-  cluster.apply({
-    apiVersion: 'policy/v1',
-    kind: 'PodDisruptionBudget',
-    metadata: { name: 'web', namespace: 'shop' },
-    spec: { minAvailable: 1, selector: { matchLabels: { app: 'web' } } },
-  });
+  cluster.apply(budget(1));
   const drained = await drainNode(client, 'node-2', options, mark(), new Date(), signal());
   assert.match(drained.message, /node\/node-2 drained$/);
   assert.equal(cluster.store.get(TYPES.pod, 'shop', onNode.metadata.name), undefined);

@@ -1,47 +1,25 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type TestContext, test } from 'node:test';
 import { RESTARTED_AT } from '../../src/kubernetes/actions/deployments.ts';
 import { MARK } from '../../src/kubernetes/actions/marks.ts';
-import {
-  makeServingCertificates,
-  type ServingCertificates,
-} from '../../src/kubernetes/simulator/certificates.ts';
 import { TYPES } from '../../src/kubernetes/simulator/cluster-context.ts';
 import { field } from '../../src/kubernetes/simulator/objects.ts';
-import {
-  type ClusterOptions,
+import type {
+  ClusterOptions,
   SimulatedCluster,
 } from '../../src/kubernetes/simulator/simulated-cluster.ts';
-import type { StepRecord } from '../../src/runbooks/journal.ts';
-import { openStore } from '../../src/store/open.ts';
 import { MendProcess, runMend } from '../helpers/mend-process.ts';
 import { driveHeal } from '../runbooks/helpers.ts';
 import { startFrontDoor } from './helpers/front-door.ts';
-import { deployment, FAST, rolledOut } from './helpers/kubectl.ts';
-
-const CRASH = { kind: 'crash', runForMs: 300, exitCode: 1, reason: 'Error' } as const;
-let certificates: Promise<ServingCertificates> | undefined;
+import { deployment, rolledOut } from './helpers/kubectl.ts';
+import { CRASH, outcomeOf, resultsOf, startCluster } from './helpers/mend-cluster.ts';
 
 async function setUp(t: TestContext, options: ClusterOptions = {}) {
-  certificates ??= makeServingCertificates();
-  const cluster = await SimulatedCluster.start({
-    certificates: await certificates,
-    namespaces: ['shop'],
-    timing: FAST,
-    ...options,
-  });
-  const dir = await mkdtemp(join(tmpdir(), 'mend-kube-heal-'));
-  const kubeconfig = join(dir, 'kubeconfig');
-  await cluster.writeKubeconfig(kubeconfig, { namespace: 'shop' });
+  const { cluster, dir, kubeconfig } = await startCluster(t, options);
   const door = await startFrontDoor(cluster, 'web');
-  t.after(async () => {
-    await door.close();
-    await cluster.stop();
-    await rm(dir, { recursive: true, force: true });
-  });
+  t.after(() => door.close());
   return { cluster, dir, kubeconfig, door };
 }
 
@@ -119,28 +97,11 @@ spec:
     await mend.exited;
   });
   await mend.waitForLog(/^mend running/, 30_000);
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    const store = await openStore({ path: db });
-    const ended = (await store.listJournal('inc-1:heal:1')).some(
-      (r) => r.phase === 'result' && r.stepIndex === -1,
-    );
-    await store.close();
-    if (ended) break;
-    assert.ok(Date.now() < deadline, `no heal outcome within 120 s\n${mend.stdout.slice(-4000)}`);
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
+  await outcomeOf(db, 'inc-1:heal:1', 120_000, mend.stdout.slice(-4000));
   mend.kill('SIGTERM');
   await mend.exited;
 
-  const store = await openStore({ path: db });
-  const rows = await store.listJournal('inc-1:heal:1');
-  await store.close();
-  const records = rows
-    .filter((r) => r.phase === 'result')
-    .map(
-      (r) => r.payload as unknown as Omit<StepRecord, 'type'> & { type: string; outcome?: string },
-    );
+  const records = await resultsOf(db, 'inc-1:heal:1');
   const byName = (name: string) =>
     records.filter((r) => r.type === 'step' && r.name === name).at(-1);
   assert.equal(

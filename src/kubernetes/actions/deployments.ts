@@ -6,6 +6,7 @@ import {
   type ActionReport,
   type KubeObject,
   type ObjectRef,
+  patchMark,
   paths,
   REVISION,
   replicaSetsOf,
@@ -233,14 +234,7 @@ export async function scaleDeployment(
     contentType: PATCH.merge,
     signal,
   });
-  await client.json({
-    method: 'PATCH',
-    path: paths.deployment(ref),
-    query: { fieldManager: FIELD_MANAGER },
-    body: { metadata: { annotations: markAnnotations(mark, now.toISOString()) } },
-    contentType: PATCH.merge,
-    signal,
-  });
+  await patchMark(client, paths.deployment(ref), mark, now, signal);
   return {
     changed: was !== replicas,
     message: `deployment.apps/${ref.name} scaled from ${was} to ${replicas}`,

@@ -53,6 +53,16 @@ export async function podsToRead(
   return pods.sort((a, b) => restartsOf(b) - restartsOf(a)).slice(0, maxPods);
 }
 
+/** One log read, for the journal: which instance, how much, or why there was none. */
+export interface LogRead {
+  pod: string;
+  container: string;
+  previous: boolean;
+  lines: number;
+  truncated: boolean;
+  error?: string;
+}
+
 export interface LogOptions {
   container: string | undefined;
   tailLines: number;
@@ -71,26 +81,9 @@ export async function podLogs(
   pods: KubeObject[],
   options: LogOptions,
   signal: AbortSignal,
-): Promise<{
-  text: string;
-  logs: {
-    pod: string;
-    container: string;
-    previous: boolean;
-    lines: number;
-    truncated: boolean;
-    error?: string;
-  }[];
-}> {
+): Promise<{ text: string; logs: LogRead[] }> {
   const out: string[] = [];
-  const logs: {
-    pod: string;
-    container: string;
-    previous: boolean;
-    lines: number;
-    truncated: boolean;
-    error?: string;
-  }[] = [];
+  const logs: LogRead[] = [];
   const share = Math.max(1024, Math.floor(options.maxBytes / Math.max(1, pods.length * 2)));
   for (const pod of pods) {
     const ref = { namespace: pod.metadata.namespace!, name: pod.metadata.name };

@@ -1,8 +1,8 @@
+import { abortReason, sleep } from '../../support/sleep.ts';
 import { isNotFound, KubeApiError } from '../client/api-error.ts';
 import { FIELD_MANAGER, type KubeClient, PATCH } from '../client/kube-client.ts';
 import { type HealMark, markAnnotations } from './marks.ts';
 import { ActionFailed, type ActionReport, type KubeObject, listAll, paths } from './objects.ts';
-import { pause, reasonOf } from './pause.ts';
 
 /**
  * `kubectl cordon` / `uncordon`: a strategic merge patch of spec.unschedulable, with mend's mark
@@ -127,10 +127,10 @@ export async function drainNode(
       }
     }
     if (left().length === 0) break;
-    if (!(await pause(options.retryMs, signal))) {
+    if (!(await sleep(options.retryMs, signal))) {
       const why = [...blocked].map(([pod, said]) => `${pod}: ${said}`).join('; ');
       throw new ActionFailed(
-        `drain of node/${node} not done (${reasonOf(signal)}): ${left().length} pod(s) not evicted after ${refusals} refusal(s): ${why || left().map(key).join(', ')}`,
+        `drain of node/${node} not done (${abortReason(signal)}): ${left().length} pod(s) not evicted after ${refusals} refusal(s): ${why || left().map(key).join(', ')}`,
       );
     }
   }
@@ -149,9 +149,9 @@ export async function drainNode(
         if (isNotFound(err)) break;
         if (!signal.aborted) throw err;
       }
-      if (!(await pause(POLL_MS, signal))) {
+      if (!(await sleep(POLL_MS, signal))) {
         throw new ActionFailed(
-          `node/${node} drained of evictions, but ${reasonOf(signal)} waiting for ${id} to terminate`,
+          `node/${node} drained of evictions, but ${abortReason(signal)} waiting for ${id} to terminate`,
         );
       }
     }

@@ -1,4 +1,5 @@
-import type { KubeClient } from '../client/kube-client.ts';
+import { FIELD_MANAGER, type KubeClient, PATCH } from '../client/kube-client.ts';
+import { type HealMark, markAnnotations } from './marks.ts';
 
 /** An object as the API server returns it; mend reads the few fields it needs. */
 export type KubeObject = Record<string, unknown> & {
@@ -109,36 +110,57 @@ export function revisionOf(object: KubeObject): number | undefined {
   return text !== undefined && Number.isInteger(n) ? n : undefined;
 }
 
+/** The objects of a namespaced list that a Deployment's selector picks. */
+async function selectedBy(
+  client: KubeClient,
+  deployment: KubeObject,
+  path: (namespace: string) => string,
+  signal: AbortSignal,
+): Promise<KubeObject[]> {
+  const selector = selectorText((deployment.spec as { selector?: unknown }).selector);
+  const list = await listAll(
+    client,
+    path(deployment.metadata.namespace!),
+    { labelSelector: selector },
+    signal,
+  );
+  return list.items;
+}
+
 /** The ReplicaSets a Deployment controls, newest revision first. */
 export async function replicaSetsOf(
   client: KubeClient,
   deployment: KubeObject,
   signal: AbortSignal,
 ): Promise<KubeObject[]> {
-  const ns = deployment.metadata.namespace!;
-  const list = await listAll(
-    client,
-    paths.replicaSets(ns),
-    { labelSelector: selectorText((deployment.spec as { selector?: unknown }).selector) },
-    signal,
-  );
-  return list.items
+  return (await selectedBy(client, deployment, paths.replicaSets, signal))
     .filter((rs) => controlledBy(rs, deployment.metadata.uid))
     .sort((a, b) => (revisionOf(b) ?? 0) - (revisionOf(a) ?? 0));
 }
 
 /** The Pods a Deployment's selector picks. */
-export async function podsOf(
+export function podsOf(
   client: KubeClient,
   deployment: KubeObject,
   signal: AbortSignal,
 ): Promise<KubeObject[]> {
-  const ns = deployment.metadata.namespace!;
-  const list = await listAll(
-    client,
-    paths.pods(ns),
-    { labelSelector: selectorText((deployment.spec as { selector?: unknown }).selector) },
+  return selectedBy(client, deployment, paths.pods, signal);
+}
+
+/** Puts the mark alone on an object (when the change itself cannot carry it): a merge patch. */
+export function patchMark(
+  client: KubeClient,
+  path: string,
+  mark: HealMark,
+  now: Date,
+  signal: AbortSignal,
+): Promise<KubeObject> {
+  return client.json<KubeObject>({
+    method: 'PATCH',
+    path,
+    query: { fieldManager: FIELD_MANAGER },
+    body: { metadata: { annotations: markAnnotations(mark, now.toISOString()) } },
+    contentType: PATCH.merge,
     signal,
-  );
-  return list.items;
+  });
 }

@@ -1,14 +1,15 @@
+import { abortReason, sleep } from '../../support/sleep.ts';
 import { isNotFound } from '../client/api-error.ts';
-import { FIELD_MANAGER, type KubeClient, PATCH } from '../client/kube-client.ts';
-import { type HealMark, isMarked, markAnnotations } from './marks.ts';
+import type { KubeClient } from '../client/kube-client.ts';
+import { type HealMark, isMarked } from './marks.ts';
 import {
   ActionFailed,
   type ActionReport,
   type KubeObject,
   type ObjectRef,
+  patchMark,
   paths,
 } from './objects.ts';
-import { pause, reasonOf } from './pause.ts';
 
 const POLL_MS = 1000;
 
@@ -38,14 +39,7 @@ export async function deletePod(
   }
   const ours = isMarked(pod, mark);
   if (!ours) {
-    pod = await client.json<KubeObject>({
-      method: 'PATCH',
-      path: paths.pod(ref),
-      query: { fieldManager: FIELD_MANAGER },
-      body: { metadata: { annotations: markAnnotations(mark, now.toISOString()) } },
-      contentType: PATCH.strategic,
-      signal,
-    });
+    pod = await patchMark(client, paths.pod(ref), mark, now, signal);
   }
   const uid = pod.metadata.uid;
   if (!pod.metadata.deletionTimestamp) {
@@ -75,11 +69,11 @@ export async function deletePod(
     } catch (err) {
       if (isNotFound(err)) break;
       if (signal.aborted)
-        throw new ActionFailed(`${deleted}, but ${reasonOf(signal)} waiting for it to go`);
+        throw new ActionFailed(`${deleted}, but ${abortReason(signal)} waiting for it to go`);
       throw err;
     }
-    if (!(await pause(POLL_MS, signal))) {
-      throw new ActionFailed(`${deleted}, but ${reasonOf(signal)} waiting for it to go`);
+    if (!(await sleep(POLL_MS, signal))) {
+      throw new ActionFailed(`${deleted}, but ${abortReason(signal)} waiting for it to go`);
     }
   }
   return { changed: true, message: `${deleted} and gone`, data: { uid } };

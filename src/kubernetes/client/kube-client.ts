@@ -1,5 +1,6 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Dispatcher } from 'undici';
+import { sleep } from '../../support/sleep.ts';
 import { undici } from '../../support/undici.ts';
 import { VERSION } from '../../support/version.ts';
 import { KubeApiError } from './api-error.ts';
@@ -172,7 +173,7 @@ export class KubeClient {
       }
       const delay = retryDelayMs(outcome, attempt);
       if (delay === undefined) throw failure;
-      if (!(await pause(delay, req.signal))) throw abortError(what, req.signal);
+      if (!(await sleep(delay, req.signal))) throw abortError(what, req.signal);
     }
   }
 
@@ -265,19 +266,4 @@ function safeJson(text: string): unknown {
 function abortError(what: string, signal: AbortSignal): Error {
   const reason = signal.reason instanceof Error ? signal.reason.message : String(signal.reason);
   return new Error(`${what}: ${reason}`);
-}
-
-function pause(ms: number, signal: AbortSignal): Promise<boolean> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve(false);
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve(true);
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      resolve(false);
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
 }

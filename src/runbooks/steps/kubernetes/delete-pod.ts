@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { deletePod } from '../../../kubernetes/actions/pods.ts';
 import { defineStepKind } from '../step-kind.ts';
-import { deploymentFields, kubeName, prepareContext, runAction } from './kube-step.ts';
+import { deploymentFields, preparePod, runAction } from './kube-step.ts';
 
 export const deletePodStep = defineStepKind({
   name: 'deletePod',
@@ -25,16 +25,7 @@ export const deletePodStep = defineStepKind({
   idempotent: true,
   defaultTimeoutMs: () => 2 * 60_000,
   prepare: (spec, ctx) => ({
-    context: prepareContext(spec.context, ctx),
-    namespace: kubeName(
-      spec.namespace,
-      ctx.values.service?.kubernetes?.namespace,
-      'namespace',
-      'namespace',
-      ctx,
-    ),
-    name: kubeName(spec.pod, undefined, 'name', 'pod', ctx),
-    incident: ctx.values.incidentId,
+    ...preparePod(spec, ctx),
     wait: spec.wait,
     gracePeriodSeconds: spec.gracePeriodSeconds,
   }),

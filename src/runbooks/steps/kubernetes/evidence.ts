@@ -11,10 +11,9 @@ import { defineStepKind, type PrepareContext } from '../step-kind.ts';
 import {
   deploymentFields,
   describeTarget,
-  kubeName,
   type PreparedTarget,
-  prepareContext,
   prepareDeployment,
+  preparePod,
   withClient,
 } from './kube-step.ts';
 
@@ -29,22 +28,8 @@ function podOrDeployment(
   ctx: PrepareContext,
 ): { base: PreparedTarget; pod: string | undefined } {
   if (spec.pod === undefined) return { base: prepareDeployment(spec, ctx), pod: undefined };
-  const pod = kubeName(spec.pod, undefined, 'name', 'pod', ctx);
-  return {
-    base: {
-      context: prepareContext(spec.context, ctx),
-      namespace: kubeName(
-        spec.namespace,
-        ctx.values.service?.kubernetes?.namespace,
-        'namespace',
-        'namespace',
-        ctx,
-      ),
-      name: pod,
-      incident: ctx.values.incidentId,
-    },
-    pod,
-  };
+  const base = preparePod({ ...spec, pod: spec.pod }, ctx);
+  return { base, pod: base.name };
 }
 
 export const podLogsStep = defineStepKind({

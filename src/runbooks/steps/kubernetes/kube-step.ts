@@ -83,6 +83,25 @@ export function prepareDeployment(
   };
 }
 
+/** One pod by name (templates allowed), in the step's namespace or the service's. */
+export function preparePod(
+  spec: { namespace?: string | undefined; context?: string | undefined; pod: string },
+  ctx: PrepareContext,
+): PreparedTarget {
+  return {
+    context: prepareContext(spec.context, ctx),
+    namespace: kubeName(
+      spec.namespace,
+      ctx.values.service?.kubernetes?.namespace,
+      'namespace',
+      'namespace',
+      ctx,
+    ),
+    name: kubeName(spec.pod, undefined, 'name', 'pod', ctx),
+    incident: ctx.values.incidentId,
+  };
+}
+
 export const describeTarget = (p: PreparedTarget): Record<string, unknown> => ({
   ...(p.context !== undefined ? { context: p.context } : {}),
   namespace: p.namespace,
