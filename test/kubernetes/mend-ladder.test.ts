@@ -213,7 +213,7 @@ spec:
   const drain = (await journal('inc-1:heal:1')).find((r) => r.name === 'drain');
   assert.match(
     String(drain?.error),
-    /^drain of node\/node-2 not done \(timed out after 4000 ms\): 1 pod\(s\) not evicted after [2-9]\d* refusal/,
+    /^drain of node\/node-2 not done \(timed out after 6000 ms\): 1 pod\(s\) not evicted after [2-9]\d* refusal/,
   );
   assert.match(
     String(drain?.error),
