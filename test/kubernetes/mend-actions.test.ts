@@ -113,6 +113,38 @@ test('rollout restart and status: the requests kubectl sends, the mark, one rest
   assert.equal(cluster.store.get(TYPES.deployment, 'shop', 'web')!.metadata.generation, 3);
 });
 
+test('rollout status survives cut watches (watched again from the last version) and 410 (listed again)', async (t) => {
+  const { cluster, client } = await start(t);
+  cluster.apply(deployment('web'));
+  await rolledOut(cluster, 'web');
+  cluster.faults.add({
+    match: { verb: 'watch', resource: 'deployments' },
+    action: { cutWatchAfterEvents: 1 },
+  });
+  await restartDeployment(client, web, mark(), new Date(), signal());
+  const cut = await waitForRollout(client, web, signal());
+  assert.equal(cut.state.kind, 'done', cut.lines.join('\n'));
+  assert.ok(cut.watches >= 2, `watched again: ${cut.watches}`);
+  const resumed = cluster.requests.entries((e) => e.verb === 'watch');
+  assert.ok(
+    resumed.every(
+      (e, i) => i === 0 || e.query.resourceVersion !== resumed[0]!.query.resourceVersion,
+    ),
+  );
+  cluster.faults.clear();
+  await rolledOut(cluster, 'web');
+
+  cluster.faults.add({
+    match: { verb: 'watch', resource: 'deployments' },
+    times: 1,
+    action: { expireWatch: true },
+  });
+  await restartDeployment(client, web, mark('steps:1'), new Date(Date.now() + 1000), signal());
+  const expired = await waitForRollout(client, web, signal());
+  assert.equal(expired.state.kind, 'done', expired.lines.join('\n'));
+  assert.equal(expired.relists, 1);
+});
+
 test('rollout status fails on ProgressDeadlineExceeded, and at its deadline with the last state', async (t) => {
   const { cluster, client } = await start(t, {
     behaviours: [{ image: 'shop/web:broken', behaviour: CRASH }],
