@@ -143,6 +143,18 @@ test('rollout status survives cut watches (watched again from the last version) 
   const expired = await waitForRollout(client, web, signal());
   assert.equal(expired.state.kind, 'done', expired.lines.join('\n'));
   assert.equal(expired.relists, 1);
+  cluster.faults.clear();
+  await rolledOut(cluster, 'web');
+
+  // A watch whose connection is reset mid-way: watched again, still done.
+  cluster.faults.add({
+    match: { verb: 'watch', resource: 'deployments' },
+    times: 1,
+    action: { reset: true },
+  });
+  await restartDeployment(client, web, mark('steps:2'), new Date(Date.now() + 2000), signal());
+  const reset = await waitForRollout(client, web, signal());
+  assert.equal(reset.state.kind, 'done', reset.lines.join('\n'));
 });
 
 test('rollout status fails on ProgressDeadlineExceeded, and at its deadline with the last state', async (t) => {

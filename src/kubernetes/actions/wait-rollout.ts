@@ -1,6 +1,9 @@
+import { sleep } from '../../support/sleep.ts';
 import type { KubeClient } from '../client/kube-client.ts';
 import { type KubeList, type ObjectRef, paths } from './objects.ts';
 import { type RolloutState, rolloutState } from './rollout-status.ts';
+
+const EMPTY_WATCH_PAUSE_MS = 1000;
 
 export interface RolloutWait {
   state: RolloutState;
@@ -57,6 +60,7 @@ export async function waitForRollout(
       let version = list.metadata.resourceVersion;
       for (;;) {
         watches++;
+        let events = 0;
         const end = await client.watch(
           paths.deployments(ref.namespace),
           {
@@ -66,6 +70,7 @@ export async function waitForRollout(
             timeoutSeconds: 300,
           },
           (event) => {
+            events++;
             const rv = (event.object.metadata as { resourceVersion?: string } | undefined)
               ?.resourceVersion;
             if (rv) version = rv;
@@ -82,6 +87,8 @@ export async function waitForRollout(
         );
         if (end === 'done') return result();
         if (end === 'expired') continue relist;
+        // A stream cut before it said anything: not at once again (a reset loop would spin).
+        if (events === 0 && !(await sleep(EMPTY_WATCH_PAUSE_MS, signal))) throw signal.reason;
       }
     }
   } catch (err) {

@@ -1,7 +1,7 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Dispatcher } from 'undici';
 import { sleep } from '../../support/sleep.ts';
-import { undici } from '../../support/undici.ts';
+import { type UndiciResponse, undici } from '../../support/undici.ts';
 import { VERSION } from '../../support/version.ts';
 import { KubeApiError } from './api-error.ts';
 import { clientNode, loadKubeConfig } from './load-config.ts';
@@ -87,25 +87,21 @@ export class KubeClient {
     const onAbort = () => cut.abort(signal.reason);
     signal.addEventListener('abort', onAbort, { once: true });
     try {
-      const response = await this.#open(
-        url,
-        'GET',
-        undefined,
-        undefined,
-        'application/json',
-        cut.signal,
-      );
-      if (response.statusCode !== 200) {
-        const text = await response.body.text();
-        throw new KubeApiError(
-          `watch ${path}`,
-          response.statusCode,
-          safeJson(text),
-          header(response.headers, 'retry-after'),
-        );
-      }
+      const response = await this.#openWatch(url, path, cut.signal);
       let buffered = '';
-      for await (const chunk of response.body) {
+      // A stream cut by the network is a stream the server closed: watched again from the
+      // last version, as client-go does. Only mend stopping (the signal) ends the watch here.
+      const chunks = response.body[Symbol.asyncIterator]();
+      for (;;) {
+        let next: IteratorResult<unknown>;
+        try {
+          next = await chunks.next();
+        } catch (err) {
+          if (signal.aborted) throw err;
+          return 'closed';
+        }
+        if (next.done) break;
+        const chunk = next.value;
         buffered += (chunk as Buffer).toString('utf8');
         let newline = buffered.indexOf('\n');
         while (newline >= 0) {
@@ -130,50 +126,70 @@ export class KubeClient {
     }
   }
 
+  /** Opens a watch, asked again as any request when the server says when (429/5xx Retry-After). */
+  #openWatch(url: URL, path: string, signal: AbortSignal): Promise<UndiciResponse> {
+    return this.#retrying<UndiciResponse>(
+      `watch ${path}`,
+      signal,
+      () => this.#open(url, 'GET', undefined, undefined, 'application/json', signal),
+      async (response) =>
+        response.statusCode === 200 ? { value: response } : { text: await response.body.text() },
+    );
+  }
+
   async close(): Promise<void> {
     const dispatcher = await this.#dispatcher;
     await dispatcher?.close();
   }
 
-  async #send(
+  #send(
     req: KubeRequest,
     accept: string,
     maxBytes = 64 * 1024 * 1024,
   ): Promise<{ body: Buffer; truncated: boolean }> {
     const url = this.#url(req.path, req.query ?? {});
-    const what = `${req.method} ${req.path}`;
     const payload = req.body === undefined ? undefined : JSON.stringify(req.body);
     const contentType = payload === undefined ? undefined : (req.contentType ?? 'application/json');
+    return this.#retrying<{ body: Buffer; truncated: boolean }>(
+      `${req.method} ${req.path}`,
+      req.signal,
+      () => this.#open(url, req.method, payload, contentType, accept, req.signal),
+      async (response) => {
+        const read = await readBounded(response.body, maxBytes);
+        const ok = response.statusCode >= 200 && response.statusCode < 300;
+        return ok ? { value: read } : { text: read.body.toString('utf8') };
+      },
+    );
+  }
+
+  /**
+   * One request asked until `take` accepts its answer, or the retry policy says this outcome
+   * is final: then the API server's answer as a KubeApiError, or the connection's failure.
+   */
+  async #retrying<T>(
+    what: string,
+    signal: AbortSignal,
+    open: () => Promise<UndiciResponse>,
+    take: (response: UndiciResponse) => Promise<{ value: T } | { text: string }>,
+  ): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       let outcome: Attempted;
       let failure: Error;
       try {
-        const response = await this.#open(
-          url,
-          req.method,
-          payload,
-          contentType,
-          accept,
-          req.signal,
-        );
-        const { body, truncated } = await readBounded(response.body, maxBytes);
+        const response = await open();
+        const taken = await take(response);
+        if ('value' in taken) return taken.value;
         const retryAfter = header(response.headers, 'retry-after');
-        if (response.statusCode >= 200 && response.statusCode < 300) return { body, truncated };
-        failure = new KubeApiError(
-          what,
-          response.statusCode,
-          safeJson(body.toString('utf8')),
-          retryAfter,
-        );
+        failure = new KubeApiError(what, response.statusCode, safeJson(taken.text), retryAfter);
         outcome = { kind: 'answer', status: response.statusCode, retryAfter };
       } catch (err) {
-        if (req.signal.aborted) throw abortError(what, req.signal);
+        if (signal.aborted) throw abortError(what, signal);
         failure = new Error(`${what}: ${(err as Error).message}`, { cause: err });
         outcome = { kind: 'no-answer' };
       }
       const delay = retryDelayMs(outcome, attempt);
       if (delay === undefined) throw failure;
-      if (!(await sleep(delay, req.signal))) throw abortError(what, req.signal);
+      if (!(await sleep(delay, signal))) throw abortError(what, signal);
     }
   }
 
