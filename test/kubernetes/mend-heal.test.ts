@@ -14,7 +14,13 @@ import { MendProcess, runMend } from '../helpers/mend-process.ts';
 import { driveHeal } from '../runbooks/helpers.ts';
 import { startFrontDoor } from './helpers/front-door.ts';
 import { deployment, rolledOut } from './helpers/kubectl.ts';
-import { CRASH, outcomeOf, resultsOf, startCluster } from './helpers/mend-cluster.ts';
+import {
+  CRASH,
+  outcomeOf,
+  resultsOf,
+  startCluster,
+  webServiceYaml,
+} from './helpers/mend-cluster.ts';
 
 async function setUp(t: TestContext, options: ClusterOptions = {}) {
   const { cluster, dir, kubeconfig } = await startCluster(t, options);
@@ -61,15 +67,7 @@ test('mend run: a crash loop -> evidence -> rollout restart -> rollout status ->
   const config = join(dir, 'services.yaml');
   await writeFile(
     config,
-    `apiVersion: mend/v1
-kind: Service
-metadata: { name: web }
-spec:
-  kubernetes: { namespace: shop, name: web }
-  checks:
-    - { name: live, periodSeconds: 0.2, failureThreshold: 2, http: { url: "${door.url}" } }
----
-apiVersion: mend/v1
+    `${webServiceYaml(door.url)}apiVersion: mend/v1
 kind: Policy
 metadata: { name: restart-web }
 spec:

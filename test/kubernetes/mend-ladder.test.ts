@@ -6,7 +6,6 @@ import { join } from 'node:path';
 import { type TestContext, test } from 'node:test';
 import { TYPES } from '../../src/kubernetes/simulator/cluster-context.ts';
 import { field } from '../../src/kubernetes/simulator/objects.ts';
-import type { SimulatedCluster } from '../../src/kubernetes/simulator/simulated-cluster.ts';
 import { openStore } from '../../src/store/open.ts';
 import { startFlakyServer } from '../helpers/flaky-server.ts';
 import { MendProcess } from '../helpers/mend-process.ts';
@@ -15,10 +14,12 @@ import { deployment, rolledOut, waitFor } from './helpers/kubectl.ts';
 import {
   budget,
   CRASH,
+  imageOf,
   outcomeOf,
   resultsOf,
   setImage,
   startCluster,
+  webServiceYaml,
 } from './helpers/mend-cluster.ts';
 
 /** A simulated cluster, the front door of shop/web, a pager, and `mend run` on a config. */
@@ -81,29 +82,10 @@ async function setUp(t: TestContext, config: (door: string, pager: string) => st
   return { cluster, pages, start, journal, outcome, intents };
 }
 
-const image = (cluster: SimulatedCluster) =>
-  field(
-    cluster.store.get(TYPES.deployment, 'shop', 'web'),
-    'spec',
-    'template',
-    'spec',
-    'containers',
-    '0',
-    'image',
-  );
-
 test('mend run, a bad rollout: the restart rung fails on the progress deadline, the undo rung rolls it back, verified', async (t) => {
   const { cluster, start, outcome, journal, intents } = await setUp(
     t,
-    (door, pager) => `apiVersion: mend/v1
-kind: Service
-metadata: { name: web }
-spec:
-  kubernetes: { namespace: shop, name: web }
-  checks:
-    - { name: live, periodSeconds: 0.2, failureThreshold: 2, http: { url: "${door}" } }
----
-apiVersion: mend/v1
+    (door, pager) => `${webServiceYaml(door)}apiVersion: mend/v1
 kind: Policy
 metadata: { name: ladder }
 spec:
@@ -149,7 +131,7 @@ spec:
   const undo = (await journal(undoRun!)).find((r) => r.name === 'undo');
   // Revision 3 is the restart of the bad revision 2: the undo goes past both, to revision 1.
   assert.equal(undo?.output, 'deployment.apps/web rolled back to revision 1');
-  assert.equal(image(cluster), 'shop/web:1.0');
+  assert.equal(imageOf(cluster), 'shop/web:1.0');
   const web = cluster.store.get(TYPES.deployment, 'shop', 'web')!;
   assert.equal(web.metadata.annotations?.['mend.dev/heal'], undoRun);
   assert.equal(web.metadata.annotations?.['mend.dev/incident'], 'inc-1');
@@ -168,15 +150,7 @@ test('mend run, a drain a PodDisruptionBudget blocks: evictions asked again unti
   t.after(() => users.close());
   const { cluster, pages, start, outcome, journal } = await setUp(
     t,
-    (_door, pager) => `apiVersion: mend/v1
-kind: Service
-metadata: { name: web }
-spec:
-  kubernetes: { namespace: shop, name: web }
-  checks:
-    - { name: live, periodSeconds: 0.2, failureThreshold: 2, http: { url: "${users.url}" } }
----
-apiVersion: mend/v1
+    (_door, pager) => `${webServiceYaml(users.url)}apiVersion: mend/v1
 kind: Policy
 metadata: { name: drain-bad-node }
 spec:

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { TYPES } from '../../../src/kubernetes/simulator/cluster-context.ts';
-import type { KubeObject } from '../../../src/kubernetes/simulator/objects.ts';
+import { field, type KubeObject } from '../../../src/kubernetes/simulator/objects.ts';
 import {
   type ClusterOptions,
   SimulatedCluster,
@@ -79,3 +79,28 @@ export async function outcomeOf(db: string, runId: string, timeoutMs = 120_000, 
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
 }
+
+/** The Service `web` as a workload (shop/web), its one check probing `url` every 0.2 s. */
+export function webServiceYaml(url: string): string {
+  return `apiVersion: mend/v1
+kind: Service
+metadata: { name: web }
+spec:
+  kubernetes: { namespace: shop, name: web }
+  checks:
+    - { name: live, periodSeconds: 0.2, failureThreshold: 2, http: { url: "${url}" } }
+---
+`;
+}
+
+/** shop/web's pod template image. */
+export const imageOf = (cluster: SimulatedCluster) =>
+  field(
+    cluster.store.get(TYPES.deployment, 'shop', 'web'),
+    'spec',
+    'template',
+    'spec',
+    'containers',
+    '0',
+    'image',
+  );
