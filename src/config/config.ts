@@ -1,4 +1,5 @@
 import type { EventSelectorSpec } from './kinds/event-selector.ts';
+import type { KubernetesTarget } from './kinds/kubernetes-target.ts';
 import type { LabelMatcher } from './kinds/matcher.ts';
 import type { ParamSpec } from './kinds/runbook-params.ts';
 import type { ListenAddress } from './listen-address.ts';
@@ -21,6 +22,8 @@ export interface ServiceConfig {
   prometheus?: string;
   dependsOn: string[];
   checks: CheckSpec[];
+  /** The Kubernetes workload the service is, when it is one (Kubernetes steps default to it). */
+  kubernetes?: KubernetesTarget;
   source: DocumentSource;
 }
 

@@ -15,6 +15,10 @@ export type Ref =
 /** References that name one field: `{{service.name}}`, `{{run.id}}`. */
 export type Field =
   | 'service.name'
+  | 'service.kubernetes.namespace'
+  | 'service.kubernetes.name'
+  | 'service.kubernetes.kind'
+  | 'service.kubernetes.context'
   | 'signal.service'
   | 'signal.check'
   | 'signal.source'
@@ -53,6 +57,10 @@ export const RUNBOOK_TEMPLATES: TemplateDialect = {
   references: [
     'params.NAME',
     'service.name',
+    'service.kubernetes.namespace',
+    'service.kubernetes.name',
+    'service.kubernetes.kind',
+    'service.kubernetes.context',
     'service.labels.NAME',
     'signal.labels.NAME',
     'signal.check',
@@ -90,6 +98,10 @@ export function parseTemplate(
 
 const FIELDS: ReadonlySet<string> = new Set<Field>([
   'service.name',
+  'service.kubernetes.namespace',
+  'service.kubernetes.name',
+  'service.kubernetes.kind',
+  'service.kubernetes.context',
   'signal.service',
   'signal.check',
   'signal.source',

@@ -57,7 +57,13 @@ export async function planRun(
     dashParams: new Set(
       Object.keys(runbook.params).filter((n) => runbook.params[n]!.allowLeadingDash),
     ),
-    service: { name: request.service, labels: request.serviceConfig?.labels ?? {} },
+    service: {
+      name: request.service,
+      labels: request.serviceConfig?.labels ?? {},
+      ...(request.serviceConfig?.kubernetes
+        ? { kubernetes: request.serviceConfig.kubernetes }
+        : {}),
+    },
     ...(request.lead
       ? {
           signal: {

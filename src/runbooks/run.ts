@@ -201,7 +201,11 @@ function templateValues(
         .filter(([, spec]) => spec.allowLeadingDash)
         .map(([name]) => name),
     ),
-    service: { name: request.service, labels: service?.labels ?? {} },
+    service: {
+      name: request.service,
+      labels: service?.labels ?? {},
+      ...(service?.kubernetes ? { kubernetes: service.kubernetes } : {}),
+    },
     ...(lead
       ? { signal: { labels: lead.labels, check: lead.check, fingerprint: lead.fingerprint } }
       : {}),

@@ -1,3 +1,4 @@
+import type { KubernetesTarget } from '../config/kinds/kubernetes-target.ts';
 import {
   type Field,
   type ParamValue,
@@ -12,7 +13,7 @@ export interface TemplateValues {
   params: Record<string, ParamValue>;
   /** Params whose values may begin with "-" in an argv element (allowLeadingDash). */
   dashParams: ReadonlySet<string>;
-  service?: { name: string; labels: Record<string, string> };
+  service?: { name: string; labels: Record<string, string>; kubernetes?: KubernetesTarget };
   signal?: { labels: Record<string, string>; check: string | null; fingerprint: string };
   incidentId?: string;
   runId: string;
@@ -48,6 +49,11 @@ function fieldValue(name: Field, values: TemplateValues): string | null | undefi
   switch (name) {
     case 'service.name':
       return values.service?.name;
+    case 'service.kubernetes.namespace':
+    case 'service.kubernetes.name':
+    case 'service.kubernetes.kind':
+    case 'service.kubernetes.context':
+      return values.service?.kubernetes?.[name.slice('service.kubernetes.'.length) as 'name'];
     case 'signal.check':
       return values.signal?.check;
     case 'signal.fingerprint':

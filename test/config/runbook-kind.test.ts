@@ -85,12 +85,12 @@ test('Runbook errors, each at its position', async () => {
   assert.deepEqual(lines, [
     'r.yaml:7:40: spec.params.unit.default: expected a value matching [a-z]+, found "Web-1"',
     'r.yaml:8:19: spec.params.re.pattern: expected a regular expression in RE2 syntax, found "(" (missing closing ): `(`)',
-    'r.yaml:10:7: spec.evidence[0]: expected exactly one step kind (exec, http, observations, logTail), found none',
-    'r.yaml:10:7: spec.evidence[0].wait: expected one of the fields name, timeout, retries, retryBackoff, idempotent, exec, http, observations, logTail, found unknown field "wait"',
+    'r.yaml:10:7: spec.evidence[0]: expected exactly one step kind (exec, http, observations, logTail, podLogs, kubernetesEvents, kubernetesDescribe), found none',
+    'r.yaml:10:7: spec.evidence[0].wait: expected one of the fields name, timeout, retries, retryBackoff, idempotent, exec, http, observations, logTail, podLogs, kubernetesEvents, kubernetesDescribe, found unknown field "wait"',
     'r.yaml:11:3: spec.steps: expected a verify step among the steps (a heal is succeeded only when the check that fired passes again), found none',
     'r.yaml:12:30: spec.steps[0].exec.command[1]: expected a declared param (unit, re), found {{params.nope}}',
-    'r.yaml:12:49: spec.steps[0].exec.command[2]: expected references such as {{params.NAME}} or {{service.labels.NAME}} (params.NAME, service.name, service.labels.NAME, signal.labels.NAME, signal.check, signal.fingerprint, incident.id, run.id), found {{env.HOME}}',
-    'r.yaml:13:13: spec.steps[0].http: expected exactly one step kind (exec, http, wait, verify, notify, ansible, githubWorkflow, gitlabPipeline, jenkinsBuild), found exec and http',
+    'r.yaml:12:49: spec.steps[0].exec.command[2]: expected references such as {{params.NAME}} or {{service.labels.NAME}} (params.NAME, service.name, service.kubernetes.namespace, service.kubernetes.name, service.kubernetes.kind, service.kubernetes.context, service.labels.NAME, signal.labels.NAME, signal.check, signal.fingerprint, incident.id, run.id), found {{env.HOME}}',
+    'r.yaml:13:13: spec.steps[0].http: expected exactly one step kind (exec, http, wait, verify, notify, ansible, githubWorkflow, gitlabPipeline, jenkinsBuild, rolloutRestart, rolloutStatus, rolloutUndo, scale, deletePod, cordon, uncordon, drain), found exec and http',
   ]);
 });
 

@@ -4,6 +4,19 @@ import { stepKinds } from '../../src/runbooks/steps/registry.ts';
 import { ansibleFixture } from './step-contract/ansible.ts';
 import { execFixture } from './step-contract/exec.ts';
 import { httpFixture } from './step-contract/http.ts';
+import {
+  cordonFixture,
+  deletePodFixture,
+  drainFixture,
+  kubernetesDescribeFixture,
+  kubernetesEventsFixture,
+  podLogsFixture,
+  rolloutRestartFixture,
+  rolloutStatusFixture,
+  rolloutUndoFixture,
+  scaleFixture,
+  uncordonFixture,
+} from './step-contract/kubernetes.ts';
 import { logTailFixture } from './step-contract/log-tail.ts';
 import { notifyFixture } from './step-contract/notify.ts';
 import { observationsFixture } from './step-contract/observations.ts';
@@ -25,6 +38,17 @@ const fixtures: Record<string, StepFixture> = {
   githubWorkflow: githubFixture,
   gitlabPipeline: gitlabFixture,
   jenkinsBuild: jenkinsFixture,
+  rolloutRestart: rolloutRestartFixture,
+  rolloutStatus: rolloutStatusFixture,
+  rolloutUndo: rolloutUndoFixture,
+  scale: scaleFixture,
+  deletePod: deletePodFixture,
+  cordon: cordonFixture,
+  uncordon: uncordonFixture,
+  drain: drainFixture,
+  podLogs: podLogsFixture,
+  kubernetesEvents: kubernetesEventsFixture,
+  kubernetesDescribe: kubernetesDescribeFixture,
 };
 
 test('every registered step kind has a contract fixture, and every fixture a kind', () => {

@@ -4,6 +4,7 @@ import { checkReferences, type ServiceEntry } from '../references.ts';
 import type { ValidDocument } from '../valid-document.ts';
 import { type DocumentKind, defineDocumentKind } from './document-kind.ts';
 import { type EventSelectorSpec, eventSelectorSchema } from './event-selector.ts';
+import { type KubernetesTarget, kubernetesTargetSchema } from './kubernetes-target.ts';
 import { matcherList, toMatchers } from './matcher.ts';
 import { name } from './name.ts';
 import { exactlyOneKind, kindFields, type PluggedKind } from './plugged-kind.ts';
@@ -109,6 +110,7 @@ export interface ServiceSpec {
   prometheus?: string | undefined;
   dependsOn: string[];
   checks: CheckSpec[];
+  kubernetes?: KubernetesTarget | undefined;
 }
 
 function serviceSpec(probeKinds: readonly PluggedKind[]): z.ZodType<ServiceSpec> {
@@ -136,6 +138,7 @@ function serviceSpec(probeKinds: readonly PluggedKind[]): z.ZodType<ServiceSpec>
       .array(checkSchema(probeKinds))
       .default([])
       .describe('How to tell whether the service is healthy.'),
+    kubernetes: kubernetesTargetSchema.optional(),
   });
 }
 
@@ -160,6 +163,7 @@ export function serviceKind(
       ...(document.spec.prometheus !== undefined ? { prometheus: document.spec.prometheus } : {}),
       dependsOn: document.spec.dependsOn,
       checks: document.spec.checks,
+      ...(document.spec.kubernetes ? { kubernetes: document.spec.kubernetes } : {}),
       source: document.position,
     }),
     crossCheck: (documents: readonly ValidDocument<ServiceSpec>[], context) =>

@@ -36,7 +36,7 @@ export interface Simulation {
 
 let certificates: Promise<ServingCertificates> | undefined;
 /** One CA and serving certificate per test process: openssl takes its time on a busy machine. */
-function sharedCertificates(): Promise<ServingCertificates> {
+export function sharedCertificates(): Promise<ServingCertificates> {
   certificates ??= makeServingCertificates();
   return certificates;
 }
