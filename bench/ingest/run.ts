@@ -13,6 +13,8 @@ import { DatabaseSync } from 'node:sqlite';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Pool } from 'undici';
+import { decodeJsonTraces } from '../../src/signals/sources/otlp-traces.ts';
+import { TraceWindows } from '../../src/signals/sources/trace-windows.ts';
 import { openStore } from '../../src/store/open.ts';
 import { payload, records } from './payload.ts';
 
@@ -23,6 +25,7 @@ const { values } = parseArgs({
   options: {
     duration: { type: 'string', default: '10' },
     only: { type: 'string', default: '1x1,16x1,16x50' },
+    spans: { type: 'string', default: '16x100' },
     out: { type: 'string' },
     profile: { type: 'string' },
     help: { type: 'boolean', default: false },
@@ -30,7 +33,7 @@ const { values } = parseArgs({
 });
 if (values.help) {
   process.stdout.write(
-    'npm run bench:ingest -- [--duration S] [--only 1x1,16x1,16x50] [--out FILE]\n',
+    'npm run bench:ingest -- [--duration S] [--only 1x1,16x1,16x50] [--spans 16x100|none] [--out FILE]\n',
   );
   process.exit(0);
 }
@@ -221,6 +224,84 @@ function line({ clients, alerts, ingest, raw, ratio }: Row): string {
   );
 }
 
+/** An OTLP/HTTP JSON export of `count` server spans of one service, as an SDK sends it. */
+function spanExport(count: number): string {
+  const now = BigInt(Date.now()) * 1_000_000n;
+  const spans = Array.from({ length: count }, (_, i) => ({
+    traceId: (i + 1).toString(16).padStart(32, '0'),
+    spanId: (i + 1).toString(16).padStart(16, '0'),
+    name: 'POST /pay',
+    kind: 2,
+    startTimeUnixNano: String(now),
+    endTimeUnixNano: String(now + 12_000_000n),
+    attributes: [
+      { key: 'http.response.status_code', value: { intValue: i % 20 === 0 ? 502 : 200 } },
+    ],
+    status: i % 20 === 0 ? { code: 2, message: 'refused' } : {},
+  }));
+  return JSON.stringify({
+    resourceSpans: [
+      {
+        resource: { attributes: [{ key: 'service.name', value: { stringValue: 'checkout' } }] },
+        scopeSpans: [{ scope: { name: 'bench' }, spans }],
+      },
+    ],
+  });
+}
+
+interface SpanRow {
+  clients: number;
+  spans: number;
+  ingestSpansPerSecond: number;
+  rawSpansPerSecond: number;
+  ratio: number;
+}
+
+let spanRow: SpanRow | undefined;
+if (values.spans !== 'none') {
+  const [clients, spans] = values.spans.split('x').map(Number);
+  if (!clients || !spans)
+    throw new Error(`--spans: expected CLIENTSxSPANS such as 16x100, not ${values.spans}`);
+  const body = spanExport(spans);
+  // The same exports decoded and reduced in this process: what the receiver adds is HTTP and auth.
+  const windows = new TraceWindows();
+  const raw = await drive(clients, async () => {
+    const decoded = decodeJsonTraces(Buffer.from(body));
+    if (!decoded.ok) throw new Error(decoded.error);
+    windows.add(decoded.spans, Date.now());
+    await new Promise((resolve) => setImmediate(resolve));
+    return true;
+  });
+  // The alert runs removed their folder: mend's config and store go to it again.
+  mkdirSync(dir, { recursive: true });
+  const mend = await startMend(join(dir, 'spans.db'));
+  const pool = new Pool(mend.base, { connections: clients, pipelining: 1 });
+  try {
+    const headers = { 'content-type': 'application/json', authorization: `Bearer ${mend.token}` };
+    const ingest = await drive(clients, async () => {
+      const answer = await pool.request({ method: 'POST', path: '/v1/traces', headers, body });
+      const text = await answer.body.text();
+      if (answer.statusCode !== 200) throw new Error(`HTTP ${answer.statusCode}: ${text}`);
+      return true;
+    });
+    spanRow = {
+      clients,
+      spans,
+      ingestSpansPerSecond: ingest.payloadsPerSecond * spans,
+      rawSpansPerSecond: raw.payloadsPerSecond * spans,
+      ratio: ingest.payloadsPerSecond / raw.payloadsPerSecond,
+    };
+    process.stdout.write(
+      `${String(clients).padStart(2)} client(s) x ${spans} span(s)/export (OTLP JSON): ingest ${Math.round(spanRow.ingestSpansPerSecond)} spans/s; ` +
+        `the same decode and reduce in-process ${Math.round(spanRow.rawSpansPerSecond)} spans/s; ratio ${spanRow.ratio.toFixed(2)}\n`,
+    );
+  } finally {
+    await pool.close().catch(() => {});
+    await stop(mend.child);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 const goals: { name: string; verdict: 'PASS' | 'FAIL' | 'SKIP'; detail: string }[] = [];
 for (const row of rows) {
   goals.push({
@@ -292,6 +373,7 @@ writeFileSync(
       },
       durationSeconds: durationMs / 1000,
       rows,
+      spans: spanRow,
       goals,
     },
     null,
