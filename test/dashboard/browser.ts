@@ -1,7 +1,5 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 
 /** Debian's chromium (apt): playwright-core downloads no browser here. */
@@ -23,11 +21,11 @@ export function launchChromium(): Promise<Browser> {
 }
 
 /**
- * Where the browser tests write their light and dark screenshots: a folder in the temporary
- * directory, so that a test run leaves the tree as it was; `MEND_SCREENSHOTS=docs/screenshots`
- * (docs/dashboard.md) writes them where the docs show them, to refresh those.
+ * Where the browser tests write their light and dark screenshots: docs/screenshots, which the
+ * README and docs/dashboard.md show. `MEND_SCREENSHOTS=DIR` writes them elsewhere, for a run
+ * that should leave the tree as it was.
  */
-export const SCREENSHOTS = process.env.MEND_SCREENSHOTS || join(tmpdir(), 'mend-screenshots');
+export const SCREENSHOTS = process.env.MEND_SCREENSHOTS || 'docs/screenshots';
 
 /** Generous: a page on a loaded 2-core machine, and a heal, take seconds. */
 export const WAIT_MS = 45_000;
