@@ -146,7 +146,20 @@ test('a firing alert opens one incident and one heal; re-sends change nothing; r
   assert.match(evidence, /alert HighErrorRate firing: error rate above 5%/);
 });
 
+/** mend_received_total for alerts, by outcome, from a scrape of /metrics. */
+async function receivedAlerts(): Promise<Record<string, number>> {
+  const text = await (await fetch(new URL('/metrics', mend.base))).text();
+  const counts: Record<string, number> = {};
+  for (const [, outcome, value] of text.matchAll(
+    /^mend_received_total\{kind="alert",outcome="(\w+)"\} (\d+)$/gm,
+  )) {
+    counts[outcome!] = Number(value);
+  }
+  return counts;
+}
+
 test('resolved before firing (out of order): the older firing is stale, no incident', async () => {
+  const before = await receivedAlerts();
   const fingerprint = nextFingerprint();
   const resolved = await post(
     payload([{ fingerprint, status: 'resolved', endsAt: '2026-12-02T11:00:00.000Z' }]),
@@ -158,6 +171,9 @@ test('resolved before firing (out of order): the older firing is stale, no incid
   assert.deepEqual(await incidentsOf(fingerprint), []);
   const kept = (await alertsStored()).find((a) => a.fingerprint === fingerprint);
   assert.equal(kept?.status, 'resolved');
+  const after = await receivedAlerts();
+  assert.equal((after.kept ?? 0) - (before.kept ?? 0), 1, 'the resolution was kept');
+  assert.equal((after.stale ?? 0) - (before.stale ?? 0), 1, 'the late firing was stale');
 });
 
 test('an alert no Service selects is recorded and listed, not judged', async () => {
