@@ -1,3 +1,5 @@
+import { encodeVarint } from '../support/protobuf-varint.ts';
+
 /**
  * ExportTraceServiceResponse (opentelemetry-proto collector/trace/v1), in the request's encoding.
  * All accepted is the empty message. Spans mend could not keep are reported as a partial success
@@ -16,22 +18,11 @@ export function exportResponse(json: boolean, rejected: number, why: string): st
   // ExportTracePartialSuccess: 1 rejected_spans (int64, varint), 2 error_message (string).
   const partial = Buffer.concat([
     Buffer.from([0x08]),
-    varint(rejected),
+    encodeVarint(rejected),
     Buffer.from([0x12]),
-    varint(message.length),
+    encodeVarint(message.length),
     message,
   ]);
   // ExportTraceServiceResponse: 1 partial_success (message).
-  return Buffer.concat([Buffer.from([0x0a]), varint(partial.length), partial]);
-}
-
-function varint(value: number): Buffer {
-  const bytes: number[] = [];
-  let rest = value;
-  while (rest >= 0x80) {
-    bytes.push((rest % 0x80) | 0x80);
-    rest = Math.floor(rest / 0x80);
-  }
-  bytes.push(rest);
-  return Buffer.from(bytes);
+  return Buffer.concat([Buffer.from([0x0a]), encodeVarint(partial.length), partial]);
 }
