@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { openStore } from '../../src/store/open.ts';
+import { receivedTotals } from '../helpers/exposition.ts';
 import { MendProcess } from '../helpers/mend-process.ts';
 import { until } from '../helpers/monitoring-programs.ts';
 import {
@@ -146,17 +147,7 @@ test('a firing alert opens one incident and one heal; re-sends change nothing; r
   assert.match(evidence, /alert HighErrorRate firing: error rate above 5%/);
 });
 
-/** mend_received_total for alerts, by outcome, from a scrape of /metrics. */
-async function receivedAlerts(): Promise<Record<string, number>> {
-  const text = await (await fetch(new URL('/metrics', mend.base))).text();
-  const counts: Record<string, number> = {};
-  for (const [, outcome, value] of text.matchAll(
-    /^mend_received_total\{kind="alert",outcome="(\w+)"\} (\d+)$/gm,
-  )) {
-    counts[outcome!] = Number(value);
-  }
-  return counts;
-}
+const receivedAlerts = () => receivedTotals(mend.base, 'alert');
 
 test('resolved before firing (out of order): the older firing is stale, no incident', async () => {
   const before = await receivedAlerts();

@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { after, before, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { MAX_SERVICES } from '../../src/signals/sources/trace-windows.ts';
+import { receivedTotals } from '../helpers/exposition.ts';
 import { call, type RunningMend, startRunningMend } from '../helpers/running-mend.ts';
 
 let mend: RunningMend;
@@ -188,16 +189,7 @@ function exportOf(services: string[]): string {
   });
 }
 
-async function receivedSpans(): Promise<Record<string, number>> {
-  const text = await (await fetch(new URL('/metrics', mend.base))).text();
-  const counts: Record<string, number> = {};
-  for (const [, outcome, value] of text.matchAll(
-    /^mend_received_total\{kind="span",outcome="(\w+)"\} (\d+)$/gm,
-  )) {
-    counts[outcome!] = Number(value);
-  }
-  return counts;
-}
+const receivedSpans = () => receivedTotals(mend.base, 'span');
 
 /** What the real SDK exporter makes of mend's answer: the warnings it logs through diag. */
 async function sdkExport(kind: 'proto' | 'json', service: string): Promise<string[]> {
