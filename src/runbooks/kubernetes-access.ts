@@ -2,6 +2,7 @@ import type { Config, RunbookConfig, RunbookStepConfig, ServiceConfig } from '..
 import { serviceSelector } from '../config/kinds/policy-services.ts';
 import type { ParamValue } from '../config/template.ts';
 import { type KubePermission, permissionKey, placeNeeds } from '../kubernetes/access/permission.ts';
+import { watchPermissions } from '../kubernetes/watch/permissions.ts';
 import type { Section } from './journal.ts';
 import type { PreparedStep } from './preflight.ts';
 import { renderText } from './render.ts';
@@ -21,14 +22,22 @@ export interface ConfigAccess {
   unresolved: string[];
 }
 
-/**
- * What a source other than runbooks needs for a service: the watch of its workload.
- * TODO(k8s-watch): the watch source commits `watchPermissions(target)` in
- * src/kubernetes/watch/permissions.ts; at the merge this becomes
- * `(service) => watchPermissions(service.kubernetes)` (with the service's context added).
- */
+/** What a source other than runbooks needs for a service: the watch of its workload. */
 export type ServiceAccessSource = (service: ServiceConfig) => readonly KubePermission[];
-export const serviceAccessSources: readonly { name: string; needs: ServiceAccessSource }[] = [];
+
+/** The watch source's needs (src/kubernetes/watch/permissions.ts), through the service's context. */
+const watchAccess: ServiceAccessSource = (service) => {
+  const context = service.kubernetes?.context;
+  return watchPermissions(service.kubernetes).map((p) => ({
+    ...p,
+    ...(context !== undefined ? { context } : {}),
+  }));
+};
+
+/** Every source of Kubernetes needs besides runbooks, named as the Roles' comments say it. */
+export const serviceAccessSources: readonly { name: string; needs: ServiceAccessSource }[] = [
+  { name: 'watch', needs: watchAccess },
+];
 
 /**
  * What the config's Kubernetes steps and watches need: each runbook a heal policy runs, on each
