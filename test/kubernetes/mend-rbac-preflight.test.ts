@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -7,24 +6,12 @@ import { SSAR_PATH } from '../../src/kubernetes/access/access-review.ts';
 import { MendProcess, runMend } from '../helpers/mend-process.ts';
 import { startReceiver } from '../notify/http-receiver.ts';
 import { startFrontDoor } from './helpers/front-door.ts';
-import { deployment, KUBECTL_DIR } from './helpers/kubectl.ts';
+import { deployment } from './helpers/kubectl.ts';
 import { CRASH, outcomeOf, startCluster, webServiceYaml } from './helpers/mend-cluster.ts';
+import { kubectlWith } from './helpers/run-kubectl.ts';
 
 const SA = 'system:serviceaccount:mend:mend';
 const TOKEN = 'mend-sa-token-preflight';
-
-function kubectl(kubeconfig: string, cache: string, args: string[], stdin?: string) {
-  return new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-    const child = execFile(
-      join(KUBECTL_DIR, 'kubectl.1.33'),
-      ['--kubeconfig', kubeconfig, '--cache-dir', cache, ...args],
-      { timeout: 60_000, env: { PATH: process.env.PATH ?? '', HOME: cache, TZ: 'UTC' } },
-      (err, stdout, stderr) =>
-        resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr }),
-    );
-    child.stdin?.end(stdin ?? '');
-  });
-}
 
 async function readyz(listen: string) {
   const response = await fetch(`http://${listen}/readyz`);
@@ -75,13 +62,8 @@ spec:
     'verbs: [get, list, watch, patch]',
     'verbs: [get, list, watch]',
   );
-  const cache = join(dir, 'kubectl');
-  const applied = await kubectl(
-    kubeconfig,
-    cache,
-    ['apply', '--validate=false', '-f', '-'],
-    lacking,
-  );
+  const admin = kubectlWith(kubeconfig, join(dir, 'kubectl'));
+  const applied = await admin(['apply', '--validate=false', '-f', '-'], lacking);
   assert.equal(applied.code, 0, applied.stderr);
   assert.match(applied.stdout, /role\.rbac\.authorization\.k8s\.io\/mend-healer created/);
 
@@ -151,12 +133,7 @@ spec:
   );
 
   // The Role as mend computed it, applied; SIGHUP: /readyz passes again.
-  const fixed = await kubectl(
-    kubeconfig,
-    cache,
-    ['apply', '--validate=false', '-f', '-'],
-    rbac.stdout,
-  );
+  const fixed = await admin(['apply', '--validate=false', '-f', '-'], rbac.stdout);
   assert.equal(fixed.code, 0, fixed.stderr);
   mend.kill('SIGHUP');
   await mend.waitForLog(
