@@ -72,6 +72,36 @@ test('a heal policy’s runbook is needed on the services it selects, in each on
   assert.deepEqual(first?.by, ['runbook restart on service web: steps[0] restart']);
 });
 
+test('a service with no kubernetes target needs nothing of a step that acts on its target: that run is refused when it prepares', async () => {
+  const config = await load(
+    service('web', '{ namespace: shop, name: web }') +
+      `apiVersion: mend/v1
+kind: Service
+metadata: { name: batch }
+spec:
+  checks: [{ name: live, http: { url: "http://127.0.0.1:1/healthz" } }]
+---
+` +
+      runbook('restart', '    - { name: restart, rolloutRestart: {} }') +
+      `apiVersion: mend/v1
+kind: Policy
+metadata: { name: everything }
+spec:
+  heal: { runbook: restart }
+---
+`,
+  );
+  const { permissions, unresolved } = configAccess(config);
+  assert.deepEqual(unresolved, []);
+  assert.deepEqual(
+    permissions.flatMap((n) => n.by),
+    [
+      'runbook restart on service web: steps[0] restart',
+      'runbook restart on service web: steps[0] restart',
+    ],
+  );
+});
+
 test('a runbook no policy runs is needed on every Kubernetes service (run by hand); a step’s own namespace wins; nodes are cluster-scoped', async () => {
   const config = await load(
     service('web', '{ namespace: shop, name: web, context: prod }') +
