@@ -12,6 +12,7 @@ import { createNotifierPort } from './notify/notifier-port.ts';
 import { createRunbookExecutor } from './runbooks/executor.ts';
 import { Prober } from './signals/prober.ts';
 import { PROMETHEUS_SOURCE } from './signals/probes/prometheus.ts';
+import { KUBERNETES_SOURCE, KubernetesWatchSource } from './signals/sources/kubernetes-watch.ts';
 import { startupSummary } from './startup-summary.ts';
 import { lockStore, openStore, storeFilesOpenToOthers } from './store/open.ts';
 import { storeName } from './store/postgres-url.ts';
@@ -91,8 +92,9 @@ export async function startController(options: ControllerOptions): Promise<Runni
   // Assigned below; the watch reads them only once the controller runs.
   let prober: Prober | undefined;
   let decisions: DecisionLoop | undefined;
+  let kubernetes: KubernetesWatchSource | undefined;
   const held = () => ({
-    signals: prober?.pendingSignals() ?? 0,
+    signals: (prober?.pendingSignals() ?? 0) + (kubernetes?.pendingSignals() ?? 0),
     outcomes: decisions?.unrecordedOutcomes() ?? 0,
   });
   const watch = watchStoreOutages({
@@ -144,6 +146,15 @@ export async function startController(options: ControllerOptions): Promise<Runni
   });
   prober = probing;
   probing.onOutcomes((outcomes) => cursors.note(outcomes));
+  // Services with kubernetes.watch: their workloads watched (list + watch), conditions as signals.
+  const watches = new KubernetesWatchSource({
+    config,
+    consumer: loop,
+    log,
+    metrics,
+    firingFrom: (service) => loop.firingFrom(service, KUBERNETES_SOURCE),
+  });
+  kubernetes = watches;
 
   const alerts = new AlertIntake({
     store,
@@ -176,7 +187,7 @@ export async function startController(options: ControllerOptions): Promise<Runni
     },
     pingStore: () => watch.ping(),
     schedulerStats: () => probing.schedulerStats(),
-    pendingSignals: () => probing.pendingSignals(),
+    pendingSignals: () => probing.pendingSignals() + watches.pendingSignals(),
   };
   let served: Served | undefined;
   try {
@@ -194,6 +205,7 @@ export async function startController(options: ControllerOptions): Promise<Runni
   watch.start();
   cursors.start();
   probing.start();
+  watches.start();
   log.info(startupSummaryOf(config, options, served));
 
   return {
@@ -225,6 +237,7 @@ export async function startController(options: ControllerOptions): Promise<Runni
       compactHeap();
       config = next.config;
       probing.reload(config);
+      watches.reload(config);
       await loop.reload(config);
       await served?.reload?.(config);
       metrics.configReloads.inc({ result: 'success' });
@@ -254,6 +267,9 @@ export async function startController(options: ControllerOptions): Promise<Runni
         // Signals left unrecorded are said by the one line below, with the rest.
         if (probing.pendingSignals() === 0) failures.push(`probing: ${(err as Error).message}`);
       }
+      await part('kubernetes watches', () =>
+        watches.stop(watch.down ? Math.min(deadlineMs, OUTAGE_STOP_MS) : deadlineMs),
+      );
       await part('probe cursors', () => cursors.stop());
       // Steps in flight are cut; their journals stay, and the next start resumes them.
       await part('runbooks', () => runbooks.stop());
