@@ -221,7 +221,7 @@ test('who cleared a condition: kubelet in place, mend’s restart, or a deletion
   );
   assert.equal(
     clearedBy(loop, { pods: [], nodes: [], deployments: [deployment] }),
-    'pod web-1 is gone (deleted, not by mend: no mend mark on its Deployment since the signal)',
+    'pod web-1 is gone (deleted, not by mend: no mend mark on it or its Deployment since the signal)',
   );
   const marked = (at: number): KubeObject => ({
     ...deployment,
@@ -235,7 +235,34 @@ test('who cleared a condition: kubelet in place, mend’s restart, or a deletion
   });
   assert.equal(
     clearedBy(loop, { pods: [], nodes: [], deployments: [marked(T0 + 5000)] }),
-    `pod web-1 is gone (replaced after mend's rollout restart at ${iso(T0 + 5000)} (heal inc-1:heal:1))`,
+    `pod web-1 is gone (after mend's rollout restart at ${iso(T0 + 5000)} (heal inc-1:heal:1))`,
+  );
+  // mend's delete pod marks the pod itself before it deletes it.
+  const deleted = pod('web-1', { state: { running: {} } });
+  deleted.metadata.annotations = {
+    'mend.dev/heal': 'inc-2:heal:1',
+    'mend.dev/action': `delete pod at ${iso(T0 + 9000)}`,
+  };
+  assert.equal(
+    clearedBy(loop, { pods: [], nodes: [], deployments: [deployment], gone: [deleted] }),
+    `pod web-1 is gone (after mend's delete pod at ${iso(T0 + 9000)} (heal inc-2:heal:1))`,
+  );
+  const drained = node('node-2', false);
+  drained.metadata.annotations = {
+    'mend.dev/heal': 'inc-3:heal:1',
+    'mend.dev/action': `drain at ${iso(T0 + 9000)}`,
+  };
+  const nodeDown = {
+    ...loop,
+    key: 'Node/node-2/NodeNotReady',
+    reason: 'NodeNotReady' as const,
+    kind: 'Node' as const,
+    name: 'node-2',
+    node: 'node-2',
+  };
+  assert.equal(
+    clearedBy(nodeDown, { pods: [], nodes: [drained], deployments: [deployment] }),
+    `node node-2 hosts no pod of the service any more; mend acted since it fired: drain at ${iso(T0 + 9000)} (heal inc-3:heal:1)`,
   );
   // A mark from an older heal is not this one's.
   assert.match(

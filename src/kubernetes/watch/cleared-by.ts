@@ -7,16 +7,25 @@ export interface WatchedObjects {
   pods: readonly KubeObject[];
   nodes: readonly KubeObject[];
   deployments: readonly KubeObject[];
+  /** Pods deleted since the last evaluation, as they last were (a mend mark on one says who). */
+  gone?: readonly KubeObject[];
 }
 
 /**
- * Who or what ended a condition, in words for the incident: the pod gone (replaced after mend's
- * heal when its Deployment carries a mend mark made since the condition began, else not by
- * mend), kubelet restarting the container in place (its restart count rose: not healed by
+ * Who or what ended a condition, in words for the incident: the pod gone (after mend's heal
+ * when the pod, or its Deployment, carries a mend mark made since the condition began: a delete
+ * pod marks the pod, a restart the Deployment, a drain the node; else not by mend), kubelet restarting the container in place (its restart count rose: not healed by
  * mend), a node Ready again or no longer hosting the service, or the cause passing. Pure.
  */
 export function clearedBy(condition: Condition, objects: WatchedObjects): string {
-  const heal = lastHeal(objects.deployments, condition.deployment, condition.since);
+  const own =
+    condition.kind === 'Node'
+      ? objects.nodes.find((n) => n.metadata.name === condition.name)
+      : condition.kind === 'Pod'
+        ? [...objects.pods, ...(objects.gone ?? [])].find((p) => p.metadata.name === condition.pod)
+        : undefined;
+  const deployment = objects.deployments.find((d) => d.metadata.name === condition.deployment);
+  const heal = markSince(own, condition.since) ?? markSince(deployment, condition.since);
   const byMend = heal ? `; mend acted since it fired: ${heal}` : '; no mend command acted on it';
   if (condition.kind === 'Node') {
     const node = objects.nodes.find((n) => n.metadata.name === condition.name);
@@ -29,7 +38,7 @@ export function clearedBy(condition: Condition, objects: WatchedObjects): string
   }
   const pod = objects.pods.find((p) => p.metadata.name === condition.pod);
   if (pod === undefined || pod.metadata.deletionTimestamp !== undefined) {
-    return `pod ${condition.pod} is gone${heal ? ` (replaced after mend's ${heal})` : ' (deleted, not by mend: no mend mark on its Deployment since the signal)'}`;
+    return `pod ${condition.pod} is gone${heal ? ` (after mend's ${heal})` : ' (deleted, not by mend: no mend mark on it or its Deployment since the signal)'}`;
   }
   const now = restartCountOf(pod, condition.container);
   if (condition.restartCount !== undefined && now > condition.restartCount) {
@@ -38,14 +47,9 @@ export function clearedBy(condition: Condition, objects: WatchedObjects): string
   return `${condition.reason} of pod ${condition.pod} is over${byMend}`;
 }
 
-/** The mend mark on a Deployment made since `since` (a second's slack), in words. */
-function lastHeal(
-  deployments: readonly KubeObject[],
-  name: string | undefined,
-  since: number,
-): string | undefined {
-  if (name === undefined) return undefined;
-  const annotations = deployments.find((d) => d.metadata.name === name)?.metadata.annotations;
+/** The mend mark on an object made since `since` (a second's slack), in words. */
+function markSince(object: KubeObject | undefined, since: number): string | undefined {
+  const annotations = object?.metadata.annotations;
   const heal = annotations?.[MARK.heal];
   const action = annotations?.[MARK.action];
   if (heal === undefined || action === undefined) return undefined;

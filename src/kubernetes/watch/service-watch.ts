@@ -46,6 +46,8 @@ export class ServiceWatch {
   readonly #nodes: Reflector;
   #pods: { selector: string; reflector: Reflector; stop: AbortController } | undefined;
   readonly #firing = new Map<string, Condition>();
+  /** Pods deleted since the last evaluation, as they last were: their mark says who deleted them. */
+  readonly #gone: KubeObject[] = [];
   #timer: unknown;
   #timerAt: number | undefined;
   #synced = false;
@@ -151,7 +153,10 @@ export class ServiceWatch {
 
   #changed(path: string, type: ChangeType, object: KubeObject, _previous?: KubeObject): void {
     const now = this.#options.clock.now();
-    if (path.endsWith('/pods') && type !== 'DELETED') this.#conditions.observePod(object, now);
+    if (path.endsWith('/pods')) {
+      if (type === 'DELETED') this.#gone.push(object);
+      else this.#conditions.observePod(object, now);
+    }
     if (path.endsWith('/deployments') && this.#options.target.name !== undefined) {
       if (type !== 'DELETED') {
         const selector = selectorText(
@@ -197,6 +202,7 @@ export class ServiceWatch {
           pods,
           nodes: [...this.#nodes.objects],
           deployments: [...this.#deployments.objects],
+          gone: this.#gone,
         }),
       });
     }
@@ -205,6 +211,7 @@ export class ServiceWatch {
       this.#firing.set(key, condition);
       if (before === undefined) transitions.push({ status: 'firing', condition, at: now });
     }
+    this.#gone.length = 0;
     this.#schedule(nextAt);
     const first = !this.#synced;
     this.#synced = true;
