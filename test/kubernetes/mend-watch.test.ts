@@ -146,3 +146,36 @@ test('mend run restarted: a condition that cleared while mend was down resolves 
   again.kill('SIGTERM');
   assert.equal(await again.exited, 0, again.stdout.slice(-3000));
 });
+
+test('mend runbook run by hand on a watched service without checks: verify watches the workload for the step', async (t) => {
+  const { cluster, dir, kubeconfig } = await startCluster(t);
+  cluster.apply(deployment('web', { replicas: 2 }));
+  await rolledOut(cluster, 'web');
+  const config = join(dir, 'services.yaml');
+  await writeFile(config, WATCHED.slice(0, WATCHED.indexOf('---')));
+  const db = join(dir, 'mend.db');
+  const run = await runMend(
+    [
+      'runbook',
+      'run',
+      'kubernetes-rollout-restart',
+      '--service',
+      'web',
+      '-c',
+      config,
+      '-c',
+      'examples/runbooks/kubernetes-rollout-restart.yaml',
+      '--db',
+      db,
+    ],
+    { env: { KUBECONFIG: kubeconfig, HOME: dir }, timeoutMs: 120_000 },
+  );
+  assert.equal(run.code, 0, run.stdout + run.stderr);
+  assert.match(
+    run.stdout,
+    /> steps\[2\] verify: .*\n {2}ok in .*\n {2}\| watching web's workload for this step \(no watch running in this mend\)\n {2}\| round 1 clear\n {2}\| round 2 clear\n/,
+  );
+  assert.match(run.stdout, /SUCCEEDED: verified healthy by steps\[2\] verify/);
+  const watches = cluster.requests.entries((e) => e.verb === 'watch' && e.path.endsWith('/pods'));
+  assert.ok(watches.length >= 1, 'verify watched the pods');
+});

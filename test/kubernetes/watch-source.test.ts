@@ -375,3 +375,23 @@ test('a Service that selects by labels watches the Deployments and pods with the
       .every((e) => e.query.labelSelector === 'app=web'),
   );
 });
+
+test('a reload keeps an unchanged watch (nothing fires again) and resolves what a removed watch held', async (t) => {
+  const { cluster, source, firing, resolved, signals } = await watchCluster(t, {
+    behaviours: [{ image: 'shop/web:1.0', behaviour: CRASH }],
+  });
+  cluster.apply(deployment('web', { replicas: 1 }));
+  source.start();
+  await waitFor('a CrashLoopBackOff signal', () => firing('CrashLoopBackOff').length > 0);
+  const lists = () => cluster.requests.entries((e) => e.verb === 'list').length;
+  const before = lists();
+  source.reload(config([service()]));
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  assert.equal(lists(), before, 'the same watch goes on: nothing listed again');
+  const held = signals.filter((s) => s.status === 'firing');
+  source.reload(config([]));
+  await waitFor('what it held resolved', () => resolved('CrashLoopBackOff').length > 0);
+  const gone = signals.filter((s) => s.status === 'resolved');
+  assert.deepEqual(gone.map((s) => s.fingerprint).sort(), held.map((s) => s.fingerprint).sort());
+  assert.ok(gone.every((s) => /^cleared: service web is no longer watched/.test(s.summary)));
+});
