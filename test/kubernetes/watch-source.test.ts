@@ -323,6 +323,12 @@ test('a watch refused (403, 500) is a source error retried with backoff, never a
     times: 1,
     action: { respond: { code: 500 } },
   });
+  // A watch answered 410 itself (not with an ERROR event): listed again, no failure.
+  cluster.faults.add({
+    match: { verb: 'watch', resource: 'pods' },
+    times: 1,
+    action: { respond: { code: 410, message: 'too old resource version' } },
+  });
   source.start();
   await waitFor(
     'a CrashLoopBackOff signal after the refusals',
@@ -343,8 +349,12 @@ test('a watch refused (403, 500) is a source error retried with backoff, never a
   const errors = (await metrics.sourceErrors.get()).values.find(
     (v) => v.labels.source === 'kubernetes',
   );
-  assert.equal(errors?.value, 3);
+  assert.equal(errors?.value, 3, warnings.join('\n'));
   assert.equal(errors?.labels.check, 'web/watch');
+  const podLists = cluster.requests.entries(
+    (e) => e.verb === 'list' && e.path.endsWith('/pods') && e.code === 200,
+  );
+  assert.ok(podLists.length >= 2, `listed again after the 410: ${podLists.length}`);
 });
 
 test('a Service that selects by labels watches the Deployments and pods with them', async (t) => {

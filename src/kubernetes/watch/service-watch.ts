@@ -92,6 +92,11 @@ export class ServiceWatch {
     return this.#synced;
   }
 
+  /** How many Deployments the watch holds (0: the workload is not there, or not yet listed). */
+  get workloads(): number {
+    return [...this.#deployments.objects].length;
+  }
+
   /** The conditions firing now. */
   firing(): Condition[] {
     return [...this.#firing.values()];
