@@ -8,11 +8,14 @@ import { engineFigures } from './decisions/decision-metrics.ts';
 import { ProbeCursorKeeper } from './decisions/probe-cursors.ts';
 import { countReceived } from './decisions/received-metrics.ts';
 import { loadMendConfig } from './documents.ts';
+import { AccessCheck } from './kubernetes/access/access-check.ts';
 import { checkNotifierSecrets } from './notify/check-secrets.ts';
 import { createNotifierPort } from './notify/notifier-port.ts';
 import { createRunbookExecutor } from './runbooks/executor.ts';
+import { configAccess } from './runbooks/kubernetes-access.ts';
 import { Prober } from './signals/prober.ts';
 import { PROMETHEUS_SOURCE } from './signals/probes/prometheus.ts';
+import { KUBERNETES_SOURCE, KubernetesWatchSource } from './signals/sources/kubernetes-watch.ts';
 import { startupSummary } from './startup-summary.ts';
 import { lockStore, openStore, storeFilesOpenToOthers } from './store/open.ts';
 import { storeName } from './store/postgres-url.ts';
@@ -92,8 +95,9 @@ export async function startController(options: ControllerOptions): Promise<Runni
   // Assigned below; the watch reads them only once the controller runs.
   let prober: Prober | undefined;
   let decisions: DecisionLoop | undefined;
+  let kubernetes: KubernetesWatchSource | undefined;
   const held = () => ({
-    signals: prober?.pendingSignals() ?? 0,
+    signals: (prober?.pendingSignals() ?? 0) + (kubernetes?.pendingSignals() ?? 0),
     outcomes: decisions?.unrecordedOutcomes() ?? 0,
   });
   const watch = watchStoreOutages({
@@ -109,7 +113,17 @@ export async function startController(options: ControllerOptions): Promise<Runni
   });
   const { store } = watch;
   const notifiers = createNotifierPort({ config: () => config, store, log, metrics });
-  const runbooks = createRunbookExecutor({ config: () => config, store, log, metrics });
+  // The Kubernetes preflight: every permission the config needs, asked at start and on reload.
+  const access = new AccessCheck({ log });
+  const reviewAccess = (of: Config) => {
+    const { permissions, unresolved } = configAccess(of);
+    for (const step of unresolved) {
+      log.info(`kubernetes: checked at run time, where it acts is known then: ${step}`);
+    }
+    void access.review(permissions);
+  };
+  reviewAccess(config);
+  const runbooks = createRunbookExecutor({ config: () => config, store, log, metrics, access });
   const loop = await openDecisions({
     config,
     store,
@@ -145,6 +159,15 @@ export async function startController(options: ControllerOptions): Promise<Runni
   });
   prober = probing;
   probing.onOutcomes((outcomes) => cursors.note(outcomes));
+  // Services with kubernetes.watch: their workloads watched (list + watch), conditions as signals.
+  const watches = new KubernetesWatchSource({
+    config,
+    consumer: loop,
+    log,
+    metrics,
+    firingFrom: (service) => loop.firingFrom(service, KUBERNETES_SOURCE),
+  });
+  kubernetes = watches;
 
   const alerts = new AlertIntake({
     store,
@@ -177,7 +200,8 @@ export async function startController(options: ControllerOptions): Promise<Runni
     },
     pingStore: () => watch.ping(),
     schedulerStats: () => probing.schedulerStats(),
-    pendingSignals: () => probing.pendingSignals(),
+    pendingSignals: () => probing.pendingSignals() + watches.pendingSignals(),
+    kubernetesAccess: () => (access.active ? access.report() : undefined),
   };
   let served: Served | undefined;
   try {
@@ -195,6 +219,7 @@ export async function startController(options: ControllerOptions): Promise<Runni
   watch.start();
   cursors.start();
   probing.start();
+  watches.start();
   log.info(startupSummaryOf(config, options, served));
 
   return {
@@ -226,6 +251,8 @@ export async function startController(options: ControllerOptions): Promise<Runni
       compactHeap();
       config = next.config;
       probing.reload(config);
+      watches.reload(config);
+      reviewAccess(config);
       await loop.reload(config);
       await served?.reload?.(config);
       metrics.configReloads.inc({ result: 'success' });
@@ -255,9 +282,13 @@ export async function startController(options: ControllerOptions): Promise<Runni
         // Signals left unrecorded are said by the one line below, with the rest.
         if (probing.pendingSignals() === 0) failures.push(`probing: ${(err as Error).message}`);
       }
+      await part('kubernetes watches', () =>
+        watches.stop(watch.down ? Math.min(deadlineMs, OUTAGE_STOP_MS) : deadlineMs),
+      );
       await part('probe cursors', () => cursors.stop());
       // Steps in flight are cut; their journals stay, and the next start resumes them.
       await part('runbooks', () => runbooks.stop());
+      access.stop();
       await part('decisions', () => loop.stop());
       const lost = await watch.finish(held(), deadline);
       await part('store', () => store.close());
