@@ -69,7 +69,17 @@ controller.onOutcomes((outcomes) => {
 });
 controller.start();
 const startupSeconds = performance.now() / 1000;
+// CPU per probe after the warm-up, without start-up (config load, workers): what an A/B of the
+// probe path compares. The orchestrator measures its own steady window from /proc.
+let steadyFrom: { cpuMs: number; probes: number } | undefined;
+setTimeout(() => {
+  steadyFrom = { cpuMs: selfCpuMs(), probes };
+}, options.warmupSeconds * 1000).unref();
 await new Promise((resolve) => setTimeout(resolve, durationMs));
+const steadyCpuMsPerProbe =
+  steadyFrom && probes > steadyFrom.probes
+    ? (selfCpuMs() - steadyFrom.cpuMs) / (probes - steadyFrom.probes)
+    : undefined;
 const stats = await controller.schedulerStats();
 await controller.stop(2000);
 process.stderr.write(`mend-runner: scheduler ${JSON.stringify(stats)}\n`);
@@ -85,4 +95,5 @@ printReport({
   latenessMs: lateness.summary(options.warmupSeconds * 1000),
   startupSeconds: Math.round(startupSeconds * 1000) / 1000,
   failuresByReason: Object.fromEntries([...failures].sort((a, b) => b[1] - a[1]).slice(0, 5)),
+  steadyCpuMsPerProbe,
 });

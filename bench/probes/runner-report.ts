@@ -26,6 +26,8 @@ export interface RunnerReport {
   startupSeconds: number;
   /** Failed probes by what went wrong (an error code, a timeout...). */
   failuresByReason?: Record<string, number>;
+  /** CPU-ms per probe after the warm-up (start-up left out), when the runner measures it. */
+  steadyCpuMsPerProbe?: number | undefined;
 }
 
 /** `--checks N --period S --duration S --url URL [--insecure] [--warmup S]` */

@@ -1,8 +1,7 @@
 import type { CheckDefinition } from './check-identity.ts';
-import type { Observation } from './observation.ts';
 import type { Probe } from './probes/probe-kind.ts';
 import { findProbeKind, probeOf } from './probes/registry.ts';
-import type { ProbeOutcome, ScheduledCheck } from './scheduler.ts';
+import type { ScheduledCheck } from './scheduler.ts';
 
 /**
  * Turn a check definition into what the scheduler runs: its probe prepared once. `forVerify`:
@@ -36,15 +35,4 @@ function prepareProbe(definition: CheckDefinition, forVerify: boolean): Probe {
     const error = `cannot prepare ${kind} probe: ${err instanceof Error ? err.message : String(err)}`;
     return async () => ({ ok: false, error });
   }
-}
-
-/**
- * What crosses from a probe worker to the detector. A passing probe's output is dropped: evidence
- * worth keeping is what failed, and copying every healthy body between threads costs CPU.
- */
-export function compactOutcome(outcome: ProbeOutcome): ProbeOutcome {
-  const { observation } = outcome;
-  if (!observation.ok || observation.output === undefined) return outcome;
-  const { output: _output, ...kept } = observation;
-  return { ...outcome, observation: kept as Observation };
 }

@@ -1,7 +1,8 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { compactHeap } from '../support/compact-heap.ts';
-import { compactOutcome, prepareCheck } from './prepare-check.ts';
-import { type ProbeOutcome, Scheduler } from './scheduler.ts';
+import { OutcomeEncoder } from './outcome-codec.ts';
+import { prepareCheck } from './prepare-check.ts';
+import { Scheduler } from './scheduler.ts';
 import type { FromWorker, ToWorker, WorkerSettings } from './worker-protocol.ts';
 
 // A probe worker: schedules and runs the probes of its shard and posts outcomes in batches.
@@ -10,7 +11,7 @@ const port = parentPort;
 if (!port) throw new Error('probe-worker.ts must run as a worker thread');
 const settings = workerData as WorkerSettings;
 
-let batch: ProbeOutcome[] = [];
+const batch = new OutcomeEncoder();
 let flushTimer: NodeJS.Timeout | undefined;
 
 function post(message: FromWorker): void {
@@ -19,18 +20,20 @@ function post(message: FromWorker): void {
 
 function flush(): void {
   flushTimer = undefined;
-  if (batch.length === 0) return;
-  post({ type: 'outcomes', outcomes: batch });
-  batch = [];
+  if (batch.size === 0) return;
+  const outcomes = batch.take();
+  port?.postMessage({ type: 'outcomes', batch: outcomes } satisfies FromWorker, [
+    outcomes.rows.buffer,
+  ]);
 }
 
 const scheduler = new Scheduler({
   maxInFlight: settings.maxInFlight,
   maxOutputBytes: settings.maxOutputBytes,
   onOutcome(outcome) {
-    batch.push(compactOutcome(outcome));
+    batch.push(outcome);
     // A failure is flushed at once: detection latency matters more than batching there.
-    if (!outcome.observation.ok || batch.length >= 512) flush();
+    if (!outcome.observation.ok || batch.size >= 512) flush();
     else flushTimer ??= setTimeout(flush, settings.flushMs);
   },
 });
@@ -38,6 +41,10 @@ const scheduler = new Scheduler({
 port.on('message', async (message: ToWorker) => {
   switch (message.type) {
     case 'set':
+      // Outcomes batched so far name checks by their index in the previous set.
+      clearTimeout(flushTimer);
+      flush();
+      batch.setChecks(message.checks);
       scheduler.set(message.checks.map((check) => prepareCheck(check)));
       compactHeap(); // the message and its copies are garbage now
       break;

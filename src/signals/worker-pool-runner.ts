@@ -1,6 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { hash32 } from '../support/stable-hash.ts';
 import type { CheckDefinition } from './check-identity.ts';
+import { OutcomeDecoder } from './outcome-codec.ts';
 import type { ProbeRunner, ProbeRunnerOptions } from './probe-runner.ts';
 import { sumStats } from './probe-runner.ts';
 import type { SchedulerStats } from './scheduler.ts';
@@ -15,6 +16,7 @@ const WORKER_YOUNG_GENERATION_MB = 16;
  */
 export class WorkerPoolRunner implements ProbeRunner {
   readonly #workers: Worker[];
+  readonly #decoders: OutcomeDecoder[];
   readonly #pendingStats = new Map<number, (stats: SchedulerStats) => void>();
   #nextRequestId = 0;
 
@@ -24,7 +26,9 @@ export class WorkerPoolRunner implements ProbeRunner {
       maxOutputBytes: options.maxOutputBytes,
       flushMs: FLUSH_MS,
     };
-    this.#workers = Array.from({ length: options.workers }, () => {
+    this.#decoders = Array.from({ length: options.workers }, () => new OutcomeDecoder());
+    this.#workers = Array.from({ length: options.workers }, (_, i) => {
+      const decoder = this.#decoders[i]!;
       const worker = new Worker(new URL('./probe-worker.ts', import.meta.url), {
         workerData: settings,
         // V8 sizes the young generation from the machine's memory (up to ~100 MiB on a big
@@ -33,7 +37,7 @@ export class WorkerPoolRunner implements ProbeRunner {
         resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
       });
       worker.on('message', (message: FromWorker) => {
-        if (message.type === 'outcomes') options.onOutcomes(message.outcomes);
+        if (message.type === 'outcomes') options.onOutcomes(decoder.decode(message.batch));
         else if (message.type === 'stats') {
           this.#pendingStats.get(message.requestId)?.(message.stats);
           this.#pendingStats.delete(message.requestId);
@@ -51,6 +55,7 @@ export class WorkerPoolRunner implements ProbeRunner {
     const shards: CheckDefinition[][] = this.#workers.map(() => []);
     for (const check of checks) shards[hash32(check.key) % shards.length]!.push(check);
     this.#workers.forEach((worker, i) => {
+      this.#decoders[i]!.sent(shards[i]!);
       this.#send(worker, { type: 'set', checks: shards[i]! });
     });
   }

@@ -1,5 +1,6 @@
 import type { CheckDefinition } from './check-identity.ts';
-import type { ProbeOutcome, SchedulerStats } from './scheduler.ts';
+import type { OutcomeBatch } from './outcome-codec.ts';
+import type { SchedulerStats } from './scheduler.ts';
 
 /** Messages between the detector (main thread) and a probe worker. */
 export type ToWorker =
@@ -9,7 +10,7 @@ export type ToWorker =
   | { type: 'stop'; deadlineMs: number };
 
 export type FromWorker =
-  | { type: 'outcomes'; outcomes: ProbeOutcome[] }
+  | { type: 'outcomes'; batch: OutcomeBatch }
   | { type: 'stats'; requestId: number; stats: SchedulerStats }
   | { type: 'stopped' };
 
