@@ -40,8 +40,8 @@ export interface ControllerOptions {
    * opens the store and releases it after closing it.
    */
   lock?: StoreLock;
-  /** Probe worker threads (0: probe in the main thread). */
-  workers: number;
+  /** Probe worker threads (0: probe in the main thread); unset: as the config's probe rate needs. */
+  workers?: number | undefined;
   /** Probes running at once, over all workers. */
   maxInFlight: number;
   log: Logger;
@@ -220,7 +220,7 @@ export async function startController(options: ControllerOptions): Promise<Runni
   cursors.start();
   probing.start();
   watches.start();
-  log.info(startupSummaryOf(config, options, served));
+  log.info(startupSummaryOf(config, options, served, probing.workers));
 
   return {
     ...handle,
@@ -355,12 +355,17 @@ async function openDecisions(
   }
 }
 
-function startupSummaryOf(config: Config, options: ControllerOptions, served: Served | undefined) {
+function startupSummaryOf(
+  config: Config,
+  options: ControllerOptions,
+  served: Served | undefined,
+  workers: number,
+) {
   return startupSummary({
     config,
     db: storeName(options.db),
     listen: served?.address ?? 'nowhere (no server)',
-    workers: options.workers,
+    workers,
   });
 }
 

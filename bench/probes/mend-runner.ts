@@ -6,7 +6,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadMendConfig } from '../../src/documents.ts';
 import { Prober } from '../../src/signals/prober.ts';
-import { PROBER_DEFAULTS } from '../../src/signals/prober-options.ts';
 import { compactHeap } from '../../src/support/compact-heap.ts';
 import { createLogger } from '../../src/support/log.ts';
 import { createMetrics } from '../../src/support/metrics.ts';
@@ -48,8 +47,8 @@ const controller = new Prober({
   consumer: { consume: async () => {} },
   log,
   metrics: createMetrics(),
-  // The same default as `mend run`; BENCH_MEND_WORKERS overrides it to compare.
-  options: { workers: Number(process.env.BENCH_MEND_WORKERS ?? PROBER_DEFAULTS.workers) },
+  // The same default as `mend run` (by the probe rate); BENCH_MEND_WORKERS overrides it to compare.
+  options: { workers: workersOverride() },
   onFatal: (error) => {
     throw error;
   },
@@ -82,7 +81,9 @@ const steadyCpuMsPerProbe =
     : undefined;
 const stats = await controller.schedulerStats();
 await controller.stop(2000);
-process.stderr.write(`mend-runner: scheduler ${JSON.stringify(stats)}\n`);
+process.stderr.write(
+  `mend-runner: ${controller.workers} workers, scheduler ${JSON.stringify(stats)}\n`,
+);
 if (failures.size > 0) {
   const top = [...failures].sort((a, b) => b[1] - a[1]).slice(0, 5);
   process.stderr.write(`mend-runner: failures by error: ${JSON.stringify(top)}\n`);
@@ -97,3 +98,8 @@ printReport({
   failuresByReason: Object.fromEntries([...failures].sort((a, b) => b[1] - a[1]).slice(0, 5)),
   steadyCpuMsPerProbe,
 });
+
+function workersOverride(): number | undefined {
+  const value = process.env.BENCH_MEND_WORKERS;
+  return value === undefined || value === '' ? undefined : Number(value);
+}

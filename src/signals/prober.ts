@@ -5,7 +5,7 @@ import { Detector, type FiringOf, type FiringSince } from './detector.ts';
 import { InProcessRunner } from './in-process-runner.ts';
 import { ProbeMetrics } from './probe-metrics.ts';
 import type { ProbeRunner } from './probe-runner.ts';
-import { PROBER_DEFAULTS, type ProberOptions } from './prober-options.ts';
+import { PROBER_DEFAULTS, type ProberOptions, workersFor } from './prober-options.ts';
 import { PROMETHEUS_SOURCE, type PrometheusProbeSpec } from './probes/prometheus.ts';
 import { queryEvidence } from './prometheus/query-evidence.ts';
 import type { ProbeOutcome, SchedulerStats } from './scheduler.ts';
@@ -29,6 +29,8 @@ export class Prober {
   /** Extra listeners for outcomes (benchmarks, tests); the detector always sees them first. */
   readonly #outcomeListeners: ((outcomes: readonly ProbeOutcome[]) => void)[] = [];
   #config: Config;
+  /** Probe worker threads started (0: probing in the main thread). */
+  readonly workers: number;
   /** The latest cursor of each check whose probe reads a stream: a re-prepared probe goes on. */
   readonly #cursors: Map<string, unknown>;
   /** Signals waiting for their query's curve; later ones wait behind them, to keep the order. */
@@ -68,10 +70,11 @@ export class Prober {
       onOutcomes: (outcomes: ProbeOutcome[]) => this.#onOutcomes(outcomes),
       onFatal: deps.onFatal,
     };
+    this.workers = options.workers ?? workersFor(deps.config.services);
     this.#runner =
-      options.workers > 0
+      this.workers > 0
         ? new SplitRunner(
-            new WorkerPoolRunner({ ...runnerOptions, workers: options.workers }),
+            new WorkerPoolRunner({ ...runnerOptions, workers: this.workers }),
             new InProcessRunner(runnerOptions),
           )
         : new InProcessRunner(runnerOptions);

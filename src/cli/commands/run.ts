@@ -22,9 +22,10 @@ export const registerRun: RegisterCommand = (program) => {
       ).argParser(listenAddress),
     )
     .addOption(
-      new Option('--workers <n>', 'probe worker threads (0: probe in the main thread)')
-        .argParser(positiveInt('--workers'))
-        .default(PROBER_DEFAULTS.workers),
+      new Option(
+        '--workers <n>',
+        'probe worker threads (0: probe in the main thread); default: one per 5,000 probes/s the config asks, at most one per core',
+      ).argParser(positiveInt('--workers')),
     )
     .addOption(
       new Option('--max-in-flight <n>', 'probes running at once, over all workers')
