@@ -1,0 +1,100 @@
+import type { Server } from 'node:http';
+import { fileURLToPath } from 'node:url';
+import { formatErrors } from '../config/config-error.ts';
+import { loadScenario } from '../kubernetes/simulator/scenario-load.ts';
+import { type RunningScenario, startScenario } from '../kubernetes/simulator/scenario-run.ts';
+import type { ScenarioStep } from '../kubernetes/simulator/scenario-schema.ts';
+import { type CrashLoop, recordCrashLoops } from './crash-loops.ts';
+import { startPager } from './pager.ts';
+
+/** The Kubernetes demo's cluster, with its fault schedule on the cluster's timeline. */
+export const DEMO_SCENARIO = fileURLToPath(
+  new URL('../../examples/kubernetes/simulator/demo.yaml', import.meta.url),
+);
+
+/** The pager's port, as the demo's config names it (examples/kubernetes/demo/): beside the process demo's. */
+export const KUBERNETES_PAGER_PORT = 17819;
+
+/** The user mend acts as: the scenario's ServiceAccount, with the RBAC it grants. */
+export const MEND_USER = 'system:serviceaccount:mend:mend';
+
+export interface KubernetesDemoSystem {
+  running: RunningScenario;
+  /** The admin's kubeconfig, for the person watching with kubectl. */
+  kubeconfig: string;
+  /** The ServiceAccount's kubeconfig, which mend uses. */
+  mendKubeconfig: string;
+  /** Every pod that entered CrashLoopBackOff, when. */
+  crashLoops: CrashLoop[];
+  /** Starts the fault schedule (the scenario's timeline), from now. */
+  startFaults(): void;
+  stop(): Promise<void>;
+}
+
+const describeStep = (step: ScenarioStep) =>
+  step.describe ??
+  Object.keys(step)
+    .filter((k) => k !== 'at')
+    .join(', ');
+
+/**
+ * The small shop the Kubernetes demo runs on loopback: a simulated cluster (web, api and db
+ * Deployments on three nodes, a disruption budget, mend's ServiceAccount and its RBAC), its
+ * kubeconfigs written at `kubeconfigBase` (the admin's) and `kubeconfigBase.mend` (mend's),
+ * and the pager that prints what mend sends.
+ */
+export async function startKubernetesDemoSystem(
+  say: (line: string) => void,
+  kubeconfigBase: string,
+  scenarioFile = DEMO_SCENARIO,
+): Promise<KubernetesDemoSystem> {
+  const loaded = await loadScenario(scenarioFile);
+  if ('errors' in loaded) throw new Error(formatErrors(loaded.errors));
+  const running = await startScenario(loaded.scenario, {
+    holdTimeline: true,
+    onStep: (step, outcome) => {
+      if (outcome.error) say(`fault injection failed: ${outcome.error.message}`);
+      else
+        say(`FAULT: ${describeStep(step)}${outcome.pods ? ` (${outcome.pods.join(', ')})` : ''}`);
+    },
+  });
+  const recorder = recordCrashLoops(running.cluster);
+  const servers: Server[] = [];
+  const stop = async () => {
+    recorder.stop();
+    await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
+    await running.stop();
+  };
+  const mendToken = running.tokens.get(MEND_USER);
+  const kubeconfig = kubeconfigBase;
+  const mendKubeconfig = `${kubeconfigBase}.mend`;
+  try {
+    if (mendToken === undefined) throw new Error(`the scenario has no user ${MEND_USER}`);
+    await running.cluster.writeKubeconfig(kubeconfig, { namespace: 'shop' });
+    await running.cluster.writeKubeconfig(mendKubeconfig, {
+      namespace: 'shop',
+      token: mendToken,
+      user: MEND_USER,
+    });
+    servers.push(await startPager(say, KUBERNETES_PAGER_PORT));
+  } catch (err) {
+    await stop();
+    throw new Error(
+      `cannot start the Kubernetes demo: ${(err as Error).message} (its pager listens on 127.0.0.1:${KUBERNETES_PAGER_PORT})`,
+    );
+  }
+  const deployments = loaded.scenario.spec.deployments
+    .map((d) => `${d.name} (${d.replicas})`)
+    .join(', ');
+  say(
+    `simulated cluster "${loaded.scenario.metadata.name}" at ${running.cluster.url}: ${deployments} in namespace shop on ${loaded.scenario.spec.nodes.join(', ')}`,
+  );
+  return {
+    running,
+    kubeconfig,
+    mendKubeconfig,
+    crashLoops: recorder.crashLoops,
+    startFaults: () => running.startTimeline(),
+    stop,
+  };
+}

@@ -1,0 +1,68 @@
+import { fileURLToPath } from 'node:url';
+import { loadIncidentRecords } from '../incidents/load.ts';
+import { formatTable } from '../support/text-table.ts';
+import { crashLoopHeals, median } from './crash-loop-figures.ts';
+import { startKubernetesDemoSystem } from './kubernetes-system.ts';
+import { demoSummary } from './summary.ts';
+import type { DemoWorld } from './world.ts';
+
+const example = (path: string) => fileURLToPath(new URL(`../../examples/${path}`, import.meta.url));
+
+/** mend's config for the Kubernetes demo: the shop's Services and policies, four runbooks. */
+const CONFIG = [
+  example('kubernetes/demo/'),
+  example('runbooks/kubernetes-rollout-restart.yaml'),
+  example('runbooks/kubernetes-rollout-undo.yaml'),
+  example('runbooks/kubernetes-drain-node.yaml'),
+  example('runbooks/kubernetes-delete-pod.yaml'),
+];
+
+/** Seconds with two decimals: exact enough to compare runs (bench/kubernetes-demo reads them). */
+const seconds = (ms: number | null) => (ms === null ? '-' : `${(ms / 1000).toFixed(2)}s`);
+
+/**
+ * The Kubernetes demo: a simulated cluster with the shop, mend acting as its ServiceAccount
+ * (through the KUBECONFIG it is given), the faults on the cluster's timeline, and a summary that
+ * adds how fast each crash loop was healed.
+ */
+export async function startKubernetesWorld(
+  say: (line: string) => void,
+  kubeconfig: string,
+): Promise<DemoWorld> {
+  const system = await startKubernetesDemoSystem(say, kubeconfig);
+  // mend's Kubernetes client reads KUBECONFIG when its first step or watch starts.
+  process.env.KUBECONFIG = system.mendKubeconfig;
+  return {
+    config: CONFIG,
+    notes: [
+      'watch the cluster with your own kubectl (as its admin; mend acts as system:serviceaccount:mend:mend):',
+      `export KUBECONFIG=${system.kubeconfig}`,
+      'kubectl get deploy,pods,nodes,pdb -n shop -o wide',
+    ],
+    startFaults: () => {
+      system.startFaults();
+      return () => {};
+    },
+    summary: async (store, since) => {
+      const incidents = await store.listIncidents({ since });
+      const records = await loadIncidentRecords(store, incidents, { journal: false });
+      const rows = crashLoopHeals(records, system.crashLoops, () => 'shop');
+      const table =
+        rows.length === 0
+          ? 'no crash loop was healed\n'
+          : formatTable(
+              ['INCIDENT', 'POD', 'CRASHLOOPBACKOFF', 'TO HEAL DECISION', 'TO VERIFIED RECOVERY'],
+              rows.map((r) => [
+                r.incident,
+                r.pod,
+                new Date(r.crashLoopAt).toISOString().slice(11, 23),
+                seconds(r.toDecisionMs),
+                seconds(r.toRecoveryMs),
+              ]),
+            );
+      const recovered = rows.flatMap((r) => (r.toRecoveryMs === null ? [] : [r.toRecoveryMs]));
+      return `${await demoSummary(store, since)}\ncrash loops, from the pod's CrashLoopBackOff in the API to mend's heal decision, and from it to verified recovery:\n${table}median of ${rows.length}: ${seconds(median(rows.map((r) => r.toDecisionMs)))} to the heal decision; median of ${recovered.length}: ${seconds(median(recovered))} from it to verified recovery\n`;
+    },
+    stop: () => system.stop(),
+  };
+}
