@@ -7,9 +7,11 @@ import { DecisionLoop } from './decisions/decision-loop.ts';
 import { engineFigures } from './decisions/decision-metrics.ts';
 import { ProbeCursorKeeper } from './decisions/probe-cursors.ts';
 import { loadMendConfig } from './documents.ts';
+import { AccessCheck } from './kubernetes/access/access-check.ts';
 import { checkNotifierSecrets } from './notify/check-secrets.ts';
 import { createNotifierPort } from './notify/notifier-port.ts';
 import { createRunbookExecutor } from './runbooks/executor.ts';
+import { configAccess } from './runbooks/kubernetes-access.ts';
 import { Prober } from './signals/prober.ts';
 import { PROMETHEUS_SOURCE } from './signals/probes/prometheus.ts';
 import { startupSummary } from './startup-summary.ts';
@@ -108,7 +110,17 @@ export async function startController(options: ControllerOptions): Promise<Runni
   });
   const { store } = watch;
   const notifiers = createNotifierPort({ config: () => config, store, log, metrics });
-  const runbooks = createRunbookExecutor({ config: () => config, store, log, metrics });
+  // The Kubernetes preflight: every permission the config needs, asked at start and on reload.
+  const access = new AccessCheck({ log });
+  const reviewAccess = (of: Config) => {
+    const { permissions, unresolved } = configAccess(of);
+    for (const step of unresolved) {
+      log.info(`kubernetes: checked at run time, where it acts is known then: ${step}`);
+    }
+    void access.review(permissions);
+  };
+  reviewAccess(config);
+  const runbooks = createRunbookExecutor({ config: () => config, store, log, metrics, access });
   const loop = await openDecisions({
     config,
     store,
@@ -177,6 +189,7 @@ export async function startController(options: ControllerOptions): Promise<Runni
     pingStore: () => watch.ping(),
     schedulerStats: () => probing.schedulerStats(),
     pendingSignals: () => probing.pendingSignals(),
+    kubernetesAccess: () => (access.active ? access.report() : undefined),
   };
   let served: Served | undefined;
   try {
@@ -225,6 +238,7 @@ export async function startController(options: ControllerOptions): Promise<Runni
       compactHeap();
       config = next.config;
       probing.reload(config);
+      reviewAccess(config);
       await loop.reload(config);
       await served?.reload?.(config);
       metrics.configReloads.inc({ result: 'success' });
@@ -257,6 +271,7 @@ export async function startController(options: ControllerOptions): Promise<Runni
       await part('probe cursors', () => cursors.stop());
       // Steps in flight are cut; their journals stay, and the next start resumes them.
       await part('runbooks', () => runbooks.stop());
+      access.stop();
       await part('decisions', () => loop.stop());
       const lost = await watch.finish(held(), deadline);
       await part('store', () => store.close());
