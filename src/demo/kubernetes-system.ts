@@ -1,3 +1,4 @@
+import { createWriteStream, type WriteStream } from 'node:fs';
 import type { Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { formatErrors } from '../config/config-error.ts';
@@ -24,6 +25,8 @@ export interface KubernetesDemoSystem {
   kubeconfig: string;
   /** The ServiceAccount's kubeconfig, which mend uses. */
   mendKubeconfig: string;
+  /** Every request the API server answered, one JSON line each, as it answers them. */
+  requestLog: string;
   /** Every pod that entered CrashLoopBackOff, when. */
   crashLoops: CrashLoop[];
   /** Starts the fault schedule (the scenario's timeline), from now. */
@@ -40,12 +43,12 @@ const describeStep = (step: ScenarioStep) =>
 /**
  * The small shop the Kubernetes demo runs on loopback: a simulated cluster (web, api and db
  * Deployments on three nodes, a disruption budget, mend's ServiceAccount and its RBAC), its
- * kubeconfigs written at `kubeconfigBase` (the admin's) and `kubeconfigBase.mend` (mend's),
- * and the pager that prints what mend sends.
+ * kubeconfigs written at `BASE.kubeconfig` (the admin's) and `BASE.mend.kubeconfig` (mend's),
+ * its request log at `BASE.requests.jsonl`, and the pager that prints what mend sends.
  */
 export async function startKubernetesDemoSystem(
   say: (line: string) => void,
-  kubeconfigBase: string,
+  base: string,
   scenarioFile = DEMO_SCENARIO,
 ): Promise<KubernetesDemoSystem> {
   const loaded = await loadScenario(scenarioFile);
@@ -60,15 +63,25 @@ export async function startKubernetesDemoSystem(
   });
   const recorder = recordCrashLoops(running.cluster);
   const servers: Server[] = [];
+  const requestLog = `${base}.requests.jsonl`;
+  let requests: WriteStream | undefined;
+  let stopLogging = () => {};
   const stop = async () => {
     recorder.stop();
     await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
     await running.stop();
+    stopLogging();
+    await new Promise((resolve) => (requests ? requests.end(resolve) : resolve(undefined)));
   };
   const mendToken = running.tokens.get(MEND_USER);
-  const kubeconfig = kubeconfigBase;
-  const mendKubeconfig = `${kubeconfigBase}.mend`;
+  const kubeconfig = `${base}.kubeconfig`;
+  const mendKubeconfig = `${base}.mend.kubeconfig`;
   try {
+    requests = await openLog(requestLog);
+    const log = requests;
+    stopLogging = running.cluster.requests.onRequest((entry) => {
+      log.write(`${JSON.stringify(entry)}\n`);
+    });
     if (mendToken === undefined) throw new Error(`the scenario has no user ${MEND_USER}`);
     await running.cluster.writeKubeconfig(kubeconfig, { namespace: 'shop' });
     await running.cluster.writeKubeconfig(mendKubeconfig, {
@@ -93,8 +106,18 @@ export async function startKubernetesDemoSystem(
     running,
     kubeconfig,
     mendKubeconfig,
+    requestLog,
     crashLoops: recorder.crashLoops,
     startFaults: () => running.startTimeline(),
     stop,
   };
+}
+
+/** A fresh file for the request log (the last run's is replaced), open for appending. */
+function openLog(path: string): Promise<WriteStream> {
+  return new Promise((resolve, reject) => {
+    const stream = createWriteStream(path, { flags: 'w', mode: 0o600 });
+    stream.once('open', () => resolve(stream));
+    stream.once('error', reject);
+  });
 }

@@ -10,8 +10,8 @@ import type { RegisterCommand } from './register-command.ts';
 /** The demo's store by default; the Kubernetes demo's beside it, so both can run at once. */
 const DEFAULT_DB = { processes: '.mend/demo.db', kubernetes: '.mend/demo-kubernetes.db' };
 
-/** The kubeconfig the Kubernetes demo writes, beside its store: `.mend/demo-kubernetes.kubeconfig`. */
-const kubeconfigBeside = (db: string) => `${db.endsWith('.db') ? db.slice(0, -3) : db}.kubeconfig`;
+/** Where the Kubernetes demo writes its kubeconfigs and request log: beside its store. */
+const besideStore = (db: string) => (db.endsWith('.db') ? db.slice(0, -3) : db);
 
 /**
  * The dashboard's address and a fresh viewer token, so a new user opens it at once. The token
@@ -100,7 +100,7 @@ export const registerDemo: RegisterCommand = (program) => {
         world = options.kubernetes
           ? await (await import('../../demo/kubernetes-world.ts')).startKubernetesWorld(
               say,
-              resolve(kubeconfigBeside(db)),
+              resolve(besideStore(db)),
             )
           : await (await import('../../demo/process-world.ts')).startProcessWorld(say);
       } catch (err) {
