@@ -14,6 +14,7 @@ import { createRunbookExecutor } from './runbooks/executor.ts';
 import { configAccess } from './runbooks/kubernetes-access.ts';
 import { Prober } from './signals/prober.ts';
 import { PROMETHEUS_SOURCE } from './signals/probes/prometheus.ts';
+import { KUBERNETES_SOURCE, KubernetesWatchSource } from './signals/sources/kubernetes-watch.ts';
 import { startupSummary } from './startup-summary.ts';
 import { lockStore, openStore, storeFilesOpenToOthers } from './store/open.ts';
 import { storeName } from './store/postgres-url.ts';
@@ -93,8 +94,9 @@ export async function startController(options: ControllerOptions): Promise<Runni
   // Assigned below; the watch reads them only once the controller runs.
   let prober: Prober | undefined;
   let decisions: DecisionLoop | undefined;
+  let kubernetes: KubernetesWatchSource | undefined;
   const held = () => ({
-    signals: prober?.pendingSignals() ?? 0,
+    signals: (prober?.pendingSignals() ?? 0) + (kubernetes?.pendingSignals() ?? 0),
     outcomes: decisions?.unrecordedOutcomes() ?? 0,
   });
   const watch = watchStoreOutages({
@@ -156,6 +158,15 @@ export async function startController(options: ControllerOptions): Promise<Runni
   });
   prober = probing;
   probing.onOutcomes((outcomes) => cursors.note(outcomes));
+  // Services with kubernetes.watch: their workloads watched (list + watch), conditions as signals.
+  const watches = new KubernetesWatchSource({
+    config,
+    consumer: loop,
+    log,
+    metrics,
+    firingFrom: (service) => loop.firingFrom(service, KUBERNETES_SOURCE),
+  });
+  kubernetes = watches;
 
   const alerts = new AlertIntake({
     store,
@@ -188,7 +199,7 @@ export async function startController(options: ControllerOptions): Promise<Runni
     },
     pingStore: () => watch.ping(),
     schedulerStats: () => probing.schedulerStats(),
-    pendingSignals: () => probing.pendingSignals(),
+    pendingSignals: () => probing.pendingSignals() + watches.pendingSignals(),
     kubernetesAccess: () => (access.active ? access.report() : undefined),
   };
   let served: Served | undefined;
@@ -207,6 +218,7 @@ export async function startController(options: ControllerOptions): Promise<Runni
   watch.start();
   cursors.start();
   probing.start();
+  watches.start();
   log.info(startupSummaryOf(config, options, served));
 
   return {
@@ -239,6 +251,7 @@ export async function startController(options: ControllerOptions): Promise<Runni
       config = next.config;
       probing.reload(config);
       reviewAccess(config);
+      watches.reload(config);
       await loop.reload(config);
       await served?.reload?.(config);
       metrics.configReloads.inc({ result: 'success' });
@@ -268,6 +281,9 @@ export async function startController(options: ControllerOptions): Promise<Runni
         // Signals left unrecorded are said by the one line below, with the rest.
         if (probing.pendingSignals() === 0) failures.push(`probing: ${(err as Error).message}`);
       }
+      await part('kubernetes watches', () =>
+        watches.stop(watch.down ? Math.min(deadlineMs, OUTAGE_STOP_MS) : deadlineMs),
+      );
       await part('probe cursors', () => cursors.stop());
       // Steps in flight are cut; their journals stay, and the next start resumes them.
       await part('runbooks', () => runbooks.stop());
