@@ -36,6 +36,7 @@ interface Row {
   run: number;
   incident: string;
   pod: string;
+  toSignalMs: number;
   toDecisionMs: number;
   toRecoveryMs: number | null;
 }
@@ -66,16 +67,21 @@ async function demo(run: number): Promise<Row[]> {
     const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
     if (code !== 0) throw new Error(`run ${run}: mend demo exited ${code}\n${out.slice(-3000)}`);
     const seconds = (text: string) =>
-      text === '-' ? null : Math.round(Number(text.slice(0, -1)) * 1000);
-    // The summary's rows: INCIDENT POD CRASHLOOPBACKOFF TO-DECISION TO-RECOVERY.
-    return [
-      ...out.matchAll(/^(inc-\d+) +(\S+\/\S+) +\d\d:\d\d:\d\d\.\d{3} +([\d.]+s) +([\d.]+s|-)$/gm),
-    ].map((m) => ({
+      text === '-'
+        ? null
+        : text.endsWith('ms')
+          ? Number(text.slice(0, -2))
+          : Math.round(Number(text.slice(0, -1)) * 1000);
+    // The summary's rows: INCIDENT POD CRASHLOOPBACKOFF TO-SIGNAL TO-DECISION TO-RECOVERY.
+    const row =
+      /^(inc-\d+) +(\S+\/\S+) +\d\d:\d\d:\d\d\.\d{3} +([\d.]+m?s) +([\d.]+m?s) +([\d.]+m?s|-)$/gm;
+    return [...out.matchAll(row)].map((m) => ({
       run,
       incident: m[1]!,
       pod: m[2]!,
-      toDecisionMs: seconds(m[3]!)!,
-      toRecoveryMs: seconds(m[4]!),
+      toSignalMs: seconds(m[3]!)!,
+      toDecisionMs: seconds(m[4]!)!,
+      toRecoveryMs: seconds(m[5]!),
     }));
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -87,7 +93,7 @@ for (let run = 1; run <= runs; run++) {
   const found = await demo(run);
   for (const r of found)
     process.stdout.write(
-      `run ${run}  ${r.incident.padEnd(7)} ${r.pod.padEnd(28)} decision ${(r.toDecisionMs / 1000).toFixed(2)}s  recovery ${r.toRecoveryMs === null ? '-' : `${(r.toRecoveryMs / 1000).toFixed(2)}s`}\n`,
+      `run ${run}  ${r.incident.padEnd(7)} ${r.pod.padEnd(28)} signal ${(r.toSignalMs / 1000).toFixed(2)}s  decision ${(r.toDecisionMs / 1000).toFixed(2)}s  recovery ${r.toRecoveryMs === null ? '-' : `${(r.toRecoveryMs / 1000).toFixed(2)}s`}\n`,
     );
   if (found.length === 0) process.stdout.write(`run ${run}: no crash loop healed\n`);
   rows.push(...found);
@@ -98,11 +104,12 @@ const result = {
   durationSeconds: duration,
   cores: cpus().length,
   crashLoops: rows.length,
+  medianToSignalMs: median(rows.map((r) => r.toSignalMs)),
   medianToDecisionMs: median(rows.map((r) => r.toDecisionMs)),
   medianToRecoveryMs: median(recovered),
   rows,
 };
 process.stdout.write(
-  `\n${rows.length} crash loops over ${runs} runs: CrashLoopBackOff -> heal decision median ${result.medianToDecisionMs} ms; decision -> verified recovery median ${result.medianToRecoveryMs} ms (of ${recovered.length})\n`,
+  `\n${rows.length} crash loops over ${runs} runs: CrashLoopBackOff -> signal median ${result.medianToSignalMs} ms, -> heal decision median ${result.medianToDecisionMs} ms; decision -> verified recovery median ${result.medianToRecoveryMs} ms (of ${recovered.length})\n`,
 );
 if (values.out) writeFileSync(values.out, `${JSON.stringify(result, null, 2)}\n`);

@@ -1,5 +1,5 @@
-import { healAttemptsOf, incidentFigures } from '../incidents/figures.ts';
-import type { IncidentRecord } from '../incidents/record.ts';
+import { healAttemptsOf } from '../incidents/figures.ts';
+import { eventsOf, type IncidentRecord } from '../incidents/record.ts';
 import type { CrashLoop } from './crash-loops.ts';
 
 /** One incident of a crash loop: from the API's CrashLoopBackOff to the heal, to recovery. */
@@ -8,49 +8,52 @@ export interface CrashLoopHeal {
   /** namespace/pod. */
   pod: string;
   crashLoopAt: number;
+  /** CrashLoopBackOff in the API -> the watch's signal about it (the watch, not a poll). */
+  toSignalMs: number;
   /** CrashLoopBackOff in the API -> mend's first heal decision of the incident. */
   toDecisionMs: number;
-  /** That decision -> verified healthy (null: not recovered by a heal, or not yet). */
+  /**
+   * That decision -> the first heal of the incident that succeeded (its verify passed: the
+   * watch saw no failing condition), whichever rung it was. Null: no heal succeeded.
+   */
   toRecoveryMs: number | null;
 }
 
 /**
- * The incidents that a crash loop opened, each with its pod's CrashLoopBackOff: the latest one
- * of the service's Deployment (pods named DEPLOYMENT-...; the demo names its Services as its
- * Deployments) at or before the incident's first heal decision, and no older than the incident
- * (less a minute: the watch may wait before it fires). Pure.
+ * The incidents a crash loop led to a heal of: the first CrashLoopBackOff signal of the
+ * incident (labels namespace and pod, from the watch) whose pod the cluster saw enter
+ * CrashLoopBackOff before the incident's first heal decision. Pure.
  */
 export function crashLoopHeals(
   records: readonly IncidentRecord[],
   crashLoops: readonly CrashLoop[],
-  namespaceOf: (service: string) => string | undefined,
 ): CrashLoopHeal[] {
   const rows: CrashLoopHeal[] = [];
   for (const record of records) {
-    const { incident } = record;
     const decidedAt = healAttemptsOf(record)[0]?.decidedAt;
-    const namespace = namespaceOf(incident.service);
-    if (decidedAt === undefined || namespace === undefined) continue;
-    const loop = crashLoops
-      .filter(
-        (c) =>
-          c.namespace === namespace &&
-          c.pod.startsWith(`${incident.service}-`) &&
-          c.at <= decidedAt &&
-          c.at >= incident.openedAt - 60_000,
-      )
-      .at(-1);
-    if (loop === undefined) continue;
-    const figures = incidentFigures(record);
+    if (decidedAt === undefined) continue;
+    const found = record.signals
+      .filter((s) => s.status === 'firing' && s.labels.reason === 'CrashLoopBackOff')
+      .sort((a, b) => a.at - b.at)
+      .flatMap((signal) => {
+        const loop = crashLoops.find(
+          (c) =>
+            c.pod === signal.labels.pod &&
+            c.namespace === signal.labels.namespace &&
+            c.at <= decidedAt,
+        );
+        return loop ? [{ signal, loop }] : [];
+      })[0];
+    if (found === undefined) continue;
+    const { signal, loop } = found;
+    const healed = eventsOf(record, 'outcome').find((e) => e.result === 'succeeded');
     rows.push({
-      incident: incident.id,
+      incident: record.incident.id,
       pod: `${loop.namespace}/${loop.pod}`,
       crashLoopAt: loop.at,
+      toSignalMs: signal.at - loop.at,
       toDecisionMs: decidedAt - loop.at,
-      toRecoveryMs:
-        figures.recoveredBy === 'verified-heal' && figures.recoveredAt !== null
-          ? figures.recoveredAt - decidedAt
-          : null,
+      toRecoveryMs: healed === undefined ? null : healed.at - decidedAt,
     });
   }
   return rows;

@@ -6,6 +6,7 @@ import { loadScenario } from '../kubernetes/simulator/scenario-load.ts';
 import { type RunningScenario, startScenario } from '../kubernetes/simulator/scenario-run.ts';
 import type { ScenarioStep } from '../kubernetes/simulator/scenario-schema.ts';
 import { type CrashLoop, recordCrashLoops } from './crash-loops.ts';
+import { deploymentServes, type FrontDoors, startFrontDoors } from './front-doors.ts';
 import { startPager } from './pager.ts';
 
 /** The Kubernetes demo's cluster, with its fault schedule on the cluster's timeline. */
@@ -13,8 +14,8 @@ export const DEMO_SCENARIO = fileURLToPath(
   new URL('../../examples/kubernetes/simulator/demo.yaml', import.meta.url),
 );
 
-/** The pager's port, as the demo's config names it (examples/kubernetes/demo/): beside the process demo's. */
-export const KUBERNETES_PAGER_PORT = 17819;
+/** Ports the demo's config names (examples/kubernetes/demo/): beside the process demo's. */
+export const KUBERNETES_PORTS = { frontDoors: 17811, pager: 17819 };
 
 /** The user mend acts as: the scenario's ServiceAccount, with the RBAC it grants. */
 export const MEND_USER = 'system:serviceaccount:mend:mend';
@@ -44,7 +45,8 @@ const describeStep = (step: ScenarioStep) =>
  * The small shop the Kubernetes demo runs on loopback: a simulated cluster (web, api and db
  * Deployments on three nodes, a disruption budget, mend's ServiceAccount and its RBAC), its
  * kubeconfigs written at `BASE.kubeconfig` (the admin's) and `BASE.mend.kubeconfig` (mend's),
- * its request log at `BASE.requests.jsonl`, and the pager that prints what mend sends.
+ * its request log at `BASE.requests.jsonl`, the front doors mend's checks probe, and the pager
+ * that prints what mend sends.
  */
 export async function startKubernetesDemoSystem(
   say: (line: string) => void,
@@ -63,11 +65,13 @@ export async function startKubernetesDemoSystem(
   });
   const recorder = recordCrashLoops(running.cluster);
   const servers: Server[] = [];
+  let doors: FrontDoors | undefined;
   const requestLog = `${base}.requests.jsonl`;
   let requests: WriteStream | undefined;
   let stopLogging = () => {};
   const stop = async () => {
     recorder.stop();
+    await doors?.close();
     await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
     await running.stop();
     stopLogging();
@@ -89,11 +93,14 @@ export async function startKubernetesDemoSystem(
       token: mendToken,
       user: MEND_USER,
     });
-    servers.push(await startPager(say, KUBERNETES_PAGER_PORT));
+    doors = await startFrontDoors(running.cluster, KUBERNETES_PORTS.frontDoors);
+    servers.push(await startPager(say, KUBERNETES_PORTS.pager));
+    // mend starts on a shop that is up, as a person would find it: its first incidents are the faults'.
+    await rolledOut(running, loaded.scenario.spec.deployments);
   } catch (err) {
     await stop();
     throw new Error(
-      `cannot start the Kubernetes demo: ${(err as Error).message} (its pager listens on 127.0.0.1:${KUBERNETES_PAGER_PORT})`,
+      `cannot start the Kubernetes demo: ${(err as Error).message} (it uses 127.0.0.1 ports ${KUBERNETES_PORTS.frontDoors} and ${KUBERNETES_PORTS.pager})`,
     );
   }
   const deployments = loaded.scenario.spec.deployments
@@ -120,4 +127,26 @@ function openLog(path: string): Promise<WriteStream> {
     stream.once('open', () => resolve(stream));
     stream.once('error', reject);
   });
+}
+
+const ROLL_OUT_MS = 30_000;
+
+/** Resolves once every Deployment is whole; rejects after ROLL_OUT_MS naming those that are not. */
+async function rolledOut(
+  running: RunningScenario,
+  deployments: readonly { namespace: string; name: string }[],
+): Promise<void> {
+  const deadline = Date.now() + ROLL_OUT_MS;
+  for (;;) {
+    const waiting = deployments.filter(
+      (d) => !deploymentServes(running.cluster, d.namespace, d.name),
+    );
+    if (waiting.length === 0) return;
+    if (Date.now() > deadline) {
+      throw new Error(
+        `the simulated shop did not roll out within ${ROLL_OUT_MS / 1000} s: ${waiting.map((d) => `${d.namespace}/${d.name}`).join(', ')} not available`,
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
