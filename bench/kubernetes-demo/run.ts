@@ -93,7 +93,7 @@ for (let run = 1; run <= runs; run++) {
   const found = await demo(run);
   for (const r of found)
     process.stdout.write(
-      `run ${run}  ${r.incident.padEnd(7)} ${r.pod.padEnd(28)} signal ${(r.toSignalMs / 1000).toFixed(2)}s  decision ${(r.toDecisionMs / 1000).toFixed(2)}s  recovery ${r.toRecoveryMs === null ? '-' : `${(r.toRecoveryMs / 1000).toFixed(2)}s`}\n`,
+      `run ${run}  ${r.incident.padEnd(7)} ${r.pod.padEnd(28)} signal ${r.toSignalMs} ms  decision ${r.toDecisionMs} ms  recovery ${r.toRecoveryMs ?? '-'} ms\n`,
     );
   if (found.length === 0) process.stdout.write(`run ${run}: no crash loop healed\n`);
   rows.push(...found);
@@ -112,4 +112,13 @@ const result = {
 process.stdout.write(
   `\n${rows.length} crash loops over ${runs} runs: CrashLoopBackOff -> signal median ${result.medianToSignalMs} ms, -> heal decision median ${result.medianToDecisionMs} ms; decision -> verified recovery median ${result.medianToRecoveryMs} ms (of ${recovered.length})\n`,
 );
+// Per Deployment: api's crash loop is healed by the restart rung, web's bad release by the ladder.
+const deploymentOf = (pod: string) => pod.split('/')[1]!.split('-').slice(0, -2).join('-');
+for (const name of [...new Set(rows.map((r) => deploymentOf(r.pod)))].sort()) {
+  const of = rows.filter((r) => deploymentOf(r.pod) === name);
+  const healed = of.flatMap((r) => (r.toRecoveryMs === null ? [] : [r.toRecoveryMs]));
+  process.stdout.write(
+    `  ${name}: ${of.length} crash loops; signal median ${median(of.map((r) => r.toSignalMs))} ms, heal decision median ${median(of.map((r) => r.toDecisionMs))} ms, verified recovery median ${median(healed)} ms after it\n`,
+  );
+}
 if (values.out) writeFileSync(values.out, `${JSON.stringify(result, null, 2)}\n`);
