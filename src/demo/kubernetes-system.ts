@@ -1,4 +1,4 @@
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { createWriteStream } from 'node:fs';
 import type { Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { formatErrors } from '../config/config-error.ts';
@@ -66,33 +66,22 @@ export async function startKubernetesDemoSystem(
   const recorder = recordCrashLoops(running.cluster);
   const servers: Server[] = [];
   let doors: FrontDoors | undefined;
-  const requestLog = `${base}.requests.jsonl`;
-  let requests: WriteStream | undefined;
-  let stopLogging = () => {};
+  let requests: { close(): Promise<void> } | undefined;
   const stop = async () => {
     recorder.stop();
     await doors?.close();
     await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
     await running.stop();
-    stopLogging();
-    await new Promise((resolve) => (requests ? requests.end(resolve) : resolve(undefined)));
+    await requests?.close();
   };
-  const mendToken = running.tokens.get(MEND_USER);
-  const kubeconfig = `${base}.kubeconfig`;
-  const mendKubeconfig = `${base}.mend.kubeconfig`;
+  const files = {
+    kubeconfig: `${base}.kubeconfig`,
+    mendKubeconfig: `${base}.mend.kubeconfig`,
+    requestLog: `${base}.requests.jsonl`,
+  };
   try {
-    requests = await openLog(requestLog);
-    const log = requests;
-    stopLogging = running.cluster.requests.onRequest((entry) => {
-      log.write(`${JSON.stringify(entry)}\n`);
-    });
-    if (mendToken === undefined) throw new Error(`the scenario has no user ${MEND_USER}`);
-    await running.cluster.writeKubeconfig(kubeconfig, { namespace: 'shop' });
-    await running.cluster.writeKubeconfig(mendKubeconfig, {
-      namespace: 'shop',
-      token: mendToken,
-      user: MEND_USER,
-    });
+    requests = await logRequests(running, files.requestLog);
+    await writeKubeconfigs(running, files);
     doors = await startFrontDoors(running.cluster, KUBERNETES_PORTS.frontDoors);
     servers.push(await startPager(say, KUBERNETES_PORTS.pager));
     // mend starts on a shop that is up, as a person would find it: its first incidents are the faults'.
@@ -111,21 +100,48 @@ export async function startKubernetesDemoSystem(
   );
   return {
     running,
-    kubeconfig,
-    mendKubeconfig,
-    requestLog,
+    ...files,
     crashLoops: recorder.crashLoops,
     startFaults: () => running.startTimeline(),
     stop,
   };
 }
 
-/** A fresh file for the request log (the last run's is replaced), open for appending. */
-function openLog(path: string): Promise<WriteStream> {
+/** The admin's kubeconfig (for the person watching) and the ServiceAccount's (for mend). */
+async function writeKubeconfigs(
+  running: RunningScenario,
+  files: { kubeconfig: string; mendKubeconfig: string },
+): Promise<void> {
+  const token = running.tokens.get(MEND_USER);
+  if (token === undefined) throw new Error(`the scenario has no user ${MEND_USER}`);
+  await running.cluster.writeKubeconfig(files.kubeconfig, { namespace: 'shop' });
+  await running.cluster.writeKubeconfig(files.mendKubeconfig, {
+    namespace: 'shop',
+    token,
+    user: MEND_USER,
+  });
+}
+
+/**
+ * Every request the API server answers, one JSON line each as it answers (the last run's file
+ * replaced): what mend sent, for the curious and for the demo's test.
+ */
+function logRequests(running: RunningScenario, path: string): Promise<{ close(): Promise<void> }> {
   return new Promise((resolve, reject) => {
     const stream = createWriteStream(path, { flags: 'w', mode: 0o600 });
-    stream.once('open', () => resolve(stream));
     stream.once('error', reject);
+    stream.once('open', () => {
+      const unsubscribe = running.cluster.requests.onRequest((entry) => {
+        stream.write(`${JSON.stringify(entry)}\n`);
+      });
+      resolve({
+        close: () =>
+          new Promise((done) => {
+            unsubscribe();
+            stream.end(done);
+          }),
+      });
+    });
   });
 }
 
