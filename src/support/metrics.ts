@@ -81,7 +81,9 @@ export function createMetrics() {
       name: 'mend_source_errors_total',
       help:
         'Probe runs whose source (the Prometheus a `prometheus` check asks) was down, slow or ' +
-        'refused the query, by source and check: counted against the monitoring, not the service.',
+        'refused the query, and Kubernetes watch requests refused, lost or cut (source ' +
+        'kubernetes, check SERVICE/watch), by source and check: counted against the monitoring, ' +
+        'not the service.',
       labelNames: ['source', 'check'] as const,
     }),
     signals: new Counter({

@@ -5,8 +5,8 @@ import { type TestContext, test } from 'node:test';
 import type { ClusterOptions } from '../../src/kubernetes/simulator/simulated-cluster.ts';
 import { openStore } from '../../src/store/open.ts';
 import { MendProcess, runMend } from '../helpers/mend-process.ts';
-import { deployment } from './helpers/kubectl.ts';
-import { CRASH, outcomeOf, resultsOf, startCluster } from './helpers/mend-cluster.ts';
+import { deployment, rolledOut } from './helpers/kubectl.ts';
+import { CRASH, outcomeOf, resultsOf, setImage, startCluster } from './helpers/mend-cluster.ts';
 
 /** A Service that is only its watch: no check, its signals come from the API server. */
 const WATCHED = `apiVersion: mend/v1
@@ -34,6 +34,16 @@ async function startMend(t: TestContext, options: ClusterOptions, yaml: string) 
   const config = join(dir, 'services.yaml');
   await writeFile(config, yaml);
   const db = join(dir, 'mend.db');
+  const mend = await spawnMend(t, { config, db, kubeconfig, dir });
+  return { cluster, dir, db, mend, config, kubeconfig };
+}
+
+/** A `mend run` of the config on the store, with the cluster's kubeconfig; killed after the test. */
+async function spawnMend(
+  t: TestContext,
+  where: { config: string; db: string; kubeconfig: string; dir: string },
+) {
+  const { config, db, kubeconfig, dir } = where;
   const mend = new MendProcess(
     [
       'run',
@@ -53,7 +63,7 @@ async function startMend(t: TestContext, options: ClusterOptions, yaml: string) 
     await mend.exited;
   });
   await mend.waitForLog(/^mend running/, 30_000);
-  return { cluster, dir, db, mend };
+  return mend;
 }
 
 /** Waits until the incident is resolved in the store at `db`. */
@@ -103,6 +113,69 @@ test('mend run: a watched pod in CrashLoopBackOff -> signal with labels and even
   // The incident says who cured it: mend's restart replaced the crashing pods.
   assert.match(
     report.stdout,
-    /cleared: pod web-\S+ is gone \(replaced after mend's rollout restart at .* \(heal inc-1:heal:1\)\)/,
+    /cleared: pod web-\S+ is gone \(after mend's rollout restart at .* \(heal inc-1:heal:1\)\)/,
   );
+});
+
+test('mend run restarted: a condition that cleared while mend was down resolves its incident once the watch has listed', async (t) => {
+  const { cluster, db, mend, config, kubeconfig, dir } = await startMend(
+    t,
+    { behaviours: [{ image: 'shop/web:1.0', behaviour: CRASH }] },
+    // Watched, and no policy: the incident is recorded only.
+    WATCHED.slice(0, WATCHED.indexOf('---')),
+  );
+  cluster.apply(deployment('web', { replicas: 1 }));
+  await mend.waitForLog(
+    /web\/kubernetes firing: container web of pod web-\S+ is in CrashLoopBackOff/,
+    30_000,
+  );
+  await mend.waitForLog(/^inc-1 web: /, 10_000);
+  mend.kill('SIGKILL');
+  await mend.exited;
+  // Fixed while mend was away: the crashing pod is replaced.
+  cluster.setBehaviours([]);
+  setImage(cluster, 'shop/web:1.1');
+  await rolledOut(cluster, 'web');
+  const again = await spawnMend(t, { config, db, kubeconfig, dir });
+  const resolved = await resolvedIncident(db, 'inc-1', 30_000);
+  const said = JSON.stringify(resolved.timeline);
+  assert.match(
+    said,
+    /cleared: not seen when the watch started again \(CrashLoopBackOff of Pod web-/,
+  );
+  again.kill('SIGTERM');
+  assert.equal(await again.exited, 0, again.stdout.slice(-3000));
+});
+
+test('mend runbook run by hand on a watched service without checks: verify watches the workload for the step', async (t) => {
+  const { cluster, dir, kubeconfig } = await startCluster(t);
+  cluster.apply(deployment('web', { replicas: 2 }));
+  await rolledOut(cluster, 'web');
+  const config = join(dir, 'services.yaml');
+  await writeFile(config, WATCHED.slice(0, WATCHED.indexOf('---')));
+  const db = join(dir, 'mend.db');
+  const run = await runMend(
+    [
+      'runbook',
+      'run',
+      'kubernetes-rollout-restart',
+      '--service',
+      'web',
+      '-c',
+      config,
+      '-c',
+      'examples/runbooks/kubernetes-rollout-restart.yaml',
+      '--db',
+      db,
+    ],
+    { env: { KUBECONFIG: kubeconfig, HOME: dir }, timeoutMs: 120_000 },
+  );
+  assert.equal(run.code, 0, run.stdout + run.stderr);
+  assert.match(
+    run.stdout,
+    /> steps\[2\] verify: .*\n {2}ok in .*\n {2}\| watching web's workload for this step \(no watch running in this mend\)\n {2}\| round 1 clear\n {2}\| round 2 clear\n/,
+  );
+  assert.match(run.stdout, /SUCCEEDED: verified healthy by steps\[2\] verify/);
+  const watches = cluster.requests.entries((e) => e.verb === 'watch' && e.path.endsWith('/pods'));
+  assert.ok(watches.length >= 1, 'verify watched the pods');
 });

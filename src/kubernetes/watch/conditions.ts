@@ -232,7 +232,7 @@ export class ServiceConditions {
       const ended = last ? { lastTermination: last } : {};
       const waiting = c.state?.waiting;
       const loopKey = `${uid}/${c.name}`;
-      const ended_ = last
+      const endedWords = last
         ? ` (last ended ${last.reason ?? 'terminated'}, exit ${last.exitCode ?? '?'})`
         : '';
       if (waiting?.reason === 'CrashLoopBackOff' && !this.#crashLoops.has(loopKey)) {
@@ -254,7 +254,7 @@ export class ServiceConditions {
             key: `Pod/${name}/${c.name}/CrashLoopBackOff`,
             reason: 'CrashLoopBackOff',
             since: loopSince,
-            message: `container ${c.name} of pod ${name} is in CrashLoopBackOff${ended_}, restarted ${c.restartCount ?? 0} time(s)${waiting?.message ? `: ${waiting.message}` : ''}`,
+            message: `container ${c.name} of pod ${name} is in CrashLoopBackOff${endedWords}, restarted ${c.restartCount ?? 0} time(s) by kubelet${waiting?.message ? `: ${waiting.message}` : ''}`,
           });
         }
       }
@@ -296,7 +296,7 @@ export class ServiceConditions {
             withinMs: now - rise.since,
             by: 'kubelet',
           },
-          message: `container ${c.name} of pod ${name} was restarted by kubelet ${rise.to - rise.from} time(s) within ${seconds(this.#settings.windowMs)} (restartCount ${rise.from} -> ${rise.to})${ended_}`,
+          message: `container ${c.name} of pod ${name} was restarted by kubelet ${rise.to - rise.from} time(s) within ${seconds(this.#settings.windowMs)} (restartCount ${rise.from} -> ${rise.to})${endedWords}`,
         });
       }
     }

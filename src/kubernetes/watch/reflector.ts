@@ -1,5 +1,6 @@
 import { sleep } from '../../support/sleep.ts';
 import { type KubeObject, listAll } from '../actions/objects.ts';
+import { KubeApiError } from '../client/api-error.ts';
 import type { KubeClient } from '../client/kube-client.ts';
 
 export type ChangeType = 'ADDED' | 'MODIFIED' | 'DELETED';
@@ -98,8 +99,12 @@ export class Reflector {
       try {
         end = await this.#watchOnce();
       } catch (err) {
-        if (!(await fail('watch', err))) return;
-        continue;
+        // A server that answers the watch itself with 410 (not an ERROR event): list again.
+        if (err instanceof KubeApiError && err.status === 410) end = { kind: 'expired' };
+        else {
+          if (!(await fail('watch', err))) return;
+          continue;
+        }
       }
       if (end.kind === 'expired') {
         // 410 Gone: the version is too old to watch from; list again (a diff, see #list).

@@ -1,9 +1,9 @@
 import { parseDuration } from '../../config/kinds/duration.ts';
 import type { KubernetesTarget } from '../../config/kinds/kubernetes-target.ts';
 import type { Clock } from '../../support/clock.ts';
-import { MARK } from '../actions/marks.ts';
 import { type KubeObject, paths, selectorText } from '../actions/objects.ts';
 import type { KubeClient } from '../client/kube-client.ts';
+import { clearedBy } from './cleared-by.ts';
 import { type Condition, ServiceConditions } from './conditions.ts';
 import { type ChangeType, Reflector, type WatchFailure } from './reflector.ts';
 
@@ -46,6 +46,8 @@ export class ServiceWatch {
   readonly #nodes: Reflector;
   #pods: { selector: string; reflector: Reflector; stop: AbortController } | undefined;
   readonly #firing = new Map<string, Condition>();
+  /** Pods deleted since the last evaluation, as they last were: their mark says who deleted them. */
+  readonly #gone: KubeObject[] = [];
   #timer: unknown;
   #timerAt: number | undefined;
   #synced = false;
@@ -88,6 +90,11 @@ export class ServiceWatch {
   /** Whether every collection has been listed once. */
   get synced(): boolean {
     return this.#synced;
+  }
+
+  /** How many Deployments the watch holds (0: the workload is not there, or not yet listed). */
+  get workloads(): number {
+    return [...this.#deployments.objects].length;
   }
 
   /** The conditions firing now. */
@@ -151,7 +158,10 @@ export class ServiceWatch {
 
   #changed(path: string, type: ChangeType, object: KubeObject, _previous?: KubeObject): void {
     const now = this.#options.clock.now();
-    if (path.endsWith('/pods') && type !== 'DELETED') this.#conditions.observePod(object, now);
+    if (path.endsWith('/pods')) {
+      if (type === 'DELETED') this.#gone.push(object);
+      else this.#conditions.observePod(object, now);
+    }
     if (path.endsWith('/deployments') && this.#options.target.name !== undefined) {
       if (type !== 'DELETED') {
         const selector = selectorText(
@@ -193,7 +203,12 @@ export class ServiceWatch {
         status: 'resolved',
         condition: before,
         at: now,
-        cleared: this.#clearedBy(before, pods),
+        cleared: clearedBy(before, {
+          pods,
+          nodes: [...this.#nodes.objects],
+          deployments: [...this.#deployments.objects],
+          gone: this.#gone,
+        }),
       });
     }
     for (const [key, condition] of current) {
@@ -201,6 +216,7 @@ export class ServiceWatch {
       this.#firing.set(key, condition);
       if (before === undefined) transitions.push({ status: 'firing', condition, at: now });
     }
+    this.#gone.length = 0;
     this.#schedule(nextAt);
     const first = !this.#synced;
     this.#synced = true;
@@ -225,65 +241,10 @@ export class ServiceWatch {
       Math.max(0, at - clock.now()),
     );
   }
-
-  /**
-   * Who or what ended a condition: the pod gone (replaced after mend's heal when the Deployment
-   * carries a mend mark newer than the condition, else not by mend), kubelet restarting the
-   * container in place, or the cause passing.
-   */
-  #clearedBy(condition: Condition, pods: KubeObject[]): string {
-    const heal = this.#lastHeal(condition.deployment, condition.since);
-    const byMend = heal ? `; mend acted since it fired: ${heal}` : '; no mend command acted on it';
-    if (condition.kind === 'Node') {
-      const node = [...this.#nodes.objects].find((n) => n.metadata.name === condition.name);
-      const ready = node === undefined ? false : nodeReady(node);
-      return ready
-        ? `node ${condition.name} is Ready again${byMend}`
-        : `node ${condition.name} hosts no pod of the service any more${byMend}`;
-    }
-    if (condition.kind === 'Deployment') {
-      return `deployment ${condition.name}: ${condition.reason} is over${byMend}`;
-    }
-    const pod = pods.find((p) => p.metadata.name === condition.pod);
-    if (pod === undefined || pod.metadata.deletionTimestamp !== undefined) {
-      return `pod ${condition.pod} is gone${heal ? ` (replaced after mend's ${heal})` : ' (deleted, not by mend: no mend mark on its Deployment since the signal)'}`;
-    }
-    const now = restartCountOf(pod, condition.container);
-    if (condition.restartCount !== undefined && now > condition.restartCount) {
-      return `kubelet restarted container ${condition.container} in place (restartCount ${condition.restartCount} -> ${now}) and it recovered; not healed by mend${heal ? ` (mend acted too: ${heal})` : ': no mend command acted on it'}`;
-    }
-    return `${condition.reason} of pod ${condition.pod} is over${byMend}`;
-  }
-
-  /** The mend mark on a Deployment made after `since`, in words, or undefined. */
-  #lastHeal(deployment: string | undefined, since: number): string | undefined {
-    if (deployment === undefined) return undefined;
-    const d = [...this.#deployments.objects].find((o) => o.metadata.name === deployment);
-    const annotations = d?.metadata.annotations ?? {};
-    const heal = annotations[MARK.heal];
-    const action = annotations[MARK.action];
-    if (heal === undefined || action === undefined) return undefined;
-    const at = Date.parse(action.slice(action.lastIndexOf(' at ') + 4));
-    if (!Number.isNaN(at) && at + 1000 < since) return undefined;
-    return `${action} (heal ${heal})`;
-  }
 }
 
 function labelsText(labels: Record<string, string>): string {
   return Object.entries(labels)
     .map(([k, v]) => `${k}=${v}`)
     .join(',');
-}
-
-function nodeReady(node: KubeObject): boolean {
-  const conditions = (node.status as { conditions?: { type: string; status: string }[] })
-    ?.conditions;
-  return conditions?.find((c) => c.type === 'Ready')?.status === 'True';
-}
-
-function restartCountOf(pod: KubeObject, container: string | undefined): number {
-  const statuses =
-    (pod.status as { containerStatuses?: { name: string; restartCount?: number }[] })
-      ?.containerStatuses ?? [];
-  return statuses.find((c) => c.name === container)?.restartCount ?? 0;
 }

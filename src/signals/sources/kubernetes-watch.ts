@@ -201,12 +201,27 @@ export class KubernetesWatchSource {
     );
   }
 
-  /** After the first sync: what the record holds firing and the cluster no longer shows, resolved. */
+  /**
+   * After the first sync: what the record holds firing and the cluster no longer shows,
+   * resolved (behind the signals already on their way); and a word when there is no workload.
+   */
   #resolveHeld(service: ServiceConfig, watch: ServiceWatch): void {
+    const target = service.kubernetes!;
+    if (watch.workloads === 0) {
+      this.#log.warn(
+        { service: service.name, source: KUBERNETES_SOURCE },
+        `kubernetes watch of ${service.name}: no Deployment ${target.name !== undefined ? `named ${target.name}` : `with labels ${JSON.stringify(target.selector)}`} in namespace ${target.namespace}; watching for one (nothing to judge until it exists)`,
+      );
+    }
     const firing = new Set(watch.firing().map((c) => signalFingerprint(service.name, c)));
     const now = this.#clock.now();
-    for (const held of this.#firingFrom(service.name)) {
-      if (firing.has(held.fingerprint)) continue;
+    const stale = this.#firingFrom(service.name).filter((h) => !firing.has(h.fingerprint));
+    if (stale.length === 0) return;
+    this.#chain = this.#chain.then(() => this.#resolveStale(service, stale, now));
+  }
+
+  #resolveStale(service: ServiceConfig, stale: readonly HeldSignal[], now: number): void {
+    for (const held of stale) {
       this.#push({
         fingerprint: held.fingerprint,
         source: KUBERNETES_SOURCE,
