@@ -250,8 +250,8 @@ export async function startController(options: ControllerOptions): Promise<Runni
       compactHeap();
       config = next.config;
       probing.reload(config);
-      reviewAccess(config);
       watches.reload(config);
+      reviewAccess(config);
       await loop.reload(config);
       await served?.reload?.(config);
       metrics.configReloads.inc({ result: 'success' });

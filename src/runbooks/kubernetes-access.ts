@@ -130,12 +130,9 @@ export function runbookAccess(
         spec.context === undefined
           ? service.kubernetes?.context
           : renderText(spec.context, values, 'context');
-      const namespaced = needs.some((n) => n.scope === 'namespace');
-      if (namespaced && namespace === undefined) {
-        throw new Refusal(
-          'no namespace: neither the step nor the service’s kubernetes target gives one',
-        );
-      }
+      // Neither the step nor the service says where: such a run is refused when it prepares
+      // (src/runbooks/steps/kubernetes/kube-step.ts), so it needs nothing.
+      if (namespace === undefined && needs.some((n) => n.scope === 'namespace')) continue;
       for (const permission of placeNeeds(needs, { namespace, context }))
         permissions.push({ permission, step: name });
     } catch (err) {

@@ -6,9 +6,9 @@ import { loadMendConfig } from '../../src/documents.ts';
 import { resourceText } from '../../src/kubernetes/access/permission.ts';
 import { TYPES } from '../../src/kubernetes/simulator/cluster-context.ts';
 import { configAccess } from '../../src/runbooks/kubernetes-access.ts';
-import { runMend } from '../helpers/mend-process.ts';
+import { MendProcess, runMend } from '../helpers/mend-process.ts';
 import { startFrontDoor } from './helpers/front-door.ts';
-import { deployment, rolledOut } from './helpers/kubectl.ts';
+import { deployment, rolledOut, waitFor } from './helpers/kubectl.ts';
 import { resultsOf, startCluster, webServiceYaml } from './helpers/mend-cluster.ts';
 import { kubectlWith } from './helpers/run-kubectl.ts';
 
@@ -63,7 +63,7 @@ function canIArgs(p: {
   ];
 }
 
-test('the RBAC mend computes, applied with real kubectl: a token bound to it may do exactly every step kind, and nothing outside is allowed', async (t) => {
+test('the RBAC mend computes, applied with real kubectl: a token bound to it may do every step kind and the watch, and nothing outside is allowed', async (t) => {
   const { cluster, dir, kubeconfig } = await startCluster(t, {
     namespaces: ['shop', 'mend'],
     users: [{ token: TOKEN, user: SA }],
@@ -73,7 +73,13 @@ test('the RBAC mend computes, applied with real kubectl: a token bound to it may
   cluster.apply(deployment('web', { replicas: 2 }));
   await rolledOut(cluster, 'web');
   const config = join(dir, 'mend.yaml');
-  await writeFile(config, `${webServiceYaml(door.url)}${EVERY_KIND}`);
+  // Watched too: the watch's lists and watches (nodes cluster-wide, events in default) count.
+  const watched = webServiceYaml(door.url).replace(
+    'kubernetes: { namespace: shop, name: web }',
+    'kubernetes: { namespace: shop, name: web, watch: {} }',
+  );
+  assert.match(watched, /watch: \{\}/);
+  await writeFile(config, `${watched}${EVERY_KIND}`);
 
   const rbac = await runMend(['kubernetes', 'rbac', '-c', config]);
   assert.equal(rbac.code, 0, rbac.stderr);
@@ -149,6 +155,41 @@ test('the RBAC mend computes, applied with real kubectl: a token bound to it may
     'a step asked for what its kind does not declare',
   );
   assert.ok(mine.some((e) => e.method === 'POST' && e.path.endsWith('/eviction')));
+
+  // mend run as that ServiceAccount: the preflight finds every permission granted, and the
+  // service's watch (deployments, pods, nodes, events) lists and watches without a 403.
+  const mend = new MendProcess(
+    ['run', '-c', config, '--db', join(dir, 'run.db'), '--listen', '127.0.0.1:0'],
+    {
+      KUBECONFIG: saConfig,
+      HOME: dir,
+    },
+  );
+  t.after(async () => {
+    if (mend.child.exitCode === null) mend.kill('SIGKILL');
+    await mend.exited;
+  });
+  await mend.waitForLog(
+    /^kubernetes: all \d+ permission\(s\) the config needs are granted/,
+    30_000,
+  );
+  await waitFor(
+    'the watch of nodes as mend',
+    () =>
+      cluster.requests.entries(
+        (e) => e.user === SA && e.verb === 'watch' && e.path === '/api/v1/nodes',
+      ).length > 0,
+  );
+  mend.kill('SIGTERM');
+  await mend.exited;
+  assert.equal(mend.countLogs(/^kubernetes: (missing|permission not known)/), 0);
+  assert.deepEqual(
+    cluster.requests
+      .entries((e) => e.user === SA && e.code === 403)
+      .map((e) => `${e.verb} ${e.path}`),
+    [],
+    'the watch asked for what it does not declare',
+  );
 
   // A step outside the Roles, as real kubectl does it with the same token: 403, the real text.
   const scaleOther = await asMend(['delete', 'deployment', 'web', '-n', 'shop', '--wait=false']);
