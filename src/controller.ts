@@ -6,6 +6,7 @@ import { AlertIntake } from './decisions/alert-intake.ts';
 import { DecisionLoop } from './decisions/decision-loop.ts';
 import { engineFigures } from './decisions/decision-metrics.ts';
 import { ProbeCursorKeeper } from './decisions/probe-cursors.ts';
+import { countReceived } from './decisions/received-metrics.ts';
 import { loadMendConfig } from './documents.ts';
 import { AccessCheck } from './kubernetes/access/access-check.ts';
 import { checkNotifierSecrets } from './notify/check-secrets.ts';
@@ -194,8 +195,8 @@ export async function startController(options: ControllerOptions): Promise<Runni
           throw new Error(`operator request ${id} vanished from the store`);
         return settled;
       },
-      ingestAlerts: (payload) => alerts.accept(payload),
-      ingestEvents: (events) => alerts.acceptEvents(events),
+      ingestAlerts: (payload) => countReceived(metrics, 'alert', alerts.accept(payload)),
+      ingestEvents: (events) => countReceived(metrics, 'event', alerts.acceptEvents(events)),
     },
     pingStore: () => watch.ping(),
     schedulerStats: () => probing.schedulerStats(),

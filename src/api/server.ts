@@ -52,7 +52,7 @@ export async function createServer(
   if (api) {
     authenticateRequests(app, api);
     await registerApi(app, api);
-    await registerOtlp(app, api);
+    await registerOtlp(app, api, metrics);
     await registerDashboard(app, api, { secure: tls !== undefined });
   }
 

@@ -86,6 +86,16 @@ export function createMetrics() {
         'not the service.',
       labelNames: ['source', 'check'] as const,
     }),
+    received: new Counter({
+      ...make,
+      name: 'mend_received_total',
+      help:
+        'Alerts (Alertmanager), events (CloudEvents) and spans (OTLP) acknowledged to their sender, ' +
+        'by kind and outcome: kept (recorded; for a span, counted in its window), stale (an alert or ' +
+        'event older than what the store holds), ignored (a span that is not a server span, or ' +
+        'outside the window), dropped (a span of a service past the number of services kept).',
+      labelNames: ['kind', 'outcome'] as const,
+    }),
     signals: new Counter({
       ...make,
       name: 'mend_signals_total',
