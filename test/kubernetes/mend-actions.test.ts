@@ -360,7 +360,10 @@ test('drain of a NotReady node: evicted with the grace given, its pods (never fi
   assert.ok(left?.metadata.deletionTimestamp, 'still Terminating on the lost node');
   // Run again, the pod deleted long ago is neither evicted again nor waited for.
   const again = await drainNode(client, 'node-2', options, mark(), new Date(), signal());
-  assert.match(again.message, /node\/node-2 already cordoned\nignored shop\/.* \(deleted more than 1 s ago\)\nnode\/node-2 drained$/);
+  assert.match(
+    again.message,
+    /node\/node-2 already cordoned\nignored shop\/.* \(deleted more than 1 s ago\)\nnode\/node-2 drained$/,
+  );
   assert.equal(cluster.requests.entries((e) => e.path.endsWith('/eviction')).length, 1);
 });
 

@@ -121,7 +121,7 @@ test('breakPods: running pods go bad (a crash loop with its log, not Ready), on 
       .list(TYPES.pod, 'shop')
       .sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
   const stateOf = (pod: ReturnType<typeof pods>[number]) => {
-    const c = (pod.status?.containerStatuses as Record<string, unknown>[])[0]!;
+    const c = ((pod.status?.containerStatuses ?? []) as Record<string, unknown>[])[0]!;
     return { ready: c.ready, waiting: (c.state as { waiting?: { reason: string } }).waiting };
   };
   await clock.advance(10_000);
