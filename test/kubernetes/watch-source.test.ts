@@ -11,6 +11,7 @@ import type { Signal } from '../../src/signals/signal.ts';
 import {
   KUBERNETES_SOURCE,
   KubernetesWatchSource,
+  runningWatches,
 } from '../../src/signals/sources/kubernetes-watch.ts';
 import { createMetrics } from '../../src/support/metrics.ts';
 import { deployment, rolledOut, waitFor } from './helpers/kubectl.ts';
@@ -330,6 +331,12 @@ test('a watch refused (403, 500) is a source error retried with backoff, never a
     action: { respond: { code: 410, message: 'too old resource version' } },
   });
   source.start();
+  // While refused, the watch says it is behind the cluster (a verify does not judge then).
+  const behind = await waitFor('the watch behind', () => runningWatches.get('web')?.failing);
+  assert.match(
+    behind,
+    /^(list pods in shop: .*forbidden.*\(HTTP 403\)|watch nodes: .*\(HTTP 500\))$/,
+  );
   await waitFor(
     'a CrashLoopBackOff signal after the refusals',
     () => firing('CrashLoopBackOff').length > 0,
@@ -350,6 +357,7 @@ test('a watch refused (403, 500) is a source error retried with backoff, never a
     (v) => v.labels.source === 'kubernetes',
   );
   assert.equal(errors?.value, 3, warnings.join('\n'));
+  await waitFor('the watch current again', () => runningWatches.get('web')?.failing === undefined);
   assert.equal(errors?.labels.check, 'web/watch');
   const podLists = cluster.requests.entries(
     (e) => e.verb === 'list' && e.path.endsWith('/pods') && e.code === 200,

@@ -52,6 +52,7 @@ export class Reflector {
   readonly #cache = new Map<string, KubeObject>();
   #version: string | undefined;
   #synced = false;
+  #failing: string | undefined;
   lists = 0;
   watches = 0;
 
@@ -68,6 +69,14 @@ export class Reflector {
     return this.#synced;
   }
 
+  /**
+   * Why what the cache holds may be behind the server now: the last request failed, and no list
+   * or watch event has come since. Undefined while it is current.
+   */
+  get failing(): string | undefined {
+    return this.#failing;
+  }
+
   /** Runs until the signal fires. Never rejects. */
   async run(): Promise<void> {
     const { signal } = this.#options;
@@ -76,6 +85,7 @@ export class Reflector {
     const fail = async (what: string, error: unknown): Promise<boolean> => {
       if (signal.aborted) return false;
       const err = error instanceof Error ? error : new Error(String(error));
+      this.#failing = `${what} ${this.#options.what}: ${err.message}`;
       this.#options.onFailure({
         what: `${what} ${this.#options.what}`,
         error: err,
@@ -147,6 +157,7 @@ export class Reflector {
     }
     this.#version = list.metadata.resourceVersion;
     this.#synced = true;
+    this.#failing = undefined;
     this.#options.onSynced();
   }
 
@@ -164,6 +175,7 @@ export class Reflector {
         const object = event.object as KubeObject;
         const version = object.metadata?.resourceVersion;
         if (version) this.#version = version;
+        this.#failing = undefined;
         if (event.type !== 'ADDED' && event.type !== 'MODIFIED' && event.type !== 'DELETED') {
           return false;
         }
@@ -175,6 +187,9 @@ export class Reflector {
         return false;
       },
       signal,
+      () => {
+        this.#failing = undefined;
+      },
     );
     if (end === 'expired') return { kind: 'expired' };
     const ms = performance.now() - started;

@@ -97,6 +97,13 @@ export class ServiceWatch {
     return [...this.#deployments.objects].length;
   }
 
+  /** Why the watch may be behind the cluster now (a collection's last request failed), or undefined. */
+  get failing(): string | undefined {
+    return (
+      this.#deployments.failing ?? this.#nodes.failing ?? this.#pods?.reflector.failing ?? undefined
+    );
+  }
+
   /** The conditions firing now. */
   firing(): Condition[] {
     return [...this.#firing.values()];
