@@ -53,7 +53,11 @@ export function rbacObjects(inputs: readonly RbacInput[], options: RbacOptions):
     namespace: options.namespace,
   };
   const out: RbacObject[] = [];
-  for (const scope of [...scopes.keys()].sort()) {
+  // The namespaced Roles first (what most configs need, read first), the cluster scope last.
+  const order = [...scopes.keys()].sort((a, b) =>
+    a === '' ? 1 : b === '' ? -1 : a.localeCompare(b),
+  );
+  for (const scope of order) {
     const { rules, comments } = rulesOf(scopes.get(scope)!);
     const cluster = scope === '';
     const metadata = cluster ? { name: options.name } : { name: options.name, namespace: scope };
@@ -81,11 +85,7 @@ export function rbacObjects(inputs: readonly RbacInput[], options: RbacOptions):
       ruleComments: [],
     });
   }
-  // Cluster-wide last: the namespaced Roles are what most configs need and read first.
-  return [
-    ...out.filter((o) => o.object.kind !== 'ClusterRole' && o.object.kind !== 'ClusterRoleBinding'),
-    ...out.filter((o) => o.object.kind === 'ClusterRole' || o.object.kind === 'ClusterRoleBinding'),
-  ];
+  return out;
 }
 
 function rulesOf(inputs: readonly RbacInput[]): { rules: Rule[]; comments: string[] } {
