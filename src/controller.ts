@@ -23,7 +23,7 @@ import type { Store } from './store/store.ts';
 import type { StoreLock } from './store/store-lock.ts';
 import { watchStoreOutages } from './store-watch.ts';
 import { compactHeap } from './support/compact-heap.ts';
-import type { Logger } from './support/log.ts';
+import { LINES, type Logger } from './support/log.ts';
 import { collectProcessMetrics, createMetrics } from './support/metrics.ts';
 import { StartError } from './support/start-error.ts';
 
@@ -220,7 +220,7 @@ export async function startController(options: ControllerOptions): Promise<Runni
   cursors.start();
   probing.start();
   watches.start();
-  log.info(startupSummaryOf(config, options, served));
+  log.info(LINES, startupSummaryOf(config, options, served));
 
   return {
     ...handle,

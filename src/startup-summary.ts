@@ -48,7 +48,7 @@ export function startupSummary(input: {
     `  config:  ${config.files.join(', ')}`,
     `  store:   ${input.db} (${isPostgresUrl(input.db) ? 'PostgreSQL' : 'SQLite'})`,
     `  listen:  ${input.listen} (/healthz /readyz /metrics)`,
-    `  probing: ${input.workers === 0 ? 'main thread' : `${input.workers} worker threads`}`,
+    `  probing: ${input.workers === 0 ? 'main thread' : `${input.workers} worker thread${input.workers === 1 ? '' : 's'}`}`,
     '  SIGHUP reloads the config; Ctrl-C stops.',
   ].join('\n');
 }
