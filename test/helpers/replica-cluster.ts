@@ -1,0 +1,251 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import type { KyselyStore } from '../../src/store/kysely-store.ts';
+import { openKyselyStore } from '../../src/store/open.ts';
+import { MendProcess } from './mend-process.ts';
+import { requirePostgres, TEST_POSTGRES } from './postgres.ts';
+
+/**
+ * A loopback target for replicas: `GET /health/SVC` answers 200 or 503 as the test says, and
+ * counts every probe per service (so a test sees who probes what: exactly once, not zero or
+ * twice); `POST /restart/SVC?run=RUN` is the non-idempotent step, counted per run id by the
+ * target itself, and makes the service healthy again.
+ */
+export interface CountingTarget {
+  url: string;
+  probes: Map<string, number>;
+  /** Each probe's time, per service (ms, Date.now). */
+  probeTimes: Map<string, number[]>;
+  restarts: Map<string, number>;
+  /** When each restart arrived (Date.now). */
+  restartTimes: Map<string, number>;
+  setHealthy(service: string, healthy: boolean): void;
+  close(): Promise<void>;
+}
+
+export async function startCountingTarget(): Promise<CountingTarget> {
+  const broken = new Set<string>();
+  const target: Omit<CountingTarget, 'url' | 'close'> = {
+    probes: new Map(),
+    probeTimes: new Map(),
+    restarts: new Map(),
+    restartTimes: new Map(),
+    setHealthy(service, healthy) {
+      if (healthy) broken.delete(service);
+      else broken.add(service);
+    },
+  };
+  const server: Server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://target');
+    const [, what, service = ''] = url.pathname.split('/');
+    if (what === 'health') {
+      target.probes.set(service, (target.probes.get(service) ?? 0) + 1);
+      const times = target.probeTimes.get(service) ?? [];
+      times.push(Date.now());
+      target.probeTimes.set(service, times);
+      res.writeHead(broken.has(service) ? 503 : 200).end();
+      return;
+    }
+    if (what === 'restart' && req.method === 'POST') {
+      const run = url.searchParams.get('run') ?? '?';
+      target.restarts.set(run, (target.restarts.get(run) ?? 0) + 1);
+      if (!target.restartTimes.has(run)) target.restartTimes.set(run, Date.now());
+      broken.delete(service);
+      req.resume();
+      res.writeHead(200).end('restarted');
+      return;
+    }
+    res.writeHead(404).end();
+  });
+  server.keepAliveTimeout = 100;
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    ...target,
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** A database of its own on the test PostgreSQL, dropped at the end. */
+export async function createTestDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+  await requirePostgres();
+  const name = `mend_replicas_${randomBytes(5).toString('hex')}`;
+  await admin(`create database ${name}`);
+  return {
+    url: TEST_POSTGRES.replace(/\/test$/, `/${name}`),
+    drop: () => admin(`drop database if exists ${name} with (force)`),
+  };
+}
+
+async function admin(statement: string): Promise<void> {
+  const client = new pg.Client({ connectionString: TEST_POSTGRES, connectionTimeoutMillis: 5000 });
+  await client.connect();
+  try {
+    await client.query(statement);
+  } finally {
+    await client.end();
+  }
+}
+
+export interface ClusterOptions {
+  services: number;
+  leaseSeconds: number;
+  periodSeconds?: number;
+  /** How long the runbook's idempotent steps around the restart take (ms). */
+  settleMs?: number;
+}
+
+/** The config every replica runs: N services on the target, one heal policy, one runbook. */
+export function clusterConfig(targetUrl: string, options: ClusterOptions): string {
+  const period = options.periodSeconds ?? 0.5;
+  const settle = options.settleMs ?? 1000;
+  const sleep = (ms: number) =>
+    `exec: { command: ["${process.execPath}", "-e", "setTimeout(() => {}, ${ms})"] }`;
+  const services = Array.from(
+    { length: options.services },
+    (_, i) => `apiVersion: mend/v1
+kind: Service
+metadata: { name: svc-${i} }
+spec:
+  checks:
+    - name: live
+      periodSeconds: ${period}
+      failureThreshold: 2
+      successThreshold: 1
+      http: { url: "${targetUrl}/health/svc-${i}" }
+`,
+  );
+  return `${services.join('---\n')}---
+apiVersion: mend/v1
+kind: Settings
+metadata: { name: settings }
+spec:
+  replicas: { enabled: true, lease: ${options.leaseSeconds}s }
+---
+apiVersion: mend/v1
+kind: Policy
+metadata: { name: restart }
+spec:
+  for: 0s
+  heal: { runbook: restart }
+  maxAttempts: 5
+  window: 1h
+---
+apiVersion: mend/v1
+kind: Runbook
+metadata: { name: restart }
+spec:
+  steps:
+    - name: prepare
+      ${sleep(settle)}
+      idempotent: true
+    - name: restart
+      http: { method: POST, url: "${targetUrl}/restart/{{service.name}}?run={{run.id}}" }
+      idempotent: false
+    - name: settle
+      ${sleep(settle)}
+      idempotent: true
+    - name: verify
+      verify: {}
+`;
+}
+
+/** Three (or N) real `mend run --replica` processes on one database, and a way to read it. */
+export class ReplicaCluster {
+  readonly db: string;
+  readonly config: string;
+  readonly dir: string;
+  readonly replicas: MendProcess[] = [];
+  #store: KyselyStore | undefined;
+
+  private constructor(db: string, dir: string, config: string) {
+    this.db = db;
+    this.dir = dir;
+    this.config = config;
+  }
+
+  static async create(db: string, configText: string): Promise<ReplicaCluster> {
+    const dir = await mkdtemp(join(tmpdir(), 'mend-replicas-'));
+    const config = join(dir, 'mend.yaml');
+    await writeFile(config, configText);
+    return new ReplicaCluster(db, dir, config);
+  }
+
+  start(): MendProcess {
+    const mend = new MendProcess(
+      ['run', '-c', this.config, '--listen', '127.0.0.1:0', '--workers', '0', '--replica'],
+      { MEND_DB: this.db },
+    );
+    this.replicas.push(mend);
+    return mend;
+  }
+
+  /** The replicas still running. */
+  running(): MendProcess[] {
+    return this.replicas.filter(
+      (mend) => mend.child.exitCode === null && mend.child.signalCode === null,
+    );
+  }
+
+  async store(): Promise<KyselyStore> {
+    this.#store ??= await openKyselyStore({ path: this.db });
+    return this.#store;
+  }
+
+  /** The leader as the lease names it, while its lease holds; its process when it is ours. */
+  async leader(): Promise<
+    { id: string; epoch: number; mend: MendProcess | undefined } | undefined
+  > {
+    const { now, lease } = await (await this.store()).replicas().lease();
+    if (lease.holder === undefined || lease.expiresAt < now) return undefined;
+    const pid = Number(lease.holder.split('-').at(-2));
+    const mend = this.replicas.find((m) => m.child.pid === pid);
+    return { id: lease.holder, epoch: lease.epoch, mend };
+  }
+
+  /** Wait for a leader (other than `not`, when given) whose lease holds. */
+  async waitForLeader(
+    timeoutMs: number,
+    not?: string,
+  ): Promise<{ id: string; epoch: number; mend: MendProcess | undefined }> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const leader = await this.leader();
+      if (leader !== undefined && leader.id !== not) return leader;
+      await sleep(50);
+    }
+    throw new Error(`no leader${not ? ` other than ${not}` : ''} within ${timeoutMs} ms`);
+  }
+
+  /** Wait for `count` live members in the store. */
+  async waitForMembers(count: number, leaseMs: number, timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const { now, replicas } = await (await this.store()).replicas().listReplicas();
+      if (replicas.filter((r) => now - r.heartbeatAt <= leaseMs).length === count) return;
+      await sleep(100);
+    }
+    throw new Error(`not ${count} live replicas within ${timeoutMs} ms`);
+  }
+
+  async stop(): Promise<void> {
+    for (const mend of this.running()) mend.kill('SIGKILL');
+    await Promise.all(this.replicas.map((mend) => mend.exited));
+    await this.#store?.close();
+    await rm(this.dir, { recursive: true, force: true });
+  }
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
