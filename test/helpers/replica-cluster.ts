@@ -14,7 +14,7 @@ import { requirePostgres, TEST_POSTGRES } from './postgres.ts';
  * A loopback target for replicas: `GET /health/SVC` answers 200 or 503 as the test says, and
  * counts every probe per service (so a test sees who probes what: exactly once, not zero or
  * twice); `POST /restart/SVC?run=RUN` is the non-idempotent step, counted per run id by the
- * target itself, and makes the service healthy again.
+ * target itself as it arrives; it makes the service healthy at once and answers after `restartMs`.
  */
 export interface CountingTarget {
   url: string;
@@ -28,7 +28,12 @@ export interface CountingTarget {
   close(): Promise<void>;
 }
 
-export async function startCountingTarget(): Promise<CountingTarget> {
+export async function startCountingTarget(
+  options: { restartMs?: number } = {},
+): Promise<CountingTarget> {
+  // A restart that takes a while, so that some kills land while it is in flight (its effect is
+  // then unknown to the new leader, which must not send it again).
+  const restartMs = options.restartMs ?? 400;
   const broken = new Set<string>();
   const target: Omit<CountingTarget, 'url' | 'close'> = {
     probes: new Map(),
@@ -57,7 +62,7 @@ export async function startCountingTarget(): Promise<CountingTarget> {
       if (!target.restartTimes.has(run)) target.restartTimes.set(run, Date.now());
       broken.delete(service);
       req.resume();
-      res.writeHead(200).end('restarted');
+      setTimeout(() => res.writeHead(200).end('restarted'), restartMs);
       return;
     }
     res.writeHead(404).end();

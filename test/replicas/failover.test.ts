@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { runMend } from '../helpers/mend-process.ts';
 import {
   type CountingTarget,
   clusterConfig,
@@ -104,6 +105,61 @@ test('sharding: with 3 replicas each check is probed by exactly one; a killed on
     for (const [service, n] of probedBetween(target, from2, Date.now())) {
       assert.ok(n >= 4 && n <= 8, `${service} probed ${n} times in 3 s by the two left`);
     }
+  } finally {
+    await stop();
+  }
+});
+
+test('mend status and GET /api/v1/status (viewer): the replicas, the leader and its epoch, each one’s share and heartbeat lag', async () => {
+  const { replicas, stop } = await cluster(6);
+  try {
+    for (let i = 0; i < 3; i++) replicas.start();
+    await replicas.waitForMembers(3, LEASE_MS, 20_000);
+    const leader = await replicas.waitForLeader(10_000);
+    await sleep(1000);
+    const shown = await runMend(['status', '--db', replicas.db, '-c', replicas.config, '--json']);
+    assert.equal(shown.code, 0, shown.stderr);
+    const status = JSON.parse(shown.stdout);
+    assert.equal(status.mode, 'replicas');
+    assert.equal(status.leaseMs, LEASE_MS);
+    assert.equal(status.leader.id, leader.id);
+    assert.equal(status.leader.epoch, leader.epoch);
+    assert.equal(status.replicas.length, 3);
+    assert.equal(status.replicas.filter((r: { leader: boolean }) => r.leader).length, 1);
+    assert.equal(
+      status.replicas.reduce((n: number, r: { checks: number }) => n + r.checks, 0),
+      7,
+      'the shares cover the six services and the canary',
+    );
+    for (const replica of status.replicas) {
+      assert.ok(replica.live && replica.heartbeatLagMs < LEASE_MS, JSON.stringify(replica));
+      assert.match(replica.address, /^http:\/\/127\.0\.0\.1:\d+$/);
+    }
+    const text = await runMend(['status', '--db', replicas.db, '--lease', `${LEASE_S}s`]);
+    assert.match(text.stdout, new RegExp(`^leader ${leader.id}, epoch ${leader.epoch} `));
+    assert.match(text.stdout, /3 of 3 replica\(s\) live/);
+    assert.match(text.stdout, /REPLICA +ROLE +CHECKS +HEARTBEAT LAG/);
+
+    // Any replica answers it, a follower too, from the store.
+    const token = await runMend([
+      'token',
+      'create',
+      'grafana',
+      '--role',
+      'viewer',
+      '--db',
+      replicas.db,
+    ]);
+    assert.equal(token.code, 0, token.stderr);
+    const follower = status.replicas.find((r: { leader: boolean }) => !r.leader);
+    const answer = await fetch(`${follower.address}/api/v1/status`, {
+      headers: { authorization: `Bearer ${token.stdout.trim()}` },
+    });
+    assert.equal(answer.status, 200);
+    const body = (await answer.json()) as { leader: { id: string }; pid: number };
+    assert.equal(body.leader.id, leader.id);
+    assert.equal(body.pid, follower.pid);
+    assert.equal((await fetch(`${follower.address}/api/v1/status`)).status, 401);
   } finally {
     await stop();
   }
