@@ -273,7 +273,7 @@ export async function startController(options: ControllerOptions): Promise<Runni
   cursors.start();
   probing.start();
   group?.start();
-  log.info(startupSummaryOf(config, options, served));
+  log.info(startupSummaryOf(config, options, served, group));
 
   return {
     ...handle,
@@ -456,12 +456,27 @@ async function openDecisions(
   }
 }
 
-function startupSummaryOf(config: Config, options: ControllerOptions, served: Served | undefined) {
+function startupSummaryOf(
+  config: Config,
+  options: ControllerOptions,
+  served: Served | undefined,
+  group: ReplicaGroup | undefined,
+) {
+  const share = group?.share();
   return startupSummary({
     config,
     db: storeName(options.db),
     listen: served?.address ?? 'nowhere (no server)',
     workers: options.workers,
+    ...(group !== undefined && share !== undefined
+      ? {
+          replica: {
+            id: group.id,
+            epoch: group.leading?.epoch,
+            checks: share.services.reduce((n, s) => n + s.checks.length, 0),
+          },
+        }
+      : {}),
   });
 }
 
