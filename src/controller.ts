@@ -9,7 +9,7 @@ import { ProbeCursorKeeper } from './decisions/probe-cursors.ts';
 import { loadMendConfig } from './documents.ts';
 import { checkNotifierSecrets } from './notify/check-secrets.ts';
 import { createNotifierPort } from './notify/notifier-port.ts';
-import { createEngine } from './policy/index.ts';
+import { createEngine, type EngineState } from './policy/index.ts';
 import { ReplicaGroup } from './replicas/replica-group.ts';
 import type { ReplicaStatus } from './replicas/status.ts';
 import { createRunbookExecutor } from './runbooks/executor.ts';
@@ -184,7 +184,12 @@ export async function startController(options: ControllerOptions): Promise<Runni
   }
   const firingLoop = () =>
     group === undefined || group.leading !== undefined ? decisions : undefined;
-  const idleState = () => createEngine(config).initialState();
+  // A follower's views of the engine: the state before any input, for the config now.
+  let idle: { config: Config; state: EngineState } | undefined;
+  const idleState = () => {
+    if (idle?.config !== config) idle = { config, state: createEngine(config).initialState() };
+    return idle.state;
+  };
 
   const kept = await store.listProbeCursors().catch(async (err: unknown) => {
     await decisions?.stop();

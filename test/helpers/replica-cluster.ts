@@ -1,14 +1,13 @@
-import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import type { KyselyStore } from '../../src/store/kysely-store.ts';
 import { openKyselyStore } from '../../src/store/open.ts';
 import { MendProcess } from './mend-process.ts';
-import { requirePostgres, TEST_POSTGRES } from './postgres.ts';
+
+export { createTestDatabase } from './postgres.ts';
 
 /**
  * A loopback target for replicas: `GET /health/SVC` answers 200 or 503 as the test says, and
@@ -79,27 +78,6 @@ export async function startCountingTarget(
         server.close(() => resolve());
       }),
   };
-}
-
-/** A database of its own on the test PostgreSQL, dropped at the end. */
-export async function createTestDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
-  await requirePostgres();
-  const name = `mend_replicas_${randomBytes(5).toString('hex')}`;
-  await admin(`create database ${name}`);
-  return {
-    url: TEST_POSTGRES.replace(/\/test$/, `/${name}`),
-    drop: () => admin(`drop database if exists ${name} with (force)`),
-  };
-}
-
-async function admin(statement: string): Promise<void> {
-  const client = new pg.Client({ connectionString: TEST_POSTGRES, connectionTimeoutMillis: 5000 });
-  await client.connect();
-  try {
-    await client.query(statement);
-  } finally {
-    await client.end();
-  }
 }
 
 export interface ClusterOptions {
