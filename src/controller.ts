@@ -1,4 +1,4 @@
-import type { Config } from './config/config.ts';
+import type { Config, ReplicaSettings } from './config/config.ts';
 import { formatErrors } from './config/config-error.ts';
 import type { ControllerHandle, Served } from './controller-handle.ts';
 import { routeActions } from './decisions/action-router.ts';
@@ -10,6 +10,7 @@ import { loadMendConfig } from './documents.ts';
 import { checkNotifierSecrets } from './notify/check-secrets.ts';
 import { createNotifierPort } from './notify/notifier-port.ts';
 import { createEngine, type EngineState } from './policy/index.ts';
+import type { LeaderElection } from './replicas/leader-election.ts';
 import { ReplicaGroup } from './replicas/replica-group.ts';
 import type { ReplicaStatus } from './replicas/status.ts';
 import { createRunbookExecutor } from './runbooks/executor.ts';
@@ -19,6 +20,7 @@ import { startupSummary } from './startup-summary.ts';
 import type { Fence, KyselyStore } from './store/kysely-store.ts';
 import { lockStore, openKyselyStore, storeFilesOpenToOthers } from './store/open.ts';
 import { storeName } from './store/postgres-url.ts';
+import type { ReplicaStore } from './store/replica-records.ts';
 import type { Store } from './store/store.ts';
 import type { StoreLock } from './store/store-lock.ts';
 import { watchStoreOutages } from './store-watch.ts';
@@ -150,12 +152,24 @@ export async function startController(options: ControllerOptions): Promise<Runni
     return loop;
   };
 
+  const member = replicaMember(lock.owner);
+  const election =
+    replicas === undefined
+      ? undefined
+      : await electionOf(replicas, opened.replicas(), member.id).catch(async (err: unknown) => {
+          await opened.close().catch(() => {});
+          await release();
+          throw new StartError(
+            `cannot elect by the Kubernetes Lease of Settings replicas.kubernetesLease: ${err instanceof Error ? err.message : String(err)}`,
+          );
+        });
   const group =
     replicas === undefined
       ? undefined
       : new ReplicaGroup({
           store: opened.replicas(),
-          member: replicaMember(lock.owner),
+          ...(election !== undefined ? { election } : {}),
+          member,
           leaseMs: replicas.leaseMs,
           log,
           config: () => config,
@@ -360,10 +374,35 @@ export async function startController(options: ControllerOptions): Promise<Runni
 function replicaSettingsOf(
   options: ControllerOptions,
   config: Config,
-): { leaseMs: number } | undefined {
+): ReplicaSettings | undefined {
   const settings = config.settings.replicas;
   if (options.replica !== true && settings?.enabled !== true) return undefined;
-  return { leaseMs: settings?.leaseMs ?? DEFAULT_LEASE_MS };
+  return { ...settings, enabled: true, leaseMs: settings?.leaseMs ?? DEFAULT_LEASE_MS };
+}
+
+/**
+ * The election Settings asks for: a Kubernetes Lease (its client loaded only then), or the
+ * store's lease row (undefined: the group's default).
+ */
+async function electionOf(
+  settings: ReplicaSettings,
+  store: ReplicaStore,
+  id: string,
+): Promise<LeaderElection | undefined> {
+  const lease = settings.kubernetesLease;
+  if (lease === undefined) return undefined;
+  const [{ kubeClient }, { kubernetesLeaseElection }] = await Promise.all([
+    import('./kubernetes/client/kube-client.ts'),
+    import('./replicas/kubernetes-lease-election.ts'),
+  ]);
+  return kubernetesLeaseElection({
+    client: await kubeClient(lease.context),
+    namespace: lease.namespace,
+    name: lease.name,
+    id,
+    leaseMs: settings.leaseMs,
+    store,
+  });
 }
 
 /** The lease when Settings does not say (as its schema's default). */

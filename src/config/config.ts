@@ -135,6 +135,8 @@ export interface ReplicaSettings {
   enabled: boolean;
   /** A replica whose heartbeat is older than this is gone; the leader's lease lasts this long. */
   leaseMs: number;
+  /** Elect the leader by this Kubernetes Lease instead of the store's lease row. */
+  kubernetesLease?: { namespace: string; name: string; context?: string };
 }
 
 export interface AlertIntakeSettings {

@@ -116,6 +116,7 @@ export class KyselyStore implements Store {
       listReplicas: () => this.#run((db) => replicas.listReplicas(db, dialect)),
       leave: (id) => this.#run((db) => replicas.leave(db, id)),
       campaign: (id, leaseMs) => this.#run((db) => replicas.campaign(db, dialect, id, leaseMs)),
+      seize: (id, leaseMs) => this.#run((db) => replicas.seize(db, dialect, id, leaseMs)),
       renew: (id, epoch, leaseMs) =>
         this.#run((db) => replicas.renew(db, dialect, id, epoch, leaseMs)),
       release: (id, epoch) => this.#run((db) => replicas.release(db, id, epoch)),

@@ -63,6 +63,11 @@ export interface ReplicaStore {
    * Undefined when another replica holds it.
    */
   campaign(id: string, leaseMs: number): Promise<Leadership | undefined>;
+  /**
+   * Takes the lease whoever holds it, the epoch up by one: for an election decided elsewhere (a
+   * Kubernetes Lease won), whose winner must fence out whoever decided before it.
+   */
+  seize(id: string, leaseMs: number): Promise<Leadership>;
   /** Extends the lease this replica holds at `epoch`; undefined when it no longer holds it. */
   renew(id: string, epoch: number, leaseMs: number): Promise<Leadership | undefined>;
   /** Lets go of the lease (a clean stop), so another replica takes over at once. */

@@ -10,6 +10,11 @@ import { defineDocumentKind } from './document-kind.ts';
 import { duration, parseDuration } from './duration.ts';
 import { LABEL_KEY_PATTERN } from './metadata.ts';
 
+/** Kubernetes names: a namespace is a DNS label, a Lease's name a DNS subdomain. */
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+const DNS_SUBDOMAIN =
+  /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
 export const SETTINGS_DEFAULTS = {
   dryRun: false,
   groupBy: ['service'],
@@ -86,6 +91,20 @@ const replicas = z
       .default(SETTINGS_DEFAULTS.replicas.lease)
       .describe(
         'A replica whose heartbeat is older than this is gone (its checks move to the others), and a leader that has not renewed its lease for this long is replaced. Default 10s.',
+      ),
+    kubernetesLease: z
+      .strictObject({
+        namespace: z.string().regex(DNS_LABEL, { error: 'expected a namespace name' }),
+        name: z.string().regex(DNS_SUBDOMAIN, { error: 'expected a Lease name' }),
+        context: z
+          .string()
+          .min(1)
+          .optional()
+          .describe('The kubeconfig context; default the current one (in a pod: its own cluster).'),
+      })
+      .optional()
+      .describe(
+        'Elect the leader by this `coordination.k8s.io/v1` Lease (as Kubernetes controllers do) instead of the store lease row; the store epoch still fences every decision. Needs get, create and update on the Lease. Default: the store elects.',
       ),
   })
   .optional()
@@ -215,6 +234,9 @@ function settingsConfig(spec: SettingsSpec | undefined): SettingsConfig {
           replicas: {
             enabled: spec.replicas.enabled,
             leaseMs: parseDuration(spec.replicas.lease)!,
+            ...(spec.replicas.kubernetesLease
+              ? { kubernetesLease: spec.replicas.kubernetesLease }
+              : {}),
           },
         }
       : {}),

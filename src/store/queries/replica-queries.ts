@@ -118,6 +118,26 @@ export async function campaign(
   return row === undefined ? undefined : leadership(row);
 }
 
+export async function seize(
+  db: Kysely<StoreSchema>,
+  dialect: SqlDialect,
+  id: string,
+  leaseMs: number,
+): Promise<Leadership> {
+  const row = await db
+    .updateTable('leader_lease')
+    .set({
+      holder: id,
+      epoch: sql`epoch + 1`,
+      acquired_at: nowMs(dialect),
+      expires_at: sql`${nowMs(dialect)} + ${integer('leaseMs', leaseMs)}`,
+    })
+    .where('id', '=', LEASE_ROW)
+    .returning(['epoch', 'expires_at'])
+    .executeTakeFirstOrThrow();
+  return leadership(row);
+}
+
 export async function renew(
   db: Kysely<StoreSchema>,
   dialect: SqlDialect,
