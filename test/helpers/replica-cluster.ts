@@ -86,6 +86,8 @@ export interface ClusterOptions {
   periodSeconds?: number;
   /** How long the runbook's idempotent steps around the restart take (ms). */
   settleMs?: number;
+  /** Elect by this Kubernetes Lease (the replicas need KUBECONFIG). */
+  kubernetesLease?: { namespace: string; name: string };
 }
 
 /**
@@ -119,7 +121,13 @@ apiVersion: mend/v1
 kind: Settings
 metadata: { name: settings }
 spec:
-  replicas: { enabled: true, lease: ${options.leaseSeconds}s }
+  replicas:
+    enabled: true
+    lease: ${options.leaseSeconds}s${
+      options.kubernetesLease
+        ? `\n    kubernetesLease: { namespace: ${options.kubernetesLease.namespace}, name: ${options.kubernetesLease.name} }`
+        : ''
+    }
 ---
 apiVersion: mend/v1
 kind: Policy
@@ -171,10 +179,10 @@ export class ReplicaCluster {
     return new ReplicaCluster(db, dir, config);
   }
 
-  start(): MendProcess {
+  start(env: NodeJS.ProcessEnv = {}): MendProcess {
     const mend = new MendProcess(
       ['run', '-c', this.config, '--listen', '127.0.0.1:0', '--workers', '0', '--replica'],
-      { MEND_DB: this.db },
+      { MEND_DB: this.db, ...env },
     );
     this.replicas.push(mend);
     return mend;

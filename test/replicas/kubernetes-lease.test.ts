@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { rm } from 'node:fs/promises';
 import { type TestContext, test } from 'node:test';
 import { KubeClient } from '../../src/kubernetes/client/kube-client.ts';
 import { loadKubeConfig } from '../../src/kubernetes/client/load-config.ts';
@@ -9,6 +10,13 @@ import { FencedError } from '../../src/store/fenced-error.ts';
 import type { KyselyStore } from '../../src/store/kysely-store.ts';
 import { openKyselyStore } from '../../src/store/open.ts';
 import { createTestSchema } from '../helpers/postgres.ts';
+import {
+  clusterConfig,
+  createTestDatabase,
+  ReplicaCluster,
+  startCountingTarget,
+  until,
+} from '../helpers/replica-cluster.ts';
 import { simulate } from '../kubernetes/helpers/kubectl.ts';
 import { tick } from '../store/contract/decision-fixtures.ts';
 import { T0 } from '../store/contract/fixtures.ts';
@@ -124,4 +132,48 @@ test('replicas racing for a free Lease: the resourceVersion lets exactly one win
   const again = await Promise.all(losers.map((r) => r.election.campaign()));
   assert.equal(again.filter((w) => w !== undefined).length, 1);
   assert.equal(await winner.election.renew(1), undefined, 'the old winner lost it');
+});
+
+test('mend run --replica electing by the Lease: the leader SIGKILLed, the other takes the Lease and the epoch, and heals', async (t) => {
+  const { sim, lease } = await setUp(t);
+  const kubeconfig = `${process.env.TMPDIR ?? '/tmp'}/mend-lease-run-${process.pid}-${Date.now()}`;
+  await sim.cluster.writeKubeconfig(kubeconfig, { namespace: 'shop' });
+  const db = await createTestDatabase();
+  const target = await startCountingTarget();
+  const replicas = await ReplicaCluster.create(
+    db.url,
+    clusterConfig(target.url, {
+      services: 2,
+      leaseSeconds: 3,
+      kubernetesLease: { namespace: 'shop', name: 'mend' },
+    }),
+  );
+  t.after(async () => {
+    await replicas.stop();
+    await target.close();
+    await db.drop();
+    await rm(kubeconfig, { force: true });
+  });
+  const env = { KUBECONFIG: kubeconfig };
+  replicas.start(env);
+  replicas.start(env);
+  await replicas.waitForMembers(2, 3000, 20_000);
+  const first = await replicas.waitForLeader(10_000);
+  assert.equal(
+    field(lease('mend')!, 'spec', 'holderIdentity'),
+    first.id,
+    'the Lease names the leader',
+  );
+  first.mend!.kill('SIGKILL');
+  const next = await replicas.waitForLeader(15_000, first.id);
+  assert.equal(next.epoch, first.epoch + 1);
+  assert.equal(field(lease('mend')!, 'spec', 'holderIdentity'), next.id);
+  assert.equal(field(lease('mend')!, 'spec', 'leaseTransitions'), 1);
+  target.setHealthy('svc-1', false);
+  const store = await replicas.store();
+  await until(20_000, 'svc-1 healed by the new leader', async () => {
+    const [incident] = await store.listIncidents({ service: 'svc-1' });
+    return incident?.status === 'resolved' ? incident : undefined;
+  });
+  assert.equal([...target.restarts.values()].join(','), '1');
 });
