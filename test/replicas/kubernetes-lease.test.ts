@@ -63,7 +63,10 @@ async function setUp(t: TestContext) {
       store: opened.replicas(),
       now: () => clock,
     });
-    return { election, store: opened, advance: (ms: number) => void (clock += ms) };
+    const advance = (ms: number) => {
+      clock += ms;
+    };
+    return { election, store: opened, advance };
   };
   const lease = (name = 'mend-leader') =>
     sim.cluster.store.get(resourceOfKind('Lease')!, 'shop', name);
