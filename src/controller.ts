@@ -100,6 +100,13 @@ export async function startController(options: ControllerOptions): Promise<Runni
     log.warn(`notifier secret not readable now (pages through it will fail): ${problem}`);
   }
 
+  // A leader that lost its lease stops (once, however it learnt: its renewal or a refused write).
+  let steppingDown = false;
+  const stepDown = (reason: string) => {
+    if (steppingDown) return;
+    steppingDown = true;
+    stopFor(log, `${reason}; stopping (a supervisor restarts it as a follower)`);
+  };
   // A replica records decisions under the epoch of the lease it won: none (-1) until it wins,
   // so a follower cannot record a decision, dispatch or journal, even by mistake.
   let epoch = -1;
@@ -110,10 +117,7 @@ export async function startController(options: ControllerOptions): Promise<Runni
     refused: (error) => {
       metrics.fencedWrites.inc();
       log.error(error.message);
-      stopFor(
-        log,
-        'this replica lost the leader lease; stopping (a supervisor restarts it as a follower)',
-      );
+      stepDown('this replica lost the leader lease');
     },
   };
 
@@ -181,7 +185,7 @@ export async function startController(options: ControllerOptions): Promise<Runni
           deposed: (reason) => {
             epoch = -1;
             metrics.replicaLeader.set(0);
-            stopFor(log, `${reason}; stopping (a supervisor restarts it as a follower)`);
+            stepDown(reason);
           },
           reshare: (share) => prober?.reload(share),
         });

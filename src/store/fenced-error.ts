@@ -14,8 +14,12 @@ export class FencedError extends Error {
   readonly holder: string | undefined;
 
   constructor(epoch: number, current: number, holder: string | undefined, what: string) {
+    const carried =
+      epoch < 0
+        ? 'this replica does not lead (it follows, or it stepped down)'
+        : `it carries leader epoch ${epoch}`;
     super(
-      `${what} refused: it carries leader epoch ${epoch}, and the lease is at epoch ${current} (${holder === undefined ? 'nobody leads now' : `held by ${holder}`}); this replica is no longer the leader and must not decide or act`,
+      `${what} refused: ${carried}, and the lease is at epoch ${current} (${holder === undefined ? 'nobody leads now' : `held by ${holder}`}); this replica is no longer the leader and must not decide or act`,
     );
     this.epoch = epoch;
     this.current = current;

@@ -220,14 +220,19 @@ describe('failover', () => {
       old.countLogs(/lost the leader lease|another replica took the leader lease/) > 0,
       old.stdout.slice(-3000),
     );
-    const refused = old.logs().filter((line) => /refused: it carries leader epoch/.test(line.msg));
+    // Its writes after waking are refused: under the epoch it held, or, once it knows it lost
+    // the lease, under none.
+    const refused = old.logs().filter((line) => /^\S.* refused: /.test(line.msg));
     for (const line of refused) {
       assert.match(
         line.msg,
-        new RegExp(`epoch ${leader.epoch}, and the lease is at epoch ${next.epoch}`),
+        new RegExp(
+          `refused: (it carries leader epoch ${leader.epoch}|this replica does not lead \\(it follows, or it stepped down\\)), and the lease is at epoch ${next.epoch} \\(held by ${next.id}\\)`,
+        ),
       );
     }
     assert.ok((c.target.restarts.get(heal.id) ?? 0) <= 1, 'the restart ran at most once');
+    assert.equal(old.countLogs(/^second SIGTERM/), 0, 'it stops once, cleanly, however it learnt');
     c.replicas.start();
     await c.replicas.waitForMembers(3, LEASE_MS, 20_000);
   });
