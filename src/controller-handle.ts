@@ -68,6 +68,11 @@ export interface ControllerHandle {
   schedulerStats(): Promise<SchedulerStats>;
   /** Signals detected and not yet recorded. */
   pendingSignals(): number;
+  /**
+   * The Kubernetes permissions the config needs: `fail` naming each one refused, `warn` while
+   * one is not known; undefined when the config needs none.
+   */
+  kubernetesAccess?(): { status: 'pass' | 'warn' | 'fail'; output?: string } | undefined;
 }
 
 /** Something started on the controller's behalf (a server), stopped with it. */

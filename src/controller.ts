@@ -6,7 +6,9 @@ import { AlertIntake } from './decisions/alert-intake.ts';
 import { DecisionLoop } from './decisions/decision-loop.ts';
 import { engineFigures } from './decisions/decision-metrics.ts';
 import { ProbeCursorKeeper } from './decisions/probe-cursors.ts';
+import { countReceived } from './decisions/received-metrics.ts';
 import { loadMendConfig } from './documents.ts';
+import { AccessCheck } from './kubernetes/access/access-check.ts';
 import { checkNotifierSecrets } from './notify/check-secrets.ts';
 import { createNotifierPort } from './notify/notifier-port.ts';
 import { createEngine, type EngineState } from './policy/index.ts';
@@ -14,8 +16,10 @@ import type { LeaderElection } from './replicas/leader-election.ts';
 import { ReplicaGroup } from './replicas/replica-group.ts';
 import type { ReplicaStatus } from './replicas/status.ts';
 import { createRunbookExecutor } from './runbooks/executor.ts';
+import { configAccess } from './runbooks/kubernetes-access.ts';
 import { Prober } from './signals/prober.ts';
 import { PROMETHEUS_SOURCE } from './signals/probes/prometheus.ts';
+import { KUBERNETES_SOURCE, KubernetesWatchSource } from './signals/sources/kubernetes-watch.ts';
 import { startupSummary } from './startup-summary.ts';
 import type { Fence, KyselyStore } from './store/kysely-store.ts';
 import { lockStore, openKyselyStore, storeFilesOpenToOthers } from './store/open.ts';
@@ -124,8 +128,9 @@ export async function startController(options: ControllerOptions): Promise<Runni
   // Assigned below; the watch reads them only once the controller runs.
   let prober: Prober | undefined;
   let decisions: DecisionLoop | undefined;
+  let kubernetes: KubernetesWatchSource | undefined;
   const held = () => ({
-    signals: prober?.pendingSignals() ?? 0,
+    signals: (prober?.pendingSignals() ?? 0) + (kubernetes?.pendingSignals() ?? 0),
     outcomes: decisions?.unrecordedOutcomes() ?? 0,
   });
   const watch = watchStoreOutages({
@@ -141,7 +146,17 @@ export async function startController(options: ControllerOptions): Promise<Runni
   });
   const { store } = watch;
   const notifiers = createNotifierPort({ config: () => config, store, log, metrics });
-  const runbooks = createRunbookExecutor({ config: () => config, store, log, metrics });
+  // The Kubernetes preflight: every permission the config needs, asked at start and on reload.
+  const access = new AccessCheck({ log });
+  const reviewAccess = (of: Config) => {
+    const { permissions, unresolved } = configAccess(of);
+    for (const step of unresolved) {
+      log.info(`kubernetes: checked at run time, where it acts is known then: ${step}`);
+    }
+    void access.review(permissions);
+  };
+  reviewAccess(config);
+  const runbooks = createRunbookExecutor({ config: () => config, store, log, metrics, access });
   const startDeciding = async (): Promise<DecisionLoop> => {
     const loop = await openDecisions({
       config,
@@ -180,7 +195,11 @@ export async function startController(options: ControllerOptions): Promise<Runni
           async lead(leadership) {
             epoch = leadership.epoch;
             metrics.replicaLeader.set(leadership.epoch);
-            return startDeciding();
+            const loop = await startDeciding();
+            // The workloads' watches are the leader's (they are not shared like the checks);
+            // at join the source does not exist yet, and starts with the rest below.
+            kubernetes?.start();
+            return loop;
           },
           deposed: (reason) => {
             epoch = -1;
@@ -238,6 +257,16 @@ export async function startController(options: ControllerOptions): Promise<Runni
   });
   prober = probing;
   probing.onOutcomes((outcomes) => cursors.note(outcomes));
+  // Services with kubernetes.watch: their workloads watched (list + watch), conditions as signals.
+  // A follower never starts it: the leader watches (see `lead` above).
+  const watches = new KubernetesWatchSource({
+    config,
+    consumer: route,
+    log,
+    metrics,
+    firingFrom: (service) => firingLoop()?.firingFrom(service, KUBERNETES_SOURCE) ?? [],
+  });
+  kubernetes = watches;
 
   const alerts = new AlertIntake({
     store,
@@ -269,13 +298,14 @@ export async function startController(options: ControllerOptions): Promise<Runni
           throw new Error(`operator request ${id} vanished from the store`);
         return settled;
       },
-      ingestAlerts: (payload) => alerts.accept(payload),
-      ingestEvents: (events) => alerts.acceptEvents(events),
+      ingestAlerts: (payload) => countReceived(metrics, 'alert', alerts.accept(payload)),
+      ingestEvents: (events) => countReceived(metrics, 'event', alerts.acceptEvents(events)),
       status: () => statusOf(group, opened, lock.owner.pid),
     },
     pingStore: () => watch.ping(),
     schedulerStats: () => probing.schedulerStats(),
-    pendingSignals: () => probing.pendingSignals(),
+    pendingSignals: () => probing.pendingSignals() + watches.pendingSignals(),
+    kubernetesAccess: () => (access.active ? access.report() : undefined),
   };
   let served: Served | undefined;
   try {
@@ -295,6 +325,7 @@ export async function startController(options: ControllerOptions): Promise<Runni
   watch.start();
   cursors.start();
   probing.start();
+  if (group === undefined || group.leading !== undefined) watches.start();
   group?.start();
   log.info(startupSummaryOf(config, options, served, group));
 
@@ -327,6 +358,8 @@ export async function startController(options: ControllerOptions): Promise<Runni
       compactHeap();
       config = next.config;
       probing.reload(group?.share() ?? config);
+      watches.reload(config);
+      reviewAccess(config);
       await decisions?.reload(config);
       await served?.reload?.(config);
       metrics.configReloads.inc({ result: 'success' });
@@ -356,10 +389,14 @@ export async function startController(options: ControllerOptions): Promise<Runni
         // Signals left unrecorded are said by the one line below, with the rest.
         if (probing.pendingSignals() === 0) failures.push(`probing: ${(err as Error).message}`);
       }
+      await part('kubernetes watches', () =>
+        watches.stop(watch.down ? Math.min(deadlineMs, OUTAGE_STOP_MS) : deadlineMs),
+      );
       await part('probe cursors', () => cursors.stop());
       await part('inbox', async () => group?.stopReading());
       // Steps in flight are cut; their journals stay, and the next start resumes them.
       await part('runbooks', () => runbooks.stop());
+      access.stop();
       await part('decisions', async () => decisions?.stop());
       // After the decisions: the lease is let go once this replica can no longer act, so the
       // next leader takes over now (and resumes the runs cut above), not a lease later.

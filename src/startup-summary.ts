@@ -23,7 +23,18 @@ export function startupSummary(input: {
   const byKind = [...kinds].map(([kind, n]) => `${n} ${kind}`).join(', ') || 'none';
   const services = config.services.map((s) => {
     const deps = s.dependsOn.length ? ` (depends on ${s.dependsOn.join(', ')})` : '';
-    return `    ${s.name}: ${s.checks.map((c) => c.name).join(', ') || 'no checks'}${deps}`;
+    const k = s.kubernetes;
+    const watched =
+      k?.watch === undefined
+        ? ''
+        : `; watches ${k.namespace}/${
+            k.name !== undefined
+              ? `deployment/${k.name}`
+              : `deployments ${Object.entries(k.selector ?? {})
+                  .map(([key, v]) => `${key}=${v}`)
+                  .join(',')}`
+          }, its pods and nodes`;
+    return `    ${s.name}: ${s.checks.map((c) => c.name).join(', ') || 'no checks'}${watched}${deps}`;
   });
   const shown =
     services.length > 12

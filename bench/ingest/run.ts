@@ -1,10 +1,11 @@
 // `npm run bench:ingest`: Alertmanager webhook deliveries per second that a real `mend run`
-// accepts and durably records, for one client with 1 alert per payload, 16 clients with 1, and
-// 16 clients with 50; each next to the raw rate of the same durable inserts (store.recordAlerts
-// on a SQLite store in the same folder, same concurrency and batch) measured in the same run.
-// See bench/README.md.
+// accepts and durably records, for one client with 1 alert per payload, 16 and 64 clients with 1,
+// and 16 and 64 clients with 50; each next to the raw rate of the same durable inserts (store.recordAlerts
+// on a store of the same kind, same concurrency and batch) measured in the same run. The store is
+// SQLite in a temporary folder, or with `--store postgres://...` PostgreSQL (a schema of its own
+// per run, dropped at the end). See bench/README.md.
 //
-//   node bench/ingest/run.ts [--duration 10] [--only 1x1,16x1,16x50] [--out FILE]
+//   node bench/ingest/run.ts [--duration 10] [--only 1x1,16x1,64x1,16x50,64x50] [--store sqlite|URL] [--out FILE]
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, release, tmpdir, totalmem } from 'node:os';
@@ -12,10 +13,12 @@ import { dirname, join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import pg from 'pg';
 import { Pool } from 'undici';
 import { decodeJsonTraces } from '../../src/signals/sources/otlp-traces.ts';
 import { TraceWindows } from '../../src/signals/sources/trace-windows.ts';
 import { openStore } from '../../src/store/open.ts';
+import { isPostgresUrl } from '../../src/store/postgres-url.ts';
 import { payload, records } from './payload.ts';
 
 const GOALS = { ratio: 0.5, singlePayloadsPerSecond: 5_000, batchedAlertsPerSecond: 50_000 };
@@ -24,8 +27,9 @@ const { values } = parseArgs({
   strict: true,
   options: {
     duration: { type: 'string', default: '10' },
-    only: { type: 'string', default: '1x1,16x1,16x50' },
+    only: { type: 'string', default: '1x1,16x1,64x1,16x50,64x50' },
     spans: { type: 'string', default: '16x100' },
+    store: { type: 'string', default: 'sqlite' },
     out: { type: 'string' },
     profile: { type: 'string' },
     help: { type: 'boolean', default: false },
@@ -33,7 +37,7 @@ const { values } = parseArgs({
 });
 if (values.help) {
   process.stdout.write(
-    'npm run bench:ingest -- [--duration S] [--only 1x1,16x1,16x50] [--spans 16x100|none] [--out FILE]\n',
+    'npm run bench:ingest -- [--duration S] [--only 1x1,16x1,64x1,16x50,64x50] [--spans 16x100|none] [--store sqlite|postgres://...] [--out FILE]\n',
   );
   process.exit(0);
 }
@@ -44,6 +48,47 @@ const shapes = values.only.split(',').map((text) => {
     throw new Error(`--only: expected CLIENTSxALERTS such as 16x50, not ${text}`);
   return { clients, alerts };
 });
+
+const postgres = values.store === 'sqlite' ? undefined : values.store;
+if (postgres !== undefined && !isPostgresUrl(postgres))
+  throw new Error(`--store: expected sqlite or a postgres:// URL, not ${values.store}`);
+const schemas: string[] = [];
+
+/** A store for one run: a file in the folder, or a fresh schema of the PostgreSQL database. */
+async function freshStore(name: string): Promise<string> {
+  if (postgres === undefined) return join(dir, `${name}.db`);
+  const schema = `mend_bench_${name.replace(/\W/g, '_')}_${process.pid}`;
+  await adminQuery(`drop schema if exists ${schema} cascade; create schema ${schema}`);
+  schemas.push(schema);
+  const url = new URL(postgres);
+  url.searchParams.set('options', `-c search_path=${schema}`);
+  return url.toString();
+}
+
+async function adminQuery(statement: string): Promise<Record<string, unknown>[]> {
+  const client = new pg.Client({ connectionString: postgres, connectionTimeoutMillis: 5000 });
+  await client.connect();
+  try {
+    const result = await client.query(statement);
+    const last = Array.isArray(result) ? result.at(-1) : result;
+    return last?.rows ?? [];
+  } finally {
+    await client.end();
+  }
+}
+
+/** How many alerts the store at `db` holds, read after mend has stopped. */
+async function alertsIn(db: string): Promise<number> {
+  if (postgres === undefined) {
+    const database = new DatabaseSync(db, { readOnly: true });
+    const { n } = database.prepare('select count(*) as n from alerts').get() as { n: number };
+    database.close();
+    return n;
+  }
+  const schema = new URL(db).searchParams.get('options')?.split('=')[1];
+  const [row] = await adminQuery(`select count(*)::int as n from ${schema}.alerts`);
+  return Number(row?.n);
+}
 
 const MEND = fileURLToPath(new URL('../../bin/mend.js', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'mend-bench-ingest-'));
@@ -77,7 +122,7 @@ async function drive(
 }
 
 async function rawRate(clients: number, alerts: number): Promise<Rate> {
-  const path = join(dir, `raw-${clients}x${alerts}.db`);
+  const path = await freshStore(`raw-${clients}x${alerts}`);
   const store = await openStore({ path });
   try {
     const rate = await drive(clients, async () => {
@@ -138,7 +183,7 @@ async function startMend(
 }
 
 async function ingestRate(clients: number, alerts: number): Promise<Rate & { recorded: number }> {
-  const db = join(dir, `mend-${clients}x${alerts}.db`);
+  const db = await freshStore(`mend-${clients}x${alerts}`);
   const mend = await startMend(db);
   const pool = new Pool(mend.base, { connections: clients, pipelining: 1 });
   const headers = { 'content-type': 'application/json', authorization: `Bearer ${mend.token}` };
@@ -167,9 +212,7 @@ async function ingestRate(clients: number, alerts: number): Promise<Rate & { rec
     await pool.close();
     await stop(mend.child);
     // Every acknowledged alert must be in the store, once mend is gone.
-    const database = new DatabaseSync(db, { readOnly: true });
-    const { n } = database.prepare('select count(*) as n from alerts').get() as { n: number };
-    database.close();
+    const n = await alertsIn(db);
     if (n !== accepted) throw new Error(`${accepted} alerts acknowledged, ${n} recorded`);
     return { ...rate, alertsPerSecond: rate.payloadsPerSecond * alerts, recorded: n };
   } catch (err) {
@@ -274,7 +317,7 @@ if (values.spans !== 'none') {
   });
   // The alert runs removed their folder: mend's config and store go to it again.
   mkdirSync(dir, { recursive: true });
-  const mend = await startMend(join(dir, 'spans.db'));
+  const mend = await startMend(await freshStore('spans'));
   const pool = new Pool(mend.base, { connections: clients, pipelining: 1 });
   try {
     const headers = { 'content-type': 'application/json', authorization: `Bearer ${mend.token}` };
@@ -301,6 +344,8 @@ if (values.spans !== 'none') {
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+for (const schema of schemas) await adminQuery(`drop schema if exists ${schema} cascade`);
 
 const goals: { name: string; verdict: 'PASS' | 'FAIL' | 'SKIP'; detail: string }[] = [];
 for (const row of rows) {
@@ -347,7 +392,7 @@ goals.push({
       ? 'no batched shape run'
       : `${Math.round(bestBatch.ingest.alertsPerSecond)} (${bestBatch.shape})`,
 });
-process.stdout.write('\ngoals:\n');
+process.stdout.write(`\ngoals (store: ${postgres === undefined ? 'SQLite' : 'PostgreSQL'}):\n`);
 for (const goal of goals) process.stdout.write(`  ${goal.verdict}  ${goal.name}: ${goal.detail}\n`);
 
 const out =
@@ -371,6 +416,7 @@ writeFileSync(
         kernel: release(),
         node: process.version,
       },
+      store: postgres === undefined ? 'sqlite' : 'postgres',
       durationSeconds: durationMs / 1000,
       rows,
       spans: spanRow,

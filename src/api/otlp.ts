@@ -8,6 +8,8 @@ import {
   decodeProtobufTraces,
 } from '../signals/sources/otlp-traces.ts';
 import { receivedTraces } from '../signals/sources/trace-windows.ts';
+import type { Metrics } from '../support/metrics.ts';
+import { exportResponse } from './otlp-response.ts';
 import { sendProblem } from './problem.ts';
 
 const unzip = promisify(gunzip);
@@ -26,7 +28,11 @@ const JSON_TYPE = 'application/json';
  * in memory to what `traces` checks judge (src/signals/sources/trace-windows.ts): they are
  * measurements, not records, so nothing is written to the store.
  */
-export async function registerOtlp(app: FastifyInstance, context: ApiContext): Promise<void> {
+export async function registerOtlp(
+  app: FastifyInstance,
+  context: ApiContext,
+  metrics: Metrics,
+): Promise<void> {
   await app.register(async (scope) => {
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser(
@@ -59,14 +65,13 @@ export async function registerOtlp(app: FastifyInstance, context: ApiContext): P
         const decoded: DecodedSpans = json ? decodeJsonTraces(body) : decodeProtobufTraces(body);
         if (!decoded.ok) return sendProblem(reply, 400, decoded.error);
         const added = receivedTraces.add(decoded.spans, context.now());
-        if (added.dropped > 0) {
-          context.log.warn(
-            `OTLP: ${added.dropped} span(s) of services past the limit of services kept were dropped`,
-          );
+        for (const outcome of ['kept', 'ignored', 'dropped'] as const) {
+          if (added[outcome] > 0) metrics.received.inc({ kind: 'span', outcome }, added[outcome]);
         }
-        // ExportTraceServiceResponse: all accepted is the empty message, in the request's encoding.
+        const why = `${added.dropped} span(s) of services past the limit of services kept were dropped`;
+        if (added.dropped > 0) context.log.warn(`OTLP: ${why}`);
         reply.header('content-type', json ? JSON_TYPE : PROTOBUF);
-        return reply.send(json ? '{}' : Buffer.alloc(0));
+        return reply.send(exportResponse(json, added.dropped, why));
       },
     );
   });

@@ -52,7 +52,7 @@ export async function createServer(
   if (api) {
     authenticateRequests(app, api);
     await registerApi(app, api);
-    await registerOtlp(app, api);
+    await registerOtlp(app, api, metrics);
     await registerDashboard(app, api, { secure: tls !== undefined });
   }
 
@@ -71,7 +71,7 @@ export async function createServer(
   };
 
   app.get('/readyz', async (_request, reply) => {
-    const checks: Record<string, { status: 'pass' | 'fail'; output?: string }> = {};
+    const checks: Record<string, { status: 'pass' | 'warn' | 'fail'; output?: string }> = {};
     checks.store = await storeCheck();
     const stats = await controller.schedulerStats();
     checks.scheduler =
@@ -83,7 +83,11 @@ export async function createServer(
       pending > 0
         ? { status: 'fail', output: `${pending} signal(s) not yet recorded` }
         : { status: 'pass' };
-    const ok = Object.values(checks).every((check) => check.status === 'pass');
+    // A permission refused fails it (a heal that needs it would be refused); one not known
+    // (the review failed, asked again) warns.
+    const access = controller.kubernetesAccess?.();
+    if (access) checks.kubernetes = access;
+    const ok = Object.values(checks).every((check) => check.status !== 'fail');
     reply
       .code(ok ? 200 : 503)
       .type('application/health+json')

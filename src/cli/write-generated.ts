@@ -4,6 +4,7 @@ import { renderJsonSchema } from '../config/json-schema.ts';
 import { renderReferenceDoc } from '../config/reference-doc.ts';
 import { documentKinds } from '../documents.ts';
 import { renderTestJsonSchema } from '../policy-test/schema.ts';
+import { renderDeployRbac } from './deploy-rbac.ts';
 
 /** The files generated from the schemas, relative to the repository root. */
 export const GENERATED_FILES: Record<string, () => string | Promise<string>> = {
@@ -11,6 +12,7 @@ export const GENERATED_FILES: Record<string, () => string | Promise<string>> = {
   'docs/config-reference.md': () => renderReferenceDoc(documentKinds),
   'schema/mend-test.schema.json': renderTestJsonSchema,
   'schema/openapi.json': renderOpenApi,
+  'deploy/kubernetes/rbac.yaml': renderDeployRbac,
 };
 
 // Run from the repository root: `npx node src/cli/write-generated.ts`. Tests check that the

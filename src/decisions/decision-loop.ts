@@ -150,6 +150,14 @@ export class DecisionLoop implements SignalConsumer {
       .map((s) => ({ fingerprint: s.fingerprint, labels: s.labels, startsAt: s.startsAt }));
   }
 
+  /** The signals of one source the record holds firing for a service (a watch's, after a restart). */
+  firingFrom(service: string, source: string): HeldSeries[] {
+    const held = tableGet(this.#state.services, service)?.signals ?? [];
+    return held
+      .filter((s) => s.source === source)
+      .map((s) => ({ fingerprint: s.fingerprint, labels: s.labels, startsAt: s.startsAt }));
+  }
+
   /** Resolves once the signal and the decision it caused are recorded; rejects if they are not. */
   async consume(signal: Signal): Promise<void> {
     await this.submit({ kind: 'signal', at: signal.at, signal });

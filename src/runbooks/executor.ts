@@ -4,6 +4,7 @@ import type { Command, HealCommand } from '../policy/types.ts';
 import type { JournalEntry, Store } from '../store/store.ts';
 import type { Logger } from '../support/log.ts';
 import type { Metrics } from '../support/metrics.ts';
+import type { RunAccess } from './access-gate.ts';
 import type { JournalPayload } from './journal.ts';
 import { previewRun } from './preview.ts';
 import { performRun, type RunOutcome, type RunRequest } from './run.ts';
@@ -20,6 +21,8 @@ export interface RunbookExecutorOptions {
   onRecord?: (phase: JournalEntry['phase'], payload: JournalPayload) => void;
   /** Where `valueFrom: {env}` secrets are read. Default process.env. */
   env?: NodeJS.ProcessEnv;
+  /** The Kubernetes permission preflight a run passes before its first step. */
+  access?: RunAccess;
 }
 
 export interface RunbookExecutor extends ActionPort {
@@ -66,6 +69,7 @@ export function createRunbookExecutor(options: RunbookExecutorOptions): RunbookE
           stop: stopping.signal,
           onRecord: options.onRecord,
           ...(options.env ? { env: options.env } : {}),
+          access: options.access,
         },
       );
       if (outcome === undefined) {

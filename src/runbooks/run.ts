@@ -4,6 +4,7 @@ import type { NotifyFn } from '../decisions/action-port.ts';
 import type { LeadSignal, OutcomeResult } from '../policy/types.ts';
 import { Redactor } from '../secrets/redactor.ts';
 import type { JournalEntry, Store } from '../store/store.ts';
+import { accessBlock, type RunAccess } from './access-gate.ts';
 import {
   type JournalPayload,
   JournalView,
@@ -12,7 +13,7 @@ import {
   type Section,
   type StepRecord,
 } from './journal.ts';
-import { refusals } from './preflight.ts';
+import { prepareAll, refusals } from './preflight.ts';
 import { RunSecrets } from './run-secrets.ts';
 import { runStep, type StepOutcome, type StepRunContext } from './run-step.ts';
 import type { TemplateValues } from './template-values.ts';
@@ -51,6 +52,8 @@ export interface RunDeps {
   stop: AbortSignal;
   onRecord?: ((phase: JournalEntry['phase'], payload: JournalPayload) => void) | undefined;
   env?: NodeJS.ProcessEnv;
+  /** The Kubernetes permission preflight (absent: not checked, the API server still decides). */
+  access?: RunAccess | undefined;
 }
 
 /**
@@ -124,6 +127,10 @@ export async function performRun(
   if (!journal.hasSteps) {
     const refused = refusals(runbook!, prepare);
     if (refused.length > 0) return finish('failed', `${refused.join('; ')}; nothing ran`, true);
+    // Every permission the steps need, granted: a heal that would be forbidden half-way
+    // (restarted, then not allowed to watch the rollout) never starts.
+    const blocked = deps.access && (await accessBlock(prepareAll(runbook!, prepare), deps.access));
+    if (blocked) return finish('failed', blocked.detail, blocked.final ? true : undefined);
   }
   const ctx: StepRunContext = {
     runId: request.runId,

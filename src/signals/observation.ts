@@ -51,6 +51,29 @@ export interface Observation {
   sourceDown?: string;
   /** A query's recent past and present (the curve that led to a signal), when one was asked. */
   query?: QueryEvidence;
+  /** What a Kubernetes watch saw (the `kubernetes` source): the object, and its recent events. */
+  kubernetes?: KubernetesFacts;
+}
+
+/** A watched object's condition as evidence: who it is, what it says, its recent events. */
+export interface KubernetesFacts {
+  /** CrashLoopBackOff, OOMKilled, ImagePullBackOff, RestartsRising, NotReady, ... */
+  reason: string;
+  object: { kind: string; namespace: string; name: string };
+  deployment?: string;
+  pod?: string;
+  node?: string;
+  container?: string;
+  restartCount?: number;
+  /** The restart count's rise: always kubelet's (mend replaces pods, it never restarts one in place). */
+  restarts?: { from: number; to: number; withinMs: number; by: 'kubelet' };
+  lastTermination?: { reason?: string; exitCode?: number; finishedAt?: string };
+  /** The object's newest events (core/v1), newest last, bounded. */
+  events: { at: string; type: string; reason: string; message: string; count: number }[];
+  /** Why the events are missing, when reading them failed. */
+  eventsError?: string;
+  /** For a resolved signal: who or what cleared it (kubelet, mend's heal, the pod gone). */
+  cleared?: string;
 }
 
 /** One series of a query's answer and whether it passed the check's condition. */

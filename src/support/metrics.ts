@@ -81,8 +81,20 @@ export function createMetrics() {
       name: 'mend_source_errors_total',
       help:
         'Probe runs whose source (the Prometheus a `prometheus` check asks) was down, slow or ' +
-        'refused the query, by source and check: counted against the monitoring, not the service.',
+        'refused the query, and Kubernetes watch requests refused, lost or cut (source ' +
+        'kubernetes, check SERVICE/watch), by source and check: counted against the monitoring, ' +
+        'not the service.',
       labelNames: ['source', 'check'] as const,
+    }),
+    received: new Counter({
+      ...make,
+      name: 'mend_received_total',
+      help:
+        'Alerts (Alertmanager), events (CloudEvents) and spans (OTLP) acknowledged to their sender, ' +
+        'by kind and outcome: kept (recorded; for a span, counted in its window), stale (an alert or ' +
+        'event older than what the store holds), ignored (a span that is not a server span, or ' +
+        'outside the window), dropped (a span of a service past the number of services kept).',
+      labelNames: ['kind', 'outcome'] as const,
     }),
     signals: new Counter({
       ...make,

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { openStore } from '../../src/store/open.ts';
+import { receivedTotals } from '../helpers/exposition.ts';
 import { MendProcess } from '../helpers/mend-process.ts';
 import { until } from '../helpers/monitoring-programs.ts';
 import {
@@ -146,7 +147,10 @@ test('a firing alert opens one incident and one heal; re-sends change nothing; r
   assert.match(evidence, /alert HighErrorRate firing: error rate above 5%/);
 });
 
+const receivedAlerts = () => receivedTotals(mend.base, 'alert');
+
 test('resolved before firing (out of order): the older firing is stale, no incident', async () => {
+  const before = await receivedAlerts();
   const fingerprint = nextFingerprint();
   const resolved = await post(
     payload([{ fingerprint, status: 'resolved', endsAt: '2026-12-02T11:00:00.000Z' }]),
@@ -158,6 +162,9 @@ test('resolved before firing (out of order): the older firing is stale, no incid
   assert.deepEqual(await incidentsOf(fingerprint), []);
   const kept = (await alertsStored()).find((a) => a.fingerprint === fingerprint);
   assert.equal(kept?.status, 'resolved');
+  const after = await receivedAlerts();
+  assert.equal((after.kept ?? 0) - (before.kept ?? 0), 1, 'the resolution was kept');
+  assert.equal((after.stale ?? 0) - (before.stale ?? 0), 1, 'the late firing was stale');
 });
 
 test('an alert no Service selects is recorded and listed, not judged', async () => {

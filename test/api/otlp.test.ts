@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
 import { after, before, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
+import { MAX_SERVICES } from '../../src/signals/sources/trace-windows.ts';
+import { receivedTotals } from '../helpers/exposition.ts';
 import { call, type RunningMend, startRunningMend } from '../helpers/running-mend.ts';
 
 let mend: RunningMend;
@@ -159,5 +162,91 @@ test('bad input: the right status as a problem document', async () => {
     assert.equal(answer.status, status, `${what}: ${answer.body}`);
     assert.match(String(answer.headers['content-type']), /^application\/problem\+json/, what);
     if (message) assert.match(answer.body, message, what);
+  }
+});
+
+/** One server span each for `services` services never seen before, as one JSON export. */
+function exportOf(services: string[]): string {
+  const now = BigInt(Date.now()) * 1_000_000n;
+  return JSON.stringify({
+    resourceSpans: services.map((name, i) => ({
+      resource: { attributes: [{ key: 'service.name', value: { stringValue: name } }] },
+      scopeSpans: [
+        {
+          spans: [
+            {
+              traceId: (i + 1).toString(16).padStart(32, '0'),
+              spanId: (i + 1).toString(16).padStart(16, '0'),
+              name: 'GET /',
+              kind: 2,
+              startTimeUnixNano: String(now),
+              endTimeUnixNano: String(now + 1_000_000n),
+            },
+          ],
+        },
+      ],
+    })),
+  });
+}
+
+const receivedSpans = () => receivedTotals(mend.base, 'span');
+
+/** What the real SDK exporter makes of mend's answer: the warnings it logs through diag. */
+async function sdkExport(kind: 'proto' | 'json', service: string): Promise<string[]> {
+  const require = createRequire(import.meta.url);
+  const { TracerProvider, SimpleSpanProcessor } = require('@opentelemetry/sdk-trace');
+  const { resourceFromAttributes } = require('@opentelemetry/resources');
+  const api = require('@opentelemetry/api');
+  const { OTLPTraceExporter } =
+    kind === 'json'
+      ? require('@opentelemetry/exporter-trace-otlp-http')
+      : require('@opentelemetry/exporter-trace-otlp-proto');
+  const warnings: string[] = [];
+  const keep = (...args: unknown[]) => warnings.push(args.map(String).join(' '));
+  api.diag.setLogger(
+    { error: keep, warn: keep, info() {}, debug() {}, verbose() {} },
+    api.DiagLogLevel.WARN,
+  );
+  const provider = new TracerProvider({
+    resource: resourceFromAttributes({ 'service.name': service }),
+    spanProcessors: [
+      new SimpleSpanProcessor({
+        exporter: new OTLPTraceExporter({
+          url: new URL('/v1/traces', mend.base).href,
+          headers: { authorization: `Bearer ${mend.tokens.ingest}` },
+        }),
+      }),
+    ],
+  });
+  provider.getTracer('t').startSpan('GET /', { kind: api.SpanKind.SERVER }).end();
+  await provider.forceFlush();
+  await provider.shutdown();
+  api.diag.disable();
+  return warnings;
+}
+
+// Last in the file: it fills the services the receiver keeps.
+test('spans past the services kept: a partial success the SDK understands, counted on /metrics', async () => {
+  const before = await receivedSpans();
+  const names = Array.from({ length: MAX_SERVICES + 5 }, (_, i) => `svc-${i}`);
+  const answer = await post({ token: mend.tokens.ingest, body: exportOf(names) });
+  assert.equal(answer.status, 200, answer.body);
+  const { partialSuccess } = answer.json() as {
+    partialSuccess: { rejectedSpans: string; errorMessage: string };
+  };
+  const rejected = Number(partialSuccess.rejectedSpans);
+  // Services the earlier tests sent already hold places: at least the 5 past the limit are out.
+  assert.ok(rejected >= 5 && rejected < names.length, partialSuccess.rejectedSpans);
+  assert.match(partialSuccess.errorMessage, /dropped/);
+  const after = await receivedSpans();
+  assert.equal((after.dropped ?? 0) - (before.dropped ?? 0), rejected);
+  assert.equal((after.kept ?? 0) - (before.kept ?? 0), names.length - rejected);
+
+  for (const kind of ['proto', 'json'] as const) {
+    const warnings = await sdkExport(kind, `late-${kind}`);
+    const partial = warnings.find((w) => w.includes('Partial Success'));
+    assert.ok(partial, `${kind}: ${JSON.stringify(warnings)}`);
+    assert.match(partial, /"rejectedSpans":"?1"?/, kind);
+    assert.match(partial, /past the limit of services kept were dropped/, kind);
   }
 });

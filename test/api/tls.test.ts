@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { TLSSocket } from 'node:tls';
-import { type CertificateFiles, makeCa, makeLeaf } from '../helpers/certificates.ts';
+import { type CertificateFiles, makeCa, makeLeaf } from '../../src/support/openssl-certificates.ts';
 import { MendProcess, runMend } from '../helpers/mend-process.ts';
 
 let dir: string;
@@ -21,10 +21,10 @@ before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'mend-api-tls-'));
   ca = await makeCa(dir, 'mend-ca');
   otherCa = await makeCa(dir, 'other-ca');
-  first = await makeLeaf(dir, ca, 'first', 'server');
-  renewed = await makeLeaf(dir, ca, 'renewed', 'server');
-  client = await makeLeaf(dir, ca, 'ops-bot', 'client');
-  stranger = await makeLeaf(dir, otherCa, 'stranger', 'client');
+  first = await makeLeaf(dir, ca, 'first', { use: 'server' });
+  renewed = await makeLeaf(dir, ca, 'renewed', { use: 'server' });
+  client = await makeLeaf(dir, ca, 'ops-bot', { use: 'client' });
+  stranger = await makeLeaf(dir, otherCa, 'stranger', { use: 'client' });
 });
 
 after(() => rm(dir, { recursive: true, force: true }));

@@ -20,6 +20,13 @@ export function launchChromium(): Promise<Browser> {
   });
 }
 
+/**
+ * Where the browser tests write their light and dark screenshots: docs/screenshots, which the
+ * README and docs/dashboard.md show. `MEND_SCREENSHOTS=DIR` writes them elsewhere, for a run
+ * that should leave the tree as it was.
+ */
+export const SCREENSHOTS = process.env.MEND_SCREENSHOTS || 'docs/screenshots';
+
 /** Generous: a page on a loaded 2-core machine, and a heal, take seconds. */
 export const WAIT_MS = 45_000;
 

@@ -4,7 +4,7 @@ import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { type FlakyServer, startFlakyServer } from '../helpers/flaky-server.ts';
 import { type RunningMend, startRunningMend } from '../helpers/running-mend.ts';
-import { launchChromium, seriousViolations, signIn, WAIT_MS } from './browser.ts';
+import { launchChromium, SCREENSHOTS, seriousViolations, signIn, WAIT_MS } from './browser.ts';
 
 /**
  * The overview at 500 services, in a real browser against a real `mend run`: the grid must stay
@@ -14,7 +14,6 @@ import { launchChromium, seriousViolations, signIn, WAIT_MS } from './browser.ts
 const SERVICES = 500;
 const TEAMS = 10;
 const FAILING = [7, 111, 222, 333, 444];
-const SCREENSHOTS = 'docs/screenshots';
 
 let mend: RunningMend;
 let broken: FlakyServer;

@@ -3,7 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import { after, before, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { call } from '../helpers/running-mend.ts';
-import { launchChromium, seriousViolations, signIn, WAIT_MS } from './browser.ts';
+import { launchChromium, SCREENSHOTS, seriousViolations, signIn, WAIT_MS } from './browser.ts';
 import { type DashboardMend, HOSTILE_LINE, startDashboardMend } from './dashboard-mend.ts';
 
 /**
@@ -11,7 +11,6 @@ import { type DashboardMend, HOSTILE_LINE, startDashboardMend } from './dashboar
  * person sees and does, live, without reloading. One mend and one browser for the file; the
  * tests run in order and each leaves the services healthy.
  */
-const SCREENSHOTS = 'docs/screenshots';
 
 let mend: DashboardMend;
 let browser: Browser;

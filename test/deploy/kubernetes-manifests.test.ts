@@ -3,6 +3,9 @@ import { execFile } from 'node:child_process';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
+import { DEPLOY_CONFIG } from '../../src/cli/deploy-rbac.ts';
+import { loadMendConfig } from '../../src/documents.ts';
+import { configRbac } from '../../src/runbooks/kubernetes-rbac.ts';
 import { simulate } from '../kubernetes/helpers/kubectl.ts';
 
 const FOLDER = fileURLToPath(new URL('../../deploy/kubernetes', import.meta.url));
@@ -25,34 +28,51 @@ test('deploy/kubernetes builds with kubectl kustomize into what mend needs, lock
   const objects = parseAllDocuments(await kustomize()).map((d) => d.toJS() as K8sObject);
   const byKind = (kind: string) => objects.filter((o) => o.kind === kind);
   assert.deepEqual(objects.map((o) => o.kind).sort(), [
+    'ClusterRole',
+    'ClusterRoleBinding',
     'ConfigMap',
     'Deployment',
     'PersistentVolumeClaim',
     'Role',
+    'Role',
+    'RoleBinding',
     'RoleBinding',
     'Service',
     'ServiceAccount',
   ]);
-  // mend's own objects in its namespace; the Role where it heals, bound to mend's account.
-  for (const o of objects) {
-    const where = o.kind === 'Role' || o.kind === 'RoleBinding' ? 'shop' : 'mend';
-    assert.equal(o.metadata.namespace, where, `${o.kind} ${o.metadata.name}`);
+  // mend's own objects in its namespace; the Roles where it heals and watches (shop, and default
+  // for node events), the ClusterRole for nodes; every binding to mend's account.
+  const rbacKinds = ['Role', 'RoleBinding', 'ClusterRole', 'ClusterRoleBinding'];
+  for (const o of objects.filter((o) => !rbacKinds.includes(o.kind))) {
+    assert.equal(o.metadata.namespace, 'mend', `${o.kind} ${o.metadata.name}`);
   }
-  const binding = byKind('RoleBinding')[0] as unknown as {
-    subjects: { kind: string; name: string; namespace: string }[];
-    roleRef: { name: string };
-  };
-  assert.deepEqual(binding.subjects, [{ kind: 'ServiceAccount', name: 'mend', namespace: 'mend' }]);
-  assert.equal(binding.roleRef.name, byKind('Role')[0]?.metadata.name);
-  const rules = (
-    byKind('Role')[0] as unknown as { rules: { resources: string[]; verbs: string[] }[] }
-  ).rules;
+  assert.deepEqual(
+    byKind('Role')
+      .map((o) => o.metadata.namespace)
+      .sort(),
+    ['default', 'shop'],
+  );
+  for (const kind of ['RoleBinding', 'ClusterRoleBinding']) {
+    for (const binding of byKind(kind) as unknown as {
+      subjects: { kind: string; name: string; namespace: string }[];
+      roleRef: { name: string };
+    }[]) {
+      assert.deepEqual(binding.subjects, [
+        { kind: 'ServiceAccount', name: 'mend', namespace: 'mend' },
+      ]);
+      assert.equal(binding.roleRef.name, 'mend-healer');
+    }
+  }
+  const rules = [...byKind('Role'), ...byKind('ClusterRole')].flatMap(
+    (role) => (role as unknown as { rules: { resources: string[]; verbs: string[] }[] }).rules,
+  );
   const granted = rules.flatMap((r) =>
     r.resources.flatMap((res) => r.verbs.map((v) => `${v} ${res}`)),
   );
   for (const never of ['get secrets', 'create pods/exec', 'delete deployments', '* *']) {
     assert.ok(!granted.includes(never), `the Role grants ${never}`);
   }
+  for (const verb of granted.map((g) => g.split(' ')[0])) assert.notEqual(verb, '*');
 
   const deployment = byKind('Deployment')[0] as unknown as {
     spec: {
@@ -105,8 +125,39 @@ test('deploy/kubernetes builds with kubectl kustomize into what mend needs, lock
   assert.ok(container.volumeMounts.some((m) => m.mountPath === '/var/lib/mend'));
 });
 
+test('deploy/kubernetes grants exactly what mend kubernetes rbac computes for its example config', async () => {
+  const loaded = await loadMendConfig([DEPLOY_CONFIG]);
+  assert.ok(loaded.config, JSON.stringify(loaded.errors));
+  const rbac = configRbac(loaded.config, { serviceAccount: 'mend', namespace: 'mend' });
+  assert.ok('yaml' in rbac);
+  const computed = parseAllDocuments(rbac.yaml)
+    .map((d) => d.toJS() as K8sObject)
+    .filter((o) => o !== null);
+  const built = parseAllDocuments(await kustomize())
+    .map((d) => d.toJS() as K8sObject)
+    .filter((o) => o.kind.endsWith('Role') || o.kind.endsWith('RoleBinding'))
+    .map(({ metadata: { labels: _labels, ...metadata }, ...rest }) => ({ ...rest, metadata }));
+  const key = (o: K8sObject) => `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
+  const sorted = (list: K8sObject[]) => [...list].sort((a, b) => key(a).localeCompare(key(b)));
+  assert.deepEqual(sorted(built), sorted(computed));
+  // What the example needs, in words: heal (restart, undo) and watch in shop, nodes cluster-wide.
+  const shop = computed.find((o) => o.kind === 'Role' && o.metadata.namespace === 'shop') as
+    | { rules: { apiGroups: string[]; resources: string[]; verbs: string[] }[] }
+    | undefined;
+  assert.deepEqual(
+    shop?.rules.map((r) => `${r.apiGroups[0]}/${r.resources[0]}: ${r.verbs.join(',')}`),
+    [
+      '/events: list',
+      '/pods: list,watch',
+      '/pods/log: get',
+      'apps/deployments: get,list,watch,patch',
+      'apps/replicasets: list',
+    ],
+  );
+});
+
 test('deploy/kubernetes passes a server-side dry run against the simulated cluster, creating nothing', async (t) => {
-  const sim = await simulate(t, '33', { namespaces: ['mend', 'shop'] });
+  const sim = await simulate(t, '33', { namespaces: ['mend', 'shop', 'default'] });
   const applied = await sim.kubectl([
     'apply',
     '-k',
@@ -119,6 +170,8 @@ test('deploy/kubernetes passes a server-side dry run against the simulated clust
     'serviceaccount/mend created (server dry run)',
     'role.rbac.authorization.k8s.io/mend-healer created (server dry run)',
     'rolebinding.rbac.authorization.k8s.io/mend-healer created (server dry run)',
+    'clusterrole.rbac.authorization.k8s.io/mend-healer created (server dry run)',
+    'clusterrolebinding.rbac.authorization.k8s.io/mend-healer created (server dry run)',
     'persistentvolumeclaim/mend-store created (server dry run)',
     'service/mend created (server dry run)',
     'deployment.apps/mend created (server dry run)',

@@ -64,3 +64,13 @@ export function parseExposition(text: string): Exposition {
     },
   };
 }
+
+/** mend_received_total of one kind (alert, event, span) by outcome, from a scrape of `base`. */
+export async function receivedTotals(base: string, kind: string): Promise<Record<string, number>> {
+  const scrape = parseExposition(await (await fetch(new URL('/metrics', base))).text());
+  const counts: Record<string, number> = {};
+  for (const sample of scrape.find('mend_received_total', { kind })) {
+    counts[sample.labels.outcome!] = sample.value;
+  }
+  return counts;
+}

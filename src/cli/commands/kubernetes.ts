@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Option } from '@commander-js/extra-typings';
-import { terminalBlock } from '../../support/terminal-text.ts';
+import { terminalBlock, terminalLine } from '../../support/terminal-text.ts';
 import { EXIT_FAILURE } from '../exit-codes.ts';
 import { listenAddress } from '../options.ts';
 import type { RegisterCommand } from './register-command.ts';
@@ -14,7 +14,65 @@ const DEFAULT_SCENARIO = fileURLToPath(
 export const registerKubernetes: RegisterCommand = (program) => {
   const kubernetes = program
     .command('kubernetes')
-    .description('Kubernetes tools: a simulated cluster to try mend on.');
+    .description(
+      'Kubernetes tools: the least RBAC a config needs, and a simulated cluster to try mend on.',
+    );
+  kubernetes
+    .command('rbac')
+    .description(
+      'Print the Roles, ClusterRole and bindings (YAML for kubectl apply -f -) that grant mend exactly what the config’s Kubernetes steps and watches need.',
+    )
+    .requiredOption('-c, --config <paths...>', 'config files or folders (*.yaml, *.yml)')
+    .option('--service-account <name>', 'the ServiceAccount mend runs as', 'mend')
+    .option('--namespace <name>', 'the ServiceAccount’s namespace', 'mend')
+    .option(
+      '--context <name>',
+      'print for this kubeconfig context (needed when the config acts through several)',
+    )
+    .action(async (options) => {
+      const [{ formatErrors }, { loadMendConfig }, { configRbac }, { kubernetesNameProblem }] =
+        await Promise.all([
+          import('../../config/config-error.ts'),
+          import('../../documents.ts'),
+          import('../../runbooks/kubernetes-rbac.ts'),
+          import('../../config/kinds/kubernetes-target.ts'),
+        ]);
+      const problem =
+        kubernetesNameProblem(options.serviceAccount, 'name') ??
+        kubernetesNameProblem(options.namespace, 'namespace');
+      if (problem) {
+        process.stderr.write(`mend kubernetes rbac: ${terminalBlock(problem)}\n`);
+        process.exitCode = EXIT_FAILURE;
+        return;
+      }
+      const loaded = await loadMendConfig(options.config);
+      if (!loaded.config) {
+        process.stderr.write(`${formatErrors(loaded.errors, loaded.moreErrors)}\n`);
+        process.exitCode = EXIT_FAILURE;
+        return;
+      }
+      const rbac = configRbac(loaded.config, {
+        serviceAccount: options.serviceAccount,
+        namespace: options.namespace,
+        context: options.context,
+      });
+      if ('error' in rbac) {
+        process.stderr.write(`mend kubernetes rbac: ${terminalBlock(rbac.error)}\n`);
+        process.exitCode = EXIT_FAILURE;
+        return;
+      }
+      if (rbac.permissions === 0) {
+        process.stderr.write(
+          'mend kubernetes rbac: the config has no Kubernetes steps or watches: it needs no RBAC\n',
+        );
+      }
+      for (const step of rbac.unresolved) {
+        process.stderr.write(
+          `note: not in the Roles (where it acts is known only at run time; mend checks it then): ${terminalLine(step)}\n`,
+        );
+      }
+      process.stdout.write(rbac.yaml);
+    });
   kubernetes
     .command('simulate')
     .description(

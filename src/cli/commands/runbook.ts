@@ -107,17 +107,22 @@ async function runNow(
     result: 'ok',
   });
   process.stdout.write(`${terminalLine(`${resuming ? 'resuming run' : 'run'} ${runId}`)}\n`);
-  const [{ createRunbookExecutor }, { formatRecord }, { createLogger }] = await Promise.all([
-    import('../../runbooks/executor.ts'),
-    import('../../runbooks/live-view.ts'),
-    import('../../support/log.ts'),
-  ]);
+  const [{ createRunbookExecutor }, { formatRecord }, { createLogger }, { AccessCheck }] =
+    await Promise.all([
+      import('../../runbooks/executor.ts'),
+      import('../../runbooks/live-view.ts'),
+      import('../../support/log.ts'),
+      import('../../kubernetes/access/access-check.ts'),
+    ]);
+  // The live view says everything; the executor's own log lines would repeat it.
+  const log = createLogger({ level: 'silent', pretty: false });
   const executor = createRunbookExecutor({
     config: () => config,
     store,
-    // The live view says everything; the executor's own log lines would repeat it.
-    log: createLogger({ level: 'silent', pretty: false }),
+    log,
     onRecord: (phase, payload) => process.stdout.write(formatRecord(phase, payload)),
+    // As a heal: a Kubernetes permission the steps need and do not have refuses the run first.
+    access: new AccessCheck({ log }),
   });
   // Ctrl-C cuts the step in flight; the journal keeps the run for --run-id to resume.
   const stop = () => void executor.stop();

@@ -138,7 +138,7 @@ export async function podLogs(
   return { text: out.join('\n'), logs };
 }
 
-interface EventLike {
+export interface EventLike {
   type?: string;
   reason?: string;
   message?: string;
@@ -148,6 +148,14 @@ interface EventLike {
   firstTimestamp?: string;
   involvedObject?: { kind?: string; name?: string };
 }
+
+/** When an event last happened, as the API gives it (RFC 3339). */
+export const eventTime = (e: EventLike): string =>
+  e.lastTimestamp ?? e.eventTime ?? e.firstTimestamp ?? '';
+
+/** One event as a line: when, type, reason, the object, how many times, the message. */
+export const eventLine = (e: EventLike): string =>
+  `${eventTime(e)}  ${e.type ?? ''}  ${e.reason ?? ''}  ${e.involvedObject?.kind?.toLowerCase()}/${e.involvedObject?.name}${(e.count ?? 1) > 1 ? ` (x${e.count})` : ''}  ${e.message ?? ''}`;
 
 /**
  * Events of a Deployment, its ReplicaSets and its pods (core/v1, by involvedObject field
@@ -180,15 +188,9 @@ export async function objectEvents(
     );
     events.push(...(list.items as unknown as EventLike[]));
   }
-  const when = (e: EventLike) => e.lastTimestamp ?? e.eventTime ?? e.firstTimestamp ?? '';
-  events.sort((a, b) => when(a).localeCompare(when(b)));
+  events.sort((a, b) => eventTime(a).localeCompare(eventTime(b)));
   const kept = events.slice(-max);
-  const text = kept
-    .map(
-      (e) =>
-        `${when(e)}  ${e.type ?? ''}  ${e.reason ?? ''}  ${e.involvedObject?.kind?.toLowerCase()}/${e.involvedObject?.name}${(e.count ?? 1) > 1 ? ` (x${e.count})` : ''}  ${e.message ?? ''}`,
-    )
-    .join('\n');
+  const text = kept.map(eventLine).join('\n');
   return {
     text:
       kept.length > 0 ? text : `no events for ${kind.toLowerCase()}/${ref.name} and its objects`,

@@ -81,6 +81,8 @@ export class KubeClient {
     query: Query,
     onEvent: (event: WatchEvent) => boolean,
     signal: AbortSignal,
+    /** Called once the server has answered 200: the stream is open. */
+    onOpen?: () => void,
   ): Promise<WatchEnd> {
     const url = this.#url(path, { ...query, watch: true });
     const cut = new AbortController();
@@ -88,6 +90,7 @@ export class KubeClient {
     signal.addEventListener('abort', onAbort, { once: true });
     try {
       const response = await this.#openWatch(url, path, cut.signal);
+      onOpen?.();
       let buffered = '';
       // A stream cut by the network is a stream the server closed: watched again from the
       // last version, as client-go does. Only mend stopping (the signal) ends the watch here.

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { ServiceConfig } from '../../config/config.ts';
 import type { NotifyFn } from '../../decisions/action-port.ts';
+import type { KubeNeed } from '../../kubernetes/access/permission.ts';
 import type { LeadSignal } from '../../policy/types.ts';
 import type { Store } from '../../store/store.ts';
 import type { ExternalRun } from '../journal.ts';
@@ -92,6 +93,13 @@ export interface StepKind<Spec = unknown, Prepared = unknown> {
   readonly startsExternalRun?: boolean;
   /** A passing step of this kind proves the heal worked: a runbook needs one (verify). */
   readonly verifies?: boolean;
+  /**
+   * A Kubernetes kind: every request it may make, as RBAC permissions (verb, group, resource,
+   * subresource), in the namespace it acts in (`spec.namespace`, else the service's) or at the
+   * cluster scope. `mend kubernetes rbac` prints the Roles from these, and the preflight checks
+   * them before a run's first step: a kind that asks for more than it declares gets a 403.
+   */
+  readonly kubernetes?: { needs(spec: Spec): readonly KubeNeed[] };
   execute(prepared: Prepared, ctx: StepContext): Promise<StepResult>;
   /**
    * The same step asking its tool what it would change, changing nothing (ansible: `--check

@@ -9,12 +9,13 @@ import { BoundedOutput } from '../../signals/probes/bounded-output.ts';
 import { runProbe } from '../../signals/run-probe.ts';
 import { abortReason, sleep } from './sleep.ts';
 import { defineStepKind, type StepContext, type StepResult } from './step-kind.ts';
+import { verifiesWatch, verifyWatch } from './verify-watch.ts';
 
 export const verifyStepSpec = z.strictObject({
   check: name()
     .optional()
     .describe(
-      'The check to re-run. Default: the check whose signal opened the incident; when there is none (a run by hand, an alert), every check of the service.',
+      'The check to re-run. Default: the check whose signal opened the incident; when there is none (a run by hand, an alert), every check of the service. For a signal of the service’s Kubernetes watch (or by hand, a watched service without checks): the watch, until none of its conditions fails.',
     ),
   successThreshold: z
     .int()
@@ -48,6 +49,8 @@ export const verifyStep = defineStepKind({
       : 're-run the check that fired (by hand: every check) until it passes',
   verifies: true,
   async execute(spec, ctx) {
+    // A watched service's signal: its check is the watch (the condition that fired cleared).
+    if (verifiesWatch(spec.check, ctx)) return verifyWatch(spec, ctx.service!, ctx);
     const chosen = chooseChecks(spec, ctx);
     if ('inconclusive' in chosen)
       return { ok: false, inconclusive: true, error: chosen.inconclusive };

@@ -1,3 +1,5 @@
+import { encodeVarint } from '../../support/protobuf-varint.ts';
+
 /**
  * The two messages of grpc.health.v1, encoded by hand so mend needs neither protobufjs nor
  * proto-loader at run time:
@@ -31,12 +33,12 @@ export function encodeHealthCheckRequest({ service }: HealthCheckRequest): Buffe
   // proto3 leaves a default (empty) field out entirely.
   if (service === '') return Buffer.alloc(0);
   const text = Buffer.from(service, 'utf8');
-  return Buffer.concat([Buffer.from([(1 << 3) | WIRE_BYTES]), varint(text.length), text]);
+  return Buffer.concat([Buffer.from([(1 << 3) | WIRE_BYTES]), encodeVarint(text.length), text]);
 }
 
 export function encodeHealthCheckResponse({ status }: HealthCheckResponse): Buffer {
   if (status === 0) return Buffer.alloc(0);
-  return Buffer.concat([Buffer.from([(1 << 3) | WIRE_VARINT]), varint(status)]);
+  return Buffer.concat([Buffer.from([(1 << 3) | WIRE_VARINT]), encodeVarint(status)]);
 }
 
 export function decodeHealthCheckRequest(bytes: Buffer): HealthCheckRequest {
@@ -56,17 +58,6 @@ export function decodeHealthCheckResponse(bytes: Buffer): HealthCheckResponse {
     return value;
   });
   return { status };
-}
-
-function varint(value: number): Buffer {
-  const bytes: number[] = [];
-  let rest = value;
-  while (rest >= 0x80) {
-    bytes.push((rest % 0x80) | 0x80);
-    rest = Math.floor(rest / 0x80);
-  }
-  bytes.push(rest);
-  return Buffer.from(bytes);
 }
 
 type FieldVisitor = (

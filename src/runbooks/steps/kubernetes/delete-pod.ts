@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { need } from '../../../kubernetes/access/permission.ts';
 import { deletePod } from '../../../kubernetes/actions/pods.ts';
 import { defineStepKind } from '../step-kind.ts';
 import { deploymentFields, preparePod, runAction } from './kube-step.ts';
@@ -21,6 +22,10 @@ export const deletePodStep = defineStepKind({
     gracePeriodSeconds: z.int().min(0).max(3600).optional().describe('Default: the pod’s own.'),
   }),
   sections: ['action'],
+  // GET, the mark (a merge patch), DELETE, then GETs until it is gone.
+  kubernetes: {
+    needs: () => [need('get', '', 'pods'), need('patch', '', 'pods'), need('delete', '', 'pods')],
+  },
   // The pod is marked before it is deleted: a resumed run tells its pod from a new one.
   idempotent: true,
   defaultTimeoutMs: () => 2 * 60_000,

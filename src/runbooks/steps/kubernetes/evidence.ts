@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { need } from '../../../kubernetes/access/permission.ts';
 import {
   describeDeployment,
   objectEvents,
@@ -16,6 +17,13 @@ import {
   preparePod,
   withClient,
 } from './kube-step.ts';
+
+/** A Deployment, its ReplicaSets and its pods read: what a description and its events need. */
+const DESCRIBE_NEEDS = [
+  need('get', 'apps', 'deployments'),
+  need('list', 'apps', 'replicasets'),
+  need('list', '', 'pods'),
+];
 
 /** One pod by name, or the Deployment (the step's own or the service's). */
 function podOrDeployment(
@@ -61,6 +69,15 @@ export const podLogsStep = defineStepKind({
       .describe('Of a Deployment, the pods restarted most. Default 3.'),
   }),
   sections: ['evidence'],
+  // One pod: GET it; a Deployment: GET it and list its pods. Then each log.
+  kubernetes: {
+    needs: (spec) => [
+      ...(spec.pod !== undefined
+        ? [need('get', '', 'pods')]
+        : [need('get', 'apps', 'deployments'), need('list', '', 'pods')]),
+      need('get', '', 'pods/log'),
+    ],
+  },
   idempotent: true,
   defaultTimeoutMs: () => 30_000,
   prepare(spec, ctx) {
@@ -136,6 +153,13 @@ export const kubernetesEventsStep = defineStepKind({
       .describe('At most this many events, the newest. Default 100.'),
   }),
   sections: ['evidence'],
+  // A Deployment's objects first (it, its ReplicaSets, its pods), then events by field selector.
+  kubernetes: {
+    needs: (spec) => [
+      ...(spec.pod !== undefined ? [] : DESCRIBE_NEEDS),
+      need('list', '', 'events'),
+    ],
+  },
   idempotent: true,
   defaultTimeoutMs: () => 30_000,
   prepare(spec, ctx) {
@@ -170,6 +194,7 @@ export const kubernetesDescribeStep = defineStepKind({
     'A Deployment described: spec in short, conditions, rollout state, ReplicaSets with revisions, pods with restart counts and why they last ended.',
   spec: z.strictObject({ ...deploymentFields }),
   sections: ['evidence'],
+  kubernetes: { needs: () => DESCRIBE_NEEDS },
   idempotent: true,
   defaultTimeoutMs: () => 30_000,
   prepare: prepareDeployment,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { need } from '../../../kubernetes/access/permission.ts';
 import { drainNode, setSchedulable } from '../../../kubernetes/actions/nodes.ts';
 import { defineStepKind, type PrepareContext } from '../step-kind.ts';
 import { deploymentFields, kubeName, prepareContext, runAction } from './kube-step.ts';
@@ -10,6 +11,9 @@ const nodeFields = {
     .describe('The node’s name, e.g. `{{signal.labels.node}}`. Templates allowed.'),
   context: deploymentFields.context,
 };
+
+/** A node is cluster-scoped: a ClusterRole's rule. GET it, then a strategic merge PATCH. */
+const NODE_NEEDS = [need('get', '', 'nodes', 'cluster'), need('patch', '', 'nodes', 'cluster')];
 
 const prepareNode = (
   spec: { node: string; context?: string | undefined },
@@ -34,6 +38,7 @@ function schedulingStep(name: 'cordon' | 'uncordon') {
       : 'Marks a node schedulable again, as `kubectl uncordon` does.',
     spec: z.strictObject(nodeFields),
     sections: ['action'],
+    kubernetes: { needs: () => NODE_NEEDS },
     idempotent: true,
     defaultTimeoutMs: () => 30_000,
     prepare: prepareNode,
@@ -72,6 +77,16 @@ export const drainStep = defineStepKind({
       .describe('Between evictions a disruption budget refused. Default 5, as kubectl.'),
   }),
   sections: ['action'],
+  // Cordon, then the node's pods in every namespace (by field selector), their evictions, and
+  // GETs until each is gone: all at the cluster scope, where the pods are not known in advance.
+  kubernetes: {
+    needs: () => [
+      ...NODE_NEEDS,
+      need('list', '', 'pods', 'cluster'),
+      need('get', '', 'pods', 'cluster'),
+      need('create', '', 'pods/eviction', 'cluster'),
+    ],
+  },
   idempotent: true, // run again, it evicts what is left
   defaultTimeoutMs: () => 10 * 60_000,
   prepare: (spec, ctx) => ({

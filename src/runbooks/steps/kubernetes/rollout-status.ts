@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { need } from '../../../kubernetes/access/permission.ts';
 import { waitForRollout } from '../../../kubernetes/actions/wait-rollout.ts';
 import { defineStepKind } from '../step-kind.ts';
 import { deploymentFields, describeTarget, prepareDeployment, withClient } from './kube-step.ts';
@@ -9,6 +10,10 @@ export const rolloutStatusStep = defineStepKind({
     'Waits (a watch, not a poll) until a Deployment’s rollout is done, by `kubectl rollout status`’s rules; fails on ProgressDeadlineExceeded and at the step’s timeout.',
   spec: z.strictObject({ ...deploymentFields }),
   sections: ['action'],
+  // A list by field selector (for a resourceVersion), then watches from there.
+  kubernetes: {
+    needs: () => [need('list', 'apps', 'deployments'), need('watch', 'apps', 'deployments')],
+  },
   idempotent: true, // it only reads: a resumed run watches again
   defaultTimeoutMs: () => 10 * 60_000,
   prepare: prepareDeployment,

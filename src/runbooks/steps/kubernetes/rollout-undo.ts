@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { need } from '../../../kubernetes/access/permission.ts';
 import { undoDeployment } from '../../../kubernetes/actions/deployments.ts';
 import { defineStepKind } from '../step-kind.ts';
 import { deploymentFields, describeTarget, prepareDeployment, runAction } from './kube-step.ts';
@@ -22,6 +23,14 @@ export const rolloutUndoStep = defineStepKind({
       ),
   }),
   sections: ['action'],
+  // The Deployment, its ReplicaSets (the revisions), then one JSON patch.
+  kubernetes: {
+    needs: () => [
+      need('get', 'apps', 'deployments'),
+      need('list', 'apps', 'replicasets'),
+      need('patch', 'apps', 'deployments'),
+    ],
+  },
   // The mark makes it safe: run again blindly, "the previous revision" would be the bad one.
   idempotent: true,
   defaultTimeoutMs: () => 30_000,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { need } from '../../../kubernetes/access/permission.ts';
 import { scaleDeployment } from '../../../kubernetes/actions/deployments.ts';
 import { renderText } from '../../render.ts';
 import { Refusal } from '../../template-values.ts';
@@ -15,6 +16,14 @@ export const scaleStep = defineStepKind({
       .describe('The count, or a template that renders to one (`{{params.replicas}}`).'),
   }),
   sections: ['action'],
+  // The scale subresource takes the count; the mark goes on the Deployment itself.
+  kubernetes: {
+    needs: () => [
+      need('get', 'apps', 'deployments'),
+      need('patch', 'apps', 'deployments/scale'),
+      need('patch', 'apps', 'deployments'),
+    ],
+  },
   idempotent: true,
   defaultTimeoutMs: () => 30_000,
   prepare(spec, ctx) {
