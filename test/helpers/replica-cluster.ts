@@ -315,7 +315,11 @@ export async function failoverRun(
   await until(options.timeoutMs, 'the canary healed', async () => {
     const open = await store.listIncidents({ service: CANARY, status: 'open' });
     const all = await store.listIncidents({ service: CANARY });
-    if (open.length === 0 && all.length > canaries) return true;
+    // Its heal ended too: one still verifying would see the canary broken again by the next run.
+    const running = (await store.listCommands()).some(
+      (c) => c.service === CANARY && (c.status === 'planned' || c.status === 'dispatched'),
+    );
+    if (open.length === 0 && all.length > canaries && !running) return true;
     // Its heal cut before its restart (unknown, not repeated): mended by hand.
     const cut = (await store.listCommands({ status: 'unknown' })).some(
       (c) => c.service === CANARY && !target.restarts.has(c.id),
