@@ -1,6 +1,7 @@
 import type { Config } from './config/config.ts';
 import type { AlertIntakeResult } from './decisions/alert-intake.ts';
 import type { EngineState } from './policy/index.ts';
+import type { ReplicaStatus } from './replicas/status.ts';
 import type { CheckState } from './signals/check-state.ts';
 import type { SchedulerStats } from './signals/scheduler.ts';
 import type { AlertmanagerPayload } from './signals/sources/alertmanager-payload.ts';
@@ -49,6 +50,8 @@ export interface ApiContext {
   ingestAlerts(payload: AlertmanagerPayload): Promise<AlertIntakeResult>;
   /** The same for CloudEvents (POST /api/v1/events), each kept as the condition it is about. */
   ingestEvents(events: readonly CloudEvent[]): Promise<AlertIntakeResult>;
+  /** The replicas on the store, the leader and its epoch (GET /api/v1/status, `mend status`). */
+  status(): Promise<ReplicaStatus>;
 }
 
 /** Where an API request came from, for the audit row its operator request writes. */

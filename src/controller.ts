@@ -1,4 +1,4 @@
-import type { Config } from './config/config.ts';
+import type { Config, ReplicaSettings } from './config/config.ts';
 import { formatErrors } from './config/config-error.ts';
 import type { ControllerHandle, Served } from './controller-handle.ts';
 import { routeActions } from './decisions/action-router.ts';
@@ -11,19 +11,25 @@ import { loadMendConfig } from './documents.ts';
 import { AccessCheck } from './kubernetes/access/access-check.ts';
 import { checkNotifierSecrets } from './notify/check-secrets.ts';
 import { createNotifierPort } from './notify/notifier-port.ts';
+import { createEngine, type EngineState } from './policy/index.ts';
+import type { LeaderElection } from './replicas/leader-election.ts';
+import { ReplicaGroup } from './replicas/replica-group.ts';
+import type { ReplicaStatus } from './replicas/status.ts';
 import { createRunbookExecutor } from './runbooks/executor.ts';
 import { configAccess } from './runbooks/kubernetes-access.ts';
 import { Prober } from './signals/prober.ts';
 import { PROMETHEUS_SOURCE } from './signals/probes/prometheus.ts';
 import { KUBERNETES_SOURCE, KubernetesWatchSource } from './signals/sources/kubernetes-watch.ts';
 import { startupSummary } from './startup-summary.ts';
-import { lockStore, openStore, storeFilesOpenToOthers } from './store/open.ts';
+import type { Fence, KyselyStore } from './store/kysely-store.ts';
+import { lockStore, openKyselyStore, storeFilesOpenToOthers } from './store/open.ts';
 import { storeName } from './store/postgres-url.ts';
+import type { ReplicaStore } from './store/replica-records.ts';
 import type { Store } from './store/store.ts';
 import type { StoreLock } from './store/store-lock.ts';
 import { watchStoreOutages } from './store-watch.ts';
 import { compactHeap } from './support/compact-heap.ts';
-import type { Logger } from './support/log.ts';
+import { LINES, type Logger } from './support/log.ts';
 import { collectProcessMetrics, createMetrics } from './support/metrics.ts';
 import { StartError } from './support/start-error.ts';
 
@@ -40,6 +46,11 @@ export interface ControllerOptions {
    * opens the store and releases it after closing it.
    */
   lock?: StoreLock;
+  /**
+   * Run as one of several replicas on a PostgreSQL store (`--replica`; or Settings
+   * replicas.enabled): docs/replicas.md.
+   */
+  replica?: boolean;
   /** Probe worker threads (0: probe in the main thread); unset: as the config's probe rate needs. */
   workers?: number | undefined;
   /** Probes running at once, over all workers. */
@@ -76,9 +87,10 @@ export async function startController(options: ControllerOptions): Promise<Runni
   const { log } = options;
   let config = await loadOrFail(options.config, log);
   compactHeap();
-  const lock = options.lock ?? (await lockOrFail(options.db));
+  const replicas = replicaSettingsOf(options, config);
+  const lock = options.lock ?? (await lockOrFail(options.db, replicas !== undefined));
   const release = options.lock === undefined ? () => lock.release() : async () => {};
-  let opened: Store;
+  let opened: KyselyStore;
   try {
     opened = await openOrFail(options.db, options.dbMaxSizeBytes);
   } catch (err) {
@@ -92,6 +104,27 @@ export async function startController(options: ControllerOptions): Promise<Runni
     log.warn(`notifier secret not readable now (pages through it will fail): ${problem}`);
   }
 
+  // A leader that lost its lease stops (once, however it learnt: its renewal or a refused write).
+  let steppingDown = false;
+  const stepDown = (reason: string) => {
+    if (steppingDown) return;
+    steppingDown = true;
+    stopFor(log, `${reason}; stopping (a supervisor restarts it as a follower)`);
+  };
+  // A replica records decisions under the epoch of the lease it won: none (-1) until it wins,
+  // so a follower cannot record a decision, dispatch or journal, even by mistake.
+  let epoch = -1;
+  const fence: Fence = {
+    get epoch() {
+      return epoch;
+    },
+    refused: (error) => {
+      metrics.fencedWrites.inc();
+      log.error(error.message);
+      stepDown('this replica lost the leader lease');
+    },
+  };
+
   // Assigned below; the watch reads them only once the controller runs.
   let prober: Prober | undefined;
   let decisions: DecisionLoop | undefined;
@@ -101,7 +134,7 @@ export async function startController(options: ControllerOptions): Promise<Runni
     outcomes: decisions?.unrecordedOutcomes() ?? 0,
   });
   const watch = watchStoreOutages({
-    store: opened,
+    store: replicas === undefined ? opened : opened.fenced(fence),
     path: storeName(options.db),
     lock,
     config: () => config,
@@ -124,32 +157,97 @@ export async function startController(options: ControllerOptions): Promise<Runni
   };
   reviewAccess(config);
   const runbooks = createRunbookExecutor({ config: () => config, store, log, metrics, access });
-  const loop = await openDecisions({
-    config,
-    store,
-    log,
-    metrics,
-    actions: routeActions({ heal: runbooks, notify: notifiers }),
-    db: storeName(options.db),
-  }).catch(async (err: unknown) => {
+  const startDeciding = async (): Promise<DecisionLoop> => {
+    const loop = await openDecisions({
+      config,
+      store,
+      log,
+      metrics,
+      actions: routeActions({ heal: runbooks, notify: notifiers }),
+      db: storeName(options.db),
+    });
+    decisions = loop;
+    metrics.readEngine(() => engineFigures(loop.state, Date.now()));
+    return loop;
+  };
+
+  const member = replicaMember(lock.owner);
+  const election =
+    replicas === undefined
+      ? undefined
+      : await electionOf(replicas, opened.replicas(), member.id).catch(async (err: unknown) => {
+          await opened.close().catch(() => {});
+          await release();
+          throw new StartError(
+            `cannot elect by the Kubernetes Lease of Settings replicas.kubernetesLease: ${err instanceof Error ? err.message : String(err)}`,
+          );
+        });
+  const group =
+    replicas === undefined
+      ? undefined
+      : new ReplicaGroup({
+          store: opened.replicas(),
+          ...(election !== undefined ? { election } : {}),
+          member,
+          leaseMs: replicas.leaseMs,
+          log,
+          config: () => config,
+          async lead(leadership) {
+            epoch = leadership.epoch;
+            metrics.replicaLeader.set(leadership.epoch);
+            const loop = await startDeciding();
+            // The workloads' watches are the leader's (they are not shared like the checks);
+            // at join the source does not exist yet, and starts with the rest below.
+            kubernetes?.start();
+            return loop;
+          },
+          deposed: (reason) => {
+            epoch = -1;
+            metrics.replicaLeader.set(0);
+            stepDown(reason);
+          },
+          reshare: (share) => prober?.reload(share),
+        });
+  try {
+    if (group === undefined) await startDeciding();
+    else await group.join();
+  } catch (err) {
+    await opened.close().catch(() => {});
     await release();
-    throw err;
-  });
-  decisions = loop;
-  metrics.readEngine(() => engineFigures(loop.state, Date.now()));
+    if (err instanceof StartError) throw err;
+    throw new StartError(
+      `cannot join the replicas on ${storeName(options.db)}: ${err instanceof Error ? err.message : String(err)}`,
+    );
+  }
+  const firingLoop = () =>
+    group === undefined || group.leading !== undefined ? decisions : undefined;
+  // A follower's views of the engine: the state before any input, for the config now.
+  let idle: { config: Config; state: EngineState } | undefined;
+  const idleState = () => {
+    if (idle?.config !== config) idle = { config, state: createEngine(config).initialState() };
+    return idle.state;
+  };
 
   const kept = await store.listProbeCursors().catch(async (err: unknown) => {
-    await loop.stop();
+    await decisions?.stop();
+    await group?.leave();
     await release();
     throw err;
   });
   const cursors = new ProbeCursorKeeper({ store, log, kept });
+  const route = group?.route ?? {
+    consume: (signal: Parameters<DecisionLoop['consume']>[0]) => decisions!.consume(signal),
+  };
   const probing = new Prober({
-    config,
+    config: group?.share() ?? config,
     cursors: new Map(kept.map(({ check, cursor }) => [check, cursor])),
-    consumer: loop,
-    firingSince: (service, fingerprint) => loop.firingSince(service, fingerprint),
-    firingOf: (service, check) => loop.firingOf(service, check, PROMETHEUS_SOURCE),
+    consumer: route,
+    firingSince: (service, fingerprint) =>
+      firingLoop()?.firingSince(service, fingerprint) ?? group?.firingSince(service, fingerprint),
+    firingOf: (service, check) =>
+      firingLoop()?.firingOf(service, check, PROMETHEUS_SOURCE) ??
+      group?.firingOf(service, check, PROMETHEUS_SOURCE) ??
+      [],
     log,
     metrics,
     options: { workers: options.workers, maxInFlight: options.maxInFlight },
@@ -160,19 +258,21 @@ export async function startController(options: ControllerOptions): Promise<Runni
   prober = probing;
   probing.onOutcomes((outcomes) => cursors.note(outcomes));
   // Services with kubernetes.watch: their workloads watched (list + watch), conditions as signals.
+  // A follower never starts it: the leader watches (see `lead` above).
   const watches = new KubernetesWatchSource({
     config,
-    consumer: loop,
+    consumer: route,
     log,
     metrics,
-    firingFrom: (service) => loop.firingFrom(service, KUBERNETES_SOURCE),
+    firingFrom: (service) => firingLoop()?.firingFrom(service, KUBERNETES_SOURCE) ?? [],
   });
   kubernetes = watches;
 
   const alerts = new AlertIntake({
     store,
-    consume: (signal) => loop.consume(signal),
-    firingSince: (service, fingerprint) => loop.firingSince(service, fingerprint),
+    consume: (signal) => route.consume(signal),
+    firingSince: (service, fingerprint) =>
+      firingLoop()?.firingSince(service, fingerprint) ?? group?.firingSince(service, fingerprint),
     config: () => config,
     now: Date.now,
   });
@@ -185,18 +285,22 @@ export async function startController(options: ControllerOptions): Promise<Runni
       log,
       now: Date.now,
       config: () => config,
-      state: () => loop.state,
+      state: () => firingLoop()?.state ?? idleState(),
       checks: () => probing.checkStates(),
       async request(request, by) {
         const { id } = await store.addOperatorRequest(request, by);
-        await loop.takeOperatorRequests();
-        const settled = await store.getOperatorRequest(id);
+        const loop = firingLoop();
+        if (loop !== undefined) await loop.takeOperatorRequests();
+        // A follower records the request; the leader takes it within its poll.
+        const settled =
+          loop !== undefined ? await store.getOperatorRequest(id) : await settledRequest(store, id);
         if (settled === undefined)
           throw new Error(`operator request ${id} vanished from the store`);
         return settled;
       },
       ingestAlerts: (payload) => countReceived(metrics, 'alert', alerts.accept(payload)),
       ingestEvents: (events) => countReceived(metrics, 'event', alerts.acceptEvents(events)),
+      status: () => statusOf(group, opened, lock.owner.pid),
     },
     pingStore: () => watch.ping(),
     schedulerStats: () => probing.schedulerStats(),
@@ -210,17 +314,20 @@ export async function startController(options: ControllerOptions): Promise<Runni
     // The prober's worker threads exist from its construction: left running they keep the
     // process alive after the start has failed and said why.
     await probing.stop(0).catch(() => {});
-    await loop.stop();
+    await decisions?.stop();
+    await group?.leave();
     await store.close();
     await release();
     throw err;
   }
+  if (served !== undefined) group?.serving(served.address);
 
   watch.start();
   cursors.start();
   probing.start();
-  watches.start();
-  log.info(startupSummaryOf(config, options, served, probing.workers));
+  if (group === undefined || group.leading !== undefined) watches.start();
+  group?.start();
+  log.info(LINES, startupSummaryOf(config, options, served, group, probing.workers));
 
   return {
     ...handle,
@@ -250,10 +357,10 @@ export async function startController(options: ControllerOptions): Promise<Runni
       for (const note of next.notes) log.info(`config: ${note}`);
       compactHeap();
       config = next.config;
-      probing.reload(config);
+      probing.reload(group?.share() ?? config);
       watches.reload(config);
       reviewAccess(config);
-      await loop.reload(config);
+      await decisions?.reload(config);
       await served?.reload?.(config);
       metrics.configReloads.inc({ result: 'success' });
       log.info(`config reloaded: ${describe(config)}`);
@@ -286,10 +393,14 @@ export async function startController(options: ControllerOptions): Promise<Runni
         watches.stop(watch.down ? Math.min(deadlineMs, OUTAGE_STOP_MS) : deadlineMs),
       );
       await part('probe cursors', () => cursors.stop());
+      await part('inbox', async () => group?.stopReading());
       // Steps in flight are cut; their journals stay, and the next start resumes them.
       await part('runbooks', () => runbooks.stop());
       access.stop();
-      await part('decisions', () => loop.stop());
+      await part('decisions', async () => decisions?.stop());
+      // After the decisions: the lease is let go once this replica can no longer act, so the
+      // next leader takes over now (and resumes the runs cut above), not a lease later.
+      await part('replica', async () => group?.leave());
       const lost = await watch.finish(held(), deadline);
       await part('store', () => store.close());
       await part('lock', release);
@@ -298,6 +409,79 @@ export async function startController(options: ControllerOptions): Promise<Runni
       }
     },
   };
+}
+
+/** Replicas: asked for by `--replica` or Settings replicas.enabled; undefined: one runner. */
+function replicaSettingsOf(
+  options: ControllerOptions,
+  config: Config,
+): ReplicaSettings | undefined {
+  const settings = config.settings.replicas;
+  if (options.replica !== true && settings?.enabled !== true) return undefined;
+  return { ...settings, enabled: true, leaseMs: settings?.leaseMs ?? DEFAULT_LEASE_MS };
+}
+
+/**
+ * The election Settings asks for: a Kubernetes Lease (its client loaded only then), or the
+ * store's lease row (undefined: the group's default).
+ */
+async function electionOf(
+  settings: ReplicaSettings,
+  store: ReplicaStore,
+  id: string,
+): Promise<LeaderElection | undefined> {
+  const lease = settings.kubernetesLease;
+  if (lease === undefined) return undefined;
+  const [{ kubeClient }, { kubernetesLeaseElection }] = await Promise.all([
+    import('./kubernetes/client/kube-client.ts'),
+    import('./replicas/kubernetes-lease-election.ts'),
+  ]);
+  return kubernetesLeaseElection({
+    client: await kubeClient(lease.context),
+    namespace: lease.namespace,
+    name: lease.name,
+    id,
+    leaseMs: settings.leaseMs,
+    store,
+  });
+}
+
+/** The lease when Settings does not say (as its schema's default). */
+const DEFAULT_LEASE_MS = 10_000;
+
+function replicaMember(owner: StoreLock['owner']) {
+  const suffix = Math.floor(Math.random() * 0x10000)
+    .toString(16)
+    .padStart(4, '0');
+  return {
+    id: `${owner.hostname}-${owner.pid}-${suffix}`,
+    host: owner.hostname,
+    pid: owner.pid,
+    startedAt: owner.since,
+  };
+}
+
+async function statusOf(
+  group: ReplicaGroup | undefined,
+  opened: KyselyStore,
+  pid: number,
+): Promise<ReplicaStatus> {
+  if (group !== undefined) return group.status();
+  // One runner: the status of a store without replicas, this process alone and always leading.
+  const { now } = await opened.replicas().lease();
+  return { mode: 'single', pid, now, leaseMs: 0, leader: undefined, epoch: 0, replicas: [] };
+}
+
+/** How long a follower's API waits for the leader to take an operator request it recorded. */
+const FOLLOWER_REQUEST_WAIT_MS = 5000;
+
+async function settledRequest(store: Store, id: number) {
+  const until = Date.now() + FOLLOWER_REQUEST_WAIT_MS;
+  for (;;) {
+    const request = await store.getOperatorRequest(id);
+    if (request === undefined || request.status !== 'pending' || Date.now() > until) return request;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 /** How long a stop during a store outage waits for probes in flight and the held signals. */
@@ -326,17 +510,20 @@ function warnOpenToOthers(db: string, log: Logger): void {
   );
 }
 
-async function lockOrFail(path: string): Promise<StoreLock> {
+async function lockOrFail(path: string, replica: boolean): Promise<StoreLock> {
   try {
-    return await lockStore({ path });
+    return await lockStore({ path, replica });
   } catch (err) {
     throw new StartError(err instanceof Error ? err.message : String(err));
   }
 }
 
-async function openOrFail(path: string, maxSizeBytes: number | undefined): Promise<Store> {
+async function openOrFail(path: string, maxSizeBytes: number | undefined): Promise<KyselyStore> {
   try {
-    return await openStore({ path, ...(maxSizeBytes !== undefined ? { maxSizeBytes } : {}) });
+    return await openKyselyStore({
+      path,
+      ...(maxSizeBytes !== undefined ? { maxSizeBytes } : {}),
+    });
   } catch (err) {
     throw new StartError(err instanceof Error ? err.message : String(err));
   }
@@ -348,7 +535,6 @@ async function openDecisions(
   try {
     return await DecisionLoop.open(options);
   } catch (err) {
-    await options.store.close();
     throw new StartError(
       `cannot rebuild the decision state from ${options.db}: ${err instanceof Error ? err.message : String(err)}`,
     );
@@ -359,13 +545,24 @@ function startupSummaryOf(
   config: Config,
   options: ControllerOptions,
   served: Served | undefined,
+  group: ReplicaGroup | undefined,
   workers: number,
 ) {
+  const share = group?.share();
   return startupSummary({
     config,
     db: storeName(options.db),
     listen: served?.address ?? 'nowhere (no server)',
     workers,
+    ...(group !== undefined && share !== undefined
+      ? {
+          replica: {
+            id: group.id,
+            epoch: group.leading?.epoch,
+            checks: share.services.reduce((n, s) => n + s.checks.length, 0),
+          },
+        }
+      : {}),
   });
 }
 

@@ -8,6 +8,8 @@ export function startupSummary(input: {
   db: string;
   listen: string;
   workers: number;
+  /** One of several replicas: its id, whether it leads, and how many checks it probes. */
+  replica?: { id: string; epoch: number | undefined; checks: number };
 }): string {
   const { config } = input;
   const kinds = new Map<string, number>();
@@ -48,7 +50,12 @@ export function startupSummary(input: {
     `  config:  ${config.files.join(', ')}`,
     `  store:   ${input.db} (${isPostgresUrl(input.db) ? 'PostgreSQL' : 'SQLite'})`,
     `  listen:  ${input.listen} (/healthz /readyz /metrics)`,
-    `  probing: ${input.workers === 0 ? 'main thread' : `${input.workers} worker threads`}`,
+    `  probing: ${input.workers === 0 ? 'main thread' : `${input.workers} worker thread${input.workers === 1 ? '' : 's'}`}`,
+    ...(input.replica === undefined
+      ? []
+      : [
+          `  replica: ${input.replica.id}, ${input.replica.epoch === undefined ? 'follower' : `leader (epoch ${input.replica.epoch})`}, probes ${input.replica.checks} of ${checks} checks (mend status shows the others)`,
+        ]),
     '  SIGHUP reloads the config; Ctrl-C stops.',
   ].join('\n');
 }

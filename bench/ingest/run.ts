@@ -1,11 +1,11 @@
 // `npm run bench:ingest`: Alertmanager webhook deliveries per second that a real `mend run`
-// accepts and durably records, for one client with 1 alert per payload, 16 clients with 1, and
-// 16 clients with 50; each next to the raw rate of the same durable inserts (store.recordAlerts
+// accepts and durably records, for one client with 1 alert per payload, 16 and 64 clients with 1,
+// and 16 and 64 clients with 50; each next to the raw rate of the same durable inserts (store.recordAlerts
 // on a store of the same kind, same concurrency and batch) measured in the same run. The store is
 // SQLite in a temporary folder, or with `--store postgres://...` PostgreSQL (a schema of its own
 // per run, dropped at the end). See bench/README.md.
 //
-//   node bench/ingest/run.ts [--duration 10] [--only 1x1,16x1,16x50] [--store sqlite|URL] [--out FILE]
+//   node bench/ingest/run.ts [--duration 10] [--only 1x1,16x1,64x1,16x50,64x50] [--store sqlite|URL] [--out FILE]
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, release, tmpdir, totalmem } from 'node:os';
@@ -27,7 +27,7 @@ const { values } = parseArgs({
   strict: true,
   options: {
     duration: { type: 'string', default: '10' },
-    only: { type: 'string', default: '1x1,16x1,16x50' },
+    only: { type: 'string', default: '1x1,16x1,64x1,16x50,64x50' },
     spans: { type: 'string', default: '16x100' },
     store: { type: 'string', default: 'sqlite' },
     out: { type: 'string' },
@@ -37,7 +37,7 @@ const { values } = parseArgs({
 });
 if (values.help) {
   process.stdout.write(
-    'npm run bench:ingest -- [--duration S] [--only 1x1,16x1,16x50] [--spans 16x100|none] [--store sqlite|postgres://...] [--out FILE]\n',
+    'npm run bench:ingest -- [--duration S] [--only 1x1,16x1,64x1,16x50,64x50] [--spans 16x100|none] [--store sqlite|postgres://...] [--out FILE]\n',
   );
   process.exit(0);
 }

@@ -127,6 +127,16 @@ export interface SettingsConfig {
   api?: ApiSettings;
   /** How much alert ingestion holds before it refuses (503); the defaults when absent. */
   alerts?: AlertIntakeSettings;
+  /** Several `mend run` on one PostgreSQL store (docs/replicas.md); absent: one runner. */
+  replicas?: ReplicaSettings;
+}
+
+export interface ReplicaSettings {
+  enabled: boolean;
+  /** A replica whose heartbeat is older than this is gone; the leader's lease lasts this long. */
+  leaseMs: number;
+  /** Elect the leader by this Kubernetes Lease instead of the store's lease row. */
+  kubernetesLease?: { namespace: string; name: string; context?: string };
 }
 
 export interface AlertIntakeSettings {

@@ -29,7 +29,10 @@ function describe(body: string): string {
     const page = JSON.parse(body) as Record<string, unknown>;
     const event = typeof page.event === 'string' ? `${page.event}: ` : '';
     const summary = typeof page.summary === 'string' ? page.summary : body.slice(0, 300);
-    return `${event}${summary}`;
+    // Why mend pages (an open breaker, a refused heal, ...): what the person needs first.
+    const reason = page.reason as { message?: unknown } | undefined;
+    const why = typeof reason?.message === 'string' ? `; why: ${reason.message}` : '';
+    return `${event}${summary}${why}`;
   } catch {
     return body.slice(0, 300);
   }

@@ -45,7 +45,7 @@ export const serviceAccessSources: readonly { name: string; needs: ServiceAccess
  * target, as `mend runbook run --service` would), and each service's watch.
  */
 export function configAccess(
-  config: Pick<Config, 'services' | 'policies' | 'runbooks'>,
+  config: Pick<Config, 'services' | 'policies' | 'runbooks'> & Partial<Pick<Config, 'settings'>>,
 ): ConfigAccess {
   const needed = new Map<string, NeededPermission>();
   const unresolved: string[] = [];
@@ -93,6 +93,22 @@ export function configAccess(
     for (const source of serviceAccessSources) {
       for (const permission of source.needs(service))
         add(permission, `${source.name} of service ${service.name}`);
+    }
+  }
+  // Replicas electing by a Kubernetes Lease (docs/replicas.md) read, create and renew it.
+  const lease = config.settings?.replicas?.kubernetesLease;
+  if (lease !== undefined) {
+    for (const verb of ['get', 'create', 'update']) {
+      add(
+        {
+          verb,
+          group: 'coordination.k8s.io',
+          resource: 'leases',
+          namespace: lease.namespace,
+          ...(lease.context !== undefined ? { context: lease.context } : {}),
+        },
+        `the replicas' leader election (Lease ${lease.namespace}/${lease.name})`,
+      );
     }
   }
   return { permissions: [...needed.values()], unresolved };

@@ -25,6 +25,17 @@ export const TABLES = [
   { name: 'probe_cursors', key: 'check_key' },
 ] as const satisfies readonly { name: keyof StoreSchema; key: string }[];
 
+/**
+ * Tables a copy leaves behind: who runs on the store now (replicas, the leader lease, the
+ * followers' inbox), not its history. The target's migration writes the lease row; the replicas
+ * that run on the target write the rest.
+ */
+export const RUNTIME_TABLES = [
+  'replicas',
+  'leader_lease',
+  'replica_signals',
+] as const satisfies readonly (keyof StoreSchema)[];
+
 /** The tables whose key the database assigns: the target's counter must continue after it. */
 const ASSIGNED_KEYS = TABLES.filter(
   (table) => table.name !== 'commands' && table.name !== 'alerts' && table.name !== 'probe_cursors',

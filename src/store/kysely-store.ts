@@ -1,4 +1,5 @@
 import { type Kysely, sql } from 'kysely';
+import { FencedError } from './fenced-error.ts';
 import { migrateToLatest } from './migrate.ts';
 import { MIGRATION_TABLE } from './migrations/index.ts';
 import type { SqlDialect } from './migrations/sql-dialect.ts';
@@ -10,9 +11,11 @@ import * as incidents from './queries/incident-queries.ts';
 import * as journal from './queries/journal-queries.ts';
 import * as operator from './queries/operator-queries.ts';
 import * as probeCursors from './queries/probe-cursor-queries.ts';
+import * as replicas from './queries/replica-queries.ts';
 import * as signals from './queries/signal-queries.ts';
 import * as snapshots from './queries/snapshot-queries.ts';
 import * as tokens from './queries/token-queries.ts';
+import type { ReplicaStore } from './replica-records.ts';
 import { integer } from './row-values.ts';
 import type { StoreSchema } from './schema.ts';
 import type {
@@ -54,6 +57,20 @@ export interface KyselyStoreOptions {
 }
 
 /**
+ * The leader's fencing token on a store (see `fenced`): the epoch its writes carry, and who to
+ * tell when one is refused because another replica took the lease since.
+ */
+export interface Fence {
+  epoch: number;
+  refused(error: FencedError): void;
+}
+
+/** What a store and its fenced views share: one database, closed once. */
+interface Shared {
+  closed: boolean;
+}
+
+/**
  * The Store over Kysely: the queries are the same SQL for every database, so an implementation
  * is only how to connect and how to classify the driver's errors (SqliteStore, PostgresStore).
  */
@@ -63,14 +80,53 @@ export class KyselyStore implements Store {
   readonly #path: string;
   readonly #classify: (error: unknown) => StoreError | undefined;
   readonly #guard: () => StoreError | undefined;
-  #closed = false;
+  readonly #shared: Shared;
+  readonly #fence: Fence | undefined;
+  readonly #options: KyselyStoreOptions;
 
-  constructor(options: KyselyStoreOptions) {
+  constructor(options: KyselyStoreOptions, shared: Shared = { closed: false }, fence?: Fence) {
+    this.#options = options;
     this.#db = options.db;
     this.#dialect = options.dialect;
     this.#path = options.path;
     this.#classify = options.classify;
     this.#guard = options.guard ?? (() => undefined);
+    this.#shared = shared;
+    this.#fence = fence;
+  }
+
+  /**
+   * The same store, whose decision writes (recordDecision, updateCommand, markDispatched,
+   * appendJournal, appendIncidentEvent, saveSnapshot, rejectOperatorRequest) each check, in
+   * their own transaction, that the leader lease is still at `fence.epoch`: a leader that was
+   * paused or cut off while another took over cannot record, dispatch or journal anything
+   * (a FencedError, also told to `fence.refused`). Closing either closes both.
+   */
+  fenced(fence: Fence): KyselyStore {
+    return new KyselyStore(this.#options, this.#shared, fence);
+  }
+
+  /** Membership, the leader lease and the followers' inbox, on this database. */
+  replicas(): ReplicaStore {
+    const dialect = this.#dialect;
+    return {
+      now: () => this.#run((db) => replicas.databaseNow(db, dialect)),
+      heartbeat: (member, forgetAfterMs) =>
+        this.#run((db) => replicas.heartbeat(db, dialect, member, forgetAfterMs)),
+      listReplicas: () => this.#run((db) => replicas.listReplicas(db, dialect)),
+      leave: (id) => this.#run((db) => replicas.leave(db, id)),
+      campaign: (id, leaseMs) => this.#run((db) => replicas.campaign(db, dialect, id, leaseMs)),
+      seize: (id, leaseMs) => this.#run((db) => replicas.seize(db, dialect, id, leaseMs)),
+      renew: (id, epoch, leaseMs) =>
+        this.#run((db) => replicas.renew(db, dialect, id, epoch, leaseMs)),
+      release: (id, epoch) => this.#run((db) => replicas.release(db, id, epoch)),
+      lease: () => this.#run((db) => replicas.readLease(db, dialect)),
+      sendSignals: (from, signals) =>
+        this.#run((db) => replicas.sendSignals(db, dialect, from, signals)),
+      inbox: (limit) => this.#run((db) => replicas.inbox(db, limit)),
+      dropFromInbox: (ids) => this.#run((db) => replicas.dropFromInbox(db, ids)),
+      firingSignals: () => this.#run((db) => replicas.firingSignals(db)),
+    };
   }
 
   /**
@@ -78,7 +134,7 @@ export class KyselyStore implements Store {
    * other use goes through the Store's methods. Refused once closed, as every call.
    */
   database(): { db: Kysely<StoreSchema>; dialect: SqlDialect; path: string } {
-    if (this.#closed) {
+    if (this.#shared.closed) {
       throw new StoreError('unavailable', this.#path, `store ${this.#path} is closed`);
     }
     return { db: this.#db, dialect: this.#dialect, path: this.#path };
@@ -101,8 +157,8 @@ export class KyselyStore implements Store {
   }
 
   async close() {
-    if (this.#closed) return;
-    this.#closed = true;
+    if (this.#shared.closed) return;
+    this.#shared.closed = true;
     await this.#db.destroy();
   }
 
@@ -127,7 +183,7 @@ export class KyselyStore implements Store {
   }
 
   appendIncidentEvent(event: NewIncidentEvent) {
-    return this.#run((db) => incidents.appendIncidentEvent(db, event));
+    return this.#fenced('an incident event', (db) => incidents.appendIncidentEvent(db, event));
   }
 
   getIncident(id: string) {
@@ -139,7 +195,7 @@ export class KyselyStore implements Store {
   }
 
   appendJournal(entry: JournalEntry) {
-    return this.#run((db) => journal.appendJournal(db, entry));
+    return this.#fenced('a runbook journal entry', (db) => journal.appendJournal(db, entry));
   }
 
   listJournal(runId: string) {
@@ -170,7 +226,7 @@ export class KyselyStore implements Store {
   }
 
   recordDecision(record: DecisionRecord) {
-    return this.#run((db) => decisions.recordDecision(db, record));
+    return this.#fenced('a decision', (db) => decisions.recordDecision(db, record));
   }
 
   listDecisions(filter: DecisionFilter = {}) {
@@ -178,7 +234,7 @@ export class KyselyStore implements Store {
   }
 
   saveSnapshot(snapshot: EngineSnapshot) {
-    return this.#run((db) => snapshots.saveSnapshot(db, snapshot));
+    return this.#fenced('an engine snapshot', (db) => snapshots.saveSnapshot(db, snapshot));
   }
 
   latestSnapshot() {
@@ -186,11 +242,13 @@ export class KyselyStore implements Store {
   }
 
   updateCommand(id: string, change: CommandChange) {
-    return this.#run((db) => commands.updateCommand(db, id, change));
+    return this.#fenced(`command ${id} ${change.status}`, (db) =>
+      commands.updateCommand(db, id, change),
+    );
   }
 
   markDispatched(id: string, at: number) {
-    return this.#run((db) => commands.markDispatched(db, id, at));
+    return this.#fenced(`the dispatch of ${id}`, (db) => commands.markDispatched(db, id, at));
   }
 
   listCommands(filter: CommandFilter = {}) {
@@ -210,7 +268,9 @@ export class KyselyStore implements Store {
   }
 
   rejectOperatorRequest(id: number, rejection: Rejection) {
-    return this.#run((db) => operator.rejectOperatorRequest(db, id, rejection));
+    return this.#fenced(`rejecting operator request ${id}`, (db) =>
+      operator.rejectOperatorRequest(db, id, rejection),
+    );
   }
 
   appendAudit(entry: AuditEntry) {
@@ -250,11 +310,31 @@ export class KyselyStore implements Store {
   }
 
   /**
+   * A decision write: under a fence, in a transaction that first checks the lease's epoch
+   * (replica-queries.ts `checkEpoch`); the write's own queries join that transaction.
+   */
+  #fenced<T>(what: string, operation: (db: Kysely<StoreSchema>) => Promise<T>): Promise<T> {
+    const fence = this.#fence;
+    if (fence === undefined) return this.#run(operation);
+    return this.#run(async (db) => {
+      try {
+        return await db.transaction().execute(async (trx) => {
+          await replicas.checkEpoch(trx, this.#dialect, fence.epoch, what);
+          return operation(trx);
+        });
+      } catch (error) {
+        if (error instanceof FencedError) fence.refused(error);
+        throw error;
+      }
+    });
+  }
+
+  /**
    * Every call goes through here: refused once closed or when the guard says so, database
    * failures as StoreErrors.
    */
   async #run<T>(operation: (db: Kysely<StoreSchema>) => Promise<T>): Promise<T> {
-    if (this.#closed) {
+    if (this.#shared.closed) {
       throw new StoreError(
         'unavailable',
         this.#path,

@@ -38,12 +38,18 @@ export async function openKyselyStore(options: OpenStoreOptions): Promise<Kysely
 /**
  * Takes the runner lock of the store at `path`, for as long as this process runs on it: rejects
  * with a StoreLockedError naming the runner that holds it. Only runners take it (`mend run`,
- * `mend demo`); readers and operator requests do not.
+ * `mend demo`); readers and operator requests do not. A replica takes its share of it
+ * (PostgreSQL only): replicas run side by side, and keep a runner that is not one out.
  */
-export async function lockStore(options: { path: string }): Promise<StoreLock> {
+export async function lockStore(options: { path: string; replica?: boolean }): Promise<StoreLock> {
   if (isPostgresUrl(options.path)) {
     const { acquirePostgresStoreLock } = await import('./postgres-store-lock.ts');
-    return acquirePostgresStoreLock(options.path);
+    return acquirePostgresStoreLock(options.path, undefined, { replica: options.replica === true });
+  }
+  if (options.replica === true) {
+    throw new Error(
+      `replicas need a PostgreSQL store, and ${options.path} is an SQLite file: one mend runs on it at a time. Pass --db postgres://... (docs/replicas.md), or run without --replica`,
+    );
   }
   return acquireSqliteStoreLock(options.path);
 }

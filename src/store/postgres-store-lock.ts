@@ -32,7 +32,9 @@ const LOCK_CLASS = 0x6d656e64; // 'mend'
 export async function acquirePostgresStoreLock(
   url: string,
   owner: LockOwner = currentOwner(),
+  options: { replica?: boolean } = {},
 ): Promise<StoreLock> {
+  if (options.replica === true) return acquireReplicaLock(url, owner);
   const name = redactedUrl(url);
   const client = new pg.Client({
     connectionString: url,
@@ -72,15 +74,54 @@ export async function acquirePostgresStoreLock(
   }
 }
 
+/**
+ * A replica's share of the runner lock: the same advisory lock, taken shared
+ * (pg_try_advisory_lock_shared). Replicas hold it side by side; a runner that is not a replica
+ * (an exclusive holder) keeps them all out, and they keep it out. Replicas coordinate among
+ * themselves through the store (membership, the leader lease and its epoch: src/replicas).
+ */
+async function acquireReplicaLock(url: string, owner: LockOwner): Promise<StoreLock> {
+  const name = redactedUrl(url);
+  const client = new pg.Client({
+    connectionString: url,
+    connectionTimeoutMillis: DEFAULT_CONNECT_TIMEOUT_MS,
+    keepAlive: true,
+    application_name: 'mend replica lock',
+  });
+  const lock = new PostgresStoreLock(client, name, owner, false);
+  try {
+    await client.connect();
+    await refuseMissingSchema(client, name);
+    const { rows } = await client.query<{ locked: boolean }>(
+      `select pg_try_advisory_lock_shared(${LOCK_CLASS}, hashtext(current_schema())) as locked`,
+    );
+    if (rows[0]?.locked !== true) {
+      const holder = await readOwner(client);
+      throw new StoreLockedError(
+        `store ${name} is in use by a mend that is not a replica (${holder ? describeOwner(holder) : 'its details could not be read'}): replicas cannot join it. Stop it and start it again with --replica (or Settings replicas.enabled), or pass --db to use another database or schema.`,
+        holder,
+      );
+    }
+    return lock;
+  } catch (error) {
+    await client.end().catch(() => {});
+    if (error instanceof StoreLockedError || error instanceof StoreError) throw error;
+    throw classifyPostgresError(error, name) ?? error;
+  }
+}
+
 class PostgresStoreLock implements StoreLock {
   readonly owner: LockOwner;
   readonly #client: pg.Client;
   readonly #name: string;
+  /** Whether it wrote RUNNER_TABLE (the exclusive holder does; replicas are in `replicas`). */
+  readonly #writesOwner: boolean;
   #lost: string | undefined;
   #released = false;
 
-  constructor(client: pg.Client, name: string, owner: LockOwner) {
+  constructor(client: pg.Client, name: string, owner: LockOwner, writesOwner = true) {
     this.#client = client;
+    this.#writesOwner = writesOwner;
     this.#name = name;
     this.owner = owner;
     // The lock lives as long as this session: once it is gone, so is the lock.
@@ -99,7 +140,7 @@ class PostgresStoreLock implements StoreLock {
   async release(): Promise<void> {
     if (this.#released) return;
     this.#released = true;
-    if (this.#lost === undefined) {
+    if (this.#lost === undefined && this.#writesOwner) {
       try {
         // Nobody holds it now; the details of a process gone would only mislead whoever looks.
         await this.#client.query(`delete from ${RUNNER_TABLE}`);
@@ -124,7 +165,7 @@ async function refusal(client: pg.Client, name: string): Promise<StoreLockedErro
   const owner = await readOwner(client);
   const who = owner
     ? describeOwner(owner)
-    : 'its details could not be read (it may be starting right now)';
+    : 'its details could not be read: it may be starting right now, or replicas run on it (mend status --db ... lists them)';
   return new StoreLockedError(
     `store ${name} is in use by another mend (${who}): one mend runs on a store at a time. Stop that one first, or pass --db to use another database or schema. Commands that read the store, and approve, deny and breaker reset, work beside it.`,
     owner,

@@ -20,6 +20,9 @@ export interface StoreSchema {
   operator_requests: OperatorRequestsTable;
   alerts: AlertsTable;
   probe_cursors: ProbeCursorsTable;
+  replicas: ReplicasTable;
+  leader_lease: LeaderLeaseTable;
+  replica_signals: ReplicaSignalsTable;
 }
 
 /** An integer as a driver returns it; written as a number. */
@@ -199,4 +202,30 @@ export interface ProbeCursorsTable {
   check_key: string;
   cursor: string;
   updated_at: DbInteger;
+}
+
+export interface ReplicasTable {
+  id: string;
+  host: string;
+  pid: DbInteger;
+  started_at: DbInteger;
+  heartbeat_at: DbInteger;
+  checks: DbInteger;
+  address: string | null;
+}
+
+/** One row (id 1): the leader, and the fencing token every decision's write is checked against. */
+export interface LeaderLeaseTable {
+  id: DbInteger;
+  holder: string | null;
+  epoch: DbInteger;
+  acquired_at: DbInteger;
+  expires_at: DbInteger;
+}
+
+export interface ReplicaSignalsTable {
+  id: DbId;
+  from_replica: string;
+  sent_at: DbInteger;
+  signal: DbJson;
 }

@@ -29,7 +29,7 @@ export function createLogger(options: LogOptions = {}): Logger {
       colorize: terminal,
       translateTime: 'HH:MM:ss.l',
       // The structured fields repeat what the line says; JSON keeps them for machines.
-      ignore: 'pid,hostname,signal,incident,verdict,reason',
+      ignore: 'pid,hostname,signal,incident,verdict,reason,lines',
       sync: true,
     }),
   );
@@ -43,11 +43,20 @@ export function createLogger(options: LogOptions = {}): Logger {
  */
 function showControls(line: string): string {
   try {
-    return `${JSON.stringify(showControlsIn(JSON.parse(line), ''))}\n`;
+    const record = JSON.parse(line) as Record<string, unknown>;
+    const shown = showControlsIn(record, '') as Record<string, unknown>;
+    // mend's own text of several lines (the start-up summary: `log.info(LINES, text)`) keeps
+    // its line breaks; every other control still shows.
+    if (record.lines === true && typeof record.msg === 'string')
+      shown.msg = terminalBlock(record.msg);
+    return `${JSON.stringify(shown)}\n`;
   } catch {
     return line;
   }
 }
+
+/** Log fields for a message of mend's own that is several lines: pretty output keeps them. */
+export const LINES = { lines: true } as const;
 
 function showControlsIn(value: unknown, key: string): unknown {
   if (typeof value === 'string')

@@ -195,6 +195,16 @@ export function createMetrics() {
       help: 'Config reloads, by result.',
       labelNames: ['result'] as const,
     }),
+    fencedWrites: new Counter({
+      ...make,
+      name: 'mend_replica_fenced_writes_total',
+      help: 'Decision, command and journal writes the store refused because another replica took the leader lease since (docs/replicas.md).',
+    }),
+    replicaLeader: new Gauge({
+      ...make,
+      name: 'mend_replica_leader_epoch',
+      help: 'The leader epoch this replica decides under; 0 while it follows (or runs alone, without replicas).',
+    }),
   };
 }
 

@@ -16,7 +16,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['api'],
   ['controller.ts'],
   ['controller-handle.ts'],
-  ['demo', 'policy-test'],
+  ['demo', 'policy-test', 'replicas'],
   ['documents.ts', 'startup-summary.ts', 'store-watch.ts'],
   ['runbooks', 'notify'],
   ['incidents', 'decisions'],

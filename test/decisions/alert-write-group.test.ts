@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { AlertWriteGroup } from '../../src/decisions/alert-write-group.ts';
-import { openStore } from '../../src/store/open.ts';
 import type { AlertRecord, Store } from '../../src/store/store.ts';
+import { tempStore } from '../helpers/test-store.ts';
 
 function alert(fingerprint: string, status: AlertRecord['status'], at: number): AlertRecord {
   return {
@@ -26,7 +26,7 @@ async function withStore(
   body: (store: Pick<Store, 'recordAlerts' | 'listAlerts'>, writes: string[]) => Promise<void>,
 ) {
   const dir = await mkdtemp(join(tmpdir(), 'mend-write-group-'));
-  const store = await openStore({ path: join(dir, 'mend.db') });
+  const store = await tempStore(dir);
   const writes: string[] = [];
   // Counts the transactions the group makes, on the real store.
   const counted = {

@@ -7,6 +7,7 @@ import type { Signal } from '../../src/signals/signal.ts';
 import { fingerprint } from '../../src/signals/signal.ts';
 import { openStore } from '../../src/store/open.ts';
 import type { Store } from '../../src/store/store.ts';
+import { type StoreLocation, storeLocation } from '../helpers/test-store.ts';
 
 export const SERVICES = `apiVersion: mend/v1
 kind: Service
@@ -45,6 +46,7 @@ export interface Workspace {
 
 export async function workspace(): Promise<Workspace> {
   const dir = await mkdtemp(join(tmpdir(), 'mend-decisions-'));
+  let location: StoreLocation | undefined;
   let n = 0;
   return {
     dir,
@@ -55,8 +57,15 @@ export async function workspace(): Promise<Workspace> {
       if (!loaded.config) throw new Error(loaded.errors.map((e) => e.format()).join('\n'));
       return loaded.config;
     },
-    store: () => openStore({ path: join(dir, 'mend.db') }),
-    cleanup: () => rm(dir, { recursive: true, force: true }),
+    async store() {
+      // One location per workspace: a second store() is the same store reopened.
+      location ??= await storeLocation(dir);
+      return openStore({ path: location.path });
+    },
+    async cleanup() {
+      await location?.remove();
+      await rm(dir, { recursive: true, force: true });
+    },
   };
 }
 

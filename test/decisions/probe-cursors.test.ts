@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { ProbeCursorKeeper } from '../../src/decisions/probe-cursors.ts';
 import type { ProbeOutcome } from '../../src/signals/scheduler.ts';
-import { openStore } from '../../src/store/open.ts';
 import { createLogger } from '../../src/support/log.ts';
+import { tempStore } from '../helpers/test-store.ts';
 
 const log = createLogger({ level: 'silent', pretty: false });
 
@@ -25,7 +25,7 @@ const outcome = (key: string, cursor?: unknown): ProbeOutcome => ({
 test('the keeper writes the newest cursor of each check once per flush, and only what moved', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'mend-cursors-'));
   t.after(() => rm(dir, { recursive: true, force: true }));
-  const store = await openStore({ path: join(dir, 'mend.db') });
+  const store = await tempStore(dir);
   t.after(() => store.close());
   const writes: number[] = [];
   const counted = {
@@ -59,7 +59,7 @@ test('the keeper writes the newest cursor of each check once per flush, and only
 test('a write the store refuses is kept for the next one, unless a newer cursor came', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'mend-cursors-'));
   t.after(() => rm(dir, { recursive: true, force: true }));
-  const store = await openStore({ path: join(dir, 'mend.db') });
+  const store = await tempStore(dir);
   t.after(() => store.close());
   let refuse = true;
   const flaky = {

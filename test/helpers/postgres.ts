@@ -71,6 +71,20 @@ export async function createTestSchema(): Promise<TestSchema> {
   };
 }
 
+/**
+ * A database of its own on the test PostgreSQL (for real `mend run` processes, which connect
+ * with the URL as it is), dropped at the end with whatever still connects to it.
+ */
+export async function createTestDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+  await requirePostgres();
+  const name = `mend_test_${randomBytes(6).toString('hex')}`;
+  await adminQuery(`create database ${name}`);
+  return {
+    url: TEST_POSTGRES.replace(/\/test$/, `/${name}`),
+    drop: () => adminQuery(`drop database if exists ${name} with (force)`),
+  };
+}
+
 /** The store URL for a schema of the test database. */
 export function schemaUrl(schema: string): string {
   return `${TEST_POSTGRES}?options=${encodeURIComponent(`-c search_path=${schema}`)}`;

@@ -325,6 +325,48 @@ test('drain: evictions a disruption budget refuses are asked again, then the dra
   assert.equal(cluster.store.get(TYPES.pod, 'shop', onNode.metadata.name), undefined);
 });
 
+test('drain of a NotReady node: evicted with the grace given, its pods (never finished there) not waited for past skipWaitForDeleteTimeoutSeconds', async (t) => {
+  const { cluster, client } = await start(t);
+  cluster.apply(deployment('web', { replicas: 2 }));
+  cluster.apply(budget(1));
+  await rolledOut(cluster, 'web');
+  const onNode = cluster.store
+    .list(TYPES.pod, 'shop')
+    .find((p) => field(p, 'spec', 'nodeName') === 'node-2');
+  assert.ok(onNode, 'a pod on node-2');
+  cluster.setNodeReady('node-2', false);
+  const options = {
+    force: false,
+    deleteEmptyDirData: false,
+    retryMs: 300,
+    gracePeriodSeconds: 1,
+    skipWaitForDeleteTimeoutSeconds: 1,
+  };
+  // Without the skip the drain would wait for ever: node-2's kubelet never finishes the pod.
+  const drained = await drainNode(client, 'node-2', options, mark(), new Date(), signal());
+  assert.match(
+    drained.message,
+    new RegExp(
+      `pod/shop/${onNode.metadata.name} evicted\npod/shop/${onNode.metadata.name} deleted more than 1 s ago, not waited for\nnode/node-2 drained$`,
+    ),
+  );
+  const evictions = cluster.requests.entries((e) => e.path.endsWith('/eviction'));
+  assert.deepEqual(
+    evictions.map((e) => [e.code, field(e.body, 'deleteOptions')]),
+    [[201, { gracePeriodSeconds: 1 }]],
+    'the unready pod counts toward no budget: evicted at once',
+  );
+  const left = cluster.store.get(TYPES.pod, 'shop', onNode.metadata.name);
+  assert.ok(left?.metadata.deletionTimestamp, 'still Terminating on the lost node');
+  // Run again, the pod deleted long ago is neither evicted again nor waited for.
+  const again = await drainNode(client, 'node-2', options, mark(), new Date(), signal());
+  assert.match(
+    again.message,
+    /node\/node-2 already cordoned\nignored shop\/.* \(deleted more than 1 s ago\)\nnode\/node-2 drained$/,
+  );
+  assert.equal(cluster.requests.entries((e) => e.path.endsWith('/eviction')).length, 1);
+});
+
 test('429 and 5xx with Retry-After are retried (bounded); 5xx without it fails at once; nothing doubled', async (t) => {
   const { cluster, client } = await start(t);
   cluster.apply(deployment('web'));

@@ -87,3 +87,73 @@ test('the shop example starts: its deployments roll out, its users are bound by 
     'Unknown',
   );
 });
+
+const STORY = `${HEAD}  nodes: [node-1]
+  namespaces: [shop]
+  timing: { start: 100ms, readyAfter: 200ms, backoff: 1s, termination: 100ms }
+  deployments:
+    - { name: api, namespace: shop, replicas: 2, image: shop/api:1.0 }
+  timeline:
+    - at: 5s
+      describe: an api pod goes bad
+      breakPods: { deployment: api, namespace: shop, behaviour: crashLoop, logs: ["panic: cache poisoned"] }
+    - { at: 6s, breakPods: { deployment: api, namespace: shop, pods: 2, behaviour: notReady } }
+    - { at: 7s, breakPods: { deployment: gone, namespace: shop, behaviour: crashLoop } }
+`;
+
+test('breakPods: running pods go bad (a crash loop with its log, not Ready), on a timeline held until started', async (t) => {
+  const parsed = parseScenario('story.yaml', STORY);
+  assert.ok('scenario' in parsed, JSON.stringify('errors' in parsed && parsed.errors));
+  const clock = new FakeClock();
+  const steps: string[] = [];
+  const running = await startScenario(parsed.scenario, {
+    clock,
+    tls: false,
+    holdTimeline: true,
+    onStep: (step, outcome) =>
+      steps.push(
+        `${step.describe ?? step.at}: ${outcome.error?.message ?? outcome.pods?.length ?? '-'}`,
+      ),
+  });
+  t.after(() => running.stop());
+  const pods = () =>
+    running.cluster.store
+      .list(TYPES.pod, 'shop')
+      .sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
+  const stateOf = (pod: ReturnType<typeof pods>[number]) => {
+    const c = ((pod.status?.containerStatuses ?? []) as Record<string, unknown>[])[0]!;
+    return { ready: c.ready, waiting: (c.state as { waiting?: { reason: string } }).waiting };
+  };
+  await clock.advance(10_000);
+  assert.deepEqual(steps, [], 'a held timeline waits for startTimeline');
+  assert.deepEqual(pods().map(stateOf), [
+    { ready: true, waiting: undefined },
+    { ready: true, waiting: undefined },
+  ]);
+  running.startTimeline();
+  await clock.advance(5_500);
+  assert.deepEqual(steps, ['an api pod goes bad: 1']);
+  const [bad, good] = pods();
+  assert.equal(stateOf(bad!).waiting?.reason, 'CrashLoopBackOff', 'the oldest name goes bad');
+  assert.deepEqual(stateOf(good!), { ready: true, waiting: undefined }, 'the other runs on');
+  // In its back-off the crashed instance is the container's log (the previous one after a restart).
+  const crashed = running.cluster.context.logs.read(
+    { name: bad!.metadata.name, uid: bad!.metadata.uid! },
+    'api',
+    {},
+    clock.now(),
+  );
+  assert.match(crashed, /panic: cache poisoned\nfatal: api exited with code 1\n$/);
+  await clock.advance(2_000);
+  assert.deepEqual(steps.slice(1), [
+    '6s: 2',
+    '7s: no deployment shop/gone in the simulated cluster',
+  ]);
+  assert.equal(stateOf(pods()[1]!).ready, false, 'notReady: Running, never Ready again');
+  // A pod made afterwards follows the container rules again: a restart heals.
+  running.cluster.store.remove(TYPES.pod, 'shop', good!.metadata.name);
+  await clock.advance(2_000);
+  const fresh = pods().find((p) => p.metadata.name !== bad!.metadata.name)!;
+  assert.notEqual(fresh.metadata.name, good!.metadata.name);
+  assert.deepEqual(stateOf(fresh), { ready: true, waiting: undefined });
+});

@@ -270,3 +270,61 @@ test('who cleared a condition: kubelet in place, mend’s restart, or a deletion
     /not by mend/,
   );
 });
+
+test("a crash loop whose pod a restart replaced holds until the Deployment is rolled out again; a bare pod's goes with it", () => {
+  const c = new ServiceConditions(settings);
+  const looping = pod('web-1', {
+    state: { waiting: { reason: 'CrashLoopBackOff', message: 'back-off 10s' } },
+    restartCount: 4,
+  });
+  const rolling: KubeObject = {
+    ...deployment,
+    metadata: { ...deployment.metadata, generation: 3 },
+    status: { observedGeneration: 3, replicas: 3, updatedReplicas: 1, availableReplicas: 1 },
+  };
+  assert.ok(
+    reasons(evaluate(c, [looping], T0, { deployments: [rolling] })).includes('CrashLoopBackOff'),
+  );
+  // The restart deleted web-1; its new pod is starting and the rollout is not done.
+  const fresh = pod('web-2', { state: { running: {} }, restartCount: 0 });
+  const during = evaluate(c, [fresh], T0 + 2000, { deployments: [rolling] });
+  const held = during.conditions.find((x) => x.reason === 'CrashLoopBackOff');
+  assert.equal(held?.key, 'Pod/web-1/web/CrashLoopBackOff', JSON.stringify(during.conditions));
+  assert.match(
+    held.message,
+    /the pod is gone, and this holds until deployment "web" is rolled out/,
+  );
+  // Terminating counts as gone too, and the hold is not doubled by a second evaluation.
+  const again = evaluate(
+    c,
+    [{ ...looping, metadata: { ...looping.metadata, deletionTimestamp: iso(T0) } }, fresh],
+    T0 + 3000,
+    { deployments: [rolling] },
+  );
+  assert.equal(again.conditions.filter((x) => x.reason === 'CrashLoopBackOff').length, 1);
+  // Rolled out: every replica updated and available, no old one left.
+  const whole: KubeObject = {
+    ...rolling,
+    status: { observedGeneration: 3, replicas: 2, updatedReplicas: 2, availableReplicas: 2 },
+  };
+  assert.ok(
+    !reasons(evaluate(c, [fresh], T0 + 9000, { deployments: [whole] })).includes(
+      'CrashLoopBackOff',
+    ),
+  );
+  // Not held again once cleared.
+  assert.ok(
+    !reasons(evaluate(c, [fresh], T0 + 9500, { deployments: [rolling] })).includes(
+      'CrashLoopBackOff',
+    ),
+  );
+
+  // A pod of no Deployment: nothing to wait for, its crash loop ends with it.
+  const alone = new ServiceConditions(settings);
+  const bare: KubeObject = {
+    ...looping,
+    metadata: { ...looping.metadata, labels: { app: 'batch' } },
+  };
+  assert.ok(reasons(evaluate(alone, [bare], T0, { deployments: [] })).includes('CrashLoopBackOff'));
+  assert.deepEqual(reasons(evaluate(alone, [], T0 + 1000, { deployments: [] })), []);
+});

@@ -7,10 +7,7 @@ import type { Config } from '../../src/config/config.ts';
 import { formatErrors } from '../../src/config/config-error.ts';
 import { loadMendConfig } from '../../src/documents.ts';
 import type { HealCommand, OutcomeInput } from '../../src/policy/types.ts';
-import { openStore } from '../../src/store/open.ts';
-import type { Store } from '../../src/store/store.ts';
 import { createLogger } from '../../src/support/log.ts';
-import { createTestSchema } from '../helpers/postgres.ts';
 
 export const NODE = process.execPath;
 export const PRINT_ARGV = fileURLToPath(new URL('./fixtures/print-argv.mjs', import.meta.url));
@@ -37,25 +34,7 @@ export async function configFrom(dir: string, yaml: string): Promise<Config> {
   return config;
 }
 
-/**
- * A store for one test: an SQLite file in `dir`, or, with MEND_TEST_STORE=postgres (as
- * test/runbooks/on-postgres.test.ts runs these files), a schema of the test PostgreSQL of its
- * own, dropped when the store is closed.
- */
-export async function tempStore(dir: string): Promise<Store> {
-  if (process.env.MEND_TEST_STORE !== 'postgres') return openStore({ path: join(dir, 'mend.db') });
-  const schema = await createTestSchema();
-  const store = await openStore({ path: schema.url }).catch(async (error: unknown) => {
-    await schema.drop();
-    throw error;
-  });
-  const close = store.close.bind(store);
-  store.close = async () => {
-    await close();
-    await schema.drop();
-  };
-  return store;
-}
+export { tempStore } from '../helpers/test-store.ts';
 
 /** A Service whose one check is an exec of `argv` (a JSON list). */
 export function serviceYaml(name: string, argv: string[] = ['/bin/true'], labels = '{}'): string {

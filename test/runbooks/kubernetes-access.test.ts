@@ -255,3 +255,26 @@ test('the gate: a refused action permission refuses the run (final), one not kno
     /cannot tell whether mend may act .*ECONNREFUSED.*nothing ran/,
   );
 });
+
+test('replicas electing by a Kubernetes Lease need get, create and update on leases in its namespace', async () => {
+  const config = await load(`apiVersion: mend/v1
+kind: Settings
+metadata: { name: settings }
+spec:
+  replicas: { enabled: true, kubernetesLease: { namespace: mend, name: mend-leader } }
+`);
+  assert.deepEqual(texts(config), [
+    'create leases (API group "coordination.k8s.io") in namespace "mend"',
+    'get leases (API group "coordination.k8s.io") in namespace "mend"',
+    'update leases (API group "coordination.k8s.io") in namespace "mend"',
+  ]);
+  const [first] = configAccess(config).permissions;
+  assert.deepEqual(first?.by, ["the replicas' leader election (Lease mend/mend-leader)"]);
+  const without = await load(`apiVersion: mend/v1
+kind: Settings
+metadata: { name: settings }
+spec:
+  replicas: { enabled: true }
+`);
+  assert.deepEqual(texts(without), []);
+});

@@ -100,6 +100,7 @@ test('0003: an older store opens with its incidents named by engine id, one per 
       '0005-operator-request-kinds',
       '0006-alerts',
       '0007-probe-cursors',
+      '0008-replicas',
     ]);
     assert.deepEqual(
       (await store.listIncidents()).map((i) => [i.id, i.status]),

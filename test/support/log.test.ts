@@ -46,3 +46,19 @@ test('pretty lines show what a log line quotes: escape sequences, a newline, a C
   );
   assert.match(stdout, /detail: "x\\u009b31m"/);
 });
+
+test("mend's own text of several lines (LINES) keeps its line breaks in pretty output; its other controls still show", async () => {
+  const logger = fileURLToPath(new URL('../../src/support/log.ts', import.meta.url));
+  const script = `import(${JSON.stringify(logger)}).then(({ createLogger, LINES }) => {
+    createLogger({ pretty: true }).info(LINES, ${JSON.stringify(`mend running: 2 services\n  store: x.db\n  ${ATTACK}`)});
+  })`;
+  const { stdout } = await run(process.execPath, ['-e', script], {
+    env: { ...process.env, CI: 'true' },
+  });
+  assert.equal(RAW_CONTROL.test(stdout), false, JSON.stringify(stdout));
+  const lines = stdout.trimEnd().split('\n');
+  assert.match(lines[0]!, /INFO: mend running: 2 services$/);
+  assert.equal(lines[1], '  store: x.db');
+  assert.equal(lines[2], `  ${ATTACK_SHOWN}`);
+  assert.doesNotMatch(stdout, /lines: true/, 'the marker is not printed');
+});

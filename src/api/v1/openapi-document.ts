@@ -22,6 +22,7 @@ export async function renderOpenApi(): Promise<string> {
     request: notServing,
     ingestAlerts: notServing,
     ingestEvents: notServing,
+    status: notServing,
   };
   const controller: ControllerHandle = {
     metrics: createMetrics(),

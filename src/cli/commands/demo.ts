@@ -1,17 +1,17 @@
-import { fileURLToPath } from 'node:url';
+import { resolve } from 'node:path';
 import { Option } from '@commander-js/extra-typings';
+import type { DemoWorld } from '../../demo/world.ts';
 import { isPostgresUrl } from '../../store/postgres-url.ts';
 import { terminalBlock } from '../../support/terminal-text.ts';
 import { EXIT_FAILURE } from '../exit-codes.ts';
 import { listenAddress, positiveInt } from '../options.ts';
 import type { RegisterCommand } from './register-command.ts';
 
-// The demo's config: its services and policies, the restart runbook and the pager notifier.
-const CONFIG = [
-  fileURLToPath(new URL('../../../examples/demo/', import.meta.url)),
-  fileURLToPath(new URL('../../../examples/runbooks/restart.yaml', import.meta.url)),
-  fileURLToPath(new URL('../../../examples/notifiers/notifiers.yaml', import.meta.url)),
-];
+/** The demo's store by default; the Kubernetes demo's beside it, so both can run at once. */
+const DEFAULT_DB = { processes: '.mend/demo.db', kubernetes: '.mend/demo-kubernetes.db' };
+
+/** Where the Kubernetes demo writes its kubeconfigs and request log: beside its store. */
+const besideStore = (db: string) => (db.endsWith('.db') ? db.slice(0, -3) : db);
 
 /**
  * The dashboard's address and a fresh viewer token, so a new user opens it at once. The token
@@ -37,12 +37,15 @@ export const registerDemo: RegisterCommand = (program) => {
   program
     .command('demo')
     .description(
-      'Launch demo services on loopback, run mend on examples/demo/, and inject faults on a schedule.',
+      'Launch demo services on loopback, run mend on examples/demo/, and inject faults on a schedule. With --kubernetes: a simulated cluster and examples/kubernetes/demo/.',
+    )
+    .option(
+      '--kubernetes',
+      'the Kubernetes demo: a simulated cluster with a small shop (prints its export KUBECONFIG line), mend on examples/kubernetes/demo/, four faults on the cluster timeline',
     )
     .option(
       '--db <path>',
-      "SQLite store file, fresh each run (the last run's is kept as NAME.previous.db)",
-      '.mend/demo.db',
+      `SQLite store file, fresh each run (the last run's is kept as NAME.previous.db); default ${DEFAULT_DB.processes}, with --kubernetes ${DEFAULT_DB.kubernetes}`,
     )
     .addOption(
       new Option(
@@ -57,23 +60,14 @@ export const registerDemo: RegisterCommand = (program) => {
     )
     .option('--no-faults', 'do not inject faults')
     .action(async (options) => {
-      const [
-        { demoFaults, scheduleFaults },
-        { freshStore },
-        { demoSummary },
-        { PORTS, startDemoSystem },
-        { lockStore, openStore },
-        { createLogger },
-        { handleProcessSignals, serveOn, startOrReport },
-      ] = await Promise.all([
-        import('../../demo/faults.ts'),
+      const [{ freshStore }, { lockStore, openStore }, { createLogger }, run] = await Promise.all([
         import('../../demo/fresh-store.ts'),
-        import('../../demo/summary.ts'),
-        import('../../demo/system.ts'),
         import('../../store/open.ts'),
         import('../../support/log.ts'),
         import('../run-controller.ts'),
       ]);
+      const { handleProcessSignals, serveOn, startOrReport } = run;
+      const db = options.db ?? DEFAULT_DB[options.kubernetes ? 'kubernetes' : 'processes'];
       // The demo is for people: readable lines even through a pipe (mend run keeps JSON there).
       const log = createLogger({ pretty: true });
       const say = (line: string) => log.info(`demo: ${line}`);
@@ -82,7 +76,7 @@ export const registerDemo: RegisterCommand = (program) => {
         process.stderr.write(`mend demo: ${terminalBlock((err as Error).message)}\n`);
         process.exitCode = EXIT_FAILURE;
       };
-      if (isPostgresUrl(options.db)) {
+      if (isPostgresUrl(db)) {
         // The demo moves the last run's file aside to start fresh: a shared database is not its to clear.
         fail(
           new Error(
@@ -94,24 +88,29 @@ export const registerDemo: RegisterCommand = (program) => {
       // Taken before the last run's store is moved aside: a demo already running keeps its own.
       let lock: Awaited<ReturnType<typeof lockStore>>;
       try {
-        lock = await lockStore({ path: options.db });
+        lock = await lockStore({ path: db });
       } catch (err) {
         fail(err);
         return;
       }
-      const kept = await freshStore(options.db);
+      const kept = await freshStore(db);
       if (kept) say(`the last run's record is kept in ${kept}`);
-      let system: Awaited<ReturnType<typeof startDemoSystem>>;
+      let world: DemoWorld;
       try {
-        system = await startDemoSystem(say);
+        world = options.kubernetes
+          ? await (await import('../../demo/kubernetes-world.ts')).startKubernetesWorld(
+              say,
+              resolve(besideStore(db)),
+            )
+          : await (await import('../../demo/process-world.ts')).startProcessWorld(say);
       } catch (err) {
         fail(err);
         await lock.release();
         return;
       }
       const mend = await startOrReport({
-        config: CONFIG,
-        db: options.db,
+        config: world.config,
+        db,
         lock,
         workers: 1,
         maxInFlight: 100,
@@ -119,23 +118,22 @@ export const registerDemo: RegisterCommand = (program) => {
         serve: serveOn(options.listen ? { listen: options.listen } : {}),
       });
       if (!mend) {
-        await system.stop();
+        await world.stop();
         await lock.release();
         return;
       }
       await announceDashboard(mend, (line) => say(line));
-      const stopFaults = options.faults
-        ? scheduleFaults(demoFaults(system.supervisor, PORTS), say)
-        : () => {};
+      if (world.notes.length > 0) process.stdout.write(`\n  ${world.notes.join('\n  ')}\n\n`);
+      const stopFaults = options.faults ? world.startFaults() : () => {};
       handleProcessSignals(mend, log, 5000, {
         beforeStop: async () => stopFaults(),
         afterStop: async () => {
-          await system.stop();
+          await world.stop();
           try {
-            const store = await openStore({ path: options.db });
+            const store = await openStore({ path: db });
             try {
               process.stdout.write(
-                `\nincidents during this demo:\n${await demoSummary(store, startedAt)}`,
+                `\nincidents during this demo:\n${await world.summary(store, startedAt)}`,
               );
             } finally {
               await store.close();

@@ -12,6 +12,7 @@ import { registerRun } from './run.ts';
 import { registerRunbook } from './runbook.ts';
 import { registerSchema } from './schema.ts';
 import { registerSilence } from './silence.ts';
+import { registerStatus } from './status.ts';
 import { registerStore } from './store.ts';
 import { registerTail } from './tail.ts';
 import { registerTest } from './test.ts';
@@ -33,6 +34,7 @@ export const commands: RegisterCommand[] = [
   registerSilence,
   registerStore,
   registerTail,
+  registerStatus,
   registerToken,
   registerAudit,
   registerSchema,

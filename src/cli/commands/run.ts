@@ -41,6 +41,10 @@ export const registerRun: RegisterCommand = (program) => {
       '--insecure-api',
       'serve the operator API on a non-loopback --listen without TLS (put a TLS proxy in front); as Settings api.insecure',
     )
+    .option(
+      '--replica',
+      'run as one of several replicas on one PostgreSQL store (checks shared, one leader decides); as Settings replicas.enabled',
+    )
     .option('--log-level <level>', 'trace, debug, info, warn, error', 'info')
     .action(async (options) => {
       const [{ createLogger }, { handleProcessSignals, serveOn, startOrReport }] =

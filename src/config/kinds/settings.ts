@@ -10,12 +10,18 @@ import { defineDocumentKind } from './document-kind.ts';
 import { duration, parseDuration } from './duration.ts';
 import { LABEL_KEY_PATTERN } from './metadata.ts';
 
+/** Kubernetes names: a namespace is a DNS label, a Lease's name a DNS subdomain. */
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+const DNS_SUBDOMAIN =
+  /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
 export const SETTINGS_DEFAULTS = {
   dryRun: false,
   groupBy: ['service'],
   chronic: { heals: 3, within: '24h' },
   storeOutage: { exitAfter: '1m' },
   alerts: { maxInFlight: 50_000 },
+  replicas: { enabled: false, lease: '10s' },
 };
 
 export const CHRONIC_DEFAULTS: ChronicSettings = {
@@ -71,6 +77,39 @@ const alerts = z
   .optional()
   .describe(
     'How much the Alertmanager receiver holds before it tells senders to come back: never a silent drop. Default: 50,000 alerts in flight.',
+  );
+
+const replicas = z
+  .strictObject({
+    enabled: z
+      .boolean()
+      .default(SETTINGS_DEFAULTS.replicas.enabled)
+      .describe(
+        'Run as one of several replicas on one PostgreSQL store (as `mend run --replica`): checks are shared among the live replicas, one leader decides and acts. Default false.',
+      ),
+    lease: duration({ min: '2s', max: '5m' })
+      .default(SETTINGS_DEFAULTS.replicas.lease)
+      .describe(
+        'A replica whose heartbeat is older than this is gone (its checks move to the others), and a leader that has not renewed its lease for this long is replaced. Default 10s.',
+      ),
+    kubernetesLease: z
+      .strictObject({
+        namespace: z.string().regex(DNS_LABEL, { error: 'expected a namespace name' }),
+        name: z.string().regex(DNS_SUBDOMAIN, { error: 'expected a Lease name' }),
+        context: z
+          .string()
+          .min(1)
+          .optional()
+          .describe('The kubeconfig context; default the current one (in a pod: its own cluster).'),
+      })
+      .optional()
+      .describe(
+        'Elect the leader by this `coordination.k8s.io/v1` Lease (as Kubernetes controllers do) instead of the store lease row; the store epoch still fences every decision. Needs get, create and update on the Lease. Default: the store elects.',
+      ),
+  })
+  .optional()
+  .describe(
+    'Several `mend run` processes on one PostgreSQL store, for availability and to spread the checks (docs/replicas.md). Default: one runner per store.',
   );
 
 const filePath = z.string().min(1, { error: 'expected a file path' });
@@ -167,6 +206,7 @@ export const settingsSpec = z.strictObject({
   storeOutage,
   api,
   alerts,
+  replicas,
 });
 
 export type SettingsSpec = z.output<typeof settingsSpec>;
@@ -189,6 +229,17 @@ function settingsConfig(spec: SettingsSpec | undefined): SettingsConfig {
         : { exitAfterMs: parseDuration(spec.storeOutage.exitAfter)! },
     ...(spec?.api ? { api: apiSettings(spec.api) } : {}),
     ...(spec?.alerts ? { alerts: { maxInFlight: spec.alerts.maxInFlight } } : {}),
+    ...(spec?.replicas
+      ? {
+          replicas: {
+            enabled: spec.replicas.enabled,
+            leaseMs: parseDuration(spec.replicas.lease)!,
+            ...(spec.replicas.kubernetesLease
+              ? { kubernetesLease: spec.replicas.kubernetesLease }
+              : {}),
+          },
+        }
+      : {}),
   };
 }
 

@@ -46,6 +46,19 @@ export interface DrainOptions {
   deleteEmptyDirData: boolean;
   /** Wait between evictions a disruption budget refuses (kubectl: 5 s). */
   retryMs: number;
+  /**
+   * kubectl's --grace-period: the evicted pods' termination grace, in seconds (unset: each
+   * pod's own terminationGracePeriodSeconds).
+   */
+  gracePeriodSeconds?: number;
+  /**
+   * kubectl's --skip-wait-for-delete-timeout: a pod whose deletionTimestamp is more than this
+   * many seconds past is not evicted again nor waited for. What drains a NotReady node, whose
+   * kubelet will never finish its pods' termination. Unset or 0: wait for every pod.
+   */
+  skipWaitForDeleteTimeoutSeconds?: number;
+  /** The time, for the deletionTimestamp comparison. */
+  now?: () => number;
 }
 
 const POLL_MS = 1000;
@@ -75,11 +88,13 @@ export async function drainNode(
   const skipped: string[] = [];
   const refused: string[] = [];
   const toEvict: KubeObject[] = [];
+  const deletedLongAgo = longDeleted(options);
   for (const pod of pods.items) {
     const id = `${pod.metadata.namespace}/${pod.metadata.name}`;
     const owners = pod.metadata.ownerReferences ?? [];
     const controller = owners.find((o) => o.controller);
-    if (pod.metadata.annotations?.['kubernetes.io/config.mirror'] !== undefined)
+    if (deletedLongAgo(pod)) skipped.push(`${id} (${deletedLongAgo.why})`);
+    else if (pod.metadata.annotations?.['kubernetes.io/config.mirror'] !== undefined)
       skipped.push(`${id} (mirror pod)`);
     else if (controller?.kind === 'DaemonSet') skipped.push(`${id} (DaemonSet)`);
     else if (!controller && !options.force)
@@ -107,7 +122,10 @@ export async function drainNode(
             kind: 'Eviction',
             apiVersion: 'policy/v1',
             metadata: { name: pod.metadata.name, namespace: pod.metadata.namespace },
-            deleteOptions: {},
+            deleteOptions:
+              options.gracePeriodSeconds === undefined
+                ? {}
+                : { gracePeriodSeconds: options.gracePeriodSeconds },
           },
           signal,
         });
@@ -135,6 +153,7 @@ export async function drainNode(
     }
   }
   // Evicted pods terminate gracefully: wait until each is gone (or replaced under its name).
+  const abandoned: string[] = [];
   for (const [id, uid] of evicted) {
     const [namespace, name] = id.split('/') as [string, string];
     for (;;) {
@@ -145,6 +164,10 @@ export async function drainNode(
           signal,
         });
         if (pod.metadata.uid !== uid) break;
+        if (deletedLongAgo(pod)) {
+          abandoned.push(`pod/${id} ${deletedLongAgo.why}, not waited for`);
+          break;
+        }
       } catch (err) {
         if (isNotFound(err)) break;
         if (!signal.aborted) throw err;
@@ -161,11 +184,26 @@ export async function drainNode(
     message: [
       cordon.message,
       ...[...evicted.keys()].map((id) => `pod/${id} evicted`),
+      ...abandoned,
       ...skipped.map((s) => `ignored ${s}`),
       `node/${node} drained`,
     ].join('\n'),
     data: { evicted: [...evicted.keys()], skipped, evictions, refusals },
   };
+}
+
+/**
+ * kubectl's shouldSkipPod: the pod's deletionTimestamp (its deletion time plus its grace) is
+ * more than skipWaitForDeleteTimeoutSeconds past.
+ */
+function longDeleted(options: DrainOptions): ((pod: KubeObject) => boolean) & { why: string } {
+  const skip = options.skipWaitForDeleteTimeoutSeconds ?? 0;
+  const now = options.now ?? Date.now;
+  const test = (pod: KubeObject) => {
+    const at = pod.metadata.deletionTimestamp;
+    return skip > 0 && at !== undefined && (now() - Date.parse(at)) / 1000 > skip;
+  };
+  return Object.assign(test, { why: `deleted more than ${skip} s ago` });
 }
 
 const key = (pod: KubeObject) => `${pod.metadata.namespace}/${pod.metadata.name}`;

@@ -216,6 +216,16 @@ export const RESOURCES: readonly ResourceType[] = [
     }),
   ),
   {
+    // What controllers elect a leader with (client-go's leaderelection, mend's replicas).
+    name: 'leases',
+    singular: 'lease',
+    kind: 'Lease',
+    group: 'coordination.k8s.io',
+    version: 'v1',
+    namespaced: true,
+    verbs: ALL_VERBS,
+  },
+  {
     name: 'selfsubjectaccessreviews',
     singular: 'selfsubjectaccessreview',
     kind: 'SelfSubjectAccessReview',

@@ -3,12 +3,20 @@ import { TYPES } from './cluster-context.ts';
 import type { FaultAction, FaultRule } from './faults.ts';
 import { field, type KubeObject } from './objects.ts';
 import type { BehaviourRule, BehaviourTiming, ContainerBehaviour } from './pod-behaviour.ts';
-import type { Scenario, ScenarioContainer, ScenarioFault } from './scenario-schema.ts';
+import type {
+  Scenario,
+  ScenarioBreakPods,
+  ScenarioContainer,
+  ScenarioFault,
+  ScenarioStep,
+} from './scenario-schema.ts';
 import { type ClusterOptions, SimulatedCluster } from './simulated-cluster.ts';
 
 const ms = (text: string | undefined) => (text === undefined ? undefined : parseDuration(text));
 
-function behaviourOf(c: ScenarioContainer): ContainerBehaviour {
+function behaviourOf(
+  c: Pick<ScenarioContainer, 'behaviour' | 'runFor' | 'exitCode' | 'image'>,
+): ContainerBehaviour {
   const runForMs = ms(c.runFor) ?? 500;
   switch (c.behaviour) {
     case 'crashLoop':
@@ -88,10 +96,19 @@ export function deploymentObject(d: Scenario['spec']['deployments'][number]): Ku
   };
 }
 
+export interface ScenarioRunOptions extends ClusterOptions {
+  /** Told of each timeline step as it runs (the demo's feed), with what it did or why it failed. */
+  onStep?: (step: ScenarioStep, outcome: { error?: Error; pods?: string[] }) => void;
+  /** Start the timeline later, with `startTimeline()` (the demo: once mend runs), or never. */
+  holdTimeline?: boolean;
+}
+
 export interface RunningScenario {
   cluster: SimulatedCluster;
   /** The tokens of the scenario's users, by user name. */
   tokens: Map<string, string>;
+  /** Starts the timeline now (its `at` times count from here), when it was held. Once. */
+  startTimeline(): void;
   stop(): Promise<void>;
 }
 
@@ -101,9 +118,10 @@ export interface RunningScenario {
  */
 export async function startScenario(
   scenario: Scenario,
-  options: ClusterOptions = {},
+  options: ScenarioRunOptions = {},
 ): Promise<RunningScenario> {
   const { spec } = scenario;
+  const { onStep, holdTimeline, ...clusterOptions } = options;
   const timing: Partial<BehaviourTiming> = {
     ...(spec.timing.start ? { startMs: ms(spec.timing.start)! } : {}),
     ...(spec.timing.readyAfter ? { readyAfterMs: ms(spec.timing.readyAfter)! } : {}),
@@ -120,7 +138,7 @@ export async function startScenario(
     namespaces,
     timing,
     behaviours: behaviourRules(spec.containers),
-    ...options,
+    ...clusterOptions,
   });
   const tokens = new Map<string, string>();
   for (const user of spec.users)
@@ -135,24 +153,55 @@ export async function startScenario(
     );
   }
   const { clock } = cluster.context;
-  const timers = spec.timeline.map((s) =>
-    clock.setTimeout(() => {
-      if (s.nodeNotReady) cluster.setNodeReady(s.nodeNotReady, false);
-      else if (s.nodeReady) cluster.setNodeReady(s.nodeReady, true);
-      else if (s.fault) cluster.faults.add(faultRule(s.fault));
-      else if (s.clearFaults) cluster.faults.clear();
-      else if (s.containers) cluster.setBehaviours(behaviourRules(s.containers));
-      else if (s.setImage) setImage(cluster, s.setImage);
-    }, ms(s.at)!),
-  );
+  const timers: unknown[] = [];
+  let started = false;
+  const startTimeline = () => {
+    if (started) return;
+    started = true;
+    for (const s of spec.timeline) {
+      const timer = clock.setTimeout(() => {
+        let pods: string[] | undefined;
+        try {
+          pods = runStep(cluster, s);
+        } catch (err) {
+          onStep?.(s, { error: err as Error });
+          return;
+        }
+        onStep?.(s, pods ? { pods } : {});
+      }, ms(s.at)!);
+      timers.push(timer);
+    }
+  };
+  if (!holdTimeline) startTimeline();
   return {
     cluster,
     tokens,
+    startTimeline,
     stop: async () => {
+      started = true; // a timeline not started yet never starts
       for (const timer of timers) clock.clearTimeout(timer);
       await cluster.stop();
     },
   };
+}
+
+/** One timeline step's action; the pods it broke, for a breakPods step. */
+function runStep(cluster: SimulatedCluster, s: ScenarioStep): string[] | undefined {
+  if (s.nodeNotReady) cluster.setNodeReady(s.nodeNotReady, false);
+  else if (s.nodeReady) cluster.setNodeReady(s.nodeReady, true);
+  else if (s.fault) cluster.faults.add(faultRule(s.fault));
+  else if (s.clearFaults) cluster.faults.clear();
+  else if (s.containers) cluster.setBehaviours(behaviourRules(s.containers));
+  else if (s.setImage) setImage(cluster, s.setImage);
+  else if (s.breakPods) return breakPods(cluster, s.breakPods);
+  return undefined;
+}
+
+function breakPods(cluster: SimulatedCluster, b: ScenarioBreakPods): string[] {
+  const pods = cluster.breakPods(b.namespace, b.deployment, b.pods, behaviourOf(b), b.logs);
+  if (pods.length === 0)
+    throw new Error(`deployment ${b.namespace}/${b.deployment} has no running pod to break`);
+  return pods;
 }
 
 /** Changes a deployment's first container image through the API's write path (a new rollout). */

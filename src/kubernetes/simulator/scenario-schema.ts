@@ -72,10 +72,28 @@ export const faultSchema = z
     { error: 'expected exactly one of respond, reset, delay, cutWatchAfterEvents or expireWatch' },
   );
 
+/**
+ * Pods of a Deployment that go bad while they run (a poisoned cache, a leak, a stuck worker):
+ * pods created afterwards follow the container rules again, so a restart heals them.
+ */
+const breakPods = z.strictObject({
+  deployment: k8sName,
+  namespace: k8sName.default('default'),
+  /** How many of its running pods (oldest name first); default one. */
+  pods: z.int().min(1).max(1000).default(1),
+  behaviour: z.enum(['crashLoop', 'oomKilled', 'notReady']),
+  runFor: duration().optional(),
+  exitCode: z.int().min(1).max(255).optional(),
+  /** Lines the broken instance writes before it goes bad (what `logs --previous` shows). */
+  logs: z.array(z.string()).max(10_000).optional(),
+});
+
 const step = z
   .strictObject({
     /** When, from the scenario's start. */
     at: duration(),
+    /** What happens, in words (the demo's feed prints it when the step runs). */
+    describe: z.string().min(1).max(300).optional(),
     nodeNotReady: k8sName.optional(),
     nodeReady: k8sName.optional(),
     fault: faultSchema.optional(),
@@ -89,15 +107,22 @@ const step = z
         image: z.string().min(1),
       })
       .optional(),
+    breakPods: breakPods.optional(),
   })
   .refine(
     (s) =>
-      [s.nodeNotReady, s.nodeReady, s.fault, s.clearFaults, s.containers, s.setImage].filter(
-        (a) => a !== undefined,
-      ).length === 1,
+      [
+        s.nodeNotReady,
+        s.nodeReady,
+        s.fault,
+        s.clearFaults,
+        s.containers,
+        s.setImage,
+        s.breakPods,
+      ].filter((a) => a !== undefined).length === 1,
     {
       error:
-        'expected exactly one action: nodeNotReady, nodeReady, fault, clearFaults, containers or setImage',
+        'expected exactly one action: nodeNotReady, nodeReady, fault, clearFaults, containers, setImage or breakPods',
     },
   );
 
@@ -146,3 +171,5 @@ export const scenarioSchema = z.strictObject({
 export type Scenario = z.infer<typeof scenarioSchema>;
 export type ScenarioContainer = z.infer<typeof container>;
 export type ScenarioFault = z.infer<typeof faultSchema>;
+export type ScenarioStep = z.infer<typeof step>;
+export type ScenarioBreakPods = z.infer<typeof breakPods>;

@@ -15,10 +15,16 @@ import { type RunningApiServer, startApiServer } from './http-server.ts';
 import { renderKubeconfig } from './kubeconfig.ts';
 import { ObjectStore } from './object-store.ts';
 import type { KubeObject } from './objects.ts';
-import { type BehaviourRule, type BehaviourTiming, DEFAULT_TIMING } from './pod-behaviour.ts';
+import {
+  type BehaviourRule,
+  type BehaviourTiming,
+  type ContainerBehaviour,
+  DEFAULT_TIMING,
+} from './pod-behaviour.ts';
 import { RequestLog } from './request-log.ts';
 import { handleResource } from './resource-handler.ts';
 import { resourceOfKind } from './resources.ts';
+import { selects } from './selectors.ts';
 
 export interface ClusterOptions {
   /** The cluster's time; the system clock by default. A fake clock makes the cluster stepped. */
@@ -86,6 +92,7 @@ export class SimulatedCluster {
       logs: new ContainerLogs(),
       behaviours: [...(options.behaviours ?? [])],
       timing: { ...DEFAULT_TIMING, ...(options.timing ?? {}) },
+      podOverrides: new Map(),
       kubeletVersion: GIT_VERSIONS[minor] ?? `v1.${minor}.0`,
     };
     this.adminToken = randomBytes(24).toString('base64url');
@@ -202,6 +209,33 @@ export class SimulatedCluster {
   /** Replaces the container behaviour rules; containers started from now on follow them. */
   setBehaviours(rules: BehaviourRule[]): void {
     this.context.behaviours.splice(0, this.context.behaviours.length, ...rules);
+  }
+
+  /**
+   * `count` running pods of a Deployment (oldest name first) go bad as they run: their
+   * containers follow `behaviour` from the kubelet's next pass, after writing `logs`. Pods
+   * created later follow the behaviour rules, so a rollout restart heals them. Returns the
+   * pods' names.
+   */
+  breakPods(
+    namespace: string,
+    deployment: string,
+    count: number,
+    behaviour: ContainerBehaviour,
+    logs?: string[],
+  ): string[] {
+    const owner = this.store.get(TYPES.deployment, namespace, deployment);
+    if (!owner)
+      throw new Error(`no deployment ${namespace}/${deployment} in the simulated cluster`);
+    const selector = (owner.spec as { selector?: unknown } | undefined)?.selector;
+    const pods = this.store
+      .list(TYPES.pod, namespace)
+      .filter((p) => p.metadata.deletionTimestamp === undefined && selects(selector, p))
+      .sort((a, b) => a.metadata.name.localeCompare(b.metadata.name))
+      .slice(0, count);
+    for (const pod of pods)
+      this.context.podOverrides.set(pod.metadata.uid!, { behaviour, ...(logs ? { logs } : {}) });
+    return pods.map((p) => p.metadata.name);
   }
 
   /** One pass of the control loops now (for stepped tests). */

@@ -169,6 +169,11 @@ const COLUMNS: Record<string, Column[]> = {
     col('Status', (o) => String(field(o, 'status', 'phase') ?? '')),
     ageColumn,
   ],
+  Lease: [
+    nameColumn,
+    col('Holder', (o) => String(field(o, 'spec', 'holderIdentity') ?? '')),
+    ageColumn,
+  ],
   PodDisruptionBudget: [
     nameColumn,
     col('Min Available', (o) => intOrPercent(field(o, 'spec', 'minAvailable'))),

@@ -92,6 +92,14 @@ export class ServiceConditions {
   /** Crash loops firing, by pod uid/container: kept until the container is Ready for notReadyFor. */
   readonly #crashLoops = new Map<string, number>();
   readonly #unavailableSince = new Map<string, number>();
+  /**
+   * Crash loops and image pulls of pods of a Deployment, as last seen firing, by condition key.
+   * A pod that goes away takes its condition with it, but the failure need not have gone: when a
+   * rollout restart replaces a crash-looping pod, the new pods may crash too. Such a condition is
+   * held until the Deployment is whole again (kubectl's rollout status rule), so the incident it
+   * opened stays open through the heal and its verify, and a ladder sees its first rung fail.
+   */
+  readonly #held = new Map<string, Condition>();
 
   constructor(settings: WatchSettings) {
     this.#settings = settings;
@@ -144,6 +152,7 @@ export class ServiceConditions {
       const node = (pod.spec as { nodeName?: string } | undefined)?.nodeName;
       if (node) hosts.set(node, [...(hosts.get(node) ?? []), pod.metadata.name]);
     }
+    this.#holdGonePods(conditions, input.pods, input.deployments);
     for (const node of input.nodes) {
       const pods = hosts.get(node.metadata.name);
       if (pods === undefined) continue;
@@ -161,6 +170,39 @@ export class ServiceConditions {
       });
     }
     return { conditions, nextAt };
+  }
+
+  /** Adds the held conditions of pods gone from a Deployment not yet whole; forgets the rest. */
+  #holdGonePods(
+    conditions: Condition[],
+    pods: readonly KubeObject[],
+    deployments: readonly KubeObject[],
+  ): void {
+    const firing = new Set(conditions.map((c) => c.key));
+    const live = new Set(
+      pods.filter((p) => p.metadata.deletionTimestamp === undefined).map((p) => p.metadata.name),
+    );
+    const held: Condition[] = [];
+    for (const [key, condition] of this.#held) {
+      if (firing.has(key)) continue;
+      const deployment = deployments.find((d) => d.metadata.name === condition.deployment);
+      // Still there and no longer failing: it cleared on its own. A Deployment gone or whole:
+      // the failure went with the pod.
+      if (live.has(condition.pod ?? '') || deployment === undefined || rolledOut(deployment)) {
+        this.#held.delete(key);
+        continue;
+      }
+      held.push({
+        ...condition,
+        message: `${condition.message}; the pod is gone, and this holds until deployment "${condition.deployment}" is rolled out and available again`,
+      });
+    }
+    for (const c of conditions) {
+      if (c.kind === 'Pod' && c.deployment !== undefined && HELD_WHEN_GONE.has(c.reason)) {
+        this.#held.set(c.key, c);
+      }
+    }
+    conditions.push(...held);
   }
 
   #deployment(
@@ -337,6 +379,29 @@ export class ServiceConditions {
     if (history.length > 1) wake(history[1]!.at + this.#settings.windowMs);
     return { from, to, since: history[1]?.at ?? history[0]!.at };
   }
+}
+
+/** Pod conditions that outlive their pod while its Deployment is not whole (see #held). */
+const HELD_WHEN_GONE = new Set<ConditionReason>(['CrashLoopBackOff', 'ImagePullBackOff']);
+
+/**
+ * kubectl rollout status's rule: the controller saw the latest spec, every replica is updated and
+ * available, and no old replica is left.
+ */
+function rolledOut(deployment: KubeObject): boolean {
+  const wanted = Number((deployment.spec as { replicas?: number } | undefined)?.replicas ?? 1);
+  const status = (deployment.status ?? {}) as {
+    observedGeneration?: number;
+    replicas?: number;
+    updatedReplicas?: number;
+    availableReplicas?: number;
+  };
+  return (
+    (status.observedGeneration ?? 0) >= (deployment.metadata.generation ?? 0) &&
+    (status.updatedReplicas ?? 0) >= wanted &&
+    (status.replicas ?? 0) <= (status.updatedReplicas ?? 0) &&
+    (status.availableReplicas ?? 0) >= (status.updatedReplicas ?? 0)
+  );
 }
 
 /** The Deployment of a pod: the first (by name) whose selector's matchLabels the pod carries. */

@@ -6,6 +6,7 @@ import { auditChainAndTokens } from './0004-audit-chain-and-tokens.ts';
 import { operatorRequestKinds } from './0005-operator-request-kinds.ts';
 import { alerts } from './0006-alerts.ts';
 import { probeCursors } from './0007-probe-cursors.ts';
+import { replicas } from './0008-replicas.ts';
 import type { SqlDialect } from './sql-dialect.ts';
 
 /** The Migrator's own tables, named for mend: the schema's version lives in them. */
@@ -27,6 +28,7 @@ export function storeMigrations(dialect: SqlDialect): MigrationProvider {
         '0005-operator-request-kinds': operatorRequestKinds(dialect),
         '0006-alerts': alerts(),
         '0007-probe-cursors': probeCursors(),
+        '0008-replicas': replicas(dialect),
       };
     },
   };

@@ -3,6 +3,7 @@ import { storedCommand } from '../decision-rows.ts';
 import { epochMs, integer } from '../row-values.ts';
 import type { StoreSchema } from '../schema.ts';
 import type { CommandChange, CommandFilter, CommandStatus, StoredCommand } from '../store.ts';
+import { transact } from './transact.ts';
 
 /** The statuses a command may come from to reach each status. */
 const COMES_FROM: Record<CommandChange['status'], CommandStatus[]> = {
@@ -21,7 +22,7 @@ export async function updateCommand(
   if (from === undefined) throw new TypeError(`cannot set a command's status to ${change.status}`);
   const at = epochMs('at', change.at);
   const set = change.detail === undefined ? {} : { detail: change.detail };
-  await db.transaction().execute(async (trx) => {
+  await transact(db, async (trx) => {
     // Conditional, so that of two racing reports only one moves the command.
     const updated = await trx
       .updateTable('commands')

@@ -14,6 +14,7 @@ import { insertIncident, insertIncidentEvent, markResolved } from './incident-qu
 import { settleOperatorRequest } from './operator-queries.ts';
 import { insertSignal, type SignalValues, signalValues } from './signal-queries.ts';
 import { checkWindow } from './time-window.ts';
+import { transact } from './transact.ts';
 
 /** A DecisionRecord validated and serialised, before its transaction starts. */
 interface RecordValues {
@@ -31,7 +32,7 @@ export async function recordDecision(
   record: DecisionRecord,
 ): Promise<{ seq: number }> {
   const values = recordValues(record);
-  return db.transaction().execute(async (trx) => {
+  return transact(db, async (trx) => {
     const signalId = values.signal === undefined ? null : await insertSignal(trx, values.signal);
     const { seq: inserted } = await trx
       .insertInto('engine_inputs')

@@ -10,6 +10,7 @@ import type {
   StoredIncidentEvent,
 } from '../store.ts';
 import { checkWindow } from './time-window.ts';
+import { transact } from './transact.ts';
 
 /*
  * An incident is named by the engine's id, kept in group_key, which 0003 makes unique. The row's
@@ -67,7 +68,7 @@ export async function appendIncidentEvent(
   event: NewIncidentEvent,
 ): Promise<StoredIncidentEvent> {
   const values = incidentEventRow(event);
-  return db.transaction().execute(async (trx) => {
+  return transact(db, async (trx) => {
     const row = await trx
       .insertInto('incident_events')
       .values({ ...values, incident_id: await rowIdOf(trx, event.incidentId) })

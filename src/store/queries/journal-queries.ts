@@ -2,13 +2,14 @@ import type { Kysely } from 'kysely';
 import { journalEntry, journalRow } from '../rows.ts';
 import type { StoreSchema } from '../schema.ts';
 import type { JournalEntry, StoredJournalEntry } from '../store.ts';
+import { transact } from './transact.ts';
 
 export async function appendJournal(
   db: Kysely<StoreSchema>,
   entry: JournalEntry,
 ): Promise<{ created: boolean; entry: StoredJournalEntry }> {
   const values = journalRow(entry);
-  return db.transaction().execute(async (trx) => {
+  return transact(db, async (trx) => {
     // The unique (idempotency_key, phase) decides, even between replicas racing for a step.
     const inserted = await trx
       .insertInto('runbook_journal')

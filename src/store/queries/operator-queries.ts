@@ -5,6 +5,7 @@ import { epochMs, integer, toNumber } from '../row-values.ts';
 import type { StoreSchema } from '../schema.ts';
 import type { AuditActor, NewOperatorRequest, Rejection, StoredOperatorRequest } from '../store.ts';
 import { appendAuditIn } from './audit-queries.ts';
+import { transact } from './transact.ts';
 
 export async function addOperatorRequest(
   db: Kysely<StoreSchema>,
@@ -84,11 +85,9 @@ export async function rejectOperatorRequest(
   if (typeof rejection.detail !== 'string' || rejection.detail === '') {
     throw new TypeError('a rejection must say why: detail must be a non-empty string');
   }
-  await db
-    .transaction()
-    .execute((trx) =>
-      settleOperatorRequest(trx, id, { status: 'rejected', at, detail: rejection.detail }),
-    );
+  await transact(db, (trx) =>
+    settleOperatorRequest(trx, id, { status: 'rejected', at, detail: rejection.detail }),
+  );
 }
 
 type Settlement =

@@ -2,13 +2,14 @@ import type { Kysely } from 'kysely';
 import { engineSnapshot, snapshotRow } from '../decision-rows.ts';
 import type { StoreSchema } from '../schema.ts';
 import { type EngineSnapshot, SNAPSHOTS_KEPT } from '../store.ts';
+import { transact } from './transact.ts';
 
 export async function saveSnapshot(
   db: Kysely<StoreSchema>,
   snapshot: EngineSnapshot,
 ): Promise<void> {
   const values = snapshotRow(snapshot);
-  await db.transaction().execute(async (trx) => {
+  await transact(db, async (trx) => {
     // A snapshot after an input that was never recorded would make replay skip inputs.
     if (values.input_seq > 0) {
       const input = await trx

@@ -10,6 +10,7 @@ import { registerRunbooks } from './runbooks.ts';
 import { registerServices } from './services.ts';
 import { registerSignals } from './signals.ts';
 import { registerSilences } from './silences.ts';
+import { registerStatus } from './status.ts';
 import { registerStream } from './stream.ts';
 import { registerTokens } from './tokens.ts';
 import { registerWhoami } from './whoami.ts';
@@ -30,4 +31,5 @@ export const ROUTES: readonly RegisterRoutes[] = [
   registerTokens,
   registerAudit,
   registerWhoami,
+  registerStatus,
 ];

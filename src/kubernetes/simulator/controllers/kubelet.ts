@@ -114,6 +114,7 @@ export class Kubelet {
       }
       return;
     }
+    this.#takeOverride(uid, runtime, now);
     for (const container of runtime.containers) this.#advance(pod, container, now, host);
     const ready = runtime.containers.every((c) => c.ready);
     if (ready !== runtime.readyState) {
@@ -124,6 +125,27 @@ export class Kubelet {
       current.status = this.#status(current, runtime);
       return true;
     });
+  }
+
+  /**
+   * A running pod told to go bad: its containers follow the new behaviour from now on (a
+   * crashing one that has run longer than `runFor` exits at once, then restarts with back-off).
+   */
+  #takeOverride(uid: string, runtime: PodRuntime, now: number): void {
+    const override = this.#context.podOverrides.get(uid);
+    if (!override) return;
+    this.#context.podOverrides.delete(uid);
+    for (const c of runtime.containers) {
+      c.resolved = { ...c.resolved, behaviour: override.behaviour };
+      if (override.behaviour.kind === 'not-ready') c.ready = false;
+      if (override.logs && c.phase === 'running') {
+        this.#context.logs.append(
+          uid,
+          c.name,
+          override.logs.map((text, i) => ({ at: now + i, text })),
+        );
+      }
+    }
   }
 
   #admit(pod: KubeObject, now: number): PodRuntime {

@@ -75,6 +75,22 @@ export const drainStep = defineStepKind({
       .max(300)
       .default(5)
       .describe('Between evictions a disruption budget refused. Default 5, as kubectl.'),
+    gracePeriodSeconds: z
+      .int()
+      .min(0)
+      .max(86_400)
+      .optional()
+      .describe(
+        'The evicted pods’ termination grace, as kubectl’s `--grace-period`. Default: each pod’s own.',
+      ),
+    skipWaitForDeleteTimeoutSeconds: z
+      .int()
+      .min(0)
+      .max(86_400)
+      .default(0)
+      .describe(
+        'A pod whose deletionTimestamp is more than this many seconds past is neither evicted again nor waited for, as kubectl’s `--skip-wait-for-delete-timeout`: what drains a NotReady node, whose kubelet never finishes its pods. Default 0: wait for every pod.',
+      ),
   }),
   sections: ['action'],
   // Cordon, then the node's pods in every namespace (by field selector), their evictions, and
@@ -94,17 +110,32 @@ export const drainStep = defineStepKind({
     force: spec.force,
     deleteEmptyDirData: spec.deleteEmptyDirData,
     retryMs: spec.retryIntervalSeconds * 1000,
+    ...(spec.gracePeriodSeconds === undefined
+      ? {}
+      : { gracePeriodSeconds: spec.gracePeriodSeconds }),
+    skipWaitForDeleteTimeoutSeconds: spec.skipWaitForDeleteTimeoutSeconds,
   }),
   describe: (p) => ({
     ...describeNode(p),
     force: p.force,
     deleteEmptyDirData: p.deleteEmptyDirData,
     retryMs: p.retryMs,
+    ...(p.gracePeriodSeconds === undefined ? {} : { gracePeriodSeconds: p.gracePeriodSeconds }),
+    ...(p.skipWaitForDeleteTimeoutSeconds > 0
+      ? { skipWaitForDeleteTimeoutSeconds: p.skipWaitForDeleteTimeoutSeconds }
+      : {}),
   }),
-  summarize: (c) => `kubectl drain ${c.node} --ignore-daemonsets`,
+  summarize: (c) =>
+    [
+      `kubectl drain ${c.node} --ignore-daemonsets`,
+      ...(c.gracePeriodSeconds === undefined ? [] : [`--grace-period=${c.gracePeriodSeconds}`]),
+      ...(c.skipWaitForDeleteTimeoutSeconds
+        ? [`--skip-wait-for-delete-timeout=${c.skipWaitForDeleteTimeoutSeconds}`]
+        : []),
+    ].join(' '),
   statusName: 'status',
   execute: (p, ctx) =>
     runAction(p, ctx, 'drain', (client, mark) =>
-      drainNode(client, p.node, p, mark, new Date(ctx.now()), ctx.signal),
+      drainNode(client, p.node, { ...p, now: ctx.now }, mark, new Date(ctx.now()), ctx.signal),
     ),
 });
