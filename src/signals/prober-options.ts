@@ -11,10 +11,12 @@ export interface ProberOptions {
 /**
  * Probes a second one worker thread is given. On the 2-core benchmark machine one worker keeps
  * 5,000 HTTP probes/s on time (p99 lateness 2 ms) and saturates at about 6,000: at 10,000 checks
- * at 1 s one worker fell seconds behind where two kept p99 lateness at 11-130 ms for the same
- * CPU per probe. Below that rate a second worker only costs: at 5,000 checks two workers took
- * 25-30 % more CPU per probe than one (two event loops each waking for half the work) and about
- * 25 MiB more memory, plus its heap (bench/README.md, "Results, 2026-12-03").
+ * at 1 s one worker fell seconds behind where two kept p99 lateness in single-digit ms for the
+ * same CPU per probe. What the second worker costs is memory: at 10,000 checks resident memory
+ * was about 365 MiB against 250 MiB with one (steady state; peak 325 MiB in the quiet benchmark
+ * run, over the 300 MiB goal). Below that rate a second worker only costs: at 5,000 checks two
+ * took 25-30 % more CPU per probe than one (two event loops each waking for half the work).
+ * bench/README.md, "Results, 2026-12-03".
  */
 export const PROBES_PER_WORKER = 5000;
 
