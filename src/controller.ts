@@ -1,4 +1,4 @@
-import type { Config, ReplicaSettings } from './config/config.ts';
+import type { Config } from './config/config.ts';
 import { formatErrors } from './config/config-error.ts';
 import type { ControllerHandle, Served } from './controller-handle.ts';
 import { routeActions } from './decisions/action-router.ts';
@@ -12,9 +12,13 @@ import { AccessCheck } from './kubernetes/access/access-check.ts';
 import { checkNotifierSecrets } from './notify/check-secrets.ts';
 import { createNotifierPort } from './notify/notifier-port.ts';
 import { createEngine, type EngineState } from './policy/index.ts';
-import type { LeaderElection } from './replicas/leader-election.ts';
 import { ReplicaGroup } from './replicas/replica-group.ts';
-import type { ReplicaStatus } from './replicas/status.ts';
+import {
+  electionOf,
+  replicaMember,
+  replicaSettingsOf,
+  statusOf,
+} from './replicas/replica-setup.ts';
 import { createRunbookExecutor } from './runbooks/executor.ts';
 import { configAccess } from './runbooks/kubernetes-access.ts';
 import { Prober } from './signals/prober.ts';
@@ -24,7 +28,6 @@ import { startupSummary } from './startup-summary.ts';
 import type { Fence, KyselyStore } from './store/kysely-store.ts';
 import { lockStore, openKyselyStore, storeFilesOpenToOthers } from './store/open.ts';
 import { storeName } from './store/postgres-url.ts';
-import type { ReplicaStore } from './store/replica-records.ts';
 import type { Store } from './store/store.ts';
 import type { StoreLock } from './store/store-lock.ts';
 import { watchStoreOutages } from './store-watch.ts';
@@ -87,7 +90,7 @@ export async function startController(options: ControllerOptions): Promise<Runni
   const { log } = options;
   let config = await loadOrFail(options.config, log);
   compactHeap();
-  const replicas = replicaSettingsOf(options, config);
+  const replicas = replicaSettingsOf(options.replica, config);
   const lock = options.lock ?? (await lockOrFail(options.db, replicas !== undefined));
   const release = options.lock === undefined ? () => lock.release() : async () => {};
   let opened: KyselyStore;
@@ -409,67 +412,6 @@ export async function startController(options: ControllerOptions): Promise<Runni
       }
     },
   };
-}
-
-/** Replicas: asked for by `--replica` or Settings replicas.enabled; undefined: one runner. */
-function replicaSettingsOf(
-  options: ControllerOptions,
-  config: Config,
-): ReplicaSettings | undefined {
-  const settings = config.settings.replicas;
-  if (options.replica !== true && settings?.enabled !== true) return undefined;
-  return { ...settings, enabled: true, leaseMs: settings?.leaseMs ?? DEFAULT_LEASE_MS };
-}
-
-/**
- * The election Settings asks for: a Kubernetes Lease (its client loaded only then), or the
- * store's lease row (undefined: the group's default).
- */
-async function electionOf(
-  settings: ReplicaSettings,
-  store: ReplicaStore,
-  id: string,
-): Promise<LeaderElection | undefined> {
-  const lease = settings.kubernetesLease;
-  if (lease === undefined) return undefined;
-  const [{ kubeClient }, { kubernetesLeaseElection }] = await Promise.all([
-    import('./kubernetes/client/kube-client.ts'),
-    import('./replicas/kubernetes-lease-election.ts'),
-  ]);
-  return kubernetesLeaseElection({
-    client: await kubeClient(lease.context),
-    namespace: lease.namespace,
-    name: lease.name,
-    id,
-    leaseMs: settings.leaseMs,
-    store,
-  });
-}
-
-/** The lease when Settings does not say (as its schema's default). */
-const DEFAULT_LEASE_MS = 10_000;
-
-function replicaMember(owner: StoreLock['owner']) {
-  const suffix = Math.floor(Math.random() * 0x10000)
-    .toString(16)
-    .padStart(4, '0');
-  return {
-    id: `${owner.hostname}-${owner.pid}-${suffix}`,
-    host: owner.hostname,
-    pid: owner.pid,
-    startedAt: owner.since,
-  };
-}
-
-async function statusOf(
-  group: ReplicaGroup | undefined,
-  opened: KyselyStore,
-  pid: number,
-): Promise<ReplicaStatus> {
-  if (group !== undefined) return group.status();
-  // One runner: the status of a store without replicas, this process alone and always leading.
-  const { now } = await opened.replicas().lease();
-  return { mode: 'single', pid, now, leaseMs: 0, leader: undefined, epoch: 0, replicas: [] };
 }
 
 /** How long a follower's API waits for the leader to take an operator request it recorded. */

@@ -94,16 +94,16 @@ export async function leave(db: Kysely<StoreSchema>, id: string): Promise<void> 
   await db.deleteFrom('replicas').where('id', '=', id).execute();
 }
 
-export async function campaign(
+/** The UPDATE that makes `id` the holder with the next epoch; `lapsed` only when no one holds it. */
+function takeLease(
   db: Kysely<StoreSchema>,
   dialect: SqlDialect,
   id: string,
   leaseMs: number,
-): Promise<Leadership | undefined> {
+  lapsed: boolean,
+) {
   const lease = integer('leaseMs', leaseMs);
-  // One conditional UPDATE: of replicas racing for a lapsed lease, the row lock lets one win,
-  // and the others' condition no longer holds when they get the row.
-  const row = await db
+  let update = db
     .updateTable('leader_lease')
     .set({
       holder: id,
@@ -111,10 +111,24 @@ export async function campaign(
       acquired_at: nowMs(dialect),
       expires_at: sql`${nowMs(dialect)} + ${lease}`,
     })
-    .where('id', '=', LEASE_ROW)
-    .where((eb) => eb.or([eb('holder', 'is', null), eb('expires_at', '<', nowMs(dialect))]))
-    .returning(['epoch', 'expires_at'])
-    .executeTakeFirst();
+    .where('id', '=', LEASE_ROW);
+  if (lapsed) {
+    update = update.where((eb) =>
+      eb.or([eb('holder', 'is', null), eb('expires_at', '<', nowMs(dialect))]),
+    );
+  }
+  return update.returning(['epoch', 'expires_at']);
+}
+
+export async function campaign(
+  db: Kysely<StoreSchema>,
+  dialect: SqlDialect,
+  id: string,
+  leaseMs: number,
+): Promise<Leadership | undefined> {
+  // One conditional UPDATE: of replicas racing for a lapsed lease, the row lock lets one win,
+  // and the others' condition no longer holds when they get the row.
+  const row = await takeLease(db, dialect, id, leaseMs, true).executeTakeFirst();
   return row === undefined ? undefined : leadership(row);
 }
 
@@ -124,18 +138,7 @@ export async function seize(
   id: string,
   leaseMs: number,
 ): Promise<Leadership> {
-  const row = await db
-    .updateTable('leader_lease')
-    .set({
-      holder: id,
-      epoch: sql`epoch + 1`,
-      acquired_at: nowMs(dialect),
-      expires_at: sql`${nowMs(dialect)} + ${integer('leaseMs', leaseMs)}`,
-    })
-    .where('id', '=', LEASE_ROW)
-    .returning(['epoch', 'expires_at'])
-    .executeTakeFirstOrThrow();
-  return leadership(row);
+  return leadership(await takeLease(db, dialect, id, leaseMs, false).executeTakeFirstOrThrow());
 }
 
 export async function renew(
