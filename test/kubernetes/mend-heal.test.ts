@@ -10,7 +10,7 @@ import type {
   ClusterOptions,
   SimulatedCluster,
 } from '../../src/kubernetes/simulator/simulated-cluster.ts';
-import { MendProcess, runMend } from '../helpers/mend-process.ts';
+import { runMend } from '../helpers/mend-process.ts';
 import { driveHeal } from '../runbooks/helpers.ts';
 import { startFrontDoor } from './helpers/front-door.ts';
 import { deployment, rolledOut } from './helpers/kubectl.ts';
@@ -18,6 +18,7 @@ import {
   CRASH,
   outcomeOf,
   resultsOf,
+  spawnMend,
   startCluster,
   webServiceYaml,
 } from './helpers/mend-cluster.ts';
@@ -76,25 +77,7 @@ spec:
 `,
   );
   const db = join(dir, 'mend.db');
-  const mend = new MendProcess(
-    [
-      'run',
-      '-c',
-      config,
-      '-c',
-      'examples/runbooks/kubernetes-rollout-restart.yaml',
-      '--db',
-      db,
-      '--listen',
-      '127.0.0.1:0',
-    ],
-    { KUBECONFIG: kubeconfig, HOME: dir },
-  );
-  t.after(async () => {
-    if (mend.child.exitCode === null) mend.kill('SIGKILL');
-    await mend.exited;
-  });
-  await mend.waitForLog(/^mend running/, 30_000);
+  const mend = await spawnMend(t, { config, db, kubeconfig, dir });
   await outcomeOf(db, 'inc-1:heal:1', 120_000, mend.stdout.slice(-4000));
   mend.kill('SIGTERM');
   await mend.exited;

@@ -4,9 +4,16 @@ import { join } from 'node:path';
 import { type TestContext, test } from 'node:test';
 import type { ClusterOptions } from '../../src/kubernetes/simulator/simulated-cluster.ts';
 import { openStore } from '../../src/store/open.ts';
-import { MendProcess, runMend } from '../helpers/mend-process.ts';
+import { runMend } from '../helpers/mend-process.ts';
 import { deployment, rolledOut } from './helpers/kubectl.ts';
-import { CRASH, outcomeOf, resultsOf, setImage, startCluster } from './helpers/mend-cluster.ts';
+import {
+  CRASH,
+  outcomeOf,
+  resultsOf,
+  setImage,
+  spawnMend,
+  startCluster,
+} from './helpers/mend-cluster.ts';
 
 /** A Service that is only its watch: no check, its signals come from the API server. */
 const WATCHED = `apiVersion: mend/v1
@@ -36,34 +43,6 @@ async function startMend(t: TestContext, options: ClusterOptions, yaml: string) 
   const db = join(dir, 'mend.db');
   const mend = await spawnMend(t, { config, db, kubeconfig, dir });
   return { cluster, dir, db, mend, config, kubeconfig };
-}
-
-/** A `mend run` of the config on the store, with the cluster's kubeconfig; killed after the test. */
-async function spawnMend(
-  t: TestContext,
-  where: { config: string; db: string; kubeconfig: string; dir: string },
-) {
-  const { config, db, kubeconfig, dir } = where;
-  const mend = new MendProcess(
-    [
-      'run',
-      '-c',
-      config,
-      '-c',
-      'examples/runbooks/kubernetes-rollout-restart.yaml',
-      '--db',
-      db,
-      '--listen',
-      '127.0.0.1:0',
-    ],
-    { KUBECONFIG: kubeconfig, HOME: dir },
-  );
-  t.after(async () => {
-    if (mend.child.exitCode === null) mend.kill('SIGKILL');
-    await mend.exited;
-  });
-  await mend.waitForLog(/^mend running/, 30_000);
-  return mend;
 }
 
 /** Waits until the incident is resolved in the store at `db`. */

@@ -10,6 +10,7 @@ import {
 } from '../../../src/kubernetes/simulator/simulated-cluster.ts';
 import type { StepRecord } from '../../../src/runbooks/journal.ts';
 import { openStore } from '../../../src/store/open.ts';
+import { MendProcess } from '../../helpers/mend-process.ts';
 import { FAST, sharedCertificates } from './kubectl.ts';
 
 /** A container that runs briefly and exits 1, again and again (CrashLoopBackOff). */
@@ -104,3 +105,31 @@ export const imageOf = (cluster: SimulatedCluster) =>
     '0',
     'image',
   );
+
+/** A `mend run` of the config on the store, with the cluster's kubeconfig; killed after the test. */
+export async function spawnMend(
+  t: TestContext,
+  where: { config: string; db: string; kubeconfig: string; dir: string },
+) {
+  const { config, db, kubeconfig, dir } = where;
+  const mend = new MendProcess(
+    [
+      'run',
+      '-c',
+      config,
+      '-c',
+      'examples/runbooks/kubernetes-rollout-restart.yaml',
+      '--db',
+      db,
+      '--listen',
+      '127.0.0.1:0',
+    ],
+    { KUBECONFIG: kubeconfig, HOME: dir },
+  );
+  t.after(async () => {
+    if (mend.child.exitCode === null) mend.kill('SIGKILL');
+    await mend.exited;
+  });
+  await mend.waitForLog(/^mend running/, 30_000);
+  return mend;
+}
