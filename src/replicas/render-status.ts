@@ -9,6 +9,10 @@ export function renderStatus(status: ReplicaStatus): string {
   if (status.mode === 'single') {
     return `one runner on this store (pid ${status.pid}), no replicas: it probes every check and decides\n`;
   }
+  if (status.replicas.length === 0 && status.leader === undefined && status.epoch === 0) {
+    // The store of a single `mend run`, as a first `mend status` finds it.
+    return 'no replicas have run on this store: a `mend run` without --replica probes every check and decides alone (replicas: docs/replicas.md)\n';
+  }
   const lease = `lease ${seconds(status.leaseMs)}`;
   const leader = status.leader
     ? `leader ${status.leader.id}, epoch ${status.leader.epoch} (since ${new Date(status.leader.acquiredAt).toISOString()}, lease until ${new Date(status.leader.expiresAt).toISOString()}); ${lease}`
