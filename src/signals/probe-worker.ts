@@ -1,7 +1,10 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { compactHeap } from '../support/compact-heap.ts';
+import type { CheckDefinition } from './check-identity.ts';
 import { OutcomeEncoder } from './outcome-codec.ts';
-import { prepareCheck } from './prepare-check.ts';
+import { prepareCheckOfKind } from './prepare-check-of-kind.ts';
+import { loadWorkerProbeKinds, workerProbeOf } from './probes/worker-probe-kinds.ts';
+import type { ScheduledCheck } from './scheduler.ts';
 import { Scheduler } from './scheduler.ts';
 import type { FromWorker, ToWorker, WorkerSettings } from './worker-protocol.ts';
 
@@ -38,16 +41,25 @@ const scheduler = new Scheduler({
   },
 });
 
-port.on('message', async (message: ToWorker) => {
+// Messages are handled one at a time, in order: a `set` waits for the kinds it loads, and the
+// `start` or `stop` behind it must not overtake it.
+let handled: Promise<void> = Promise.resolve();
+port.on('message', (message: ToWorker) => {
+  handled = handled.then(() => handle(message));
+});
+
+async function handle(message: ToWorker): Promise<void> {
   switch (message.type) {
-    case 'set':
+    case 'set': {
+      const checks = await prepareShard(message.checks);
       // Outcomes batched so far name checks by their index in the previous set.
       clearTimeout(flushTimer);
       flush();
       batch.setChecks(message.checks);
-      scheduler.set(message.checks.map((check) => prepareCheck(check)));
+      scheduler.set(checks);
       compactHeap(); // the message and its copies are garbage now
       break;
+    }
     case 'start':
       scheduler.start();
       break;
@@ -59,7 +71,19 @@ port.on('message', async (message: ToWorker) => {
       clearTimeout(flushTimer);
       flush();
       post({ type: 'stopped' });
-      port.close();
+      port?.close();
       break;
   }
-});
+}
+
+/** The shard's checks prepared, with only the probe kinds they use loaded (worker-probe-kinds.ts). */
+async function prepareShard(definitions: readonly CheckDefinition[]): Promise<ScheduledCheck[]> {
+  const kinds = await loadWorkerProbeKinds(definitions.map((d) => d.spec));
+  return definitions.map((definition) => {
+    const probe = workerProbeOf(definition.spec);
+    // A kind that runs in the main thread (split-runner.ts) never reaches a worker; if one did, its
+    // check fails every run with this reason rather than the worker stopping.
+    const kind = probe?.kind ?? 'of no kind that runs in a probe worker';
+    return prepareCheckOfKind(definition, kind, probe?.spec, kinds.get(kind));
+  });
+}

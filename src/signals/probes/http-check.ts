@@ -19,7 +19,7 @@ import { checkHeaders } from './http-request.ts';
 import type { BodyPlan, ResponseHead } from './http-response-reader.ts';
 import type { HttpProbeSpec } from './http-spec.ts';
 import { type HttpExpectations, judgeBody, judgeStatus, statusWarning } from './http-verdict.ts';
-import type { ProbeContext } from './probe-kind.ts';
+import type { Probe, ProbeContext } from './probe-kind.ts';
 import { sharedSecureContext } from './tls-context.ts';
 
 /** application/json, application/health+json, application/vnd.spring-boot.actuator.v3+json. */
@@ -37,6 +37,12 @@ export interface HttpCheck {
 function redirectPolicy(followRedirects: boolean | undefined): RedirectPolicy {
   if (followRedirects === undefined) return 'same-host';
   return followRedirects ? 'any-host' : 'none';
+}
+
+/** The http kind's prepare, here rather than in http.ts so a probe worker loads it without the schema (zod). */
+export function prepareHttpProbe(spec: HttpProbeSpec): Probe {
+  const check = compileHttpCheck(spec);
+  return (ctx) => probeHttp(check, ctx);
 }
 
 export function compileHttpCheck(spec: HttpProbeSpec): HttpCheck {

@@ -1,4 +1,4 @@
-import { compileHttpCheck, probeHttp } from './http-check.ts';
+import { prepareHttpProbe } from './http-check.ts';
 import { httpProbeSpec } from './http-spec.ts';
 import { defineProbeKind } from './probe-kind.ts';
 
@@ -6,8 +6,5 @@ export const httpProbe = defineProbeKind({
   name: 'http',
   summary: 'HTTP(S) request; checks status, body and latency; records phase timings.',
   spec: httpProbeSpec,
-  prepare(spec) {
-    const check = compileHttpCheck(spec);
-    return (ctx) => probeHttp(check, ctx);
-  },
+  prepare: prepareHttpProbe,
 });
