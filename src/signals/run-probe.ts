@@ -1,6 +1,7 @@
 import { type Clock, systemClock } from '../support/clock.ts';
 import type { Observation } from './observation.ts';
 import type { Probe } from './probes/probe-kind.ts';
+import { ProbeRunContext } from './probes/probe-run-context.ts';
 
 export interface ProbeRun {
   /** Settles with the observation; never rejects: a probe that throws is a failed observation. */
@@ -20,10 +21,10 @@ export function runProbe(
   const startedAtPrecise = now();
   // Stored timestamps are whole epoch ms; the duration keeps the sub-ms precision.
   const startedAt = Math.round(startedAtPrecise);
-  const controller = new AbortController();
+  const ctx = new ProbeRunContext(timeoutMs, maxOutputBytes);
   // Named as AbortSignal.timeout names its reason, so a probe says "timed out", not "aborted".
   const expire = (): void =>
-    controller.abort(new DOMException(`timed out after ${timeoutMs} ms`, 'TimeoutError'));
+    ctx.abort(new DOMException(`timed out after ${timeoutMs} ms`, 'TimeoutError'));
   // Timers run before the event loop polls its sockets. On a busy loop the answer can have
   // arrived, and be waiting in the socket's buffer, when the timer fires: aborting then would
   // call a probe that got its answer in time a timeout. setImmediate runs after the next poll,
@@ -31,7 +32,7 @@ export function runProbe(
   const timeout = clock.setTimeout(() => setImmediate(expire), timeoutMs);
   let pending: Promise<Omit<Observation, 'startedAt' | 'durationMs'>>;
   try {
-    pending = probe({ timeoutMs, signal: controller.signal, maxOutputBytes });
+    pending = probe(ctx);
   } catch (err) {
     pending = Promise.reject(err);
   }
@@ -46,5 +47,5 @@ export function runProbe(
       error: `probe crashed: ${err instanceof Error ? err.message : String(err)}`,
     }),
   );
-  return { done, abort: (reason) => controller.abort(new Error(reason)) };
+  return { done, abort: (reason) => ctx.abort(new Error(reason)) };
 }

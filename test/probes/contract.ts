@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { TRUNCATION_MARKER } from '../../src/signals/observation.ts';
 import type { ProbeContext, ProbeKind } from '../../src/signals/probes/probe-kind.ts';
+import { ProbeRunContext } from '../../src/signals/probes/probe-run-context.ts';
 import { findProbeKind } from '../../src/signals/probes/registry.ts';
 import { assertOneLine, settleWithin } from '../helpers/contract-asserts.ts';
 
@@ -92,7 +93,7 @@ export function runProbeContract(kind: ProbeKind, fixture: ProbeFixture): void {
       test('an abort stops a hanging probe promptly, and says it was aborted, not timed out', () =>
         withTarget(hanging(), async (target) => {
           const controller = new AbortController();
-          const ctx = { ...context(), timeoutMs: 10_000, signal: controller.signal };
+          const ctx = new ProbeRunContext(10_000, OUTPUT_BYTES, controller.signal);
           const started = performance.now();
           setTimeout(() => controller.abort(new Error('mend is stopping')), 100);
           const result = await observe(kind, target, ctx, 100);
@@ -110,7 +111,12 @@ export function runProbeContract(kind: ProbeKind, fixture: ProbeFixture): void {
         const controller = new AbortController();
         controller.abort(new Error('mend is stopping'));
         const started = performance.now();
-        const result = await observe(kind, target, { ...context(), signal: controller.signal }, 0);
+        const result = await observe(
+          kind,
+          target,
+          new ProbeRunContext(TIMEOUT_MS, OUTPUT_BYTES, controller.signal),
+          0,
+        );
         assert.equal(result.ok, false);
         assertOneLine(result.error);
         assert.ok(performance.now() - started < SLACK_MS);
@@ -133,11 +139,7 @@ export function runProbeContract(kind: ProbeKind, fixture: ProbeFixture): void {
 
 /** A context as the scheduler gives one: the signal fires at the timeout. */
 function context(): ProbeContext {
-  return {
-    timeoutMs: TIMEOUT_MS,
-    signal: AbortSignal.timeout(TIMEOUT_MS),
-    maxOutputBytes: OUTPUT_BYTES,
-  };
+  return new ProbeRunContext(TIMEOUT_MS, OUTPUT_BYTES, AbortSignal.timeout(TIMEOUT_MS));
 }
 
 /**

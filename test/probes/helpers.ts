@@ -1,10 +1,11 @@
 import { createServer, type Server } from 'node:net';
 import type { ProbeResult } from '../../src/signals/observation.ts';
 import type { Probe, ProbeContext } from '../../src/signals/probes/probe-kind.ts';
+import { ProbeRunContext } from '../../src/signals/probes/probe-run-context.ts';
 
 /** A context like the scheduler's: the signal fires at the timeout. */
 export function probeContext(timeoutMs = 2000, maxOutputBytes = 64 * 1024): ProbeContext {
-  return { timeoutMs, signal: AbortSignal.timeout(timeoutMs), maxOutputBytes };
+  return new ProbeRunContext(timeoutMs, maxOutputBytes, AbortSignal.timeout(timeoutMs));
 }
 
 /** Runs a probe and stamps its duration, as the scheduler does. */

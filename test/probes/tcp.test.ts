@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { createServer, type Socket } from 'node:net';
 import { test } from 'node:test';
+import { ProbeRunContext } from '../../src/signals/probes/probe-run-context.ts';
 import { tcpProbe, tcpProbeSpec } from '../../src/signals/probes/tcp.ts';
 import { close, closedPort, listen, probeContext, runProbe } from './helpers.ts';
 
@@ -40,7 +41,7 @@ test('tcp: an already aborted signal returns at once', async () => {
   const controller = new AbortController();
   controller.abort(new Error('shutting down'));
   const probe = tcpProbe.prepare(tcpProbeSpec.parse({ port: 9 }));
-  const result = await probe({ timeoutMs: 1000, signal: controller.signal, maxOutputBytes: 100 });
+  const result = await probe(new ProbeRunContext(1000, 100, controller.signal));
   assert.equal(result.ok, false);
   assert.equal(result.error, 'aborted after 0 ms resolving 127.0.0.1 (shutting down)');
 });

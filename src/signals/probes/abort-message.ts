@@ -6,7 +6,7 @@ import type { ProbeContext } from './probe-kind.ts';
  * not), so a timeout is recognised by its reason or by the time spent.
  */
 export function abortMessage(ctx: ProbeContext, elapsedMs: number, doing: string): string {
-  const reason: unknown = ctx.signal.reason;
+  const reason: unknown = ctx.abortReason;
   const name = typeof reason === 'object' && reason !== null && 'name' in reason ? reason.name : '';
   if (name === 'TimeoutError' || elapsedMs >= ctx.timeoutMs - 1) {
     return `timed out after ${ctx.timeoutMs} ms ${doing}`;

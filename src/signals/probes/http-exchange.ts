@@ -60,7 +60,7 @@ export function exchange(
     const finish = (error?: string): void => {
       if (settled) return;
       settled = true;
-      ctx.signal.removeEventListener('abort', onAbort);
+      ctx.offAbort(onAbort);
       socket?.destroy();
       if (phases.processingMs !== undefined) phases.transferMs = performance.now() - mark;
       resolve({
@@ -73,11 +73,11 @@ export function exchange(
       });
     };
     const onAbort = (): void => finish(abortMessage(ctx, performance.now() - startedAt, doing));
-    if (ctx.signal.aborted) {
+    if (ctx.aborted) {
       onAbort();
       return;
     }
-    ctx.signal.addEventListener('abort', onAbort, { once: true });
+    ctx.onAbort(onAbort);
 
     const send = (): void => {
       socket?.write(call.request);

@@ -5,8 +5,19 @@ import type { ProbeResult } from '../observation.ts';
 export interface ProbeContext {
   /** The check's timeoutSeconds in ms; the signal below is aborted when it passes. */
   timeoutMs: number;
-  /** Aborted on timeout or shutdown. A probe must stop its I/O promptly when it fires. */
-  signal: AbortSignal;
+  /**
+   * Aborted on timeout or shutdown. A probe must stop its I/O promptly when it fires. For a probe
+   * that only needs to be told (to destroy its socket), onAbort is cheaper.
+   */
+  readonly signal: AbortSignal;
+  /** True once the run is aborted. */
+  readonly aborted: boolean;
+  /** Why the run was aborted (a TimeoutError at the timeout); undefined while it runs. */
+  readonly abortReason: unknown;
+  /** Call `listener` once when the run is aborted (at once if it already was). */
+  onAbort(listener: () => void): void;
+  /** Take back a listener given to onAbort. */
+  offAbort(listener: () => void): void;
   /** Upper bound on captured output (body, stdout) in bytes. */
   maxOutputBytes: number;
 }

@@ -33,16 +33,16 @@ function probeTcp(spec: TcpProbeSpec, ctx: ProbeContext): Promise<ProbeResult> {
     const finish = (error?: string): void => {
       if (settled) return;
       settled = true;
-      ctx.signal.removeEventListener('abort', onAbort);
+      ctx.offAbort(onAbort);
       socket?.destroy();
       resolve(error === undefined ? { ok: true, phases } : { ok: false, error, phases });
     };
     const onAbort = (): void => finish(abortMessage(ctx, performance.now() - startedAt, doing));
-    if (ctx.signal.aborted) {
+    if (ctx.aborted) {
       onAbort();
       return;
     }
-    ctx.signal.addEventListener('abort', onAbort, { once: true });
+    ctx.onAbort(onAbort);
 
     resolveAddress(
       spec.host,
