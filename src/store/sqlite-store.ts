@@ -42,6 +42,7 @@ export class SqliteStore extends KyselyStore {
       path: options.path,
       classify: (error) => classifySqliteError(error, context),
       ...(options.path !== ':memory:' ? { guard: identityGuard(options.path) } : {}),
+      dataVersion: dataVersionOf(database),
     });
     try {
       configure(database, options.maxSizeBytes);
@@ -96,6 +97,19 @@ function refuseWhenFull(database: DatabaseSync, path: string, maxSizeBytes: numb
     path,
     `store ${path} is full: it has reached its size cap (${size} bytes, asked for ${maxSizeBytes}): raise the cap (--db-max-size), or move the file aside and start on a new store; everything recorded is kept`,
   );
+}
+
+/**
+ * SQLite's count of commits by other connections to the file (`pragma data_version`): what the
+ * store keeps between calls (tokens found) is good while it has not moved. Prepared at the first
+ * call, after the store is configured.
+ */
+function dataVersionOf(database: DatabaseSync): () => number {
+  let statement: ReturnType<DatabaseSync['prepare']> | undefined;
+  return () => {
+    statement ??= database.prepare('pragma data_version');
+    return Number(statement.get()?.data_version);
+  };
 }
 
 function pragma(database: DatabaseSync, name: string): number {

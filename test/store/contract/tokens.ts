@@ -143,6 +143,33 @@ export function tokenContract(makeStore: MakeStore): void {
       );
     }));
 
+  test('a token found is found as it is now: revoked or used through another connection, or through this one', () =>
+    withStore(makeStore, async (harness) => {
+      const secret = generateToken();
+      const hash = hashToken(secret);
+      await harness.store.createToken(token('ci', { role: 'ingest', hash }), CLI);
+      // Asked twice, as at two requests: the second answer may be one the store kept.
+      assert.equal((await harness.store.findToken(hash))?.revokedAt, undefined);
+      assert.equal((await harness.store.findToken(hash))?.revokedAt, undefined);
+      // Another process (mend token revoke beside the controller) revokes it.
+      const other = await harness.another();
+      await other.revokeToken('ci', T0 + 5, { actor: 'cli:bob' });
+      assert.equal((await harness.store.findToken(hash))?.revokedAt, T0 + 5);
+      // Last use, written by this store, then by the other.
+      const second = generateToken();
+      await harness.store.createToken(token('ro', { hash: hashToken(second) }), CLI);
+      assert.equal((await harness.store.findToken(hashToken(second)))?.lastUsedAt, undefined);
+      await harness.store.touchToken('ro', T0 + 10);
+      assert.equal((await harness.store.findToken(hashToken(second)))?.lastUsedAt, T0 + 10);
+      await other.touchToken('ro', T0 + 20);
+      assert.equal((await harness.store.findToken(hashToken(second)))?.lastUsedAt, T0 + 20);
+      // A token created by the other is found here at once; an unknown hash is never kept.
+      const third = generateToken();
+      assert.equal(await harness.store.findToken(hashToken(third)), undefined);
+      await other.createToken(token('late', { hash: hashToken(third) }), { actor: 'cli:bob' });
+      assert.equal((await harness.store.findToken(hashToken(third)))?.name, 'late');
+    }));
+
   test('last use moves forward only', () =>
     withStore(makeStore, async ({ store }) => {
       await store.createToken(token('t'), CLI);
