@@ -50,7 +50,10 @@ export class ProbeRunContext implements ProbeContext {
   onAbort(listener: AbortListener): void {
     if (this.#aborted) listener();
     else if (this.#listener === undefined) this.#listener = listener;
-    else (this.#more ??= []).push(listener);
+    else {
+      this.#more ??= [];
+      this.#more.push(listener);
+    }
   }
 
   offAbort(listener: AbortListener): void {
