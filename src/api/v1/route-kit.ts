@@ -44,12 +44,23 @@ declare module 'fastify' {
 
 /** A time in a query string: RFC 3339, or a duration ago (`7d`, `24h`, `30m`), as the CLI takes. */
 export function timeParam(now: () => number) {
+  return momentParam().transform((moment) => atTime(moment, now()));
+}
+
+/** A time as given: an instant, or a duration before "now", left for the route to resolve. */
+export type Moment = { at: number } | { ago: number };
+
+/**
+ * timeParam without reading the clock: for a route that resolves several times against one
+ * "now" (a report's `since=24h` and its default `until` then span exactly 24 h).
+ */
+export function momentParam() {
   return z
     .string()
     .describe('RFC 3339 time, or a duration ago such as 7d, 24h, 30m')
-    .transform((value, ctx) => {
+    .transform((value, ctx): Moment => {
       const ago = parseDuration(value);
-      if (ago !== undefined) return now() - ago;
+      if (ago !== undefined) return { ago };
       const at = Date.parse(value);
       if (Number.isNaN(at) || !/^\d{4}-\d{2}-\d{2}/.test(value)) {
         ctx.addIssue({
@@ -58,8 +69,12 @@ export function timeParam(now: () => number) {
         });
         return z.NEVER;
       }
-      return at;
+      return { at };
     });
+}
+
+export function atTime(moment: Moment, now: number): number {
+  return 'ago' in moment ? now - moment.ago : moment.at;
 }
 
 /** A page size: 1..500, 50 when not given. */

@@ -4,19 +4,27 @@ import { loadReportRecords } from '../../../incidents/load.ts';
 import { buildReport, type Report } from '../../../incidents/report.ts';
 import { buildReportSeries, type ReportSeries } from '../../../incidents/report-series.ts';
 import { sendProblem } from '../../problem.ts';
-import { describedInPart, problems, type RegisterRoutes, timeParam } from '../route-kit.ts';
+import {
+  atTime,
+  describedInPart,
+  momentParam,
+  problems,
+  type RegisterRoutes,
+} from '../route-kit.ts';
 
 const DAY_MS = 86_400_000;
 
 export const registerReport: RegisterRoutes = (app, context) => {
   const querystring = z.strictObject({
-    since: timeParam(context.now).optional().describe('incidents opened since; default 7d'),
-    until: timeParam(context.now).optional().describe('and before; default now'),
+    since: momentParam().optional().describe('incidents opened since; default 7d'),
+    until: momentParam().optional().describe('and before; default now'),
   });
   /** The window asked for (default: the last 7 days); undefined when it runs backwards. */
   const windowOf = (query: z.output<typeof querystring>) => {
-    const until = query.until ?? context.now();
-    const since = query.since ?? until - 7 * DAY_MS;
+    // One reading of the clock: `since=24h` with no `until` is exactly 24 h.
+    const now = context.now();
+    const until = query.until === undefined ? now : atTime(query.until, now);
+    const since = query.since === undefined ? until - 7 * DAY_MS : atTime(query.since, now);
     return since > until ? undefined : { since, until };
   };
   const backwards = (reply: FastifyReply) =>
