@@ -3,7 +3,11 @@ import { compactHeap } from '../support/compact-heap.ts';
 import type { CheckDefinition } from './check-identity.ts';
 import { OutcomeEncoder } from './outcome-codec.ts';
 import { prepareCheckOfKind } from './prepare-check-of-kind.ts';
-import { loadWorkerProbeKinds, workerProbeOf } from './probes/worker-probe-kinds.ts';
+import {
+  loadWorkerProbeKinds,
+  notAWorkerKind,
+  workerProbeOf,
+} from './probes/worker-probe-kinds.ts';
 import type { ScheduledCheck } from './scheduler.ts';
 import { Scheduler } from './scheduler.ts';
 import type { FromWorker, ToWorker, WorkerSettings } from './worker-protocol.ts';
@@ -81,9 +85,9 @@ async function prepareShard(definitions: readonly CheckDefinition[]): Promise<Sc
   const kinds = await loadWorkerProbeKinds(definitions.map((d) => d.spec));
   return definitions.map((definition) => {
     const probe = workerProbeOf(definition.spec);
-    // A kind that runs in the main thread (split-runner.ts) never reaches a worker; if one did, its
-    // check fails every run with this reason rather than the worker stopping.
-    const kind = probe?.kind ?? 'of no kind that runs in a probe worker';
-    return prepareCheckOfKind(definition, kind, probe?.spec, kinds.get(kind));
+    // A main-thread kind never reaches a worker; if one did, its check fails with the reason.
+    if (probe === undefined)
+      return prepareCheckOfKind(definition, 'main-thread', undefined, notAWorkerKind);
+    return prepareCheckOfKind(definition, probe.kind, probe.spec, kinds.get(probe.kind));
   });
 }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { CheckSpec } from '../../src/config/config.ts';
+import { prepareCheckOfKind } from '../../src/signals/prepare-check-of-kind.ts';
 import { probeKinds } from '../../src/signals/probes/registry.ts';
 import {
   loadWorkerProbeKinds,
@@ -49,4 +50,24 @@ test('a worker loads the kinds its checks use, and finds each check its kind', a
   // Spans are read in the main thread: such a check never goes to a worker.
   assert.equal(workerProbeOf(check({ traces: { service: 'api' } })), undefined);
   assert.deepEqual([...(await loadWorkerProbeKinds([check({ traces: {} })])).keys()], []);
+});
+
+test('a kind that does not load fails its checks with the reason, and the other kinds still load', async () => {
+  const table = {
+    http: workerProbeKinds.http!,
+    broken: () => Promise.reject(new Error('Cannot find module ./broken.ts')),
+  };
+  const checks = [check({ http: { url: 'http://127.0.0.1:1/' } }), check({ broken: {} })];
+  const kinds = await loadWorkerProbeKinds(checks, table);
+  assert.deepEqual([...kinds.keys()].sort(), ['broken', 'http']);
+  const definition = { key: 'svc/c', service: 'svc', spec: checks[1]!, revision: '1' };
+  const scheduled = prepareCheckOfKind(definition, 'broken', {}, kinds.get('broken'));
+  const ctx = { timeoutMs: 1000, maxOutputBytes: 100 } as unknown as Parameters<
+    typeof scheduled.probe
+  >[0];
+  assert.deepEqual(await scheduled.probe(ctx), {
+    ok: false,
+    error:
+      'cannot prepare broken probe: the broken probe kind did not load in the probe worker: Cannot find module ./broken.ts',
+  });
 });
